@@ -1,0 +1,120 @@
+/**
+ * One node model for everything the reader parses. Each parser module creates nodes of its
+ * own kinds; every consumer (finder, explorer, patcher, CLI report) walks this one shape.
+ */
+export type NodeKind =
+  | 'image' // the whole input file
+  | 'region' // a flash-descriptor region
+  | 'capsule' // a capsule or vendor update package wrapper
+  | 'volume' // a firmware volume
+  | 'file' // an FFS file
+  | 'section' // an FFS section
+  | 'padding' // bytes between structures (non-empty padding gets a warning)
+  | 'free-space' // erased space at the end of a volume
+  | 'rom-image' // one image of a PCI option ROM chain
+  | 'pe' // a PE32/PE32+/TE image (bare or inside a section)
+  | 'vbt' // a Video BIOS Table blob
+  | 'opaque'; // anything kept as bytes (NVRAM, ME region, undecodable data)
+
+export interface Check {
+  name: string; // e.g. 'header checksum'
+  ok: boolean;
+  detail?: string;
+}
+
+export type FieldValue = string | number | boolean;
+
+export interface FirmwareNode {
+  kind: NodeKind;
+  /** Short type name for people: 'FFSv2 volume', 'DRIVER', 'GUID_DEFINED', 'BIOS region'. */
+  type: string;
+  /** The most useful name: UI text, GUID's known name, or region name. */
+  name?: string;
+  guid?: string;
+  /** Byte offset of this node in its parent's body (see `parentBody`). */
+  offset: number;
+  /** The node's own bytes, header included (a subarray: no copy). */
+  raw: Uint8Array;
+  /** Bytes of `raw` that are header; the rest is the body. */
+  headerSize: number;
+  /** Where children come from when they are not a plain sub-range of `raw`. */
+  decoded?: { method: string; bytes: Uint8Array };
+  /** Header fields, as shown in the explorer and the CLI report. */
+  fields: Record<string, FieldValue>;
+  checks: Check[];
+  warnings: string[];
+  children: FirmwareNode[];
+  /** Text payload: UI/version string, decoded DEPEX. */
+  text?: string;
+  /** Parent link (not serialized to JSON). */
+  parent?: FirmwareNode;
+  /** Absolute offset in the input file when the node lies in undecoded bytes. */
+  absOffset?: number;
+}
+
+export interface NewNode {
+  kind: NodeKind;
+  type: string;
+  offset: number;
+  raw: Uint8Array;
+  headerSize?: number;
+  name?: string;
+  guid?: string;
+  fields?: Record<string, FieldValue>;
+  absOffset?: number;
+}
+
+export function makeNode(n: NewNode): FirmwareNode {
+  return {
+    kind: n.kind,
+    type: n.type,
+    name: n.name,
+    guid: n.guid,
+    offset: n.offset,
+    raw: n.raw,
+    headerSize: n.headerSize ?? 0,
+    fields: n.fields ?? {},
+    checks: [],
+    warnings: [],
+    children: [],
+    absOffset: n.absOffset,
+  };
+}
+
+export function addChild(parent: FirmwareNode, child: FirmwareNode): FirmwareNode {
+  child.parent = parent;
+  parent.children.push(child);
+  return child;
+}
+
+/** The bytes a node's children were parsed from. */
+export function childSource(node: FirmwareNode): Uint8Array {
+  return node.decoded ? node.decoded.bytes : node.raw.subarray(node.headerSize);
+}
+
+/** Depth-first walk; return false from `visit` to skip a subtree. */
+export function walk(
+  node: FirmwareNode,
+  visit: (n: FirmwareNode, depth: number) => boolean | void,
+  depth = 0,
+): void {
+  if (visit(node, depth) === false) return;
+  for (const c of node.children) walk(c, visit, depth + 1);
+}
+
+export function findAll(root: FirmwareNode, pred: (n: FirmwareNode) => boolean): FirmwareNode[] {
+  const out: FirmwareNode[] = [];
+  walk(root, (n) => {
+    if (pred(n)) out.push(n);
+  });
+  return out;
+}
+
+/** A path for messages: `image/BIOS region/volume 8C8CE578…/file IntelGopDriver/PE32`. */
+export function pathOf(node: FirmwareNode): string {
+  const parts: string[] = [];
+  for (let n: FirmwareNode | undefined = node; n; n = n.parent) {
+    parts.push(n.name ? `${n.type} ${n.name}` : n.guid ? `${n.type} ${n.guid}` : n.type);
+  }
+  return parts.reverse().join(' / ');
+}

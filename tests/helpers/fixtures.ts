@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Where the real firmware lives: $FIRMWARE_FIXTURES, else ../shared/fixtures beside the project. */
+export const fixturesDir: string = process.env.FIRMWARE_FIXTURES
+  ? resolve(process.env.FIRMWARE_FIXTURES)
+  : resolve(projectRoot, '../shared/fixtures');
+
+export const haveFixtures: boolean = existsSync(join(fixturesDir, 'README.md'));
+
+/** Printed once by suites that skip because the fixtures are absent. */
+export const noFixturesReason = `firmware fixtures not found at ${fixturesDir} (set FIRMWARE_FIXTURES)`;
+
+if (!haveFixtures) console.warn(`[skip] ${noFixturesReason}`);
+
+export function fixturePath(rel: string): string {
+  return join(fixturesDir, rel);
+}
+
+export function readFixture(rel: string): Uint8Array {
+  const b = readFileSync(fixturePath(rel));
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export function fixtureJson<T = unknown>(rel: string): T {
+  return JSON.parse(readFileSync(fixturePath(rel), 'utf8')) as T;
+}
