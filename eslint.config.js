@@ -5,28 +5,53 @@ import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-  { ignores: ['build/', 'dist-cli/', '.svelte-kit/', 'node_modules/', 'src/lib/firmware/drivers/generated.ts'] },
+  {
+    ignores: [
+      'build/',
+      'dist-cli/',
+      '.svelte-kit/',
+      'node_modules/',
+      'src/lib/firmware/drivers/generated.ts',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,
   { languageOptions: { globals: { ...globals.browser, ...globals.node } } },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
-    languageOptions: { parserOptions: { parser: ts.parser, svelteConfig, extraFileExtensions: ['.svelte'] } },
+    languageOptions: {
+      parserOptions: { parser: ts.parser, svelteConfig, extraFileExtensions: ['.svelte'] },
+    },
   },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
   {
     // The firmware core runs in the worker, in Node and in tests alike: no DOM, Node or Svelte.
     files: ['src/lib/firmware/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', 'fs', 'path', 'svelte', 'svelte/*', '$app/*', 'comlink', 'idb-keyval'] },
+        {
+          patterns: [
+            'node:*',
+            'fs',
+            'path',
+            'svelte',
+            'svelte/*',
+            '$app/*',
+            'comlink',
+            'idb-keyval',
+          ],
+        },
       ],
     },
   },

@@ -7,7 +7,7 @@ const config = {
   kit: {
     adapter: adapter({ fallback: undefined, strict: true }),
     // Relative asset paths let the built site work from any sub-path of any static host.
-    paths: { relative: true, base: process.env.BASE_PATH ?? '' },
+    paths: { relative: true, base: /** @type {'' | `/${string}`} */ (process.env.BASE_PATH ?? '') },
     serviceWorker: { register: false },
     csp: {
       mode: 'hash',

@@ -1,0 +1,17 @@
+// Lists every file of the static build in build/precache.json, so the service worker can cache
+// what SvelteKit's own lists leave out (the Web Worker bundle above all).
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const root = 'build';
+const out = [];
+(function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else out.push(relative(root, p).split(sep).join('/'));
+  }
+})(root);
+const list = out.filter((f) => f !== 'precache.json' && f !== 'service-worker.js').sort();
+writeFileSync(join(root, 'precache.json'), JSON.stringify(list));
+console.log(`precache.json: ${list.length} files`);

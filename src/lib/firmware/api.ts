@@ -1,0 +1,38 @@
+/**
+ * The façade the worker and the CLI both expose: plain functions over Uint8Array that return
+ * plain data, so the browser and Node produce the same results from the same bytes.
+ */
+import { lzmaCompress } from './compress/lzma/encoder';
+import { lzmaDecompress } from './compress/lzma/decoder';
+
+export { inspect, type InspectResult } from './inspect';
+
+export interface Progress {
+  /** What is being done, e.g. 'parse', 'compress'. */
+  phase: string;
+  done: number;
+  total: number;
+}
+
+export type ProgressCallback = (p: Progress) => void;
+
+export type LzmaPreset = 'default' | 'fast';
+
+/** LZMA as edk2's LzmaCompress writes it (13-byte header, no end marker). */
+export function compressLzma(
+  bytes: Uint8Array,
+  opts: { preset?: LzmaPreset; dictSize?: number } = {},
+  onProgress?: ProgressCallback,
+): Uint8Array {
+  return lzmaCompress(bytes, {
+    preset: opts.preset,
+    dictSize: opts.dictSize,
+    onProgress: onProgress
+      ? (done) => onProgress({ phase: 'compress', done, total: bytes.length })
+      : undefined,
+  });
+}
+
+export function decompressLzma(bytes: Uint8Array): Uint8Array {
+  return lzmaDecompress(bytes);
+}

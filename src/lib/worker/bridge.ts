@@ -1,0 +1,97 @@
+import { proxy, transfer, wrap, type Remote } from 'comlink';
+import { FirmwareError, type FirmwareErrorData } from '$lib/firmware/errors';
+import type { InspectResult, LzmaPreset, ProgressCallback } from '$lib/firmware/api';
+import type { FirmwareWorkerApi } from './firmware.worker';
+
+/**
+ * The page's only way to the firmware core. The worker starts on first use; a job is cancelled
+ * by terminating the worker (the next call starts a fresh one). Inputs are transferred, not
+ * copied: callers must not use a buffer after handing it over.
+ */
+let worker: Worker | undefined;
+let remote: Remote<FirmwareWorkerApi> | undefined;
+
+function api(): Remote<FirmwareWorkerApi> {
+  if (!remote) {
+    worker = new Worker(new URL('./firmware.worker.ts', import.meta.url), { type: 'module' });
+    remote = wrap<FirmwareWorkerApi>(worker);
+  }
+  return remote;
+}
+
+/** Stops the worker and whatever it is doing. */
+export function terminate(): void {
+  worker?.terminate();
+  worker = undefined;
+  remote = undefined;
+}
+
+export function abortError(): DOMException {
+  return new DOMException('The operation was cancelled.', 'AbortError');
+}
+
+function revive(e: unknown): unknown {
+  if (e && typeof e === 'object' && (e as FirmwareErrorData).name === 'FirmwareError') {
+    const d = e as FirmwareErrorData;
+    return new FirmwareError(d.code, d.message, { offset: d.offset, path: d.path, guid: d.guid });
+  }
+  if (e && typeof e === 'object' && 'message' in e && !(e instanceof Error)) {
+    return new Error(String((e as { message: unknown }).message));
+  }
+  return e;
+}
+
+async function run<T>(job: (w: Remote<FirmwareWorkerApi>) => Promise<T>, signal?: AbortSignal) {
+  if (signal?.aborted) throw abortError();
+  const w = api();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      terminate();
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    job(w).then(
+      (v) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(revive(e));
+      },
+    );
+  });
+}
+
+export interface JobOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+/** Wraps a progress callback for the worker (comlink proxies it back to this thread). */
+export function progressProxy(cb?: ProgressCallback) {
+  return cb ? proxy(cb) : undefined;
+}
+
+export function inspect(bytes: Uint8Array, opts: JobOptions = {}): Promise<InspectResult> {
+  return run((w) => w.inspect(transfer(bytes, [bytes.buffer as ArrayBuffer])), opts.signal);
+}
+
+export function echo(bytes: Uint8Array, opts: JobOptions = {}): Promise<Uint8Array> {
+  return run((w) => w.echo(transfer(bytes, [bytes.buffer as ArrayBuffer])), opts.signal);
+}
+
+export function lzmaCompress(
+  bytes: Uint8Array,
+  opts: JobOptions & { preset?: LzmaPreset } = {},
+): Promise<Uint8Array> {
+  return run(
+    (w) =>
+      w.compressLzma(
+        transfer(bytes, [bytes.buffer as ArrayBuffer]),
+        { preset: opts.preset },
+        progressProxy(opts.onProgress),
+      ),
+    opts.signal,
+  );
+}

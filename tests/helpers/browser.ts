@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+const projectRoot = resolve(import.meta.dirname, '../..');
+
+/** Debian's Chromium, or $CHROMIUM_PATH. Playwright never downloads a browser here. */
+export const chromiumPath: string | undefined = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+].find((p): p is string => !!p && existsSync(p));
+
+export const haveBuild = existsSync(join(projectRoot, 'build/index.html'));
+
+export const noBrowserReason = !chromiumPath
+  ? 'Chromium not found (Debian package chromium, or set CHROMIUM_PATH)'
+  : !haveBuild
+    ? 'the app is not built (run npm run build first; npm test does)'
+    : '';
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+export interface Site {
+  url: string;
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/** Serves build/ on a free loopback port, optionally under a sub-path. */
+export async function serveBuild(base = '/'): Promise<Site> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['scripts/serve.mjs', '--port', String(port), '--base', base],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((res, rej) => {
+    child.stdout!.once('data', () => res());
+    child.once('exit', (c) => rej(new Error(`server exited with ${c}`)));
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    url: origin + (base.endsWith('/') ? base : base + '/'),
+    stop: () =>
+      new Promise((res) => {
+        child.once('exit', () => res());
+        child.kill();
+      }),
+  };
+}
+
+export interface BrowserSession {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** A fresh headless Chromium with a fresh profile and no background traffic. */
+export async function launch(): Promise<BrowserSession> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-default-apps',
+    ],
+    acceptDownloads: true,
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
