@@ -1,8 +1,20 @@
 import { FirmwareError } from '../lib/firmware/errors';
 import { UsageError, type CliCommand } from './command';
+import { checkVmCommand } from './commands/check-vm';
+import { configCommand } from './commands/config';
+import { extractCommand } from './commands/extract';
 import { inspectCommand } from './commands/inspect';
+import { lzmaCommand } from './commands/lzma';
+import { romCommand } from './commands/rom';
 
-const commands: CliCommand[] = [inspectCommand];
+const commands: CliCommand[] = [
+  inspectCommand,
+  extractCommand,
+  romCommand,
+  configCommand,
+  checkVmCommand,
+  lzmaCommand,
+];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
