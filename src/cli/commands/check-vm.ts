@@ -1,0 +1,54 @@
+import { checkVmConfig } from '../../lib/firmware/config/check';
+import { pveRelease, ver } from '../../lib/firmware/config/facts';
+import { parseArgs, UsageError, type CliCommand } from '../command';
+import { printJson } from '../io';
+import { igpuOf, langOf, printFindings, readText, versionsOf } from './config';
+
+export const checkVmCommand: CliCommand = {
+  name: 'check-vm',
+  summary:
+    'check a Proxmox <vmid>.conf (and optionally a modprobe.d file) for IGD passthrough mistakes',
+  usage:
+    'check-vm <vmid.conf|-> [more files…] [--pve 9.1 | --pveversion <file> | --qemu 10.1] ' +
+    '[--lspci "<line>" | --device 46a6 | --gen ADL] [--mode rom|ovmf] [--json] [--lang en|zh-CN]',
+  async run(args) {
+    const { positional, flags } = parseArgs(
+      args,
+      [
+        '--pve',
+        '--pveversion',
+        '--qemu',
+        '--kernel',
+        '--lspci',
+        '--device',
+        '--gen',
+        '--mode',
+        '--lang',
+      ],
+      ['--json'],
+    );
+    if (!positional.length)
+      throw new UsageError('check-vm needs a <vmid>.conf file (or - for stdin)');
+    const lang = langOf(flags);
+    const versions = versionsOf(flags);
+    const rel = versions.pve ? pveRelease(versions.pve) : undefined;
+    const qemu = versions.qemu ?? (rel ? ver(rel.qemu) : undefined);
+    const igpu = igpuOf(flags);
+    // Extra files (e.g. /etc/modprobe.d/*.conf) are appended after a section break so only the
+    // disable_vga scan sees them; the .conf parser stops at the first [section].
+    const text = positional
+      .map((p, i) => (i === 0 ? readText(p) : `[${p}]\n${readText(p)}`))
+      .join('\n');
+    const mode = flags.get('--mode');
+    if (mode !== undefined && mode !== 'rom' && mode !== 'ovmf')
+      throw new UsageError('--mode must be rom or ovmf');
+    const findings = checkVmConfig(text, { qemu, igpu, mode });
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    if (flags.has('--json'))
+      printJson({ qemu: qemu ? `${qemu.major}.${qemu.minor}` : undefined, findings });
+    else if (!findings.length)
+      process.stdout.write(lang === 'en' ? 'no problems found\n' : '未发现问题\n');
+    else printFindings(findings, lang);
+    return errors ? 1 : 0;
+  },
+};

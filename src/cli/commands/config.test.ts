@@ -1,0 +1,160 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../command';
+import { checkVmCommand } from './check-vm';
+import { configCommand } from './config';
+
+let out = '';
+beforeEach(() => {
+  out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const LSPCI =
+  '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
+const dir = mkdtempSync(join(tmpdir(), 'igd-cli-'));
+
+describe('config command', () => {
+  it('prints the blocks for the example in the issue', async () => {
+    const code = await configCommand.run([
+      '--pve',
+      '9.1',
+      '--boot',
+      'systemd-boot',
+      '--lspci',
+      LSPCI,
+      '--mode',
+      'rom',
+      '--vmid',
+      '100',
+    ]);
+    expect(code).toBe(0);
+    expect(out).toContain('hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom');
+    expect(out).toContain('args: -set device.hostpci0.x-igd-lpc=on');
+    expect(out).toContain('proxmox-boot-tool refresh');
+  });
+
+  it('--json gives the blocks as data and --lang zh-CN switches the reasons', async () => {
+    await configCommand.run(['--pve', '8.0', '--boot', 'grub', '--device', '3e92', '--json']);
+    const r = JSON.parse(out);
+    expect(r.qemu).toBe('8.0');
+    expect(
+      r.blocks
+        .find((b: { id: string }) => b.id === 'modules')
+        .lines.map((l: { text: string }) => l.text),
+    ).toEqual(['vfio', 'vfio_iommu_type1', 'vfio_pci']);
+    out = '';
+    await configCommand.run(['--pve', '8.0', '--boot', 'grub', '--gen', 'CFL', '--lang', 'zh-CN']);
+    expect(out).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('--block install prints a bare install.sh; pasted pveversion and boot status are read from files', async () => {
+    const pv = join(dir, 'pveversion.txt');
+    writeFileSync(
+      pv,
+      'pve-manager: 7.4-17 (running version: 7.4-17/513c62be)\nproxmox-ve: 7.4-1 (running kernel: 5.15.131-2-pve)\npve-qemu-kvm: 7.2.0-8\n',
+    );
+    const bs = join(dir, 'status.txt');
+    writeFileSync(bs, '4A1B-2C3D is configured with: uefi (versions: 5.15.131-2-pve)\n');
+    await configCommand.run([
+      '--pveversion',
+      pv,
+      '--boot-status',
+      bs,
+      '--gen',
+      'SKL',
+      '--block',
+      'modules',
+    ]);
+    expect(out).toBe('vfio\nvfio_iommu_type1\nvfio_pci\nvfio_virqfd\n');
+    out = '';
+    await configCommand.run([
+      '--pveversion',
+      pv,
+      '--boot-status',
+      bs,
+      '--gen',
+      'SKL',
+      '--block',
+      'install',
+    ]);
+    expect(out.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+    expect(out).toContain('/etc/kernel/cmdline');
+  });
+
+  it('writes install.sh scripts that bash parses, for each boot loader and mode', async () => {
+    for (const boot of ['grub', 'systemd-boot'])
+      for (const mode of ['rom', 'ovmf']) {
+        out = '';
+        await configCommand.run([
+          '--pve',
+          '8.0',
+          '--boot',
+          boot,
+          '--gen',
+          'ADL',
+          '--mode',
+          mode,
+          '--block',
+          'install',
+        ]);
+        expect(() => execFileSync('bash', ['-n'], { input: out })).not.toThrow();
+      }
+    // A broken script is caught, so the check above can fail.
+    expect(() =>
+      execFileSync('bash', ['-n'], { input: 'if true; then\n', stdio: 'pipe' }),
+    ).toThrow();
+  });
+
+  it('reports bad usage as UsageError', async () => {
+    await expect(configCommand.run(['--boot', 'grub', '--gen', 'ADL'])).rejects.toThrow(UsageError);
+    await expect(
+      configCommand.run(['--pve', '9.1', '--boot', 'lilo', '--gen', 'ADL']),
+    ).rejects.toThrow(UsageError);
+    await expect(
+      configCommand.run(['--pve', '9.1', '--boot', 'grub', '--device', '56a0']),
+    ).rejects.toThrow(UsageError);
+    await expect(
+      configCommand.run(['--pve', '9.1', '--boot', 'grub', '--gen', 'ADL', '--lang', 'fr']),
+    ).rejects.toThrow(UsageError);
+  });
+});
+
+describe('check-vm command', () => {
+  it('exits 1 with findings for a q35 config and 0 for a good one', async () => {
+    const bad = join(dir, '101.conf');
+    writeFileSync(
+      bad,
+      'bios: ovmf\nmachine: pc-q35-9.0\nvga: none\nhostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom\ncpu: host\nmemory: 8192\n',
+    );
+    expect(await checkVmCommand.run([bad, '--pve', '9.1', '--gen', 'CFL'])).toBe(1);
+    expect(out).toContain('[legacy-igd-q35]');
+    const good = join(dir, '102.conf');
+    writeFileSync(
+      good,
+      'bios: ovmf\nmachine: pc\nvga: none\nhostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom\ncpu: host\nmemory: 8192\n',
+    );
+    out = '';
+    expect(await checkVmCommand.run([good, '--pve', '9.1', '--gen', 'CFL', '--json'])).toBe(0);
+    expect(JSON.parse(out)).toEqual({ qemu: '10.1', findings: [] });
+  });
+
+  it('scans extra files such as a modprobe.d file for disable_vga=1', async () => {
+    const good = join(dir, '102.conf');
+    const mp = join(dir, 'vfio.conf');
+    writeFileSync(mp, 'options vfio-pci ids=8086:3e92 disable_vga=1\n');
+    expect(await checkVmCommand.run([good, mp, '--gen', 'CFL'])).toBe(1);
+    expect(out).toContain('[disable-vga]');
+  });
+
+  it('needs a file', async () => {
+    await expect(checkVmCommand.run([])).rejects.toThrow(UsageError);
+  });
+});

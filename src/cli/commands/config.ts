@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import type { Finding } from '../../lib/firmware/config/check';
+import { crossCheckFirmware } from '../../lib/firmware/config/check';
+import { pveRelease, ver, type Version } from '../../lib/firmware/config/facts';
+import {
+  detectBootLoader,
+  parseLspci,
+  parsePveversion,
+  type BootLoader,
+} from '../../lib/firmware/config/inputs';
+import type { Lang } from '../../lib/firmware/config/messages';
+import { renderConfig, type ConfigBlock, type OutputMode } from '../../lib/firmware/config/render';
+import {
+  isIgpuCode,
+  lookupIgpu,
+  representativeIgpu,
+  type IgpuInfo,
+} from '../../lib/firmware/igpu/devices';
+import { parseArgs, UsageError, type CliCommand } from '../command';
+import { printJson } from '../io';
+
+/** Reads a pasted-output file; `-` is stdin. */
+export function readText(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
+export function langOf(flags: Map<string, string | true>): Lang {
+  const lang = flags.get('--lang') ?? 'en';
+  if (lang !== 'en' && lang !== 'zh-CN') throw new UsageError('--lang must be en or zh-CN');
+  return lang;
+}
+
+/** The iGPU from --lspci text, --device id or --gen code; undefined if none was given. */
+export function igpuOf(flags: Map<string, string | true>): IgpuInfo | undefined {
+  const lspci = flags.get('--lspci');
+  const device = flags.get('--device');
+  const gen = flags.get('--gen');
+  if (typeof lspci === 'string') {
+    const info = parseLspci(lspci);
+    if (info.vendorId !== 0x8086)
+      throw new UsageError(`--lspci: vendor ${info.vendorId.toString(16)} is not Intel`);
+    if (!info.igpu)
+      throw new UsageError(
+        `--lspci: device 8086:${info.deviceId.toString(16)} is not a known Intel iGPU`,
+      );
+    return info.igpu;
+  }
+  if (typeof device === 'string') {
+    const id = Number.parseInt(device.replace(/^8086:/i, ''), 16);
+    const found = Number.isNaN(id) ? undefined : lookupIgpu(id);
+    if (!found) throw new UsageError(`--device ${device} is not a known Intel iGPU device id`);
+    return found;
+  }
+  if (typeof gen === 'string') {
+    const code = gen.toUpperCase();
+    if (!isIgpuCode(code))
+      throw new UsageError(`--gen ${gen}: use a code such as SKL, CFL, ADL, ADL-N, MTL`);
+    return representativeIgpu(code);
+  }
+  return undefined;
+}
+
+/** QEMU and kernel versions from --pveversion (pasted file), --qemu/--kernel and --pve. */
+export function versionsOf(flags: Map<string, string | true>): {
+  pve?: string;
+  qemu?: Version;
+  kernel?: Version;
+} {
+  const out: { pve?: string; qemu?: Version; kernel?: Version } = {};
+  const file = flags.get('--pveversion');
+  if (typeof file === 'string') Object.assign(out, parsePveversion(readText(file)));
+  const pve = flags.get('--pve');
+  if (typeof pve === 'string') {
+    if (!pveRelease(pve))
+      throw new UsageError(`--pve ${pve}: known versions are 7.4, 8.0–8.4, 9.0, 9.1`);
+    out.pve = pve;
+  }
+  for (const [flag, key] of [
+    ['--qemu', 'qemu'],
+    ['--kernel', 'kernel'],
+  ] as const) {
+    const v = flags.get(flag);
+    if (typeof v === 'string') {
+      if (!/^\d+\.\d+/.test(v)) throw new UsageError(`${flag} needs a version like 10.1`);
+      out[key] = ver(v);
+    }
+  }
+  if (out.pve && !pveRelease(out.pve) && !(out.qemu && out.kernel)) delete out.pve;
+  return out;
+}
+
+export function printFindings(findings: Finding[], lang: Lang): void {
+  for (const f of findings)
+    process.stdout.write(
+      `${f.severity}${f.line ? ` (line ${f.line})` : ''}: ${f.message[lang]} [${f.id}]\n`,
+    );
+}
+
+function printBlock(b: ConfigBlock, lang: Lang): void {
+  process.stdout.write(`\n=== ${b.title[lang]}${b.path ? ` — ${b.path}` : ''} [${b.id}]\n`);
+  for (const l of b.lines) process.stdout.write(`${l.text}\n    # ${l.reason[lang]}\n`);
+}
+
+const USAGE =
+  'config (--pve <7.4|8.0…8.4|9.0|9.1> | --pveversion <file>) [--qemu x.y --kernel x.y] ' +
+  '(--boot grub|systemd-boot | --boot-status <file>) (--lspci "<lspci -nn line>" | --device 46a6 | --gen ADL) ' +
+  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--ovmf-file f] [--gms 0x2] [--memory 4096] [--strict] ' +
+  '[--gop-version v] [--vbt-platform name] [--block <id>] [--json] [--lang en|zh-CN]';
+
+export const configCommand: CliCommand = {
+  name: 'config',
+  summary:
+    'generate host and VM configuration for IGD passthrough (Proxmox, QEMU, libvirt, install.sh)',
+  usage: USAGE,
+  async run(args) {
+    const { positional, flags } = parseArgs(
+      args,
+      [
+        '--pve',
+        '--pveversion',
+        '--qemu',
+        '--kernel',
+        '--boot',
+        '--boot-status',
+        '--lspci',
+        '--device',
+        '--gen',
+        '--mode',
+        '--vmid',
+        '--rom',
+        '--ovmf-file',
+        '--gms',
+        '--memory',
+        '--gop-version',
+        '--vbt-platform',
+        '--block',
+        '--lang',
+      ],
+      ['--json', '--strict'],
+    );
+    if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
+    const lang = langOf(flags);
+    const versions = versionsOf(flags);
+    if (!versions.pve && !(versions.qemu && versions.kernel))
+      throw new UsageError('give --pve, or --pveversion, or both --qemu and --kernel');
+    let boot: BootLoader;
+    const bootFlag = flags.get('--boot');
+    const bootStatus = flags.get('--boot-status');
+    if (bootFlag === 'grub' || bootFlag === 'systemd-boot') boot = bootFlag;
+    else if (bootFlag !== undefined) throw new UsageError('--boot must be grub or systemd-boot');
+    else if (typeof bootStatus === 'string') boot = detectBootLoader(readText(bootStatus));
+    else throw new UsageError('give --boot or --boot-status');
+    const igpu = igpuOf(flags);
+    if (!igpu) throw new UsageError('give --lspci, --device or --gen');
+    const mode = (flags.get('--mode') ?? 'rom') as OutputMode;
+    if (mode !== 'rom' && mode !== 'ovmf') throw new UsageError('--mode must be rom or ovmf');
+    const num = (flag: string, def?: number): number | undefined => {
+      const v = flags.get(flag);
+      if (v === undefined) return def;
+      const n = typeof v === 'string' ? Number(v) : NaN;
+      if (!Number.isInteger(n)) throw new UsageError(`${flag} needs an integer`);
+      return n;
+    };
+    const str = (flag: string): string | undefined => {
+      const v = flags.get(flag);
+      return typeof v === 'string' ? v : undefined;
+    };
+    const result = renderConfig({
+      ...versions,
+      boot,
+      igpu,
+      mode,
+      vmid: num('--vmid', 100)!,
+      romFile: str('--rom'),
+      ovmfFile: str('--ovmf-file'),
+      gms: num('--gms'),
+      memoryMiB: num('--memory'),
+      strictLegacyMode: flags.has('--strict'),
+    });
+    const gopVersion = str('--gop-version');
+    const vbtPlatform = str('--vbt-platform');
+    if (gopVersion || vbtPlatform)
+      result.findings.push(...crossCheckFirmware(igpu, { gopVersion, vbtPlatform }));
+    const only = str('--block');
+    if (only !== undefined) {
+      const b = result.blocks.find((x) => x.id === only);
+      if (!b)
+        throw new UsageError(
+          `--block ${only}: one of ${result.blocks.map((x) => x.id).join(', ')}`,
+        );
+      if (flags.has('--json')) printJson(b);
+      else process.stdout.write(b.lines.map((l) => l.text).join('\n') + '\n');
+      return 0;
+    }
+    if (flags.has('--json')) {
+      printJson(result);
+      return 0;
+    }
+    process.stdout.write(
+      `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
+        `[8086:${igpu.deviceId.toString(16).padStart(4, '0')}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
+    );
+    for (const b of result.blocks) printBlock(b, lang);
+    if (result.findings.length) {
+      process.stdout.write('\n');
+      printFindings(result.findings, lang);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,222 @@
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { FirmwareError } from '../../lib/firmware/errors';
+import {
+  findCandidates,
+  type Candidates,
+  type GopCandidate,
+  type VbtCandidate,
+} from '../../lib/firmware/gop/find';
+import { rankCandidates, type Ranked, type Ranking } from '../../lib/firmware/gop/rank';
+import { parseFirmware } from '../../lib/firmware/parse';
+import { parseArgs, UsageError, type CliCommand } from '../command';
+import { printJson, readInput, writeOutput } from '../io';
+
+/** Keep file names portable: letters, digits, '.', '-', '_' only. */
+export function sanitizeName(s: string): string {
+  const clean = s
+    .replace(/\?/g, 'x')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+|_+$/g, '');
+  return clean || 'unknown';
+}
+
+export function gopFileName(g: GopCandidate): string {
+  return `IntelGopDriver-${sanitizeName(g.info.versionText || 'unknown')}.efi`;
+}
+
+export function vbtFileName(v: VbtCandidate): string {
+  return `vbt-${sanitizeName(v.info.platform || 'unknown')}.bin`;
+}
+
+/** `name`, or `name` with the start of the SHA-256 (then a counter) before the extension if taken. */
+function unique(name: string, sha256: string, taken: Set<string>): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = [name.slice(0, dot), name.slice(dot)];
+  let out = name;
+  for (let n = 1; taken.has(out); n++)
+    out = `${stem}-${sha256.slice(0, 8)}${n > 1 ? `-${n}` : ''}${ext}`;
+  taken.add(out);
+  return out;
+}
+
+interface Written {
+  kind: 'gop' | 'vbt';
+  file: string;
+  rank: number;
+}
+
+function gopJson(r: Ranked<GopCandidate>, file?: string) {
+  const c = r.candidate;
+  return {
+    rank: r.rank,
+    file,
+    reason: r.reason,
+    warnings: r.warnings,
+    version: c.info.versionText || undefined,
+    versionKnown: c.info.versionKnown,
+    generation: c.info.generation,
+    deviceIds: c.info.deviceIds.map((d) => '0x' + d.toString(16).padStart(4, '0')),
+    machine: c.info.pe.machineName,
+    subsystem: c.info.pe.subsystemName,
+    fileGuid: c.fileGuid,
+    uiName: c.uiName,
+    path: c.path,
+    size: c.size,
+    sha256: c.sha256,
+    copies: c.copies.map((l) => l.path),
+  };
+}
+
+function vbtJson(r: Ranked<VbtCandidate>, file?: string) {
+  const c = r.candidate;
+  const i = c.info;
+  return {
+    rank: r.rank,
+    file,
+    reason: r.reason,
+    warnings: r.warnings,
+    platform: i.platform,
+    vbtVersion: i.version,
+    bdbVersion: i.bdbVersion,
+    checksumOk: i.checksumOk,
+    childDevices: i.childDevices,
+    fileGuid: c.fileGuid,
+    uiName: c.uiName,
+    path: c.path,
+    size: c.size,
+    sha256: c.sha256,
+    storedSize: c.stored.length,
+    storedSha256: c.storedSha256,
+    copies: c.copies.map((l) => l.path),
+  };
+}
+
+function where(c: { fileGuid?: string; uiName?: string; path: string }): string {
+  if (!c.fileGuid) return c.path;
+  return c.uiName ? `${c.fileGuid} "${c.uiName}"` : c.fileGuid;
+}
+
+function gopText(r: Ranked<GopCandidate>, file: string | undefined): string[] {
+  const c = r.candidate;
+  const gen = c.info.generation;
+  const lines = [
+    `GOP #${r.rank}${file ? `  -> ${file}` : ''}`,
+    `  version:     ${c.info.versionText || 'unknown'}${c.info.versionKnown === 'partial' ? ' (parts not stored in the image)' : ''}`,
+    `  generation:  ${gen ? `${gen.code}, ${gen.label} (a guess from the ${gen.basis === 'version' ? 'version' : 'device IDs'})` : 'unknown'}`,
+    `  image:       ${c.info.pe.format} ${c.info.pe.machineName}, ${c.info.pe.subsystemName}`,
+    `  file:        ${where(c)}`,
+    `  size:        ${c.size} bytes`,
+    `  sha256:      ${c.sha256}`,
+    `  why:         ${r.reason}`,
+  ];
+  if (c.copies.length)
+    lines.push(
+      `  copies:      ${c.copies.length} identical (${c.copies.map((l) => l.path).join('; ')})`,
+    );
+  for (const w of r.warnings) lines.push(`  warning:     ${w}`);
+  return lines;
+}
+
+function vbtText(r: Ranked<VbtCandidate>, file: string | undefined): string[] {
+  const c = r.candidate;
+  const i = c.info;
+  const lines = [
+    `VBT #${r.rank}${file ? `  -> ${file}` : ''}`,
+    `  platform:    ${i.platform || 'unknown'} (VBT ${i.version}, BDB ${i.bdbVersion}, ${i.childDevices ?? '?'} child devices, checksum ${i.checksumOk ? 'ok' : 'bad'})`,
+    `  file:        ${where(c)}`,
+    `  size:        ${c.size} bytes (stored ${c.stored.length})`,
+    `  sha256:      ${c.sha256}`,
+    `  why:         ${r.reason}`,
+  ];
+  if (c.copies.length)
+    lines.push(
+      `  copies:      ${c.copies.length} identical (${c.copies.map((l) => l.path).join('; ')})`,
+    );
+  for (const w of r.warnings) lines.push(`  warning:     ${w}`);
+  return lines;
+}
+
+/** Parse, find and rank: the shared first half of `extract`. */
+export async function findInFile(path: string): Promise<{ found: Candidates; ranking: Ranking }> {
+  const root = await parseFirmware(readInput(path), { name: basename(path) });
+  const found = await findCandidates(root);
+  return { found, ranking: rankCandidates(found) };
+}
+
+export const extractCommand: CliCommand = {
+  name: 'extract',
+  summary: 'find the Intel GOP driver and VBT in a BIOS image and write them to files',
+  usage: 'extract <file> [-o DIR] [--all] [--json]',
+  async run(args) {
+    const { positional, flags } = parseArgs(args, ['-o', '--out'], ['--all', '--json']);
+    if (positional.length !== 1) throw new UsageError('extract takes exactly one file');
+    const input = positional[0];
+    const outValue = flags.get('-o') ?? flags.get('--out') ?? '.';
+    const outDir = typeof outValue === 'string' ? outValue : '.';
+    const all = flags.has('--all');
+
+    const { found, ranking } = await findInFile(input);
+    if (!ranking.gops.length && !ranking.vbts.length) {
+      const ignoredNote = found.ignored.length
+        ? ` (${found.ignored.length} deleted/invalid copies ignored)`
+        : '';
+      throw new FirmwareError(
+        'not-found',
+        `${input}: no Intel GOP driver and no VBT found${ignoredNote}`,
+      );
+    }
+
+    const gops = all ? ranking.gops : ranking.gops.slice(0, 1);
+    const vbts = all ? ranking.vbts : ranking.vbts.slice(0, 1);
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (e) {
+      throw new FirmwareError(
+        'bad-input',
+        `${outDir}: cannot create (${(e as NodeJS.ErrnoException).code ?? e})`,
+      );
+    }
+    const taken = new Set<string>();
+    const written: Written[] = [];
+    const gopFiles = gops.map((r) => {
+      const file = join(outDir, unique(gopFileName(r.candidate), r.candidate.sha256, taken));
+      writeOutput(file, r.candidate.bytes);
+      written.push({ kind: 'gop', file, rank: r.rank });
+      return file;
+    });
+    const vbtFiles = vbts.map((r) => {
+      const file = join(outDir, unique(vbtFileName(r.candidate), r.candidate.sha256, taken));
+      writeOutput(file, r.candidate.bytes);
+      written.push({ kind: 'vbt', file, rank: r.rank });
+      return file;
+    });
+
+    if (flags.has('--json')) {
+      printJson({
+        input,
+        gops: ranking.gops.map((r, i) => gopJson(r, gopFiles[i])),
+        vbts: ranking.vbts.map((r, i) => vbtJson(r, vbtFiles[i])),
+        ignored: found.ignored,
+        warnings: ranking.warnings,
+        written,
+      });
+      return 0;
+    }
+    const lines: string[] = [];
+    ranking.gops.forEach((r, i) => {
+      if (all || i === 0) lines.push(...gopText(r, gopFiles[i]));
+    });
+    ranking.vbts.forEach((r, i) => {
+      if (all || i === 0) lines.push(...vbtText(r, vbtFiles[i]));
+    });
+    const more = all ? 0 : ranking.gops.length - gops.length + ranking.vbts.length - vbts.length;
+    if (more)
+      lines.push(`${more} more candidate(s) not written; use --all to write every distinct one`);
+    for (const g of found.ignored)
+      lines.push(`ignored ${g.kind.toUpperCase()} at ${g.path}: ${g.reason}`);
+    for (const w of ranking.warnings) lines.push(`warning: ${w}`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  },
+};

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { lookupIgpu } from '../igpu/devices';
+import { checkVmConfig, crossCheckFirmware, RULES, type CheckContext } from './check';
+
+const CFL = lookupIgpu(0x3e92)!;
+const ADL = lookupIgpu(0x46a6)!;
+const MTL = lookupIgpu(0x7d55)!;
+const q = (s: string) => ({ major: Number(s.split('.')[0]), minor: Number(s.split('.')[1]) });
+
+const BASE: Record<string, string> = {
+  bios: 'ovmf',
+  machine: 'pc',
+  vga: 'none',
+  hostpci0: '0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+  args: '-set device.hostpci0.x-igd-gms=0x2 -set device.hostpci0.x-igd-opregion=on',
+  cpu: 'host',
+  memory: '4096',
+};
+
+/** A conf from BASE with keys replaced (null removes), plus extra raw text at the end. */
+function conf(over: Record<string, string | null> = {}, extra = ''): string {
+  const m = { ...BASE, ...over };
+  return (
+    Object.entries(m)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n') + (extra ? `\n${extra}` : '')
+  );
+}
+
+interface Case {
+  rule: string;
+  bad: [string, CheckContext?];
+  good: [string, CheckContext?];
+}
+
+const OLD: CheckContext = { qemu: q('8.0'), igpu: CFL };
+
+const CASES: Case[] = [
+  { rule: 'no-igd', bad: [conf({ hostpci0: null })], good: [conf()] },
+  {
+    rule: 'legacy-igd-q35',
+    bad: [conf({ machine: 'pc-q35-8.1' })],
+    good: [conf({ machine: 'pc-i440fx-8.1' })],
+  },
+  {
+    rule: 'igd-not-00-02',
+    bad: [conf({ hostpci0: '0000:00:03.0,legacy-igd=1,romfile=igd.rom' })],
+    good: [conf({ hostpci0: '00:02,legacy-igd=1,romfile=igd.rom' })],
+  },
+  { rule: 'vga-not-none', bad: [conf({ vga: 'std' })], good: [conf()] },
+  {
+    rule: 'rombar-0',
+    bad: [conf({ hostpci0: BASE.hostpci0 + ',rombar=0' })],
+    good: [conf({ hostpci0: BASE.hostpci0 + ',rombar=1' })],
+  },
+  { rule: 'x-vga', bad: [conf({ hostpci0: BASE.hostpci0 + ',x-vga=1' })], good: [conf()] },
+  {
+    rule: 'disable-vga',
+    bad: [conf({}, '[/etc/modprobe.d/vfio.conf]\noptions vfio-pci ids=8086:3e92 disable_vga=1')],
+    good: [
+      conf(
+        {},
+        '[/etc/modprobe.d/vfio.conf]\noptions vfio-pci ids=8086:3e92\n# disable_vga=1 breaks legacy IGD',
+      ),
+    ],
+  },
+  { rule: 'no-romfile', bad: [conf({ hostpci0: '0000:00:02.0,legacy-igd=1' })], good: [conf()] },
+  {
+    rule: 'romfile-path',
+    bad: [conf({ hostpci0: '0000:00:02.0,legacy-igd=1,romfile=/usr/share/kvm/igd.rom' })],
+    good: [conf()],
+  },
+  { rule: 'bios-not-ovmf', bad: [conf({ bios: null })], good: [conf()] },
+  {
+    rule: 'no-legacy-igd',
+    bad: [conf({ hostpci0: '0000:00:02.0,romfile=igd.rom' })],
+    good: [conf()],
+  },
+  { rule: 'pcie-on-i440fx', bad: [conf({ hostpci0: BASE.hostpci0 + ',pcie=1' })], good: [conf()] },
+  {
+    rule: 'guest-addr-not-02',
+    bad: [conf({ args: BASE.args + ' -set device.hostpci0.addr=03.0' })],
+    good: [conf({ args: BASE.args + ' -set device.hostpci0.addr=02.0' })],
+  },
+  {
+    rule: 'args-wrong-device',
+    bad: [
+      conf({ args: '-set device.hostpci1.x-igd-gms=0x2 -set device.hostpci0.x-igd-opregion=on' }),
+    ],
+    good: [conf()],
+  },
+  {
+    rule: 'qemu-too-old',
+    bad: [conf({ args: null }), { qemu: q('10.0'), igpu: MTL }],
+    good: [conf({ args: '-set device.hostpci0.x-igd-lpc=on' }), { qemu: q('10.1'), igpu: MTL }],
+  },
+  {
+    rule: 'gms-missing',
+    bad: [conf({ args: '-set device.hostpci0.x-igd-opregion=on' }), OLD],
+    good: [
+      conf({ args: '-set device.hostpci0.x-igd-opregion=on' }),
+      { qemu: q('10.0'), igpu: CFL },
+    ],
+  },
+  {
+    rule: 'opregion-missing',
+    bad: [
+      conf({
+        hostpci0: '0000:00:02.0,romfile=igd.rom',
+        args: '-set device.hostpci0.x-igd-gms=0x2',
+      }),
+      { qemu: q('9.2'), igpu: CFL },
+    ],
+    good: [conf({ args: '-set device.hostpci0.x-igd-gms=0x2' }), { qemu: q('9.2'), igpu: CFL }],
+  },
+  {
+    rule: 'lpc-missing',
+    bad: [conf({ args: null }), { qemu: q('10.1'), igpu: ADL }],
+    good: [conf({ args: '-set device.hostpci0.x-igd-lpc=on' }), { qemu: q('10.1'), igpu: ADL }],
+  },
+  {
+    rule: 'legacy-mode-unsupported',
+    bad: [
+      conf({ args: '-set device.hostpci0.x-igd-lpc=on -set device.hostpci0.x-igd-legacy-mode=on' }),
+      { qemu: q('10.1'), igpu: ADL },
+    ],
+    good: [
+      conf({ args: '-set device.hostpci0.x-igd-legacy-mode=on' }),
+      { qemu: q('10.1'), igpu: CFL },
+    ],
+  },
+  {
+    rule: 'efidisk-not-4m',
+    bad: [conf({ efidisk0: 'local-lvm:vm-100-disk-0,size=128K' }), { ...OLD, mode: 'ovmf' }],
+    good: [
+      conf({ efidisk0: 'local-lvm:vm-100-disk-0,efitype=4m,size=4M' }),
+      { ...OLD, mode: 'ovmf' },
+    ],
+  },
+  { rule: 'memory-low', bad: [conf({ memory: '2048' })], good: [conf({ memory: '8192' })] },
+  {
+    rule: 'cpu-not-host',
+    bad: [conf({ cpu: 'x86-64-v2-AES' })],
+    good: [conf({ cpu: 'host,hidden=1' })],
+  },
+];
+
+describe('checkVmConfig rules', () => {
+  it('the base config is clean on old and new QEMU', () => {
+    expect(checkVmConfig(conf(), OLD)).toEqual([]);
+    expect(checkVmConfig(conf({ args: null }), { qemu: q('10.1'), igpu: CFL })).toEqual([]);
+  });
+
+  for (const c of CASES) {
+    it(`${c.rule}: fires on a bad config, not on a fixed one`, () => {
+      const bad = checkVmConfig(c.bad[0], c.bad[1] ?? OLD);
+      const hit = bad.find((f) => f.id === c.rule);
+      expect(hit, JSON.stringify(bad.map((f) => f.id))).toBeDefined();
+      expect(hit!.severity).toBe(RULES[c.rule as keyof typeof RULES]);
+      expect(hit!.message.en.length).toBeGreaterThan(0);
+      expect(hit!.message['zh-CN'].length).toBeGreaterThan(0);
+      expect(checkVmConfig(c.good[0], c.good[1] ?? OLD).map((f) => f.id)).not.toContain(c.rule);
+    });
+  }
+
+  it('points at the offending line', () => {
+    const text = conf({ machine: 'pc-q35-9.0' });
+    const f = checkVmConfig(text, OLD).find((x) => x.id === 'legacy-igd-q35')!;
+    expect(text.split('\n')[f.line! - 1]).toBe('machine: pc-q35-9.0');
+  });
+
+  it('ignores snapshot sections of a .conf', () => {
+    const text = conf() + '\n\n[snap1]\nmachine: pc-q35-8.1\nvga: std\n';
+    expect(checkVmConfig(text, OLD)).toEqual([]);
+  });
+
+  it('has a case for every rule that reads a VM config', () => {
+    const covered = new Set(CASES.map((c) => c.rule));
+    for (const id of Object.keys(RULES))
+      if (!id.endsWith('-mismatch')) expect(covered.has(id), id).toBe(true);
+  });
+});
+
+describe('crossCheckFirmware', () => {
+  it('warns when the VBT platform does not match the iGPU', () => {
+    expect(crossCheckFirmware(ADL, { vbtPlatform: 'SKYLAKE' }).map((f) => f.id)).toEqual([
+      'vbt-mismatch',
+    ]);
+    expect(crossCheckFirmware(ADL, { vbtPlatform: 'ALDERLAKE-P' })).toEqual([]);
+    expect(crossCheckFirmware(CFL, { vbtPlatform: 'KABYLAKE' })).toEqual([]);
+  });
+  it('warns when the GOP major version is not the one known for the platform', () => {
+    expect(crossCheckFirmware(CFL, { gopVersion: '17.0.1071' }).map((f) => f.id)).toEqual([
+      'gop-mismatch',
+    ]);
+    expect(crossCheckFirmware(CFL, { gopVersion: '9.0.1074' })).toEqual([]);
+    expect(crossCheckFirmware(ADL, { gopVersion: '21.0.1061' })).toEqual([]);
+  });
+});

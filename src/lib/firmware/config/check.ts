@@ -1,0 +1,245 @@
+/** Rule engine over a Proxmox `<vmid>.conf` (generated or pasted) for IGD legacy passthrough. */
+import type { IgpuCode, IgpuInfo } from '../igpu/devices';
+import {
+  atLeast,
+  fmt,
+  hasLegacyModeSwitch,
+  legacyModeCovers,
+  MIN_MEMORY_MIB,
+  minimumQemuFor,
+  needsExplicitLpc,
+  needsGmsOverride,
+  opregionIsDefault,
+  type Version,
+} from './facts';
+import { parseVmConf, type HostpciEntry, type VmConf } from './inputs';
+import { t, type MessageKey, type Text } from './messages';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  /** 1-based line in the checked text. */
+  line?: number;
+  message: Text;
+}
+
+export interface CheckContext {
+  /** QEMU version of the host, when known (pveversion or the chosen PVE release). */
+  qemu?: Version;
+  igpu?: IgpuInfo;
+  /** 'ovmf' when the VM relies on a patched OVMF_CODE_4M.fd. */
+  mode?: 'rom' | 'ovmf';
+}
+
+const IGD_HOST = '0000:00:02.0';
+
+/** Every rule id with its severity, for the UI and for tests that want one case per rule. */
+export const RULES = {
+  'no-igd': 'error',
+  'legacy-igd-q35': 'error',
+  'igd-not-00-02': 'error',
+  'vga-not-none': 'error',
+  'rombar-0': 'error',
+  'x-vga': 'error',
+  'disable-vga': 'error',
+  'no-romfile': 'error',
+  'romfile-path': 'warning',
+  'bios-not-ovmf': 'warning',
+  'no-legacy-igd': 'warning',
+  'pcie-on-i440fx': 'error',
+  'guest-addr-not-02': 'error',
+  'args-wrong-device': 'error',
+  'qemu-too-old': 'error',
+  'gms-missing': 'warning',
+  'opregion-missing': 'warning',
+  'lpc-missing': 'error',
+  'legacy-mode-unsupported': 'error',
+  'memory-low': 'warning',
+  'cpu-not-host': 'info',
+  'efidisk-not-4m': 'warning',
+  'vbt-mismatch': 'warning',
+  'gop-mismatch': 'warning',
+} as const satisfies Record<string, Severity>;
+
+export type RuleId = keyof typeof RULES;
+
+function on(v: string | undefined): boolean {
+  return v !== undefined && /^(1|on|true|yes)$/i.test(v);
+}
+
+function find(
+  id: RuleId,
+  line: number | undefined,
+  params?: Record<string, string | number>,
+): Finding {
+  const f: Finding = { id, severity: RULES[id], message: t(`finding.${id}` as MessageKey, params) };
+  if (line !== undefined) f.line = line;
+  return f;
+}
+
+/** The hostpci entry that is (or claims to be) the IGD. */
+function igdEntry(conf: VmConf): HostpciEntry | undefined {
+  return (
+    conf.hostpci.find((h) => on(h.options.get('legacy-igd'))) ??
+    conf.hostpci.find((h) => h.host.startsWith('0000:00:02.'))
+  );
+}
+
+export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): Finding[] {
+  const conf = typeof input === 'string' ? parseVmConf(input) : input;
+  const out: Finding[] = [];
+
+  // disable_vga=1 may sit in a pasted modprobe file or an args line; scan every line.
+  conf.raw.forEach((l, i) => {
+    if (/disable_vga\s*=\s*(1|y)/i.test(l) && !l.trim().startsWith('#'))
+      out.push(find('disable-vga', i + 1));
+  });
+
+  const igd = igdEntry(conf);
+  if (!igd) {
+    out.push(find('no-igd', undefined));
+    return out;
+  }
+  const legacy = on(igd.options.get('legacy-igd'));
+  const machine = conf.get('machine');
+  const q35 = machine !== undefined && /q35/.test(machine.value);
+  const dev = `hostpci${igd.index}`;
+  const prop = (name: string): string | undefined => conf.setProps.get(`${dev}.${name}`);
+
+  if (legacy && q35) out.push(find('legacy-igd-q35', machine!.line));
+  if (legacy && igd.host !== IGD_HOST)
+    out.push(find('igd-not-00-02', igd.line, { host: igd.host }));
+  const vga = conf.get('vga');
+  if (!vga || !/^none\b/.test(vga.value))
+    out.push(find('vga-not-none', vga?.line, { vga: vga?.value ?? 'std' }));
+  if (igd.options.get('rombar') === '0') out.push(find('rombar-0', igd.line));
+  if (on(igd.options.get('x-vga')) || on(prop('x-vga'))) out.push(find('x-vga', igd.line));
+  const romfile = igd.options.get('romfile');
+  if (!romfile) out.push(find('no-romfile', igd.line));
+  else if (romfile.includes('/')) out.push(find('romfile-path', igd.line, { rom: romfile }));
+  const bios = conf.get('bios');
+  if (!bios || bios.value !== 'ovmf')
+    out.push(find('bios-not-ovmf', bios?.line, { bios: bios?.value ?? 'seabios' }));
+  if (!legacy) out.push(find('no-legacy-igd', igd.line));
+  if (on(igd.options.get('pcie')) && !q35) out.push(find('pcie-on-i440fx', igd.line));
+  const addr = prop('addr');
+  if (addr !== undefined && !/^(0x)?0?2(\.0)?$/i.test(addr))
+    out.push(find('guest-addr-not-02', conf.get('args')?.line, { addr }));
+  else if (!legacy && addr === undefined)
+    out.push(find('guest-addr-not-02', igd.line, { addr: '?' }));
+
+  // args that set x-igd-* on another device than the IGD's hostpci index do nothing for it.
+  const args = conf.get('args');
+  if (args) {
+    for (const key of conf.setProps.keys()) {
+      const [id, name] = [key.slice(0, key.lastIndexOf('.')), key.slice(key.lastIndexOf('.') + 1)];
+      if (name.startsWith('x-igd') && id !== dev && /^hostpci\d+$/.test(id)) {
+        out.push(find('args-wrong-device', args.line, { used: id, igd: dev }));
+        break;
+      }
+    }
+  }
+
+  const { qemu, igpu } = ctx;
+  if (qemu && igpu) {
+    const min = minimumQemuFor(igpu);
+    if (min && !atLeast(qemu, min))
+      out.push(find('qemu-too-old', undefined, { qemu: fmt(qemu), min, code: igpu.code }));
+    if (needsExplicitLpc(qemu, igpu) && !on(prop('x-igd-lpc')))
+      out.push(find('lpc-missing', args?.line ?? igd.line, { code: igpu.code }));
+    if (on(prop('x-igd-legacy-mode')) && hasLegacyModeSwitch(qemu) && !legacyModeCovers(qemu, igpu))
+      out.push(find('legacy-mode-unsupported', args?.line, { qemu: fmt(qemu), code: igpu.code }));
+  }
+  if (qemu) {
+    if (needsGmsOverride(qemu) && prop('x-igd-gms') === undefined)
+      out.push(find('gms-missing', args?.line ?? igd.line, { qemu: fmt(qemu) }));
+    // Legacy mode implies the OpRegion before 10.1; without it (or once legacy mode is off) it must be asked for.
+    const legacyActive = legacy && (!igpu || legacyModeCovers(qemu, igpu));
+    if (!opregionIsDefault(qemu) && !legacyActive && !on(prop('x-igd-opregion')))
+      out.push(find('opregion-missing', args?.line ?? igd.line, { qemu: fmt(qemu) }));
+  }
+
+  // Only a 4m efidisk makes Proxmox load OVMF_CODE_4M.fd (facts.ts OVMF_CODE), the image a patched OVMF replaces.
+  const efidisk = conf.get('efidisk0');
+  if (ctx.mode === 'ovmf' && !(efidisk && /efitype=4m/.test(efidisk.value)))
+    out.push(find('efidisk-not-4m', efidisk?.line));
+  // Proxmox's default is 512 MiB when memory: is absent.
+  const memory = conf.get('memory');
+  const mib = memory ? Number.parseInt(memory.value, 10) : 512;
+  if (mib < MIN_MEMORY_MIB)
+    out.push(find('memory-low', memory?.line, { mib, min: MIN_MEMORY_MIB }));
+  const cpu = conf.get('cpu');
+  if (!cpu || !/^(cputype=)?host\b/.test(cpu.value))
+    out.push(find('cpu-not-host', cpu?.line, { cpu: cpu?.value ?? 'kvm64' }));
+  return out;
+}
+
+/** VBT platform names ("$VBT ALDERLAKE-P" …) → the iGPU codes whose GOP accepts that VBT family. */
+const VBT_PLATFORMS: readonly [RegExp, readonly IgpuCode[]][] = [
+  [/SANDY/i, ['SNB']],
+  [/IVY/i, ['IVB']],
+  [/HASWELL/i, ['HSW']],
+  [/BROADWELL/i, ['BDW']],
+  [/VALLEYVIEW|BAYTRAIL/i, ['BYT']],
+  [/CHERRY|BRASWELL/i, ['CHV']],
+  [/SKYLAKE|KABYLAKE|KABY|COFFEE|COMET|WHISKEY|AMBER/i, ['SKL', 'KBL', 'CFL', 'CML']],
+  [/APOLLO|BROXTON/i, ['APL']],
+  [/GEMINI/i, ['GLK']],
+  [/ICELAKE|ICE LAKE/i, ['ICL']],
+  [/ELKHART|JASPER/i, ['EHL', 'JSL']],
+  [/TIGER|ROCKET/i, ['TGL', 'RKL']],
+  [/ALDER|RAPTOR|TWIN/i, ['ADL', 'ADL-N', 'RPL']],
+  [/METEOR|ARROW/i, ['MTL', 'ARL']],
+  [/LUNAR/i, ['LNL']],
+];
+
+/**
+ * GOP major versions per platform, from the ROM names of LongQT-sea/intel-igpu-passthru (SNB_GOPv2 …
+ * ARL_MTL_GOPv22); codes without a known version are not checked.
+ */
+const GOP_MAJORS: Partial<Record<IgpuCode, readonly number[]>> = {
+  SNB: [2],
+  IVB: [3],
+  HSW: [5],
+  BDW: [5],
+  SKL: [9],
+  KBL: [9],
+  CFL: [9],
+  CML: [9],
+  GLK: [13],
+  ICL: [14],
+  TGL: [17],
+  RKL: [17],
+  ADL: [17, 21],
+  RPL: [17, 21],
+  'ADL-N': [21],
+  JSL: [18],
+  MTL: [22],
+  ARL: [22],
+};
+
+/** Cross-checks what the reader found in the firmware (GOP version, VBT platform) against the iGPU. */
+export function crossCheckFirmware(
+  igpu: IgpuInfo,
+  found: { gopVersion?: string; vbtPlatform?: string },
+): Finding[] {
+  const out: Finding[] = [];
+  if (found.vbtPlatform) {
+    const hit = VBT_PLATFORMS.find(([re]) => re.test(found.vbtPlatform!));
+    if (hit && !hit[1].includes(igpu.code))
+      out.push(find('vbt-mismatch', undefined, { vbt: found.vbtPlatform, code: igpu.code }));
+  }
+  const majors = GOP_MAJORS[igpu.code];
+  const m = found.gopVersion ? /^(\d+)/.exec(found.gopVersion) : null;
+  if (majors && m && !majors.includes(Number(m[1])))
+    out.push(
+      find('gop-mismatch', undefined, {
+        gop: found.gopVersion!,
+        code: igpu.code,
+        expected: majors.join(' / '),
+      }),
+    );
+  return out;
+}

@@ -1,0 +1,146 @@
+/**
+ * Version facts the generator and the checker rest on. Each rule cites its public source
+ * (see also shared/docs/igd-passthrough-notes.md §4).
+ */
+import type { IgpuInfo } from '../igpu/devices';
+
+/** major.minor (patch ignored: no rule here depends on it). */
+export interface Version {
+  major: number;
+  minor: number;
+}
+
+export function ver(s: string): Version {
+  const m = /^(\d+)\.(\d+)/.exec(s);
+  if (!m) return { major: Number.parseInt(s, 10) || 0, minor: 0 };
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+export function cmp(a: Version, b: Version): number {
+  return a.major - b.major || a.minor - b.minor;
+}
+
+export function atLeast(v: Version, s: string): boolean {
+  return cmp(v, ver(s)) >= 0;
+}
+
+export function fmt(v: Version): string {
+  return `${v.major}.${v.minor}`;
+}
+
+export interface PveRelease {
+  pve: string;
+  /** pve-qemu-kvm shipped at that release. */
+  qemu: string;
+  /** Default proxmox kernel series at that release. */
+  kernel: string;
+}
+
+/**
+ * Proxmox VE releases and what they ship (proxmox/pve-qemu:debian/changelog; Proxmox VE release
+ * notes). PVE 8 (bookworm) moved pve-qemu-kvm 8.0.2 → 8.1 → 8.2 → 9.0 → 9.1 → 9.2 and kernels
+ * 6.2 → 6.14 during its life; PVE 9 (trixie) ships 10.0.2 (9.0) and 10.1.2 (9.1). Minor point
+ * releases can carry a newer QEMU than listed here; a pasted `pveversion -v` overrides both.
+ * 7.4 is kept only so the pre-6.2 kernel case (vfio_virqfd) is reachable.
+ */
+export const PVE_RELEASES: readonly PveRelease[] = [
+  { pve: '7.4', qemu: '7.2', kernel: '5.15' },
+  { pve: '8.0', qemu: '8.0', kernel: '6.2' },
+  { pve: '8.1', qemu: '8.1', kernel: '6.5' },
+  { pve: '8.2', qemu: '8.1', kernel: '6.8' },
+  { pve: '8.3', qemu: '9.0', kernel: '6.8' },
+  { pve: '8.4', qemu: '9.2', kernel: '6.8' },
+  { pve: '9.0', qemu: '10.0', kernel: '6.14' },
+  { pve: '9.1', qemu: '10.1', kernel: '6.17' },
+];
+
+export function pveRelease(pve: string): PveRelease | undefined {
+  return PVE_RELEASES.find((r) => r.pve === pve);
+}
+
+/**
+ * vfio_virqfd was merged into the vfio module in kernel 6.2; Proxmox dropped it from /etc/modules
+ * in its docs (proxmox/pve-docs:qm-pci-passthrough.adoc, commit 2953349).
+ */
+export function needsVfioVirqfd(kernel: Version): boolean {
+  return !atLeast(kernel, '6.2');
+}
+
+/**
+ * Intel IOMMU is enabled by default from kernel 6.8 (PVE 8.2+); older kernels need intel_iommu=on
+ * (proxmox/pve-docs:qm-pci-passthrough.adoc, commit 4d318fb).
+ */
+export function needsIntelIommuOn(kernel: Version): boolean {
+  return !atLeast(kernel, '6.8');
+}
+
+/**
+ * QEMU before 10.0 assumes no stolen memory for IGD (GMS forced to 0 in hw/vfio/igd.c unless the
+ * x-igd-gms option overrides it), so the GOP has no framebuffer; from 10.0 (Tomita Moeko series,
+ * qemu docs commit 5dbe25e9) the host's DVMT value is used and x-igd-gms only overrides it.
+ */
+export function needsGmsOverride(qemu: Version): boolean {
+  return !atLeast(qemu, '10.0');
+}
+
+/**
+ * QEMU 10.1 detects the OpRegion and turns x-igd-opregion on by default for IGD (qemu-devel
+ * 20250505170305.23622-7). Before that it is implied only while legacy mode is active.
+ */
+export function opregionIsDefault(qemu: Version): boolean {
+  return atLeast(qemu, '10.1');
+}
+
+/** x-igd-lpc and x-igd-legacy-mode exist from QEMU 10.0 (qemu docs/igd-assign.txt, commit 5dbe25e9). */
+export function hasLegacyModeSwitch(qemu: Version): boolean {
+  return atLeast(qemu, '10.0');
+}
+
+/**
+ * QEMU 10.1 restricts legacy mode to Gen6–9 (SNB…CML; qemu commit dd69d84604); ICL and newer then
+ * need x-igd-lpc=on explicitly on i440fx (LongQT-sea/intel-igpu-passthru README).
+ */
+export function legacyModeCovers(qemu: Version, igpu: IgpuInfo): boolean {
+  if (atLeast(qemu, '10.1')) return igpu.gen <= 9;
+  return isSupported(qemu, igpu);
+}
+
+export function needsExplicitLpc(qemu: Version, igpu: IgpuInfo): boolean {
+  return atLeast(qemu, '10.1') && igpu.gen >= 11;
+}
+
+/**
+ * MTL/ARL/LNL fail with "IGD device … is unsupported in legacy mode" until QEMU 10.1
+ * (qemu commit 7969cf4639; LongQT-sea/intel-igpu-passthru README: MTL/ARL/LNL need QEMU ≥ 10.1).
+ */
+export function minimumQemuFor(igpu: IgpuInfo): string | undefined {
+  return igpu.gen > 12 ? '10.1' : undefined;
+}
+
+export function isSupported(qemu: Version, igpu: IgpuInfo): boolean {
+  const min = minimumQemuFor(igpu);
+  return min === undefined || atLeast(qemu, min);
+}
+
+/**
+ * GMS value for x-igd-gms (units of 32 MiB): 0x2 = 64 MiB is what the Proxmox recipes use for
+ * Gen6–9; the ADL-N author of cmd2001/build-edk2-gvtd (issue #3) needed 0x6 on Gen12 ("1-2 black or
+ * garbled"), so Gen11+ gets 0x6.
+ */
+export function defaultGms(igpu: IgpuInfo): number {
+  return igpu.gen >= 11 ? 6 : 2;
+}
+
+/** Guest memory below this breaks the Intel guest drivers in practice (gangqizai/igd README: ≥ 4 GB). */
+export const MIN_MEMORY_MIB = 4096;
+
+/** Proxmox resolves hostpci romfile= relative to this directory (proxmox/qemu-server PCI.pm). */
+export const ROM_DIR = '/usr/share/kvm';
+
+/**
+ * OVMF image Proxmox loads for an i440fx VM whose efidisk0 has efitype=4m: no SMM → '4m-no-smm' →
+ * OVMF_CODE_4M.fd; q35 gets OVMF_CODE_4M.secboot.fd, and a VM without a 4m efidisk the legacy 2 MiB
+ * OVMF_CODE.fd (proxmox/qemu-server:src/PVE/QemuServer/OVMF.pm get_ovmf_files).
+ */
+export const OVMF_DIR = '/usr/share/pve-edk2-firmware';
+export const OVMF_CODE = `${OVMF_DIR}/OVMF_CODE_4M.fd`;

@@ -1,0 +1,457 @@
+/**
+ * Every reason and finding text of the config generator and checker, in English and Simplified
+ * Chinese. `{name}` placeholders are filled by `t()`. The UI and the CLI show these; no other
+ * module hard-codes such text.
+ */
+
+export interface Text {
+  en: string;
+  'zh-CN': string;
+}
+
+export type Lang = keyof Text;
+
+const CATALOG = {
+  // Block titles
+  'block.modules': ['Kernel modules to load at boot', '开机加载的内核模块'],
+  'block.cmdlineGrub': ['Kernel command line (GRUB)', '内核命令行（GRUB）'],
+  'block.cmdlineSd': [
+    'Kernel command line (systemd-boot / proxmox-boot-tool)',
+    '内核命令行（systemd-boot / proxmox-boot-tool）',
+  ],
+  'block.cmdlineApply': ['Apply the kernel command line', '使内核命令行生效'],
+  'block.modprobe': ['Keep the host driver off the iGPU', '阻止宿主机驱动占用核显'],
+  'block.initramfs': ['Rebuild the initramfs and reboot', '重建 initramfs 并重启'],
+  'block.files': ['Place the option ROM', '放置 Option ROM 文件'],
+  'block.filesOvmf': ['Install the patched OVMF and the IGD ROM', '安装修补后的 OVMF 与 IGD ROM'],
+  'block.ovmfUndo': ['Undo: restore the stock OVMF', '撤销：恢复原版 OVMF'],
+  'block.vmConf': ['VM configuration', '虚拟机配置'],
+  'block.qmSet': ['The same with qm set', '用 qm set 完成同样配置'],
+  'block.qemu': ['Plain QEMU command line', '纯 QEMU 命令行'],
+  'block.libvirt': ['libvirt domain XML fragment', 'libvirt 域 XML 片段'],
+  'block.install': [
+    'install.sh: host setup with checks, backups and dry run',
+    'install.sh：带检查、备份与演练模式的宿主机配置脚本',
+  ],
+  'block.flashrom': [
+    'Dump this host’s own BIOS (when no vendor file is available)',
+    '导出本机 BIOS（找不到厂商 BIOS 文件时）',
+  ],
+  'block.hostBios': ['Host firmware settings', '宿主机固件（BIOS）设置'],
+
+  // /etc/modules
+  'modules.vfio': [
+    'VFIO core: lets a VM own a PCI device.',
+    'VFIO 核心模块：让虚拟机独占 PCI 设备。',
+  ],
+  'modules.iommuType1': [
+    'VFIO IOMMU backend for x86 (DMA mapping through VT-d).',
+    'x86 的 VFIO IOMMU 后端（通过 VT-d 做 DMA 映射）。',
+  ],
+  'modules.vfioPci': [
+    'VFIO driver for PCI devices; binds the iGPU instead of i915.',
+    'PCI 设备的 VFIO 驱动，代替 i915 绑定核显。',
+  ],
+  'modules.virqfd': [
+    'Needed only before kernel 6.2; since 6.2 it is part of vfio.',
+    '仅内核 6.2 之前需要；6.2 起已并入 vfio。',
+  ],
+
+  // Kernel command line
+  'param.intelIommu': [
+    'intel_iommu=on: kernels before 6.8 leave the Intel IOMMU off by default.',
+    'intel_iommu=on：6.8 之前的内核默认不启用 Intel IOMMU。',
+  ],
+  'param.iommuPt': [
+    'iommu=pt: host devices bypass IOMMU translation (faster, optional).',
+    'iommu=pt：宿主机设备跳过 IOMMU 转换（更快，可选）。',
+  ],
+  'param.sysfb': [
+    'initcall_blacklist=sysfb_init: stops the boot framebuffer driver from holding the iGPU memory.',
+    'initcall_blacklist=sysfb_init：阻止启动帧缓冲驱动占用核显显存。',
+  ],
+  'cmdline.grubLine': [
+    'Add these to the existing GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub.',
+    '把这些参数加入 /etc/default/grub 里已有的 GRUB_CMDLINE_LINUX_DEFAULT。',
+  ],
+  'cmdline.sdLine': [
+    'Append to the single line in /etc/kernel/cmdline; keep your existing root= options.',
+    '追加到 /etc/kernel/cmdline 唯一的一行末尾，保留原有的 root= 参数。',
+  ],
+  'cmdline.updateGrub': [
+    'Writes the new command line into the GRUB configuration.',
+    '把新命令行写入 GRUB 配置。',
+  ],
+  'cmdline.pbtRefresh': [
+    'Copies kernels and the new command line to every ESP that proxmox-boot-tool manages.',
+    '把内核和新命令行同步到 proxmox-boot-tool 管理的所有 ESP 分区。',
+  ],
+
+  // modprobe.d
+  'modprobe.ids': [
+    'Bind vfio-pci to the iGPU ({id}) as soon as the module loads.',
+    '模块加载时立即让 vfio-pci 绑定核显（{id}）。',
+  ],
+  'modprobe.softdep': [
+    'Load vfio-pci before i915 so it wins the device.',
+    '先于 i915 加载 vfio-pci，确保它先占到设备。',
+  ],
+  'modprobe.blacklistI915': [
+    'Never let the host i915 driver initialise the iGPU.',
+    '禁止宿主机 i915 驱动初始化核显。',
+  ],
+  'modprobe.blacklistXe': [
+    'The newer xe driver can also claim Gen12 and later iGPUs.',
+    '较新的 xe 驱动同样可能接管 Gen12 及更新的核显。',
+  ],
+  'modprobe.initramfs': [
+    'The module options are read from the initramfs: rebuild it for every kernel.',
+    '模块参数从 initramfs 读取：为所有内核重建。',
+  ],
+  'host.reboot': [
+    'The IOMMU, command line and driver binding take effect after a reboot.',
+    'IOMMU、命令行和驱动绑定在重启后生效。',
+  ],
+
+  // Files
+  'files.rom': [
+    'Proxmox looks up romfile= in /usr/share/kvm; {rom} holds the GOP and the IGD setup drivers.',
+    'Proxmox 在 /usr/share/kvm 中查找 romfile=；{rom} 包含 GOP 及 IGD 初始化驱动。',
+  ],
+  'files.igdRom': [
+    '{rom} sets up the OpRegion and stolen memory; the GOP is inside the patched OVMF.',
+    '{rom} 负责设置 OpRegion 与预留显存；GOP 在修补后的 OVMF 内。',
+  ],
+  'files.hash': [
+    'Compare with the SHA-256 the app showed, to be sure the right file is in place.',
+    '与本工具显示的 SHA-256 比对，确认放置的文件正确。',
+  ],
+  'ovmf.backup': [
+    'Keep a copy of the stock image before anything changes.',
+    '修改前先备份原版镜像。',
+  ],
+  'ovmf.divert': [
+    'dpkg-divert renames the packaged file to .distrib, so package upgrades write there and never overwrite the patched image.',
+    'dpkg-divert 把软件包里的文件改名为 .distrib，升级时写入该文件，不会覆盖修补后的镜像。',
+  ],
+  'ovmf.install': [
+    'Put the patched image ({file}) where Proxmox loads OVMF for i440fx VMs with an efitype=4m efidisk; this affects every such VM on the host.',
+    '把修补后的镜像（{file}）放到 Proxmox 为带 efitype=4m EFI 盘的 i440fx 虚拟机加载 OVMF 的位置；这会影响本机所有此类虚拟机。',
+  ],
+  'ovmf.undoRemove': ['Remove the patched image.', '删除修补后的镜像。'],
+  'ovmf.undoDivert': [
+    'Remove the diversion; --rename moves the packaged file back in place.',
+    '取消转移；--rename 会把软件包原文件移回原位。',
+  ],
+
+  // VM
+  'vm.bios': [
+    'UEFI firmware: the GOP in the ROM (or the patched OVMF) is a UEFI driver.',
+    'UEFI 固件：ROM（或修补后的 OVMF）中的 GOP 是 UEFI 驱动。',
+  ],
+  'vm.machine': [
+    'i440fx: legacy IGD mode needs the LPC slot 00:1f.0 free, which q35 occupies.',
+    'i440fx：IGD legacy 模式需要空闲的 00:1f.0 LPC 插槽，而 q35 占用了它。',
+  ],
+  'vm.vga': [
+    'No emulated VGA: the iGPU is the only display, and legacy-igd requires it.',
+    '不模拟 VGA：核显是唯一显示设备，legacy-igd 也要求如此。',
+  ],
+  'vm.hostpci': [
+    'Pass the iGPU at 00:02.0 in legacy IGD mode (guest address 00:02.0) with the option ROM {rom}.',
+    '以 IGD legacy 模式直通 00:02.0 核显（客户机地址同为 00:02.0），并使用 Option ROM {rom}。',
+  ],
+  'vm.cpu': [
+    'cpu host: Intel guest drivers are reported to fail on emulated CPU models.',
+    'cpu host：有报告称 Intel 客户机驱动在模拟 CPU 型号下工作异常。',
+  ],
+  'vm.memory': [
+    'At least {min} MiB: smaller guests are known to fail with the Intel driver.',
+    '至少 {min} MiB：内存更小时 Intel 驱动已知会出错。',
+  ],
+  'vm.ostype': [
+    'OS type: l26 (Linux) is reported to keep Windows guests working after the Intel driver installs; change if needed.',
+    '系统类型：有报告称 l26（Linux）可避免 Windows 安装 Intel 驱动后出问题；可按需修改。',
+  ],
+  'vm.efidisk': [
+    'A 4 MiB EFI vars disk (efitype=4m makes Proxmox load OVMF_CODE_4M.fd) without pre-enrolled Secure Boot keys; adjust the storage name.',
+    '4 MiB 的 EFI 变量盘（efitype=4m 使 Proxmox 加载 OVMF_CODE_4M.fd），不预置安全启动密钥；请改成你的存储名。',
+  ],
+  'arg.gms': [
+    'x-igd-gms={gms}: QEMU before 10.0 gives the iGPU no stolen memory unless told; {mib} MiB for the GOP framebuffer.',
+    'x-igd-gms={gms}：10.0 之前的 QEMU 默认不给核显预留显存；为 GOP 帧缓冲分配 {mib} MiB。',
+  ],
+  'arg.gmsOverride': [
+    'x-igd-gms: overrides the host DVMT pre-allocation with {mib} MiB.',
+    'x-igd-gms：以 {mib} MiB 覆盖宿主机 DVMT 预分配值。',
+  ],
+  'arg.opregion': [
+    'x-igd-opregion=on: exposes the host OpRegion (with its VBT) to the guest; QEMU before 10.1 does not do it by default.',
+    'x-igd-opregion=on：向客户机提供宿主机 OpRegion（含 VBT）；10.1 之前的 QEMU 默认不提供。',
+  ],
+  'arg.lpc': [
+    'x-igd-lpc=on: QEMU 10.1 limits legacy mode to Gen6–9, so Gen11+ needs the LPC bridge IDs set explicitly.',
+    'x-igd-lpc=on：QEMU 10.1 把 legacy 模式限定在 Gen6–9，Gen11+ 需显式设置 LPC 桥 ID。',
+  ],
+  'arg.legacyMode': [
+    'x-igd-legacy-mode=on: fail at VM start instead of silently running without IGD setup.',
+    'x-igd-legacy-mode=on：配置不对时直接启动失败，而不是悄悄在缺少 IGD 初始化的情况下运行。',
+  ],
+  'qm.basic': ['UEFI, i440fx machine and no emulated VGA.', 'UEFI、i440fx 机型、不模拟 VGA。'],
+  'qm.cpuMem': [
+    'Host CPU model, at least {min} MiB of memory, OS type.',
+    '宿主机 CPU 型号、至少 {min} MiB 内存、系统类型。',
+  ],
+
+  // Plain QEMU
+  'qemu.bin': ['KVM-accelerated x86-64 guest.', '启用 KVM 加速的 x86-64 客户机。'],
+  'qemu.cpuMem': ['Host CPU model and guest memory.', '宿主机 CPU 型号与客户机内存。'],
+  'qemu.code': [
+    'Stock OVMF code (read-only); the GOP comes from the option ROM.',
+    '原版 OVMF 代码（只读）；GOP 来自 Option ROM。',
+  ],
+  'qemu.codePatched': [
+    'The patched OVMF code with the GOP built in (read-only).',
+    '内置 GOP 的修补版 OVMF 代码（只读）。',
+  ],
+  'qemu.vars': [
+    'A per-VM copy of OVMF_VARS_4M.fd for UEFI variables.',
+    '每台虚拟机单独一份 OVMF_VARS_4M.fd，用于保存 UEFI 变量。',
+  ],
+  'qemu.noVga': [
+    'No emulated display and no default devices next to the iGPU.',
+    '不模拟显示设备，也不添加默认设备。',
+  ],
+  'qemu.device': [
+    'The iGPU on bus pci.0 at slot 2 (guest 00:02.0) with the option ROM.',
+    '把核显放在 pci.0 总线第 2 槽（客户机 00:02.0）并加载 Option ROM。',
+  ],
+
+  // libvirt
+  'libvirt.ns': [
+    'The qemu namespace is needed for the x-igd-* overrides.',
+    '需要 qemu 命名空间来设置 x-igd-* 属性。',
+  ],
+  'libvirt.os': [
+    'i440fx machine with OVMF as a read-only pflash.',
+    'i440fx 机型，OVMF 以只读 pflash 加载。',
+  ],
+  'libvirt.hostdev': [
+    'Pass a host PCI device; libvirt binds it to vfio-pci.',
+    '直通宿主机 PCI 设备；libvirt 会把它绑定到 vfio-pci。',
+  ],
+  'libvirt.source': ['Host address of the iGPU: 00:02.0.', '核显的宿主机地址：00:02.0。'],
+  'libvirt.alias': [
+    'A user alias (ua- prefix) so qemu:override can name the device.',
+    '用户别名（ua- 前缀），供 qemu:override 引用设备。',
+  ],
+  'libvirt.guestAddr': [
+    'Guest address 00:02.0 on the root bus, where the GOP and QEMU expect the IGD.',
+    '客户机根总线地址 00:02.0，GOP 与 QEMU 都要求 IGD 位于此处。',
+  ],
+  'libvirt.override': [
+    'Set QEMU device properties that libvirt has no element for (libvirt ≥ 8.2).',
+    '设置 libvirt 没有对应元素的 QEMU 设备属性（需 libvirt ≥ 8.2）。',
+  ],
+  'libvirt.close': ['Closes the element above.', '结束上面的元素。'],
+
+  // install.sh
+  'sh.header': [
+    'What the script is for and how to run it; stop on the first error.',
+    '脚本用途与用法；遇到第一个错误即停止。',
+  ],
+  'sh.helpers': [
+    'Dry run by default; run() prints every change and performs it only with --apply.',
+    '默认演练模式；run() 打印每一项修改，仅在 --apply 时执行。',
+  ],
+  'sh.checks': [
+    'Refuse to run on the wrong host, iGPU, boot loader or without the files.',
+    '宿主机、核显、引导程序不符或缺少文件时拒绝运行。',
+  ],
+  'sh.backup': [
+    'Copy every file that will change into a dated backup folder first.',
+    '先把将被修改的文件复制到带日期的备份目录。',
+  ],
+  'sh.modules': [
+    'Add each VFIO module to /etc/modules once.',
+    '把每个 VFIO 模块加入 /etc/modules（不重复）。',
+  ],
+  'sh.cmdline': [
+    'Append {param} to the kernel command line unless it is already there.',
+    '若内核命令行中尚无 {param}，则追加。',
+  ],
+  'sh.modprobe': [
+    'Write the modprobe.d file that binds the iGPU to vfio-pci.',
+    '写入把核显绑定到 vfio-pci 的 modprobe.d 文件。',
+  ],
+  'sh.rom': [
+    'Install the ROM where Proxmox looks for romfile=.',
+    '把 ROM 安装到 Proxmox 查找 romfile= 的目录。',
+  ],
+  'sh.ovmf': [
+    'Back up, divert and replace the OVMF image so package upgrades keep it.',
+    '备份、转移并替换 OVMF 镜像，使软件包升级不会覆盖它。',
+  ],
+  'sh.apply': [
+    'Rebuild the initramfs and refresh the boot loader.',
+    '重建 initramfs 并刷新引导程序。',
+  ],
+  'sh.vm': ['Configure VM {vmid} if it exists.', '若虚拟机 {vmid} 已存在，则为其写入配置。'],
+  'sh.done': ['Say what happened and where the backups are.', '报告执行结果与备份位置。'],
+
+  // flashrom
+  'flashrom.install': [
+    'flashrom reads the SPI flash through the chipset.',
+    'flashrom 通过芯片组读取 SPI 闪存。',
+  ],
+  'flashrom.bios': [
+    'Read only the BIOS region (layout from the flash descriptor); the ME region is usually read-locked. Drop the file into this app.',
+    '只读取 BIOS 区域（布局取自闪存描述符）；ME 区域通常禁止读取。把得到的文件拖入本工具即可。',
+  ],
+  'flashrom.full': [
+    'Fallback when --ifd is not supported; it may fail on locked regions.',
+    '不支持 --ifd 时的备选；遇到锁定区域可能失败。',
+  ],
+  'flashrom.iomem': [
+    'The kernel may block /dev/mem access; iomem=relaxed allows it for one boot.',
+    '内核可能阻止访问 /dev/mem；iomem=relaxed 可在一次启动中放开。',
+  ],
+
+  // Host firmware
+  'bios.vtd': ['VT-d provides the IOMMU that passthrough needs.', 'VT-d 提供直通所需的 IOMMU。'],
+  'bios.csm': [
+    'With CSM on, the host iGPU is set up for legacy VGA and GOP passthrough breaks.',
+    '开启 CSM 时宿主机核显按传统 VGA 初始化，GOP 直通会失败。',
+  ],
+  'bios.primary': [
+    'The iGPU must be the primary display so its OpRegion and stolen memory are set up.',
+    '核显必须是主显示设备，固件才会设置其 OpRegion 与预留显存。',
+  ],
+  'bios.dvmt': [
+    'QEMU 10.0 and later give the guest the host’s DVMT pre-allocation; 64 MiB or more is needed for the GOP.',
+    'QEMU 10.0 起客户机直接使用宿主机的 DVMT 预分配；GOP 需要 64 MiB 或更多。',
+  ],
+  'bios.dvmtOld': [
+    'Keep DVMT at or below the x-igd-gms size ({mib} MiB); with a larger DVMT raise x-igd-gms.',
+    'DVMT 不应大于 x-igd-gms 的大小（{mib} MiB）；DVMT 更大时请调高 x-igd-gms。',
+  ],
+
+  // Findings
+  'finding.no-igd': [
+    'No hostpci entry for the iGPU (00:02.0) was found.',
+    '未找到核显（00:02.0）的 hostpci 条目。',
+  ],
+  'finding.legacy-igd-q35': [
+    'legacy-igd=1 does not work with q35: its LPC bridge sits at 00:1f.0. Use machine: pc (i440fx).',
+    'legacy-igd=1 不支持 q35：其 LPC 桥占用 00:1f.0。请使用 machine: pc（i440fx）。',
+  ],
+  'finding.igd-not-00-02': [
+    'The legacy-igd device is {host}; only the iGPU at host 00:02.0 can use legacy IGD mode.',
+    'legacy-igd 设备为 {host}；只有宿主机 00:02.0 上的核显能使用 IGD legacy 模式。',
+  ],
+  'finding.vga-not-none': [
+    'vga is "{vga}": legacy IGD needs vga: none (Proxmox refuses otherwise).',
+    'vga 为“{vga}”：IGD legacy 模式要求 vga: none（否则 Proxmox 拒绝启动）。',
+  ],
+  'finding.rombar-0': [
+    'rombar=0 hides the option ROM, so no GOP loads and QEMU disables legacy mode.',
+    'rombar=0 会隐藏 Option ROM，GOP 无法加载，QEMU 也会关闭 legacy 模式。',
+  ],
+  'finding.x-vga': [
+    'x-vga is for discrete GPUs; with legacy-igd it is refused. Remove it.',
+    'x-vga 用于独立显卡，与 legacy-igd 冲突。请删除。',
+  ],
+  'finding.disable-vga': [
+    'disable_vga=1 turns off the VGA decode legacy IGD relies on; remove it from modprobe.d.',
+    'disable_vga=1 会关闭 IGD legacy 模式依赖的 VGA 解码；请从 modprobe.d 中删除。',
+  ],
+  'finding.no-romfile': [
+    'No romfile=: a UEFI host has no VBIOS ROM BAR, so QEMU disables legacy mode and no GOP loads.',
+    '未指定 romfile=：UEFI 宿主机没有 VBIOS ROM BAR，QEMU 会关闭 legacy 模式且不会加载 GOP。',
+  ],
+  'finding.romfile-path': [
+    'romfile={rom} contains a path; Proxmox looks in /usr/share/kvm/, give just the file name.',
+    'romfile={rom} 含路径；Proxmox 只在 /usr/share/kvm/ 中查找，请只写文件名。',
+  ],
+  'finding.bios-not-ovmf': [
+    'bios is {bios}: the GOP ROM is a UEFI driver and needs bios: ovmf.',
+    'bios 为 {bios}：GOP ROM 是 UEFI 驱动，需要 bios: ovmf。',
+  ],
+  'finding.no-legacy-igd': [
+    'The iGPU is passed without legacy-igd=1: it will not sit at guest 00:02.0 and the GOP gets no LPC/OpRegion setup.',
+    '核显直通未加 legacy-igd=1：它不会位于客户机 00:02.0，GOP 也得不到 LPC/OpRegion 设置。',
+  ],
+  'finding.pcie-on-i440fx': [
+    'pcie=1 needs q35; legacy IGD uses i440fx. Remove pcie=1.',
+    'pcie=1 需要 q35，而 IGD legacy 使用 i440fx。请删除 pcie=1。',
+  ],
+  'finding.guest-addr-not-02': [
+    'The iGPU is not at guest address 00:02.0 (addr {addr}); QEMU’s IGD quirks and the GOP require it.',
+    '核显不在客户机地址 00:02.0（addr {addr}）；QEMU 的 IGD 处理与 GOP 都要求此地址。',
+  ],
+  'finding.args-wrong-device': [
+    'args set x-igd-* on {used}, but the iGPU is {igd}.',
+    'args 为 {used} 设置了 x-igd-*，但核显是 {igd}。',
+  ],
+  'finding.qemu-too-old': [
+    '{code} needs QEMU {min} or newer (this host has {qemu}); upgrade to Proxmox VE 9.1.',
+    '{code} 需要 QEMU {min} 或更新版本（当前为 {qemu}）；请升级到 Proxmox VE 9.1。',
+  ],
+  'finding.gms-missing': [
+    'QEMU {qemu} gives the iGPU no stolen memory by default: add -set device.hostpci0.x-igd-gms=0x2.',
+    'QEMU {qemu} 默认不给核显预留显存：请添加 -set device.hostpci0.x-igd-gms=0x2。',
+  ],
+  'finding.opregion-missing': [
+    'Legacy mode is not active and QEMU {qemu} does not expose the OpRegion by default: add x-igd-opregion=on.',
+    'legacy 模式未生效，且 QEMU {qemu} 默认不提供 OpRegion：请添加 x-igd-opregion=on。',
+  ],
+  'finding.lpc-missing': [
+    'QEMU 10.1 no longer uses legacy mode for {code}: add -set device.hostpci0.x-igd-lpc=on.',
+    'QEMU 10.1 不再对 {code} 启用 legacy 模式：请添加 -set device.hostpci0.x-igd-lpc=on。',
+  ],
+  'finding.legacy-mode-unsupported': [
+    'x-igd-legacy-mode=on makes QEMU {qemu} refuse to start: legacy mode does not cover {code}. Remove it and use x-igd-lpc=on.',
+    'x-igd-legacy-mode=on 会让 QEMU {qemu} 拒绝启动：legacy 模式不支持 {code}。请删除并改用 x-igd-lpc=on。',
+  ],
+  'finding.memory-low': [
+    'memory is {mib} MiB; give the guest at least {min} MiB.',
+    '内存为 {mib} MiB；请至少分配 {min} MiB。',
+  ],
+  'finding.cpu-not-host': [
+    'cpu is {cpu}; cpu: host is recommended for Intel guest drivers.',
+    'cpu 为 {cpu}；建议使用 cpu: host 以配合 Intel 客户机驱动。',
+  ],
+  'finding.efidisk-not-4m': [
+    'The patched OVMF replaces OVMF_CODE_4M.fd, which Proxmox loads only with efidisk0 …,efitype=4m; otherwise the stock 2 MiB OVMF_CODE.fd runs.',
+    '修补后的 OVMF 替换的是 OVMF_CODE_4M.fd，而 Proxmox 只在 efidisk0 带 efitype=4m 时加载它；否则运行原版 2 MiB 的 OVMF_CODE.fd。',
+  ],
+  'finding.vbt-mismatch': [
+    'The VBT is for {vbt}, but the iGPU is {code}: the display may stay dark.',
+    'VBT 属于 {vbt}，但核显是 {code}：可能无画面输出。',
+  ],
+  'finding.gop-mismatch': [
+    'GOP version {gop} is not one known for {code} (expected {expected}).',
+    'GOP 版本 {gop} 不是 {code} 的已知版本（应为 {expected}）。',
+  ],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type MessageKey = keyof typeof CATALOG;
+
+export const MESSAGE_KEYS = Object.keys(CATALOG) as MessageKey[];
+
+function fill(s: string, params?: Record<string, string | number>): string {
+  return params
+    ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m))
+    : s;
+}
+
+/** The message in both languages, with `{name}` placeholders filled. */
+export function t(key: MessageKey, params?: Record<string, string | number>): Text {
+  const [en, zh] = CATALOG[key];
+  return { en: fill(en, params), 'zh-CN': fill(zh, params) };
+}
+
+/** Several reasons as one (space-separated in English, run together in Chinese). */
+export function joinText(parts: Text[]): Text {
+  return { en: parts.map((p) => p.en).join(' '), 'zh-CN': parts.map((p) => p['zh-CN']).join('') };
+}

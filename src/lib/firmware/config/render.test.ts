@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { FirmwareError } from '../errors';
+import { lookupIgpu, type IgpuInfo } from '../igpu/devices';
+import { renderConfig, type ConfigResult, type OutputMode } from './render';
+import type { BootLoader } from './inputs';
+
+/**
+ * What each Proxmox release ships, restated from the notes (igd-passthrough-notes §4.3,
+ * proxmox/pve-qemu debian/changelog) independently of facts.ts: [pve, qemu, kernel].
+ */
+const RELEASES: [string, number, number][] = [
+  ['7.4', 7.2, 5.15],
+  ['8.0', 8.0, 6.2],
+  ['8.1', 8.1, 6.5],
+  ['8.2', 8.1, 6.8],
+  ['8.3', 9.0, 6.8],
+  ['8.4', 9.2, 6.8],
+  ['9.0', 10.0, 6.14],
+  ['9.1', 10.1, 6.17],
+];
+/** Kernel versions compare as numbers only when the minor has two digits; keep them as [major, minor]. */
+const kernelOf = (k: number): [number, number] => {
+  const [a, b] = String(k).split('.');
+  return [Number(a), Number(b)];
+};
+const kLess = (k: number, major: number, minor: number) => {
+  const [a, b] = kernelOf(k);
+  return a < major || (a === major && b < minor);
+};
+
+// One device per generation family (IDs from pciids.h) and its gen per QEMU's notion.
+const DEVICES: [string, number, number][] = [
+  ['SNB', 0x0102, 6],
+  ['HSW', 0x0412, 7],
+  ['BDW', 0x1616, 8],
+  ['SKL', 0x1912, 9],
+  ['CFL', 0x3e92, 9],
+  ['CML', 0x9bc5, 9],
+  ['ICL', 0x8a52, 11],
+  ['JSL', 0x4e61, 11],
+  ['TGL', 0x9a49, 12],
+  ['ADL', 0x46a6, 12],
+  ['ADL-N', 0x46d1, 12],
+  ['RPL', 0xa780, 12],
+  ['MTL', 0x7d55, 13],
+  ['ARL', 0x7d51, 13],
+  ['LNL', 0x64a0, 20],
+];
+const BOOTS: BootLoader[] = ['grub', 'systemd-boot'];
+const MODES: OutputMode[] = ['rom', 'ovmf'];
+
+function lines(r: ConfigResult, id: string): string[] {
+  const b = r.blocks.find((x) => x.id === id);
+  if (!b) throw new Error(`no block ${id}`);
+  return b.lines.map((l) => l.text);
+}
+
+describe('renderConfig over every PVE version × boot loader × generation × mode', () => {
+  for (const [pve, qemu, kernel] of RELEASES)
+    for (const boot of BOOTS)
+      for (const [code, id, gen] of DEVICES)
+        for (const mode of MODES) {
+          it(`PVE ${pve} ${boot} ${code} ${mode}`, () => {
+            const igpu = lookupIgpu(id) as IgpuInfo;
+            expect(igpu.code).toBe(code);
+            const r = renderConfig({ pve, boot, igpu, mode, vmid: 123 });
+
+            // /etc/modules: vfio_virqfd only before kernel 6.2 (merged into vfio; pve-docs 2953349).
+            const expectedModules = ['vfio', 'vfio_iommu_type1', 'vfio_pci'];
+            if (kLess(kernel, 6, 2)) expectedModules.push('vfio_virqfd');
+            expect(lines(r, 'modules')).toEqual(expectedModules);
+
+            // Kernel command line: intel_iommu=on only before 6.8 (pve-docs 4d318fb).
+            const params = [
+              ...(kLess(kernel, 6, 8) ? ['intel_iommu=on'] : []),
+              'iommu=pt',
+              'initcall_blacklist=sysfb_init',
+            ];
+            const cmd = lines(r, 'cmdline');
+            const apply = lines(r, 'cmdline-apply');
+            if (boot === 'grub') {
+              expect(cmd).toEqual([`GRUB_CMDLINE_LINUX_DEFAULT="quiet ${params.join(' ')}"`]);
+              expect(r.blocks.find((b) => b.id === 'cmdline')!.path).toBe('/etc/default/grub');
+              expect(apply).toEqual(['update-grub']);
+            } else {
+              expect(cmd).toEqual([`root=ZFS=rpool/ROOT/pve-1 boot=zfs ${params.join(' ')}`]);
+              expect(r.blocks.find((b) => b.id === 'cmdline')!.path).toBe('/etc/kernel/cmdline');
+              expect(apply).toEqual(['proxmox-boot-tool refresh']);
+            }
+
+            const hex = id.toString(16).padStart(4, '0');
+            expect(lines(r, 'modprobe').slice(0, 3)).toEqual([
+              `options vfio-pci ids=8086:${hex}`,
+              'softdep i915 pre: vfio-pci',
+              'blacklist i915',
+            ]);
+            expect(lines(r, 'initramfs')[0]).toBe('update-initramfs -u -k all');
+
+            // args per QEMU version (notes §4.2/4.3).
+            const props: string[] = [];
+            if (qemu < 10) props.push(`x-igd-gms=${gen >= 11 ? '0x6' : '0x2'}`); // GMS forced to 0 before 10.0
+            if (qemu < 10.1) props.push('x-igd-opregion=on'); // default on from 10.1
+            if (qemu >= 10.1 && gen >= 11) props.push('x-igd-lpc=on'); // 10.1 legacy mode = Gen6–9 only
+            const vm = lines(r, 'vm-conf');
+            const expectedVm = [
+              'bios: ovmf',
+              'machine: pc',
+              'vga: none',
+              'hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+            ];
+            if (props.length)
+              expectedVm.push(`args: ${props.map((p) => `-set device.hostpci0.${p}`).join(' ')}`);
+            expectedVm.push('cpu: host', 'memory: 4096', 'ostype: l26');
+            expect(vm).toEqual(expectedVm);
+            expect(r.blocks.find((b) => b.id === 'vm-conf')!.path).toBe(
+              '/etc/pve/qemu-server/123.conf',
+            );
+
+            const qm = lines(r, 'qm-set');
+            expect(qm).toContain('qm set 123 --hostpci0 0000:00:02.0,legacy-igd=1,romfile=igd.rom');
+            if (props.length)
+              expect(qm).toContain(
+                `qm set 123 --args "${props.map((p) => `-set device.hostpci0.${p}`).join(' ')}"`,
+              );
+            else expect(qm.some((l) => l.includes('--args'))).toBe(false);
+
+            const device = lines(r, 'qemu').find((l) => l.includes('-device'))!;
+            expect(device.trim()).toBe(
+              [
+                '-device vfio-pci',
+                'host=0000:00:02.0',
+                'id=hostpci0',
+                'bus=pci.0',
+                'addr=0x2',
+                'romfile=/usr/share/kvm/igd.rom',
+                ...props,
+              ].join(','),
+            );
+            const xml = lines(r, 'libvirt').join('\n');
+            expect(xml).toContain("machine='pc'");
+            expect(xml).toContain("<model type='none'/>");
+            for (const p of props) expect(xml).toContain(`name='${p.split('=')[0]}'`);
+
+            const divert = lines(r, 'files').some((l) =>
+              l.startsWith('dpkg-divert --local --rename'),
+            );
+            expect(divert).toBe(mode === 'ovmf');
+            expect(r.blocks.some((b) => b.id === 'ovmf-undo')).toBe(mode === 'ovmf');
+
+            // Never disable_vga, never q35.
+            const all = r.blocks.flatMap((b) => b.lines.map((l) => l.text)).join('\n');
+            expect(all).not.toMatch(/disable_vga|q35/);
+
+            // MTL/ARL/LNL need QEMU ≥ 10.1 (qemu 7969cf4639); that is the only error a generated config can have.
+            const errors = r.findings.filter((f) => f.severity === 'error').map((f) => f.id);
+            expect(errors).toEqual(gen > 12 && qemu < 10.1 ? ['qemu-too-old'] : []);
+
+            for (const b of r.blocks)
+              for (const l of b.lines) {
+                expect(l.reason.en.length, `${b.id}: ${l.text}`).toBeGreaterThan(0);
+                expect(l.reason['zh-CN'].length, `${b.id}: ${l.text}`).toBeGreaterThan(0);
+              }
+          });
+        }
+});
+
+describe('renderConfig options', () => {
+  const adl = lookupIgpu(0x46a6)!;
+  const cfl = lookupIgpu(0x3e92)!;
+
+  it('adds x-igd-legacy-mode=on only where legacy mode applies (QEMU ≥ 10.0; Gen6–9 on 10.1)', () => {
+    const args = (pve: string, igpu: IgpuInfo) =>
+      lines(
+        renderConfig({ pve, boot: 'grub', igpu, mode: 'rom', vmid: 100, strictLegacyMode: true }),
+        'vm-conf',
+      ).find((l) => l.startsWith('args:')) ?? '';
+    expect(args('8.4', cfl)).not.toContain('x-igd-legacy-mode');
+    expect(args('9.0', cfl)).toContain('x-igd-legacy-mode=on');
+    expect(args('9.0', adl)).toContain('x-igd-legacy-mode=on');
+    expect(args('9.1', cfl)).toBe('args: -set device.hostpci0.x-igd-legacy-mode=on');
+    expect(args('9.1', adl)).toBe('args: -set device.hostpci0.x-igd-lpc=on');
+  });
+
+  it('uses pasted versions over the release table and honours rom name, gms and memory', () => {
+    const r = renderConfig({
+      qemu: { major: 10, minor: 1 },
+      kernel: { major: 6, minor: 8 },
+      boot: 'grub',
+      igpu: cfl,
+      mode: 'rom',
+      vmid: 777,
+      romFile: 'CFL_GOP.rom',
+      gms: 4,
+      memoryMiB: 8192,
+    });
+    expect(r.qemu).toBe('10.1');
+    expect(lines(r, 'vm-conf')).toContain(
+      'hostpci0: 0000:00:02.0,legacy-igd=1,romfile=CFL_GOP.rom',
+    );
+    expect(lines(r, 'vm-conf')).toContain('args: -set device.hostpci0.x-igd-gms=0x4');
+    expect(lines(r, 'vm-conf')).toContain('memory: 8192');
+    expect(lines(r, 'files')[0]).toBe('install -m 0644 CFL_GOP.rom /usr/share/kvm/CFL_GOP.rom');
+  });
+
+  it('rejects bad inputs with FirmwareError', () => {
+    const base = { pve: '9.1', boot: 'grub' as const, igpu: adl, mode: 'rom' as const, vmid: 100 };
+    expect(() => renderConfig({ ...base, vmid: 99 })).toThrow(FirmwareError);
+    expect(() => renderConfig({ ...base, pve: '6.4' })).toThrow(FirmwareError);
+    expect(() => renderConfig({ ...base, romFile: '../etc/passwd' })).toThrow(FirmwareError);
+    expect(() => renderConfig({ ...base, gms: 0x100 })).toThrow(FirmwareError);
+  });
+
+  it('writes an install.sh with dry run, backups and the right loader (bash -n in the CLI test)', () => {
+    for (const boot of BOOTS)
+      for (const mode of MODES) {
+        const script = lines(
+          renderConfig({ pve: '8.0', boot, igpu: adl, mode, vmid: 100 }),
+          'install',
+        ).join('\n');
+        expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+        expect(script).toContain('DRY_RUN=1');
+        expect(script).toContain('run mkdir -p "$BACKUP"');
+        expect(script.includes('dpkg-divert')).toBe(mode === 'ovmf');
+        expect(script).toContain(
+          boot === 'grub' ? 'run update-grub' : 'run proxmox-boot-tool refresh',
+        );
+      }
+  });
+
+  it('advises reading only the BIOS region with flashrom', () => {
+    const r = renderConfig({ pve: '9.1', boot: 'grub', igpu: adl, mode: 'rom', vmid: 100 });
+    expect(lines(r, 'flashrom')).toContain(
+      'flashrom -p internal --ifd -i bios -r /root/bios-region.bin',
+    );
+  });
+});

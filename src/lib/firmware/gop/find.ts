@@ -1,0 +1,309 @@
+/**
+ * Find every Intel GOP driver and every VBT in a parsed firmware tree, by content rather than by
+ * file GUID: GUIDs differ between BIOS vendors, and GOPs also hide in freeform-subtype sections,
+ * raw files and option-ROM images. Payloads are taken from the leaves of the tree, so whatever the
+ * parsers decompressed is searched too.
+ */
+import { FirmwareError, hex } from '../errors';
+import { sha256Hex } from '../bytes/sha256';
+import { isPe, peImageLength } from '../pe/headers';
+import { pathOf, walk, type FirmwareNode } from '../tree/node';
+import { gopInfo, isIntelGop, type GopInfo } from './gop-info';
+import { findVbts, type VbtInfo } from './vbt';
+
+/** Where a candidate (or one of its identical copies) sits in the tree. */
+export interface Location {
+  /** The node holding the bytes (a PE32/TE/RAW/freeform section, a raw file, a 'pe' or 'vbt' node). */
+  node: FirmwareNode;
+  /** The FFS file around it, when there is one. */
+  file?: FirmwareNode;
+  fileGuid?: string;
+  /** Text of the file's UI section. */
+  uiName?: string;
+  /** The FFS file type code of `file` (0x07 DRIVER, 0x01 RAW, …). */
+  fileType?: number;
+  path: string;
+  /** Position in depth-first (= volume) order over the whole tree. */
+  order: number;
+}
+
+interface CandidateBase extends Location {
+  size: number;
+  sha256: string;
+  /** Always false for offered candidates (deleted copies go to `ignored`); kept for clarity. */
+  deleted: boolean;
+  /** Other places holding byte-identical data (recovery/backup volumes, PEI copies). */
+  copies: Location[];
+  /** Problems worth showing next to the candidate (bad checksums around it, …). */
+  warnings: string[];
+}
+
+export interface GopCandidate extends CandidateBase {
+  kind: 'gop';
+  info: GopInfo;
+  /** The PE/TE image, without trailing padding. */
+  bytes: Uint8Array;
+}
+
+export interface VbtCandidate extends CandidateBase {
+  kind: 'vbt';
+  info: VbtInfo;
+  /** Exactly vbt_size bytes (`sha256` is over these). */
+  bytes: Uint8Array;
+  /** The body as stored, from the `$VBT` header to the end of its section/file (often padded). */
+  stored: Uint8Array;
+  storedSha256: string;
+}
+
+export type Candidate = GopCandidate | VbtCandidate;
+
+/** A copy found but never offered, and why. */
+export interface IgnoredCandidate {
+  kind: 'gop' | 'vbt';
+  path: string;
+  fileGuid?: string;
+  uiName?: string;
+  sha256: string;
+  size: number;
+  reason: string;
+}
+
+export interface Candidates {
+  gops: GopCandidate[];
+  vbts: VbtCandidate[];
+  ignored: IgnoredCandidate[];
+}
+
+// Section type codes whose bodies can be a driver image or a data blob.
+const SECTION_PE32 = 0x10;
+const SECTION_PIC = 0x11;
+const SECTION_TE = 0x12;
+const SECTION_FREEFORM_SUBTYPE = 0x18;
+const SECTION_RAW = 0x19;
+const SECTION_UI = 0x15;
+const PAYLOAD_SECTIONS = new Set([
+  SECTION_PE32,
+  SECTION_PIC,
+  SECTION_TE,
+  SECTION_FREEFORM_SUBTYPE,
+  SECTION_RAW,
+]);
+const FILE_RAW = 0x01;
+
+/** The bytes a leaf node carries that may be a driver or a VBT; undefined for structure. */
+function payloadOf(n: FirmwareNode): Uint8Array | undefined {
+  if (n.children.length > 0 || n.decoded) return undefined;
+  switch (n.kind) {
+    case 'section':
+      return PAYLOAD_SECTIONS.has(n.fields.sectionType as number)
+        ? n.raw.subarray(n.headerSize)
+        : undefined;
+    case 'file':
+      // Raw files are kept unparsed unless they wrap a volume.
+      return n.fields.fileType === FILE_RAW ? n.raw.subarray(n.headerSize) : undefined;
+    case 'pe':
+    case 'vbt':
+      return n.raw;
+    case 'opaque':
+      // The code of a legacy VBIOS image carries its VBT (Linux i915 scans it the same way).
+      return n.parent?.kind === 'rom-image' ? n.raw : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The tree path plus where the bytes are, so that identical copies in same-named volumes stay
+ * apart: the file offset, or for decompressed data the offset of the compressed section holding it.
+ */
+function locate(n: FirmwareNode): string {
+  if (n.absOffset !== undefined) return `${pathOf(n)} @ ${hex(n.absOffset)}`;
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.decoded && p.absOffset !== undefined)
+      return `${pathOf(n)} @ ${hex(p.absOffset)} (decompressed)`;
+  }
+  return pathOf(n);
+}
+
+function enclosingFile(n: FirmwareNode): FirmwareNode | undefined {
+  for (let p: FirmwareNode | undefined = n; p; p = p.parent) if (p.kind === 'file') return p;
+  return undefined;
+}
+
+/** The first FFS file on the way up that is DELETED or HEADER_INVALID (nested volumes included). */
+function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
+  for (let p: FirmwareNode | undefined = n; p; p = p.parent)
+    if (p.kind === 'file' && p.fields.deleted) return p;
+  return undefined;
+}
+
+function uiNameOf(file: FirmwareNode | undefined): string | undefined {
+  if (!file) return undefined;
+  let name: string | undefined;
+  walk(file, (n) => {
+    if (name !== undefined) return false;
+    if (n.kind === 'section' && n.fields.sectionType === SECTION_UI && n.text) name = n.text;
+    // Only this file's own sections, not files of a nested volume.
+    return n === file || n.kind === 'section';
+  });
+  return name;
+}
+
+function allBytes(b: Uint8Array, v: number): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== v) return false;
+  return true;
+}
+
+/** The image without what follows its last section, when that is only padding (option ROMs pad to 512). */
+function trimPe(body: Uint8Array): Uint8Array {
+  const len = peImageLength(body, 0);
+  if (len === undefined || len >= body.length) return body;
+  const rest = body.subarray(len);
+  return allBytes(rest, 0) || allBytes(rest, 0xff) ? body.subarray(0, len) : body;
+}
+
+function checkWarnings(file: FirmwareNode | undefined): string[] {
+  if (!file) return [];
+  return file.checks
+    .filter((c) => !c.ok)
+    .map((c) => `enclosing file: ${c.name} failed${c.detail ? ` (${c.detail})` : ''}`);
+}
+
+interface Found<T> {
+  loc: Location;
+  deletedBy?: FirmwareNode;
+  sha256: string;
+  item: T;
+}
+
+/**
+ * Every GOP and VBT in the tree, de-duplicated, in depth-first order. Copies inside DELETED or
+ * HEADER_INVALID files are listed under `ignored` and never offered.
+ */
+export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
+  const leaves: { node: FirmwareNode; body: Uint8Array; order: number }[] = [];
+  let order = 0;
+  walk(root, (n) => {
+    const body = payloadOf(n);
+    if (body && body.length) leaves.push({ node: n, body, order });
+    order++;
+  });
+
+  const gops: Found<{ bytes: Uint8Array; info: GopInfo }>[] = [];
+  const vbts: Found<{ info: VbtInfo; stored: Uint8Array; storedSha256: string }>[] = [];
+  const ignored: IgnoredCandidate[] = [];
+
+  for (const { node, body, order: o } of leaves) {
+    const file = enclosingFile(node);
+    const loc: Location = {
+      node,
+      file,
+      fileGuid: file?.guid,
+      uiName: uiNameOf(file),
+      fileType: file?.fields.fileType as number | undefined,
+      path: locate(node),
+      order: o,
+    };
+    const deletedBy = deletedAncestor(node);
+    const pe = isPe(body, 0);
+    if (pe && isIntelGop(body)) {
+      const bytes = trimPe(body);
+      const sha256 = await sha256Hex(bytes);
+      let info: GopInfo;
+      try {
+        info = gopInfo(bytes);
+      } catch (e) {
+        if (!(e instanceof FirmwareError)) throw e;
+        ignored.push({
+          kind: 'gop',
+          ...ids(loc),
+          sha256,
+          size: bytes.length,
+          reason: `PE headers unreadable: ${e.message}`,
+        });
+        continue;
+      }
+      gops.push({ loc, deletedBy, sha256, item: { bytes, info } });
+      continue;
+    }
+    // VBTs are stored as data files and sections (and bare); firmware does not keep them inside
+    // driver images, so PE bodies (most of an image's bytes) are not scanned.
+    if (pe) continue;
+    for (const info of findVbts(body)) {
+      const stored = body.subarray(info.offset);
+      const sha256 = await sha256Hex(info.bytes);
+      const storedSha256 = stored.length === info.bytes.length ? sha256 : await sha256Hex(stored);
+      vbts.push({ loc, deletedBy, sha256, item: { info, stored, storedSha256 } });
+    }
+  }
+
+  return {
+    gops: dedupe(gops, ignored, 'gop', (f, copies) => ({
+      kind: 'gop',
+      ...f.loc,
+      size: f.item.bytes.length,
+      sha256: f.sha256,
+      deleted: false,
+      copies,
+      warnings: checkWarnings(f.loc.file),
+      info: f.item.info,
+      bytes: f.item.bytes,
+    })),
+    vbts: dedupe(vbts, ignored, 'vbt', (f, copies) => {
+      const warnings = checkWarnings(f.loc.file);
+      if (!f.item.info.checksumOk)
+        warnings.push('VBT checksum is bad (Linux i915 and most GOPs accept it anyway)');
+      return {
+        kind: 'vbt',
+        ...f.loc,
+        size: f.item.info.size,
+        sha256: f.sha256,
+        deleted: false,
+        copies,
+        warnings,
+        info: f.item.info,
+        bytes: f.item.info.bytes,
+        stored: f.item.stored,
+        storedSha256: f.item.storedSha256,
+      };
+    }),
+    ignored,
+  };
+}
+
+function ids(loc: Location): { path: string; fileGuid?: string; uiName?: string } {
+  return { path: loc.path, fileGuid: loc.fileGuid, uiName: loc.uiName };
+}
+
+function dedupe<T, C>(
+  found: Found<T>[],
+  ignored: IgnoredCandidate[],
+  kind: 'gop' | 'vbt',
+  make: (f: Found<T>, copies: Location[]) => C,
+): C[] {
+  const firsts = new Map<string, { f: Found<T>; copies: Location[] }>();
+  for (const f of found) {
+    if (f.deletedBy) {
+      const state = String(f.deletedBy.fields.stateName ?? 'DELETED');
+      ignored.push({
+        kind,
+        ...ids(f.loc),
+        sha256: f.sha256,
+        size:
+          kind === 'gop'
+            ? (f.item as { bytes: Uint8Array }).bytes.length
+            : (f.item as { info: VbtInfo }).info.size,
+        reason:
+          `file ${f.deletedBy.guid ?? ''} is marked ${state}; firmware never loads it`.replace(
+            '  ',
+            ' ',
+          ),
+      });
+      continue;
+    }
+    const seen = firsts.get(f.sha256);
+    if (seen) seen.copies.push(f.loc);
+    else firsts.set(f.sha256, { f, copies: [] });
+  }
+  return [...firsts.values()].map(({ f, copies }) => make(f, copies));
+}

@@ -1,0 +1,66 @@
+/**
+ * Which Intel graphics generation a GOP driver or VBT is for, guessed from the GOP's major version
+ * or the VBT's platform string. These are guesses from public GOP release history: Intel ships one
+ * GOP line per platform family, but the mapping is not documented and lines overlap. Prefer PCI
+ * device IDs (src/lib/firmware/igpu/) where they are known.
+ */
+
+export interface GopGeneration {
+  /** Short code, e.g. 'ADL'. */
+  code: string;
+  /** For people, e.g. 'Alder Lake / Raptor Lake / ADL-N'. */
+  label: string;
+}
+
+/** GOP version major → generation (a guess; see above). */
+export const GOP_MAJOR_GENERATIONS: Readonly<Record<number, GopGeneration>> = {
+  2: { code: 'SNB', label: 'Sandy Bridge' },
+  3: { code: 'IVB', label: 'Ivy Bridge' },
+  5: { code: 'HSW', label: 'Haswell / Broadwell' },
+  7: { code: 'BYT', label: 'Bay Trail' },
+  8: { code: 'BSW', label: 'Braswell / Cherry Trail' },
+  9: { code: 'SKL', label: 'Skylake … Comet Lake' },
+  10: { code: 'APL', label: 'Apollo Lake' },
+  13: { code: 'GLK', label: 'Gemini Lake' },
+  17: { code: 'TGL', label: 'Tiger Lake / Rocket Lake / Alder Lake-S' },
+  18: { code: 'JSL', label: 'Jasper Lake / Elkhart Lake' },
+  21: { code: 'ADL', label: 'Alder Lake / Raptor Lake / ADL-N' },
+  22: { code: 'MTL', label: 'Meteor Lake / Arrow Lake' },
+};
+
+export function generationFromGopMajor(major: number | undefined): GopGeneration | undefined {
+  return major === undefined ? undefined : GOP_MAJOR_GENERATIONS[major];
+}
+
+/**
+ * VBT platform strings (the text after "$VBT ") → generation. Intel's VBT tools name the platform
+ * family; several families share one (e.g. ADL-N VBTs say ALDERLAKE-P, RPL VBTs often TIGERLAKE
+ * or ALDERLAKE), so this is a hint only.
+ */
+const VBT_PLATFORMS: [RegExp, GopGeneration][] = [
+  [/^SANDYBRIDGE|^SNB/, { code: 'SNB', label: 'Sandy Bridge / Ivy Bridge' }],
+  [/^IVYBRIDGE|^IVB/, { code: 'IVB', label: 'Ivy Bridge' }],
+  [/^HASWELL/, { code: 'HSW', label: 'Haswell' }],
+  [/^BROADWELL/, { code: 'BDW', label: 'Broadwell' }],
+  [/^VALLEYVIEW/, { code: 'BYT', label: 'Bay Trail' }],
+  [/^CHERRYVIEW/, { code: 'BSW', label: 'Braswell / Cherry Trail' }],
+  [
+    /^SKYLAKE|^KABYLAKE|^COFFEELAKE|^COMETLAKE|^WHISKEYLAKE|^AMBERLAKE/,
+    { code: 'SKL', label: 'Skylake … Comet Lake' },
+  ],
+  [/^BROXTON|^APOLLOLAKE/, { code: 'APL', label: 'Apollo Lake' }],
+  [/^GEMINILAKE/, { code: 'GLK', label: 'Gemini Lake' }],
+  [/^ICELAKE/, { code: 'ICL', label: 'Ice Lake' }],
+  [/^JASPERLAKE|^ELKHARTLAKE/, { code: 'JSL', label: 'Jasper Lake / Elkhart Lake' }],
+  [/^TIGERLAKE|^ROCKETLAKE/, { code: 'TGL', label: 'Tiger Lake / Rocket Lake' }],
+  [/^ALDERLAKE|^RAPTORLAKE/, { code: 'ADL', label: 'Alder Lake / Raptor Lake' }],
+  [/^METEORLAKE|^ARROWLAKE/, { code: 'MTL', label: 'Meteor Lake / Arrow Lake' }],
+  [/^LUNARLAKE/, { code: 'LNL', label: 'Lunar Lake' }],
+  [/^PANTHERLAKE/, { code: 'PTL', label: 'Panther Lake' }],
+];
+
+export function generationFromVbtPlatform(platform: string): GopGeneration | undefined {
+  const p = platform.trim().toUpperCase();
+  for (const [re, gen] of VBT_PLATFORMS) if (re.test(p)) return gen;
+  return undefined;
+}

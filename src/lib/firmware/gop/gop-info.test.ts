@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { gopInfo, isIntelGop } from './gop-info';
+import { generationFromGopMajor, generationFromVbtPlatform } from './generations';
+import { fixtureJson, haveFixtures, readFixture } from '../../../../tests/helpers/fixtures';
+
+interface Expected {
+  file: string;
+  kind: string;
+  gops: { sha256: string; size: number; version_per_source?: string }[];
+  images?: { device: string; pe_size: number; is_gop: boolean }[];
+}
+
+const entries = haveFixtures ? fixtureJson<Expected[]>('expected-real.json') : [];
+const gopPes = entries.filter((e) => e.kind === 'gop-pe');
+
+function u16(b: Uint8Array, o: number): number {
+  return b[o] | (b[o + 1] << 8);
+}
+
+describe.skipIf(!haveFixtures)('GOP version against the versions their sources state', () => {
+  it('covers every gop-vbt pair', () => expect(gopPes.length).toBe(8));
+  it.each(gopPes.map((e) => [e.file, e.gops[0].version_per_source!] as const))(
+    '%s is %s',
+    (file, version) => {
+      const [major, minor, build] = version.split('.').map(Number);
+      const g = gopInfo(readFixture(file));
+      expect(g.name).toBe('Intel(R) GOP Driver');
+      expect(g.major).toBe(major);
+      expect(g.build).toBe(build);
+      if (g.minor !== undefined) expect(g.minor).toBe(minor);
+      expect(g.versionKnown).toBe(g.minor === undefined ? 'partial' : 'full');
+      expect(g.versionText).toBe(`${major}.${g.minor ?? '?'}.${build}`);
+      expect(g.pe.subsystem).toBe(11);
+      expect(g.generation?.basis).toBe('version');
+    },
+  );
+});
+
+describe.skipIf(!haveFixtures)('GOP device ID tables', () => {
+  // Public Intel PCI IDs of each generation's iGPUs (e.g. HD 620 = 0x5916, UHD 770 = 0x4680).
+  const cases: [string, number[]][] = [
+    ['gop-vbt/snb/IntelGopDriver.efi', [0x0102, 0x0116, 0x0126]],
+    ['gop-vbt/hsw/IntelGopDriver.efi', [0x0412, 0x0416, 0x0a16, 0x1616]],
+    ['gop-vbt/skl-kbl/IntelGopDriver.efi', [0x1912, 0x1916, 0x5912, 0x5916, 0x3e92]],
+    ['gop-vbt/apl/IntelGopDriver.efi', [0x5a84, 0x5a85]],
+    ['gop-vbt/glk/IntelGopDriver.efi', [0x3184, 0x3185]],
+    ['gop-vbt/tgl/IntelGopDriver.efi', [0x9a49, 0x4680, 0x4c8a]],
+    ['gop-vbt/adl/IntelGopDriver.efi', [0x46a6, 0x46d1, 0xa7a0]],
+    ['gop-vbt/mtl/IntelGopDriver.efi', [0x7d55, 0x7d45]],
+  ];
+  it.each(cases)('%s lists its generation', (file, ids) => {
+    const g = gopInfo(readFixture(file));
+    for (const id of ids) expect(g.deviceIds, id.toString(16)).toContain(id);
+    // one generation's GOP does not claim another's flagship IDs
+    if (!file.includes('skl')) expect(g.deviceIds).not.toContain(0x5912);
+    if (!file.includes('adl')) expect(g.deviceIds).not.toContain(0x46a6);
+  });
+
+  const roms = entries.filter((e) => e.kind === 'option-rom' && e.images?.[0].is_gop);
+  it.each(roms.map((e) => [e.file, e] as const))(
+    '%s: the GOP inside supports the device ID of its PCI header',
+    (file, e) => {
+      const rom = readFixture(file);
+      const pe = rom.subarray(u16(rom, 0x16), u16(rom, 0x16) + e.images![0].pe_size);
+      expect(isIntelGop(pe)).toBe(true);
+      expect(gopInfo(pe).deviceIds).toContain(Number(e.images![0].device));
+    },
+  );
+
+  it('does not mistake a non-GOP EFI driver for a GOP', () => {
+    const rom = readFixture('oprom/gangqizai-igd/gen12_igd.rom');
+    expect(isIntelGop(rom)).toBe(false);
+  });
+});
+
+describe('generation tables', () => {
+  it('maps version majors and VBT platforms', () => {
+    expect(generationFromGopMajor(21)?.code).toBe('ADL');
+    expect(generationFromGopMajor(9)?.code).toBe('SKL');
+    expect(generationFromGopMajor(4)).toBeUndefined();
+    expect(generationFromVbtPlatform('GEMINILAKE')?.code).toBe('GLK');
+    expect(generationFromVbtPlatform('SANDYBRIDGE-M')?.code).toBe('SNB');
+    expect(generationFromVbtPlatform('ALDERLAKE-P')?.code).toBe('ADL');
+    expect(generationFromVbtPlatform('FOO')).toBeUndefined();
+  });
+});

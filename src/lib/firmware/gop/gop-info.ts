@@ -1,0 +1,266 @@
+/**
+ * What an Intel GOP driver says about itself: name, version and the PCI device IDs it drives.
+ *
+ * Intel GOPs rarely hold their version as one string. They keep the driver name in a fixed UTF-16
+ * buffer and the version parts as separate short UTF-16 strings nearby, joined at run time with
+ * " [", "." and "]" pieces. Older builds (SNB … APL) store major, minor and build side by side
+ * ("10", "0", "1037"); newer ones (GLK, TGL and later) store the build after the name and the major
+ * further on, with no minor string. We assemble what is there and mark what is not.
+ */
+import type { PeInfo } from '../pe/headers';
+import { readPe } from '../pe/headers';
+import { generationFromGopMajor } from './generations';
+
+export interface GopInfo {
+  name: string;
+  /** e.g. '21.0.1066', or '21.?.1066' where a part is not stored. */
+  versionText: string;
+  major?: number;
+  minor?: number;
+  build?: number;
+  versionKnown: 'full' | 'partial' | 'none';
+  /** Supported PCI device IDs found in the driver's ID tables (sorted, unique); [] if none found. */
+  deviceIds: number[];
+  generation?: { code: string; label: string; basis: 'device-ids' | 'version' };
+  pe: PeInfo;
+}
+
+const GOP_NAME = 'Intel(R) GOP Driver';
+/** How far after the name the version strings have been seen (0x1e0 in the fixtures). */
+const VERSION_WINDOW = 0x400;
+
+function utf16(s: string): Uint8Array {
+  const b = new Uint8Array(s.length * 2);
+  for (let i = 0; i < s.length; i++) b[i * 2] = s.charCodeAt(i);
+  return b;
+}
+
+function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+  const first = needle[0];
+  const last = hay.length - needle.length;
+  outer: for (let i = from; i <= last; i++) {
+    if (hay[i] !== first) continue;
+    for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+const NAME_UTF16 = utf16(GOP_NAME);
+
+/** The PE holds the UTF-16LE string "Intel(R) GOP Driver". */
+export function isIntelGop(pe: Uint8Array): boolean {
+  return indexOf(pe, NAME_UTF16) >= 0;
+}
+
+interface DigitString {
+  at: number;
+  text: string;
+}
+
+/** NUL-terminated UTF-16LE strings of 1–5 digits that start on a string boundary, in [from, to). */
+function digitStrings(b: Uint8Array, from: number, to: number): DigitString[] {
+  const out: DigitString[] = [];
+  for (let i = from; i + 4 <= to && i + 4 <= b.length; i += 2) {
+    // a string starts where the previous UTF-16 unit is not a printable character
+    if (i >= 2 && b[i - 1] === 0 && b[i - 2] >= 0x20 && b[i - 2] < 0x7f) continue;
+    let text = '';
+    let j = i;
+    while (j + 1 < b.length && b[j + 1] === 0 && b[j] >= 0x30 && b[j] <= 0x39 && text.length < 6) {
+      text += String.fromCharCode(b[j]);
+      j += 2;
+    }
+    if (text.length >= 1 && text.length <= 5 && j + 1 < b.length && b[j] === 0 && b[j + 1] === 0) {
+      out.push({ at: i, text });
+    }
+  }
+  return out;
+}
+
+/** A version written out whole, "[21.0.1066]", in UTF-16 or ASCII. */
+function wholeVersion(b: Uint8Array): [number, number, number] | undefined {
+  for (const wide of [true, false]) {
+    const step = wide ? 2 : 1;
+    for (let i = 0; i + 6 * step < b.length; i++) {
+      if (b[i] !== 0x5b || (wide && b[i + 1] !== 0)) continue; // '['
+      let s = '';
+      let j = i + step;
+      while (j < b.length && s.length < 16) {
+        const c = b[j];
+        if (wide && b[j + 1] !== 0) break;
+        if ((c >= 0x30 && c <= 0x39) || c === 0x2e) s += String.fromCharCode(c);
+        else break;
+        j += step;
+      }
+      const m = /^(\d{1,3})\.(\d{1,3})\.(\d{3,5})$/.exec(s);
+      if (m && b[j] === 0x5d) return [Number(m[1]), Number(m[2]), Number(m[3])];
+    }
+  }
+  return undefined;
+}
+
+function findVersion(b: Uint8Array): Pick<GopInfo, 'major' | 'minor' | 'build'> {
+  const whole = wholeVersion(b);
+  if (whole) return { major: whole[0], minor: whole[1], build: whole[2] };
+  const name = indexOf(b, NAME_UTF16);
+  if (name < 0) return {};
+  const start = name + NAME_UTF16.length;
+  const strs = digitStrings(b, start, start + VERSION_WINDOW);
+  const buildIdx = strs.findIndex((s) => s.text.length === 4);
+  if (buildIdx < 0) return {};
+  const build = Number(strs[buildIdx].text);
+  // Digit tables ("1","2","3",… at 4-byte steps) are format helpers, not version parts.
+  const inRun = (k: number): boolean => {
+    const n = Number(strs[k].text);
+    const prev = strs[k - 1];
+    const next = strs[k + 1];
+    return (
+      (next !== undefined && next.at - strs[k].at <= 4 && Number(next.text) === n + 1) ||
+      (prev !== undefined && strs[k].at - prev.at <= 4 && Number(prev.text) === n - 1)
+    );
+  };
+  const short = (k: number): boolean => strs[k].text.length <= 2 && !inRun(k);
+  // Older layout: major [, minor] immediately before the build.
+  const before: number[] = [];
+  for (let k = buildIdx - 1; k >= 0 && before.length < 2; k--) {
+    const gap = strs[k + 1].at - strs[k].at;
+    if (gap > 16 || !short(k)) break;
+    before.unshift(Number(strs[k].text));
+  }
+  if (before.length === 2) return { major: before[0], minor: before[1], build };
+  if (before.length === 1) return { major: before[0], build };
+  // Newer layout: the major is the first short string after the build that is not part of a
+  // table of single digits (those sit 4 bytes apart).
+  const lone = (k: number): boolean =>
+    !(k > 0 && strs[k].at - strs[k - 1].at <= 4) &&
+    !(k + 1 < strs.length && strs[k + 1].at - strs[k].at <= 4);
+  for (let k = buildIdx + 1; k < strs.length; k++) {
+    if (short(k) && lone(k)) return { major: Number(strs[k].text), build };
+  }
+  return { build };
+}
+
+const inSet = (lo: number, set: readonly number[]): boolean => set.includes(lo);
+const between = (lo: number, a: number, b: number): boolean => lo >= a && lo <= b;
+
+/**
+ * Is this u16 shaped like an Intel graphics device ID? A filter for table scanning only (the
+ * generation of an ID is looked up elsewhere): the high byte names the family, the low byte must
+ * fall where that family's IDs are allocated.
+ */
+function looksLikeIntelGraphicsId(id: number): boolean {
+  const hi = id >>> 8;
+  const lo = id & 0xff;
+  const hswLike = (): boolean => inSet(lo & 0x0f, [2, 6, 0xa, 0xb, 0xd, 0xe]) && lo >>> 4 <= 3;
+  switch (hi) {
+    case 0x01: // SNB, IVB, BYT
+      return inSet(
+        lo,
+        [2, 6, 0xa, 0x12, 0x16, 0x22, 0x26, 0x52, 0x55, 0x56, 0x57, 0x5a, 0x62, 0x66, 0x6a],
+      );
+    case 0x04:
+    case 0x0a:
+    case 0x0c:
+    case 0x0d: // HSW
+    case 0x16: // BDW
+      return hswLike();
+    case 0x0f: // BYT
+      return between(lo, 0x30, 0x33);
+    case 0x22: // CHT / BSW
+      return between(lo, 0xb0, 0xb3);
+    case 0x19: // SKL
+    case 0x59: // KBL
+      return lo <= 0x3f && lo !== 0;
+    case 0x87: // AML
+      return between(lo, 0xc0, 0xcf);
+    case 0x3e: // CFL
+      return between(lo, 0x90, 0xaf);
+    case 0x9b: // CML
+      return lo >= 0x20;
+    case 0x5a: // CNL, APL
+      return between(lo, 0x40, 0x5f) || lo === 0x84 || lo === 0x85;
+    case 0x1a: // APL
+    case 0x31: // GLK
+      return lo === 0x84 || lo === 0x85;
+    case 0x8a: // ICL
+      return between(lo, 0x50, 0x7f);
+    case 0x4e: // JSL
+      return between(lo, 0x50, 0x7f);
+    case 0x45: // EHL
+      return between(lo, 0x40, 0x7f);
+    case 0x9a: // TGL
+      return lo >= 0x40;
+    case 0x4c: // RKL
+      return between(lo, 0x80, 0x9f);
+    case 0x46: // ADL
+      return (
+        between(lo, 0x80, 0xa3) ||
+        inSet(lo, [0xa6, 0xa8, 0xaa, 0xb0, 0xb1, 0xb3]) ||
+        between(lo, 0xc0, 0xc3) ||
+        between(lo, 0xd0, 0xd4)
+      );
+    case 0xa7: // RPL
+      return lo === 0x20 || lo === 0x21 || between(lo, 0x80, 0x8f) || between(lo, 0xa0, 0xad);
+    case 0x7d: // MTL, ARL
+      return inSet(lo >>> 4, [4, 5, 6, 0xc, 0xd]);
+    case 0x64: // LNL
+      return inSet(lo, [0x20, 0xa0, 0xb0]);
+    case 0xb0: // PTL
+      return between(lo, 0x80, 0x90) || lo === 0xa0 || lo === 0xb0;
+    case 0x49: // DG1
+      return between(lo, 0x05, 0x09);
+    case 0x4f: // DG2
+      return between(lo, 0x80, 0x8f);
+    case 0x56: // DG2, Arc
+      return between(lo, 0x90, 0xc2);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Device IDs from the GOP's ID tables: runs of 2-byte-aligned u16 values that all look like
+ * Intel graphics IDs, with three or more different values (or a pair of one family). Several tables (per SKU group) merge.
+ */
+function findDeviceIds(b: Uint8Array): number[] {
+  const ids = new Set<number>();
+  let run: number[] = [];
+  const flush = () => {
+    const distinct = new Set(run);
+    // Two values alone could be chance; accept a pair only within one family (e.g. GLK 3184/3185).
+    const pairOk = distinct.size === 2 && new Set(run.map((id) => id >>> 8)).size === 1;
+    if (distinct.size >= 3 || pairOk) for (const id of run) ids.add(id);
+    run = [];
+  };
+  for (let i = 0; i + 1 < b.length; i += 2) {
+    const id = b[i] | (b[i + 1] << 8);
+    if (looksLikeIntelGraphicsId(id)) run.push(id);
+    else flush();
+  }
+  flush();
+  return [...ids].sort((x, y) => x - y);
+}
+
+/** Name, version, device IDs and PE headers of an Intel GOP driver image. */
+export function gopInfo(pe: Uint8Array): GopInfo {
+  const info = readPe(pe);
+  const name = isIntelGop(pe) ? GOP_NAME : '';
+  const { major, minor, build } = findVersion(pe);
+  const parts = [major, minor, build];
+  const known = parts.filter((p) => p !== undefined).length;
+  const versionKnown = known === 3 ? 'full' : known === 0 ? 'none' : 'partial';
+  const versionText =
+    known === 0 ? '' : parts.map((p) => (p === undefined ? '?' : String(p))).join('.');
+  const gen = generationFromGopMajor(major);
+  return {
+    name,
+    versionText,
+    major,
+    minor,
+    build,
+    versionKnown,
+    deviceIds: findDeviceIds(pe),
+    generation: gen ? { ...gen, basis: 'version' } : undefined,
+    pe: info,
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * Rank the GOP and VBT candidates of one image: the GOP the DXE phase would load first, and the
+ * VBT that BIOS's GOP policy hands to it. Every ranked candidate says why it sits where it does.
+ *
+ * Facts used (docs/firmware-format-notes.md §3): the DXE dispatcher walks volumes and their files
+ * in order, so the first live GOP *driver file* in depth-first order loads first; AMI keeps
+ * further GOPs in option-ROM container files that its CSM/OpROM policy starts later. Policy
+ * drivers read the VBT from fixed file GUIDs: IntelIGopVbt (AMI), IntelGopVbt (Intel RC,
+ * edk2-platforms); PEI graphics uses its own copy; per-panel VBT files are chosen by board setup.
+ */
+import { guidName } from '../guids';
+import type { Candidates, GopCandidate, Location, VbtCandidate } from './find';
+import { generationFromVbtPlatform } from './generations';
+
+export interface Ranked<C> {
+  candidate: C;
+  /** 1 = the one to use. */
+  rank: number;
+  /** One line for people: why it is ranked here. */
+  reason: string;
+  /** Problems to show next to it (generation mismatch, bad checksum, …). */
+  warnings: string[];
+}
+
+export interface Ranking {
+  gops: Ranked<GopCandidate>[];
+  vbts: Ranked<VbtCandidate>[];
+  /** Image-level notes: nothing found, several different GOPs, … */
+  warnings: string[];
+}
+
+/** GOP driver file GUIDs from UEFITool's database and vendor makefiles (not policy drivers). */
+export const KNOWN_GOP_FILE_GUIDS: ReadonlySet<string> = new Set([
+  '5BBA83E6-F027-4CA7-BFD0-16358CC9E123', // AMI Aptio IntelGopDriver (UEFITool: IntelIvbGopDriver)
+  'FF0C8745-3270-4439-B74F-3E45F8C77064', // Intel reference IntelGopDriver
+  '7755CA7B-CA8F-43C5-889B-E1F59A93D575', // IntelGopDriver (other IBV)
+  'F82E0BF0-95F7-41DB-9299-2D054546B3D0', // IntelGopDriverRkl
+  '8D59EBC8-B85E-400E-970A-1F995D1DB91E', // IntelSnbGopDriver
+  'F706D0C8-F6FC-4F7A-AC98-96BA5CC43AAA', // SandyBridgeGopDriver
+  '311032C4-98A6-4E06-8C03-D815FD1FE709', // LenovoSnbGopDriver
+  '28B5A45C-CC5D-4221-9DFF-86B0F42DDC01', // LenovoIvbGopDriver
+  '6E2FFCF4-6899-414C-9B55-3A08842E650C', // AppleIvyBridgeGop
+]);
+
+/** AMI freeform files that hold option-ROM images (GOP + legacy VBIOS) for the CSM/OpROM policy. */
+export const AMI_OPROM_CONTAINER_GUIDS: ReadonlySet<string> = new Set([
+  'A0327FE0-1FDA-4E5B-905D-B510C45A61D0',
+  '26061B47-0B90-4FB4-A0D7-DA89B4AED49B',
+]);
+
+/** The VBT files GOP policy drivers read in DXE. */
+export const DXE_VBT_FILE_GUIDS: ReadonlySet<string> = new Set([
+  '878AC2CC-5343-46F2-B563-51F89DAF56BA', // IntelIGopVbt (AMI)
+  '56752DA9-DE6B-4895-8819-1945B6B76C22', // IntelGopVbt, gIntelGraphicsVbtGuid (Intel RC, edk2-platforms)
+  '0F729F33-25C1-41A7-86B2-23A737A91823', // IntelSnbGopVbt
+]);
+
+/** VBT copies for PEI graphics; the same panel data, used before DXE. */
+export const PEI_VBT_FILE_GUIDS: ReadonlySet<string> = new Set([
+  '7E175642-F3AD-490A-9F8A-2E9FC6933DDD', // PeiVbtGuid (AMI)
+  'E08CA6D5-8D02-43AE-ABB1-952CC787C933', // PeiDefaultVbtGuid
+  '1DA69AFD-C297-4EE2-A086-0A41EB2B4DC8', // XnoteGopVbtPei
+]);
+
+/** Per-panel VBT files, picked by board setup rather than by default. */
+export const PANEL_VBT_FILE_GUIDS: ReadonlySet<string> = new Set([
+  'DBADD769-E86A-4819-8120-E991792C0BC1', // VbtMipiAuo
+  'C7DCFF6F-6F2A-4DC1-91C6-DF0BAFDBDA46', // VbtMipiSharp
+  'B850A139-BABB-4D91-9F27-72D2EF01BF3A', // VbtMipiJdi
+  '88EC827F-6CDE-41DD-8B55-BD62449C4F1B', // VbtMipiPanel2
+  'FF084F98-B1D2-49F8-AA57-E7EEE7C48A12', // VbtMipiPanel3
+  '21E70404-DF72-4122-B030-281306EB7BE3', // VbtEdpTypeC
+]);
+
+const DXE_VBT_UI_NAMES = /^(IntelGopVbt|IntelIGopVbt|IntelSnbGopVbt)$/i;
+const PEI_VBT_UI_NAMES = /^(PeiVbt|PeiDefaultVbt|IntelPeiGraphicsVbt)/i;
+const ANY_VBT_UI_NAME = /vbt/i;
+
+// FFS file types the DXE dispatcher starts.
+const DXE_FILE_TYPES = new Set([0x07, 0x08, 0x0c]);
+
+/**
+ * Display families whose GOPs and VBTs work together. VBT platform strings lag behind the GOP
+ * lines (ADL and RPL VBTs still say TIGERLAKE), so one family can span several codes.
+ */
+const FAMILY: Readonly<Record<string, string>> = {
+  SNB: 'snb',
+  IVB: 'snb',
+  HSW: 'hsw',
+  BDW: 'hsw',
+  BYT: 'byt',
+  BSW: 'bsw',
+  SKL: 'skl',
+  APL: 'apl',
+  GLK: 'glk',
+  ICL: 'icl',
+  JSL: 'icl',
+  TGL: 'tgl',
+  ADL: 'tgl',
+  MTL: 'mtl',
+  LNL: 'lnl',
+  PTL: 'ptl',
+};
+
+function label(loc: Location): string {
+  const name = loc.uiName ?? guidName(loc.fileGuid);
+  if (loc.fileGuid) return name ? `${loc.fileGuid} (${name})` : loc.fileGuid;
+  return name ?? loc.path;
+}
+
+interface Scored<C> {
+  c: C;
+  key: number[];
+  why: string[];
+}
+
+function sortScored<C>(list: Scored<C>[]): Scored<C>[] {
+  return list.sort((a, b) => {
+    for (let i = 0; i < Math.max(a.key.length, b.key.length); i++) {
+      const d = (a.key[i] ?? 0) - (b.key[i] ?? 0);
+      if (d) return d;
+    }
+    return 0;
+  });
+}
+
+function withinAncestor(loc: Location, kind: string): boolean {
+  for (let p = loc.node.parent; p; p = p.parent) if (p.kind === kind) return true;
+  return false;
+}
+
+/** 0 = a DXE driver file, 1 = an option-ROM image or AMI OpROM container, 2 = anything else. */
+function gopPlace(loc: Location): { tier: number; why: string } {
+  if (loc.fileType !== undefined && DXE_FILE_TYPES.has(loc.fileType)) {
+    return { tier: 0, why: 'a DXE driver file, started by the DXE dispatcher' };
+  }
+  if (loc.fileGuid && AMI_OPROM_CONTAINER_GUIDS.has(loc.fileGuid)) {
+    return { tier: 1, why: "in AMI's option-ROM container file, started by the CSM/OpROM policy" };
+  }
+  if (withinAncestor(loc, 'rom-image') || loc.node.parent?.kind === 'rom-image') {
+    return { tier: 1, why: 'an EFI option-ROM image' };
+  }
+  if (!loc.file) return { tier: 2, why: 'a bare driver image' };
+  return { tier: 2, why: 'found by content in a non-driver file' };
+}
+
+function rankGops(gops: GopCandidate[]): Ranked<GopCandidate>[] {
+  const scored = gops.map((c): Scored<GopCandidate> => {
+    const place = gopPlace(c);
+    const known = c.fileGuid !== undefined && KNOWN_GOP_FILE_GUIDS.has(c.fileGuid);
+    const why = [place.why];
+    if (known)
+      why.push(
+        `file GUID ${c.fileGuid} is a known Intel GOP driver file (${guidName(c.fileGuid)})`,
+      );
+    return { c, key: [place.tier, known ? 0 : 1, c.order], why };
+  });
+  sortScored(scored);
+  return scored.map((s, i) => {
+    const first = i === 0;
+    const lead = first
+      ? scored.length === 1
+        ? 'the only live GOP'
+        : s.key[0] === 0
+          ? 'first live GOP in DXE order'
+          : 'first live GOP found'
+      : `ranked after ${label(scored[0].c)}`;
+    const warnings = [...s.c.warnings];
+    if (!s.c.info.generation) warnings.push('generation unknown (version major not recognised)');
+    if (s.c.info.versionKnown !== 'full') {
+      warnings.push(
+        s.c.info.versionKnown === 'none'
+          ? 'version not found in the image'
+          : `version only partly stored: ${s.c.info.versionText}`,
+      );
+    }
+    return { candidate: s.c, rank: i + 1, reason: [lead, ...s.why].join('; '), warnings };
+  });
+}
+
+/** 0 = the DXE VBT file a GOP policy reads, 1 = a PEI copy, 2 = a per-panel or other named VBT, 3 = found by content only. */
+function vbtPlace(loc: Location): { tier: number; why: string } {
+  const name = loc.uiName ?? '';
+  if (loc.fileGuid && DXE_VBT_FILE_GUIDS.has(loc.fileGuid)) {
+    return {
+      tier: 0,
+      why: `file GUID is the Intel VBT file ${guidName(loc.fileGuid) ?? ''}`.trimEnd(),
+    };
+  }
+  if (DXE_VBT_UI_NAMES.test(name))
+    return { tier: 0, why: `file is named ${name}, the VBT a GOP policy reads` };
+  if ((loc.fileGuid && PEI_VBT_FILE_GUIDS.has(loc.fileGuid)) || PEI_VBT_UI_NAMES.test(name)) {
+    return { tier: 1, why: `the PEI graphics VBT (${label(loc)})` };
+  }
+  if (loc.fileGuid && PANEL_VBT_FILE_GUIDS.has(loc.fileGuid)) {
+    return {
+      tier: 2,
+      why: `a per-panel VBT (${label(loc)}), used only when board setup selects that panel`,
+    };
+  }
+  if (ANY_VBT_UI_NAME.test(name)) return { tier: 2, why: `a VBT file named ${name}` };
+  if (!loc.file) return { tier: 3, why: 'a bare VBT' };
+  return { tier: 3, why: `found by content in ${label(loc)}` };
+}
+
+function family(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : (FAMILY[code] ?? code.toLowerCase());
+}
+
+function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranked<VbtCandidate>[] {
+  const gopGen = topGop?.info.generation;
+  const scored = vbts.map((c): Scored<VbtCandidate> & { mismatch?: string } => {
+    // An identical copy elsewhere counts: AMI keeps the DXE VBT and a PEI copy of the same bytes.
+    const own = vbtPlace(c);
+    let best = own;
+    let bestCopy: Location | undefined;
+    for (const copy of c.copies) {
+      const p = vbtPlace(copy);
+      if (p.tier < best.tier) [best, bestCopy] = [p, copy];
+    }
+    const why = [bestCopy ? `identical copy ${label(bestCopy)}: ${best.why}` : own.why];
+    const vbtGen = generationFromVbtPlatform(c.info.platform);
+    let genKey = 1;
+    let mismatch: string | undefined;
+    if (gopGen && vbtGen) {
+      if (family(gopGen.code) === family(vbtGen.code)) {
+        genKey = 0;
+        why.push(`generation matches the GOP (${vbtGen.code})`);
+      } else {
+        genKey = 2;
+        mismatch = `generation mismatch: VBT is for ${vbtGen.label} (${c.info.platform}), the GOP for ${gopGen.label}`;
+      }
+    }
+    return { c, key: [best.tier, genKey, c.order], why, mismatch };
+  });
+  sortScored(scored);
+  return scored.map((s, i) => {
+    const lead =
+      i === 0
+        ? scored.length === 1
+          ? 'the only live VBT'
+          : 'best match'
+        : `ranked after ${label(scored[0].c)}`;
+    const warnings = [...s.c.warnings];
+    if (s.mismatch) warnings.push(s.mismatch);
+    return { candidate: s.c, rank: i + 1, reason: [lead, ...s.why].join('; '), warnings };
+  });
+}
+
+/** Order the candidates and explain the order. */
+export function rankCandidates(found: Candidates): Ranking {
+  const gops = rankGops(found.gops);
+  const vbts = rankVbts(found.vbts, gops[0]?.candidate);
+  const warnings: string[] = [];
+  if (!gops.length && !vbts.length) warnings.push('no Intel GOP driver and no VBT found');
+  else if (!gops.length) warnings.push('no Intel GOP driver found (only VBTs)');
+  else if (!vbts.length) warnings.push('no VBT found; the GOP needs one from the platform');
+  const majors = new Set(gops.map((g) => g.candidate.info.major ?? -1));
+  if (majors.size > 1)
+    warnings.push(`${gops.length} different GOP drivers of ${majors.size} version lines`);
+  return { gops, vbts, warnings };
+}
