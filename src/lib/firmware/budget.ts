@@ -39,7 +39,11 @@ export class Budget {
 
   takeNode(where?: { offset?: number; path?: string }): void {
     if (++this.nodes > this.limits.maxNodes) {
-      throw new FirmwareError('budget', `more than ${this.limits.maxNodes} nodes in one file`, where);
+      throw new FirmwareError(
+        'budget',
+        `more than ${this.limits.maxNodes} nodes in one file`,
+        where,
+      );
     }
   }
 

@@ -1,5 +1,8 @@
 import { FirmwareError } from '../errors';
 
+/** Byte indices in text order: Data1..3 are little-endian, Data4 as stored; -1 is a dash. */
+const GUID_TEXT_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+
 /** EFI_GUID bytes (mixed-endian) → canonical upper-case text `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`. */
 export function guidAt(bytes: Uint8Array, offset = 0): string {
   if (offset < 0 || offset + 16 > bytes.length) {
@@ -7,11 +10,11 @@ export function guidAt(bytes: Uint8Array, offset = 0): string {
       offset,
     });
   }
-  const h = (i: number) => bytes[offset + i].toString(16).padStart(2, '0');
-  return (
-    h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
-    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
-  ).toUpperCase();
+  let text = '';
+  for (const i of GUID_TEXT_ORDER) {
+    text += i < 0 ? '-' : bytes[offset + i].toString(16).padStart(2, '0');
+  }
+  return text.toUpperCase();
 }
 
 const GUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

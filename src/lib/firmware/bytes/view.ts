@@ -133,7 +133,9 @@ export class ByteWriter {
     return this;
   }
   u24(v: number): this {
-    return this.u8(v).u8(v >>> 8).u8(v >>> 16);
+    return this.u8(v)
+      .u8(v >>> 8)
+      .u8(v >>> 16);
   }
   u32(v: number): this {
     this.ensure(4);
