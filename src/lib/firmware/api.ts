@@ -6,6 +6,8 @@ import { lzmaCompress } from './compress/lzma/encoder';
 import { lzmaDecompress } from './compress/lzma/decoder';
 
 export { inspect, type InspectResult } from './inspect';
+export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './oprom/build';
+export { analyze, type AnalyzeResult, type GopSummary, type VbtSummary } from './analyze';
 
 export interface Progress {
   /** What is being done, e.g. 'parse', 'compress'. */

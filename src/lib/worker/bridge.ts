@@ -1,6 +1,6 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { FirmwareError, type FirmwareErrorData } from '$lib/firmware/errors';
-import type { InspectResult, LzmaPreset, ProgressCallback } from '$lib/firmware/api';
+import type { AnalyzeResult, InspectResult, LzmaPreset, ProgressCallback } from '$lib/firmware/api';
 import type { FirmwareWorkerApi } from './firmware.worker';
 
 /**
@@ -94,4 +94,21 @@ export function lzmaCompress(
       ),
     opts.signal,
   );
+}
+
+/** Full parse and GOP/VBT ranking of a dropped file. */
+export function analyze(bytes: Uint8Array, opts: JobOptions = {}): Promise<AnalyzeResult> {
+  return run(
+    (w) =>
+      w.analyze(transfer(bytes, [bytes.buffer as ArrayBuffer]), progressProxy(opts.onProgress)),
+    opts.signal,
+  );
+}
+
+/** Builds (and self-verifies) the iGPU option ROM; GOP and VBT buffers are transferred. */
+export function buildIgdRom(opts: IgdRomOptions, job: JobOptions = {}): Promise<IgdRom> {
+  const buffers: ArrayBuffer[] = [];
+  if (opts.gop) buffers.push(opts.gop.buffer as ArrayBuffer);
+  if (opts.vbt instanceof Uint8Array) buffers.push(opts.vbt.buffer as ArrayBuffer);
+  return run((w) => w.buildIgdRom(transfer(opts, buffers)), job.signal);
 }

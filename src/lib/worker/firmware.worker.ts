@@ -18,6 +18,8 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
 
 const api = {
   inspect: (bytes: Uint8Array) => guarded(() => core.inspect(bytes)),
+  analyze: (bytes: Uint8Array, onProgress?: core.ProgressCallback) =>
+    guarded(() => core.analyze(bytes, onProgress)),
   compressLzma: (
     bytes: Uint8Array,
     opts: { preset?: core.LzmaPreset },
@@ -26,6 +28,11 @@ const api = {
     guarded(() => {
       const out = core.compressLzma(bytes, opts, onProgress);
       return transfer(out, [out.buffer as ArrayBuffer]);
+    }),
+  buildIgdRom: (opts: core.IgdRomOptions) =>
+    guarded(async () => {
+      const rom = await core.buildIgdRom(opts);
+      return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
     }),
   /** Returns the bytes back (transferred), proving zero-copy both ways. */
   echo: (bytes: Uint8Array) => guarded(() => transfer(bytes, [bytes.buffer as ArrayBuffer])),

@@ -1,0 +1,144 @@
+import { basename } from 'node:path';
+import { FirmwareError } from '../../lib/firmware/errors';
+import { findCandidates } from '../../lib/firmware/gop/find';
+import { rankCandidates } from '../../lib/firmware/gop/rank';
+import {
+  buildIgdRom,
+  IGD_ROM_VARIANTS,
+  type IgdRom,
+  type IgdRomVariant,
+} from '../../lib/firmware/oprom/build';
+import { parseFirmware } from '../../lib/firmware/parse';
+import { parseArgs, UsageError, type CliCommand } from '../command';
+import { printJson, readInput, writeOutput } from '../io';
+
+const USAGE =
+  'rom (--bios BIOS | --gop X.efi) [--vbt embed|opregion|FILE] [--device-id 0x46a6] ' +
+  '[--variant full|assignment|gop] -o igd.rom [--json]';
+
+function parseDeviceId(text: string): number {
+  const n = /^0x[0-9a-f]{1,4}$/i.test(text)
+    ? parseInt(text, 16)
+    : /^[0-9a-f]{4}$/i.test(text)
+      ? parseInt(text, 16)
+      : NaN;
+  if (!Number.isInteger(n))
+    throw new UsageError(`--device-id wants a 16-bit hex ID such as 0x46a6, not "${text}"`);
+  return n;
+}
+
+interface Sources {
+  gop?: Uint8Array;
+  vbt?: Uint8Array | 'opregion';
+  notes: string[];
+}
+
+/** GOP (and VBT, for `--vbt embed`) from a vendor BIOS: the reader, the finder, the ranking. */
+async function fromBios(path: string, wantVbt: boolean): Promise<Sources> {
+  const root = await parseFirmware(readInput(path), { name: basename(path) });
+  const ranking = rankCandidates(await findCandidates(root));
+  const notes = ranking.warnings.map((w) => `${basename(path)}: ${w}`);
+  const gop = ranking.gops[0];
+  if (!gop) throw new FirmwareError('not-found', `no Intel GOP driver found in ${path}`);
+  notes.push(
+    `GOP: ${gop.candidate.info.name} ${gop.candidate.info.versionText} (${gop.reason}) at ${gop.candidate.path}`,
+  );
+  notes.push(...gop.warnings.map((w) => `  warning: ${w}`));
+  if (ranking.gops.length > 1)
+    notes.push(`  (${ranking.gops.length - 1} other GOP(s) ranked lower)`);
+  const out: Sources = { gop: gop.candidate.bytes, notes };
+  if (wantVbt) {
+    const vbt = ranking.vbts[0];
+    if (!vbt)
+      throw new FirmwareError(
+        'not-found',
+        `no VBT found in ${path} to embed (use --vbt opregion or FILE)`,
+      );
+    notes.push(`VBT: ${vbt.candidate.info.signature} (${vbt.reason}) at ${vbt.candidate.path}`);
+    notes.push(...vbt.warnings.map((w) => `  warning: ${w}`));
+    out.vbt = vbt.candidate.bytes;
+  }
+  return out;
+}
+
+function report(out: string, r: IgdRom, notes: string[]): string {
+  const lines = [
+    ...notes,
+    `wrote ${out}: ${r.rom.length} bytes, sha256 ${r.sha256}`,
+    `variant ${r.variant}, PCIR ${r.vendorId.toString(16).padStart(4, '0')}:${r.deviceId.toString(16).padStart(4, '0')}, ` +
+      `class 030000, ${r.images.length} EFI image(s), re-read and verified`,
+  ];
+  const width = Math.max(...r.images.map((i) => i.name.length));
+  r.images.forEach((img, i) => {
+    lines.push(
+      `  image ${i} @0x${img.offset.toString(16).padStart(6, '0')}  ${img.name.padEnd(width)}  ` +
+        `${String(img.peSize).padStart(7)} bytes  sha256 ${img.sha256}${img.version ? `  ${img.version}` : ''}`,
+    );
+  });
+  if (r.vbt?.source === 'embedded') {
+    lines.push(
+      `VBT: embedded in PlatformGopPolicy (${r.vbt.signature}, ${r.vbt.size} bytes, sha256 ${r.vbt.sha256})`,
+    );
+  } else if (r.vbt) lines.push("VBT: read from the host's OpRegion at run time");
+  lines.push(
+    `use: copy to /usr/share/kvm/ and set romfile=${basename(out)} on the iGPU's hostpci entry`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export const romCommand: CliCommand = {
+  name: 'rom',
+  summary: 'build an iGPU option ROM (IgdAssignment + PlatformGopPolicy + GOP) for stock OVMF',
+  usage: USAGE,
+  async run(args) {
+    const { positional, flags } = parseArgs(
+      args,
+      ['--bios', '--gop', '--vbt', '--device-id', '--variant', '-o', '--output'],
+      ['--json'],
+    );
+    if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    const get = (f: string) => {
+      const v = flags.get(f);
+      return typeof v === 'string' ? v : undefined;
+    };
+    const out = get('-o') ?? get('--output');
+    if (!out) throw new UsageError('-o OUTPUT is required');
+    const variant = (get('--variant') ?? 'full') as IgdRomVariant;
+    if (!IGD_ROM_VARIANTS.includes(variant))
+      throw new UsageError(`--variant must be one of ${IGD_ROM_VARIANTS.join(', ')}`);
+    const bios = get('--bios');
+    const gopPath = get('--gop');
+    if (bios && gopPath) throw new UsageError('give either --bios or --gop, not both');
+    const vbtArg = get('--vbt') ?? 'opregion';
+    if (variant === 'assignment') {
+      if (bios || gopPath)
+        throw new UsageError('the assignment variant holds no GOP; drop --bios/--gop');
+    } else if (!bios && !gopPath)
+      throw new UsageError(`the ${variant} variant needs --bios or --gop`);
+    if (vbtArg !== 'opregion' && variant !== 'full') {
+      throw new UsageError(
+        `--vbt ${vbtArg} needs the full variant (only it holds the policy driver)`,
+      );
+    }
+    if (vbtArg === 'embed' && !bios)
+      throw new UsageError('--vbt embed takes the VBT from --bios; give a VBT FILE instead');
+
+    let src: Sources = { notes: [] };
+    if (bios) src = await fromBios(bios, vbtArg === 'embed');
+    else if (gopPath) src.gop = readInput(gopPath);
+    if (vbtArg !== 'embed') src.vbt = vbtArg === 'opregion' ? 'opregion' : readInput(vbtArg);
+    const deviceIdText = get('--device-id');
+    const r = await buildIgdRom({
+      variant,
+      gop: variant === 'assignment' ? undefined : src.gop,
+      vbt: variant === 'full' ? src.vbt : undefined,
+      deviceId: deviceIdText === undefined ? undefined : parseDeviceId(deviceIdText),
+    });
+    writeOutput(out, r.rom);
+    if (flags.has('--json')) {
+      const { rom: _rom, ...rest } = r;
+      printJson({ output: out, size: r.rom.length, ...rest, notes: src.notes });
+    } else process.stdout.write(report(out, r, src.notes));
+    return 0;
+  },
+};

@@ -1,0 +1,134 @@
+/**
+ * What the app shows after a drop: the file's identity and the ranked GOP/VBT candidates, as
+ * plain data (no tree nodes) so it crosses the worker boundary cheaply and prints as JSON.
+ */
+import type { ProgressCallback } from './api';
+import { findCandidates } from './gop/find';
+import { rankCandidates, type Ranked } from './gop/rank';
+import type { GopCandidate, VbtCandidate } from './gop/find';
+import { inspect, type InspectResult } from './inspect';
+import { parseFirmware } from './parse';
+import { findAll } from './tree/node';
+import { FirmwareError, type FirmwareErrorData } from './errors';
+
+export interface GopSummary {
+  rank: number;
+  reason: string;
+  warnings: string[];
+  path: string;
+  fileGuid?: string;
+  uiName?: string;
+  size: number;
+  sha256: string;
+  version: string;
+  versionKnown: 'full' | 'partial' | 'none';
+  generation?: string;
+  machine: string;
+  subsystem: string;
+  deviceIds: number[];
+  copies: number;
+}
+
+export interface VbtSummary {
+  rank: number;
+  reason: string;
+  warnings: string[];
+  path: string;
+  fileGuid?: string;
+  uiName?: string;
+  size: number;
+  sha256: string;
+  platform: string;
+  version: number;
+  bdbVersion: number;
+  checksumOk: boolean;
+  childDevices?: number;
+  copies: number;
+}
+
+export interface AnalyzeResult {
+  file: InspectResult;
+  nodes: number;
+  gops: GopSummary[];
+  vbts: VbtSummary[];
+  ignored: { kind: 'gop' | 'vbt'; path: string; reason: string; sha256: string }[];
+  warnings: string[];
+  /** Why the file could not be parsed, when it could not. */
+  error?: FirmwareErrorData;
+}
+
+function gopSummary(r: Ranked<GopCandidate>): GopSummary {
+  const c = r.candidate;
+  return {
+    rank: r.rank,
+    reason: r.reason,
+    warnings: [...c.warnings, ...r.warnings],
+    path: c.path,
+    fileGuid: c.fileGuid,
+    uiName: c.uiName,
+    size: c.size,
+    sha256: c.sha256,
+    version: c.info.versionText,
+    versionKnown: c.info.versionKnown,
+    generation: c.info.generation?.label,
+    machine: c.info.pe.machineName,
+    subsystem: c.info.pe.subsystemName,
+    deviceIds: c.info.deviceIds,
+    copies: c.copies.length,
+  };
+}
+
+function vbtSummary(r: Ranked<VbtCandidate>): VbtSummary {
+  const c = r.candidate;
+  return {
+    rank: r.rank,
+    reason: r.reason,
+    warnings: [...c.warnings, ...r.warnings],
+    path: c.path,
+    fileGuid: c.fileGuid,
+    uiName: c.uiName,
+    size: c.size,
+    sha256: c.sha256,
+    platform: c.info.platform,
+    version: c.info.version,
+    bdbVersion: c.info.bdbVersion,
+    checksumOk: c.info.checksumOk,
+    childDevices: c.info.childDevices,
+    copies: c.copies.length,
+  };
+}
+
+/** Parse a dropped file fully and rank what it holds for the GOP/VBT step. */
+export async function analyze(
+  bytes: Uint8Array,
+  onProgress?: ProgressCallback,
+): Promise<AnalyzeResult> {
+  const file = await inspect(bytes);
+  let root;
+  try {
+    root = await parseFirmware(bytes, {
+      progress: onProgress
+        ? (done) => onProgress({ phase: 'parse', done, total: bytes.length })
+        : undefined,
+    });
+  } catch (e) {
+    // Not firmware we can open: the identity is still worth showing, with the reason.
+    if (!(e instanceof FirmwareError)) throw e;
+    return { file, nodes: 0, gops: [], vbts: [], ignored: [], warnings: [], error: e.toJSON() };
+  }
+  const found = await findCandidates(root);
+  const ranking = rankCandidates(found);
+  return {
+    file,
+    nodes: findAll(root, () => true).length,
+    gops: ranking.gops.map(gopSummary),
+    vbts: ranking.vbts.map(vbtSummary),
+    ignored: found.ignored.map((i) => ({
+      kind: i.kind,
+      path: i.path,
+      reason: i.reason,
+      sha256: i.sha256,
+    })),
+    warnings: ranking.warnings,
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * PCI expansion ROMs: a chain of images, each starting 0x55 0xAA with a pointer (at 0x18) to its
+ * PCI data structure ('PCIR'). EFI images (code type 3) carry EFI_PCI_EXPANSION_ROM_HEADER fields
+ * (edk2 IndustryStandard/Pci22.h) and a PE32+ driver, optionally EFI 1.1-compressed.
+ */
+import { ByteView } from '../bytes/view';
+import { efiDecompress } from '../compress/efi';
+import { FirmwareError } from '../errors';
+import { addChild, makeNode, type FirmwareNode } from '../tree/node';
+import type { ParseContext } from '../tree/context';
+import { absAt, allBytes, asciiAt, hex, peNode } from './util';
+
+const EFI_SIGNATURE = 0x0ef1;
+const CODE_TYPES: Record<number, string> = {
+  0: 'x86 legacy',
+  1: 'Open Firmware',
+  2: 'HP PA RISC',
+  3: 'EFI',
+};
+const SUBSYSTEMS: Record<number, string> = {
+  10: 'EFI application',
+  11: 'EFI boot service driver',
+  12: 'EFI runtime driver',
+};
+const MACHINES: Record<number, string> = {
+  0x14c: 'IA32',
+  0x200: 'IA64',
+  0x8664: 'x64',
+  0xebc: 'EBC',
+  0xaa64: 'AArch64',
+};
+
+export interface PcirInfo {
+  offset: number;
+  vendorId: number;
+  deviceId: number;
+  length: number;
+  revision: number;
+  classCode: number;
+  imageLength: number;
+  codeRevision: number;
+  codeType: number;
+  indicator: number;
+}
+
+/** The PCIR structure of the image at `at`, or undefined when there is no valid one. */
+export function readPcir(bytes: Uint8Array, at: number): PcirInfo | undefined {
+  if (at < 0 || at + 0x1a > bytes.length || bytes[at] !== 0x55 || bytes[at + 1] !== 0xaa)
+    return undefined;
+  const v = new ByteView(bytes);
+  const p = at + v.u16(at + 0x18);
+  if (p + 0x18 > bytes.length || !asciiAt(bytes, p, 'PCIR')) return undefined;
+  return {
+    offset: p - at,
+    vendorId: v.u16(p + 4),
+    deviceId: v.u16(p + 6),
+    length: v.u16(p + 0x0a),
+    revision: v.u8(p + 0x0c),
+    classCode: v.u24(p + 0x0d),
+    imageLength: v.u16(p + 0x10),
+    codeRevision: v.u16(p + 0x12),
+    codeType: v.u8(p + 0x14),
+    indicator: v.u8(p + 0x15),
+  };
+}
+
+export function looksLikeOptionRom(bytes: Uint8Array, at = 0): boolean {
+  const p = readPcir(bytes, at);
+  return p !== undefined && p.imageLength > 0;
+}
+
+const h4 = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(4, '0');
+
+export async function openOptionRom(
+  parent: FirmwareNode,
+  bytes: Uint8Array,
+  base: number,
+  abs: number | undefined,
+  ctx: ParseContext,
+): Promise<boolean> {
+  if (!looksLikeOptionRom(bytes, 0)) return false;
+  let at = 0;
+  let index = 0;
+  for (;;) {
+    const pcir = readPcir(bytes, at);
+    if (!pcir) {
+      parent.warnings.push(`option ROM image ${index} at ${hex(at)} has no valid PCIR structure`);
+      break;
+    }
+    let length = pcir.imageLength * 512;
+    const node = makeNode({
+      kind: 'rom-image',
+      type:
+        pcir.codeType === 3
+          ? 'EFI option ROM image'
+          : `${CODE_TYPES[pcir.codeType] ?? 'unknown'} option ROM image`,
+      name: `image ${index}`,
+      offset: base + at,
+      raw: bytes.subarray(at, at + Math.min(length, bytes.length - at)),
+      absOffset: absAt(abs, at),
+      fields: {
+        'vendor ID': h4(pcir.vendorId),
+        'device ID': h4(pcir.deviceId),
+        'class code': '0x' + pcir.classCode.toString(16).toUpperCase().padStart(6, '0'),
+        'PCIR offset': hex(pcir.offset),
+        'PCIR length': pcir.length,
+        'PCIR revision': pcir.revision,
+        'image length': length,
+        'code revision': h4(pcir.codeRevision),
+        'code type': pcir.codeType,
+        'code type name': CODE_TYPES[pcir.codeType] ?? 'unknown',
+        last: (pcir.indicator & 0x80) !== 0,
+      },
+    });
+    ctx.budget.takeNode({ offset: absAt(abs, at) });
+    addChild(parent, node);
+    if (pcir.imageLength === 0) {
+      node.warnings.push('PCIR image length is 0; the chain stops here');
+      break;
+    }
+    if (at + length > bytes.length) {
+      node.warnings.push(`image length ${hex(length)} runs past the end of the data; clipped`);
+      length = bytes.length - at;
+    }
+    if (pcir.codeType === 3) await openEfiImage(node, ctx);
+    else {
+      ctx.budget.takeNode({ offset: absAt(abs, at) });
+      addChild(
+        node,
+        makeNode({
+          kind: 'opaque',
+          type: 'legacy code',
+          offset: 0,
+          raw: node.raw,
+          absOffset: absAt(abs, at),
+        }),
+      );
+    }
+    at += length;
+    index++;
+    if (pcir.indicator & 0x80 || at >= bytes.length) break;
+  }
+  if (at < bytes.length) {
+    const rest = bytes.subarray(at);
+    ctx.budget.takeNode({ offset: absAt(abs, at) });
+    const pad = addChild(
+      parent,
+      makeNode({
+        kind: 'padding',
+        type: 'padding',
+        offset: base + at,
+        raw: rest,
+        absOffset: absAt(abs, at),
+      }),
+    );
+    if (!allBytes(rest, 0xff) && !allBytes(rest, 0))
+      pad.warnings.push('data after the last option ROM image');
+  }
+  return true;
+}
+
+/** EFI_PCI_EXPANSION_ROM_HEADER: InitializationSize, EfiSignature, subsystem, machine, compression. */
+async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void> {
+  const raw = node.raw;
+  const v = new ByteView(raw, node.absOffset ?? 0);
+  const initSize = v.u16(0x02, 'InitializationSize') * 512;
+  const sig = v.u32(0x04, 'EfiSignature');
+  const subsystem = v.u16(0x08, 'EfiSubsystem');
+  const machine = v.u16(0x0a, 'EfiMachineType');
+  const compression = v.u16(0x0c, 'CompressionType');
+  const peAt = v.u16(0x16, 'EfiImageHeaderOffset');
+  Object.assign(node.fields, {
+    'initialization size': initSize,
+    'EFI signature': hex(sig),
+    subsystem,
+    'subsystem name': SUBSYSTEMS[subsystem] ?? 'unknown',
+    machine: hex(machine),
+    'machine name': MACHINES[machine] ?? 'unknown',
+    compression,
+    'image offset': hex(peAt),
+  });
+  if (sig !== EFI_SIGNATURE) {
+    node.warnings.push(`EFI signature is ${hex(sig)}, not 0x0EF1`);
+    return;
+  }
+  let end = initSize;
+  if (end > raw.length) {
+    node.warnings.push(`initialization size ${hex(end)} is larger than the image; clipped`);
+    end = raw.length;
+  }
+  if (peAt < 0x1a || peAt >= end) {
+    node.warnings.push(`EFI image offset ${hex(peAt)} is outside the initialization size`);
+    return;
+  }
+  node.headerSize = peAt;
+  const data = raw.subarray(peAt, end);
+  const peAbs = absAt(node.absOffset, peAt);
+  if (compression === 0) {
+    ctx.budget.takeNode({ offset: peAbs });
+    addChild(node, peNode(data, 0, peAbs));
+    return;
+  }
+  if (compression !== 1) {
+    node.warnings.push(`unknown compression type ${compression}; the driver is kept as bytes`);
+    ctx.budget.takeNode({ offset: peAbs });
+    addChild(
+      node,
+      makeNode({
+        kind: 'opaque',
+        type: 'compressed driver',
+        offset: 0,
+        raw: data,
+        absOffset: peAbs,
+      }),
+    );
+    return;
+  }
+  try {
+    const pe = efiDecompress(data, 'efi', { budget: ctx.budget });
+    node.decoded = { method: 'EFI 1.1', bytes: pe };
+    ctx.budget.takeNode({ offset: peAbs });
+    addChild(node, peNode(pe, 0, undefined));
+  } catch (e) {
+    if (e instanceof FirmwareError && e.code === 'budget') throw e;
+    node.warnings.push(
+      `EFI 1.1 decompression failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    ctx.budget.takeNode({ offset: peAbs });
+    addChild(
+      node,
+      makeNode({
+        kind: 'opaque',
+        type: 'compressed driver',
+        offset: 0,
+        raw: data,
+        absOffset: peAbs,
+      }),
+    );
+  }
+}

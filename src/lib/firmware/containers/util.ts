@@ -1,0 +1,118 @@
+/** Small helpers shared by the container parsers. */
+import { ByteView } from '../bytes/view';
+import { FirmwareError } from '../errors';
+import { childSource, makeNode, type FirmwareNode } from '../tree/node';
+
+/**
+ * Where `bytes` starts inside the parent's body, so child offsets stay relative to that body
+ * even when the caller handed us a sub-range of it; 0 when `bytes` is not part of it.
+ */
+export function baseInParent(parent: FirmwareNode, bytes: Uint8Array): number {
+  const src = childSource(parent);
+  if (src.buffer !== bytes.buffer) return 0;
+  const d = bytes.byteOffset - src.byteOffset;
+  return d >= 0 && d + bytes.length <= src.length ? d : 0;
+}
+
+export function absAt(abs: number | undefined, offset: number): number | undefined {
+  return abs === undefined ? undefined : abs + offset;
+}
+
+/** Every byte equals `value`. */
+export function allBytes(b: Uint8Array, value: number): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== value) return false;
+  return true;
+}
+
+export function asciiAt(b: Uint8Array, offset: number, text: string): boolean {
+  if (offset < 0 || offset + text.length > b.length) return false;
+  for (let i = 0; i < text.length; i++) if (b[offset + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** First index of an ASCII marker at or after `from`, or -1. */
+export function indexOfAscii(b: Uint8Array, text: string, from = 0, limit = b.length): number {
+  const first = text.charCodeAt(0);
+  const end = Math.min(limit, b.length) - text.length;
+  for (let i = Math.max(0, from); i <= end; i++) {
+    if (b[i] === first && asciiAt(b, i, text)) return i;
+  }
+  return -1;
+}
+
+export function indexOfBytes(b: Uint8Array, pat: readonly number[], from = 0): number {
+  const end = b.length - pat.length;
+  outer: for (let i = Math.max(0, from); i <= end; i++) {
+    for (let j = 0; j < pat.length; j++) if (b[i + j] !== pat[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+export interface PeInfo {
+  /** 'PE32 image', 'PE32+ image', 'TE image' or 'PE image' when the headers are damaged. */
+  type: string;
+  machine?: number;
+  subsystem?: number;
+  problem?: string;
+}
+
+/** Reads just enough of an MZ/PE or TE header to name the image. */
+export function peInfo(b: Uint8Array): PeInfo {
+  const v = new ByteView(b);
+  try {
+    if (asciiAt(b, 0, 'VZ')) {
+      return { type: 'TE image', machine: v.u16(2), subsystem: v.u8(5) };
+    }
+    if (!asciiAt(b, 0, 'MZ')) return { type: 'PE image', problem: 'no MZ signature' };
+    const pe = v.u32(0x3c, 'e_lfanew');
+    if (!asciiAt(b, pe, 'PE\0\0')) return { type: 'PE image', problem: 'no PE signature' };
+    const machine = v.u16(pe + 4, 'Machine');
+    const magic = v.u16(pe + 0x18, 'optional header magic');
+    const subsystem = v.u16(pe + 0x18 + 0x44, 'Subsystem');
+    const type = magic === 0x20b ? 'PE32+ image' : magic === 0x10b ? 'PE32 image' : 'PE image';
+    return { type, machine, subsystem };
+  } catch (e) {
+    if (e instanceof FirmwareError) return { type: 'PE image', problem: e.message };
+    throw e;
+  }
+}
+
+/** A 'pe' node for a whole PE/TE image held in `raw`. */
+export function peNode(
+  raw: Uint8Array,
+  offset: number,
+  absOffset: number | undefined,
+): FirmwareNode {
+  const info = peInfo(raw);
+  const node = makeNode({ kind: 'pe', type: info.type, offset, raw, absOffset });
+  if (info.machine !== undefined)
+    node.fields['machine'] = '0x' + info.machine.toString(16).toUpperCase();
+  if (info.subsystem !== undefined) node.fields['subsystem'] = info.subsystem;
+  if (info.problem) node.warnings.push(`PE headers unreadable: ${info.problem}`);
+  return node;
+}
+
+/** A 'vbt' node for a `$VBT` blob; the header's own size field bounds it. */
+export function vbtNode(
+  raw: Uint8Array,
+  offset: number,
+  absOffset: number | undefined,
+): FirmwareNode {
+  const v = new ByteView(raw, absOffset ?? 0);
+  const node = makeNode({ kind: 'vbt', type: 'VBT', offset, raw, absOffset });
+  if (v.has(0, 0x1c)) {
+    const size = v.u16(0x18);
+    node.fields['signature'] = v.ascii(0, 20).trim();
+    node.fields['version'] = v.u16(0x14);
+    node.fields['header size'] = v.u16(0x16);
+    node.fields['VBT size'] = size;
+    if (size > raw.length)
+      node.warnings.push(`VBT size ${size} is larger than the ${raw.length} bytes present`);
+  } else {
+    node.warnings.push('VBT header is truncated');
+  }
+  return node;
+}
+
+export { hex } from '../errors';

@@ -1,0 +1,90 @@
+/** Small helpers shared by the volume, file and section parsers. */
+import type { ParseContext } from '../tree/context';
+import { FirmwareError } from '../errors';
+import { addChild, makeNode, type FirmwareNode, type NewNode } from '../tree/node';
+
+export function depthOf(node: FirmwareNode): number {
+  let d = 0;
+  for (let n = node.parent; n; n = n.parent) d++;
+  return d;
+}
+
+/** Create a node under `parent`, charging the budget for it and for its depth. */
+export function child(parent: FirmwareNode, n: NewNode, ctx: ParseContext): FirmwareNode {
+  const where = { offset: n.absOffset };
+  ctx.budget.takeNode(where);
+  const node = addChild(parent, makeNode(n));
+  ctx.budget.checkDepth(depthOf(node), where);
+  return node;
+}
+
+export function absAt(absOffset: number | undefined, offset: number): number | undefined {
+  return absOffset === undefined ? undefined : absOffset + offset;
+}
+
+/** True when every byte of the range equals `value`. */
+export function allBytes(b: Uint8Array, value: number, start = 0, end = b.length): boolean {
+  for (let i = start; i < end; i++) if (b[i] !== value) return false;
+  return true;
+}
+
+/** Budget errors end the parse; everything else is damage the caller records on a node. */
+export function rethrowBudget(e: unknown): void {
+  if (e instanceof FirmwareError && e.code === 'budget') throw e;
+}
+
+export function messageOf(e: unknown): string {
+  if (e instanceof FirmwareError) return e.describe();
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Bytes kept as they are, e.g. data after the last valid structure. */
+export function opaque(
+  parent: FirmwareNode,
+  bytes: Uint8Array,
+  offset: number,
+  absOffset: number | undefined,
+  ctx: ParseContext,
+  type: string,
+  warning?: string,
+): FirmwareNode {
+  const node = child(
+    parent,
+    {
+      kind: 'opaque',
+      type,
+      offset,
+      raw: bytes.subarray(offset),
+      absOffset: absAt(absOffset, offset),
+    },
+    ctx,
+  );
+  if (warning) node.warnings.push(warning);
+  return node;
+}
+
+export const align = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/** `_FVH`, little-endian, at +0x28 of a volume header. */
+export const FVH_SIGNATURE = 0x4856465f;
+
+/**
+ * A firmware volume header plausibly starts at `offset`: signature, a header length that fits
+ * the volume, revision 1 or 2. FvLength may run past the data (a truncated volume is still
+ * shown, with a warning).
+ */
+export function looksLikeVolume(bytes: Uint8Array, offset: number): boolean {
+  if (offset < 0 || offset + 0x48 > bytes.length) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, 0x48);
+  if (dv.getUint32(0x28, true) !== FVH_SIGNATURE) return false;
+  const fvLength = dv.getUint32(0x20, true) + dv.getUint32(0x24, true) * 0x100000000;
+  const headerLength = dv.getUint16(0x30, true);
+  const revision = dv.getUint8(0x37);
+  return (
+    headerLength >= 0x48 &&
+    headerLength % 2 === 0 &&
+    fvLength >= headerLength &&
+    fvLength < 0x100000000 &&
+    (revision === 1 || revision === 2)
+  );
+}

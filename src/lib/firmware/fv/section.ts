@@ -1,0 +1,358 @@
+/**
+ * FFS sections (PI vol. 3, EFI_COMMON_SECTION_HEADER and its typed headers): leaf sections
+ * keep their bytes, encapsulating ones (compression, GUID-defined, disposable, volume image)
+ * get children, decoded when needed.
+ */
+import { guidAt } from '../bytes/guid';
+import { crc32 } from '../bytes/checksum';
+import { ByteView } from '../bytes/view';
+import { FirmwareError, hex } from '../errors';
+import { SECTION_GUIDS, guidName } from '../guids';
+import type { ParseContext } from '../tree/context';
+import type { FirmwareNode } from '../tree/node';
+import * as codecs from './codecs';
+import { decodeDepex } from './depex';
+import {
+  absAt,
+  align,
+  allBytes,
+  child,
+  looksLikeVolume,
+  messageOf,
+  opaque,
+  rethrowBudget,
+} from './nodes';
+
+export const SECTION_TYPES: Readonly<Record<number, string>> = {
+  0x01: 'COMPRESSION',
+  0x02: 'GUID_DEFINED',
+  0x03: 'DISPOSABLE',
+  0x10: 'PE32',
+  0x11: 'PIC',
+  0x12: 'TE',
+  0x13: 'DXE_DEPEX',
+  0x14: 'VERSION',
+  0x15: 'USER_INTERFACE',
+  0x16: 'COMPATIBILITY16',
+  0x17: 'FIRMWARE_VOLUME_IMAGE',
+  0x18: 'FREEFORM_SUBTYPE_GUID',
+  0x19: 'RAW',
+  0x1b: 'PEI_DEPEX',
+  0x1c: 'MM_DEPEX',
+  0x20: 'INSYDE_POSTCODE',
+  0xf0: 'SCT_POSTCODE',
+};
+
+const LZMA_GUIDS = new Set<string>([
+  SECTION_GUIDS.lzma,
+  SECTION_GUIDS.lzmaHp,
+  SECTION_GUIDS.lzmaMs,
+]);
+const PROCESSING_REQUIRED = 0x01;
+const AUTH_STATUS_VALID = 0x02;
+
+/** Size of one section at `off` (HEADER2 when Size is 0xFFFFFF); undefined when unreadable. */
+function sectionExtent(b: Uint8Array, off: number): { size: number; header: number } | undefined {
+  if (off + 4 > b.length) return undefined;
+  const size = b[off] | (b[off + 1] << 8) | (b[off + 2] << 16);
+  if (size === 0xffffff) {
+    if (off + 8 > b.length) return undefined;
+    const ext = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
+    return { size: ext, header: 8 };
+  }
+  return { size, header: 4 };
+}
+
+/** Whether `b` reads as a complete stream of sections (used to choose between EFI and Tiano). */
+export function looksLikeSections(b: Uint8Array): boolean {
+  let off = 0;
+  let count = 0;
+  while (off < b.length) {
+    if (b.length - off < 4) return allBytes(b, 0, off) || allBytes(b, 0xff, off);
+    const ext = sectionExtent(b, off);
+    if (!ext || ext.size < ext.header || off + ext.size > b.length) return false;
+    const type = b[off + 3];
+    if (SECTION_TYPES[type] === undefined) return false;
+    count++;
+    off = align(off + ext.size, 4);
+  }
+  return count > 0;
+}
+
+/**
+ * Parse the sections in `bytes` (4-byte aligned) under `parent`. Damage ends the walk with an
+ * opaque node holding the rest, with a warning.
+ */
+export async function parseSections(
+  parent: FirmwareNode,
+  bytes: Uint8Array,
+  absOffset: number | undefined,
+  ctx: ParseContext,
+): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) {
+    const left = bytes.length - off;
+    if (left < 4) {
+      // Alignment slack at the end of a stream is harmless.
+      if (!allBytes(bytes, 0, off) && !allBytes(bytes, 0xff, off)) {
+        opaque(parent, bytes, off, absOffset, ctx, 'data', 'data after the last section');
+      }
+      return;
+    }
+    const ext = sectionExtent(bytes, off);
+    if (!ext || ext.size < ext.header || ext.size > left) {
+      const why = !ext
+        ? 'a section header is cut short'
+        : `section at ${hex(off)} declares size ${hex(ext.size)}, but ${hex(left)} bytes remain`;
+      opaque(parent, bytes, off, absOffset, ctx, 'data', why);
+      return;
+    }
+    await parseSection(
+      parent,
+      bytes.subarray(off, off + ext.size),
+      off,
+      ext.header,
+      absOffset,
+      ctx,
+    );
+    off = align(off + ext.size, 4);
+  }
+}
+
+async function parseSection(
+  parent: FirmwareNode,
+  raw: Uint8Array,
+  offset: number,
+  common: number,
+  parentAbs: number | undefined,
+  ctx: ParseContext,
+): Promise<void> {
+  const typeCode = raw[3];
+  const typeName = SECTION_TYPES[typeCode] ?? `section type ${hex(typeCode, 2)}`;
+  const abs = absAt(parentAbs, offset);
+  const node = child(
+    parent,
+    {
+      kind: 'section',
+      type: typeName,
+      offset,
+      raw,
+      headerSize: common,
+      absOffset: abs,
+      fields: { sectionType: typeCode, size: raw.length, header2: common === 8 },
+    },
+    ctx,
+  );
+  try {
+    await parseSectionBody(node, raw, common, typeCode, abs, ctx);
+  } catch (e) {
+    rethrowBudget(e);
+    // The section's bytes stay as they are; only its interpretation failed.
+    node.children = [];
+    node.decoded = undefined;
+    node.warnings.push(messageOf(e));
+  }
+}
+
+async function parseSectionBody(
+  node: FirmwareNode,
+  raw: Uint8Array,
+  common: number,
+  typeCode: number,
+  abs: number | undefined,
+  ctx: ParseContext,
+): Promise<void> {
+  const v = new ByteView(raw, abs ?? 0);
+  const bodyAbs = (h: number) => absAt(abs, h);
+  switch (typeCode) {
+    case 0x01: {
+      const uncompressed = v.u32(common, 'UncompressedLength');
+      const method = v.u8(common + 4, 'CompressionType');
+      node.headerSize = common + 5;
+      node.fields.uncompressedLength = uncompressed;
+      node.fields.compressionType = method;
+      const body = raw.subarray(node.headerSize);
+      if (method === 0) {
+        await parseSections(node, body, bodyAbs(node.headerSize), ctx);
+        return;
+      }
+      let out: Uint8Array;
+      let name: string;
+      if (method === 1) {
+        ({ out, name } = pickEfiOrTiano(body, ctx));
+      } else if (method === 2) {
+        out = codecs.lzma(body, ctx.budget);
+        name = 'LZMA';
+      } else {
+        throw new FirmwareError('unsupported', `unknown compression type ${method}`, {
+          offset: abs,
+        });
+      }
+      node.fields.compression = name;
+      if (out.length !== uncompressed) {
+        node.warnings.push(`decompressed ${out.length} bytes, header says ${uncompressed}`);
+      }
+      node.decoded = { method: name, bytes: out };
+      await parseSections(node, out, undefined, ctx);
+      return;
+    }
+    case 0x02:
+      await parseGuidDefined(node, v, raw, common, abs, ctx);
+      return;
+    case 0x03:
+      await parseSections(node, raw.subarray(common), bodyAbs(common), ctx);
+      return;
+    case 0x13:
+    case 0x1b:
+    case 0x1c:
+      node.text = decodeDepex(raw.subarray(common), (abs ?? 0) + common);
+      return;
+    case 0x14:
+      node.fields.buildNumber = v.u16(common, 'BuildNumber');
+      node.text = v.utf16z(common + 2);
+      return;
+    case 0x15:
+      node.text = v.utf16z(common);
+      // The UI names the file it is in, however deeply encapsulated (as UEFITool shows it).
+      for (let p = node.parent; p && node.text; p = p.parent) {
+        if (p.kind === 'file') {
+          p.name = node.text;
+          break;
+        }
+      }
+      return;
+    case 0x17:
+      await ctx.parseBody(node, raw.subarray(common), bodyAbs(common));
+      return;
+    case 0x18:
+      node.guid = guidAt(raw, common);
+      node.fields.subtypeGuid = node.guid;
+      node.headerSize = common + 16;
+      return;
+    case 0x19: {
+      // Raw sections sometimes hold a whole volume (OVMF's PEIFV/DXEFV wrappers, vendors).
+      const body = raw.subarray(common);
+      if (looksLikeVolume(body, 0)) await ctx.parseBody(node, body, bodyAbs(common));
+      return;
+    }
+    case 0x20:
+    case 0xf0:
+      node.fields.postcode = v.u32(common, 'Postcode');
+      return;
+    case 0x10:
+    case 0x11:
+    case 0x12:
+    case 0x16:
+      return;
+    default:
+      node.warnings.push(`unknown section type ${hex(typeCode, 2)}`);
+  }
+}
+
+/** EFI 1.1 and Tiano share a header: keep the variant whose output is a section stream. */
+function pickEfiOrTiano(body: Uint8Array, ctx: ParseContext): { out: Uint8Array; name: string } {
+  let fallback: { out: Uint8Array; name: string } | undefined;
+  let firstError: unknown;
+  for (const variant of ['tiano', 'efi'] as const) {
+    try {
+      const out = codecs.efiOrTiano(body, variant, ctx.budget);
+      const name = variant === 'efi' ? 'EFI 1.1' : 'Tiano';
+      if (looksLikeSections(out)) return { out, name };
+      fallback ??= { out, name };
+    } catch (e) {
+      rethrowBudget(e);
+      firstError ??= e;
+    }
+  }
+  if (fallback) return fallback;
+  throw firstError instanceof FirmwareError
+    ? firstError
+    : new FirmwareError('decompress', 'neither EFI 1.1 nor Tiano decoding worked');
+}
+
+async function parseGuidDefined(
+  node: FirmwareNode,
+  v: ByteView,
+  raw: Uint8Array,
+  common: number,
+  abs: number | undefined,
+  ctx: ParseContext,
+): Promise<void> {
+  const guid = guidAt(raw, common);
+  const dataOffset = v.u16(common + 16, 'DataOffset');
+  const attributes = v.u16(common + 18, 'Attributes');
+  node.guid = guid;
+  node.name = guidName(guid);
+  node.fields.sectionDefinitionGuid = guid;
+  node.fields.dataOffset = dataOffset;
+  node.fields.attributes = attributes;
+  if (dataOffset < common + 20 || dataOffset > raw.length) {
+    throw new FirmwareError(
+      'bad-format',
+      `GUID-defined section DataOffset ${hex(dataOffset)} is out of range`,
+      {
+        offset: abs,
+      },
+    );
+  }
+  node.headerSize = dataOffset;
+  const body = raw.subarray(dataOffset);
+  const bodyAbs = absAt(abs, dataOffset);
+  const decodeWith = async (method: string, f: () => Uint8Array | Promise<Uint8Array>) => {
+    const out = await f();
+    node.decoded = { method, bytes: out };
+    await parseSections(node, out, undefined, ctx);
+  };
+
+  if (LZMA_GUIDS.has(guid)) return decodeWith('LZMA', () => codecs.lzma(body, ctx.budget));
+  if (guid === SECTION_GUIDS.lzmaF86)
+    return decodeWith('LZMA-F86', () => codecs.lzmaF86(body, ctx.budget));
+  if (guid === SECTION_GUIDS.tiano) {
+    const { out, name } = pickEfiOrTiano(body, ctx);
+    node.decoded = { method: name, bytes: out };
+    await parseSections(node, out, undefined, ctx);
+    return;
+  }
+  if (guid === SECTION_GUIDS.brotli)
+    return decodeWith('Brotli', () => codecs.brotliSection(body, ctx.budget));
+  if (guid === SECTION_GUIDS.gzip)
+    return decodeWith('GZip', () => codecs.gzipSection(body, ctx.budget));
+  if (guid === SECTION_GUIDS.crc32) {
+    const stored = v.u32(common + 20, 'CRC32');
+    const actual = crc32(body);
+    node.checks.push({
+      name: 'CRC32',
+      ok: stored === actual,
+      detail:
+        stored === actual ? undefined : `stored ${hex(stored, 8)}, computed ${hex(actual, 8)}`,
+    });
+    if ((attributes & AUTH_STATUS_VALID) === 0)
+      node.warnings.push('CRC32 section without AUTH_STATUS_VALID');
+    await parseSections(node, body, bodyAbs, ctx);
+    return;
+  }
+  if (guid === SECTION_GUIDS.signed) {
+    // WIN_CERTIFICATE first (dwLength covers it), then the signed sections.
+    const certLength = new ByteView(body, bodyAbs ?? 0).u32(0, 'WIN_CERTIFICATE length');
+    if (certLength < 8 || certLength > body.length) {
+      throw new FirmwareError(
+        'bad-format',
+        `certificate length ${hex(certLength)} is out of range`,
+        {
+          offset: bodyAbs,
+        },
+      );
+    }
+    node.fields.certificateLength = certLength;
+    node.decoded = { method: 'signed', bytes: body.subarray(certLength) };
+    await parseSections(node, node.decoded.bytes, absAt(bodyAbs, certLength), ctx);
+    return;
+  }
+  if (guid === SECTION_GUIDS.rsa2048Sha256 || (attributes & PROCESSING_REQUIRED) === 0) {
+    // The body is plain sections (a signature block, if any, sits before DataOffset).
+    if (looksLikeSections(body)) await parseSections(node, body, bodyAbs, ctx);
+    else if (body.length) opaque(node, body, 0, bodyAbs, ctx, 'data');
+    return;
+  }
+  opaque(node, body, 0, bodyAbs, ctx, 'data', `unknown GUID-defined section encoding ${guid}`);
+}

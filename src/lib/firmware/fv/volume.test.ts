@@ -1,0 +1,401 @@
+import { execFileSync } from 'node:child_process';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { crc32 } from '../bytes/checksum';
+import { guidBytes } from '../bytes/guid';
+import { ByteWriter } from '../bytes/view';
+import { Budget } from '../budget';
+import { FirmwareError } from '../errors';
+import { SECTION_GUIDS } from '../guids';
+import { findAll, makeNode, type FirmwareNode } from '../tree/node';
+import {
+  FFS3,
+  FileState,
+  FileType,
+  NVRAM,
+  STATE_VALID,
+  SectionType,
+  buildFile,
+  buildSection,
+  buildVolume,
+  compressionSection,
+  concatSections,
+  filler,
+  guidDefinedSection,
+  uiSection,
+  versionSection,
+} from '../../../../fixtures/builder/index';
+import { createParseContext } from './body';
+import { looksLikeVolume } from './volume';
+
+const G1 = '11111111-2222-3333-4444-555555555555';
+const G2 = '22222222-3333-4444-5555-666666666666';
+const G3 = '33333333-4444-5555-6666-777777777777';
+const FV_NAME = '44444444-5555-6666-7777-888888888888';
+
+async function parse(bytes: Uint8Array, budget?: Budget): Promise<FirmwareNode> {
+  const root = makeNode({ kind: 'image', type: 'image', offset: 0, raw: bytes, absOffset: 0 });
+  await createParseContext({ budget }).parseBody(root, bytes, 0);
+  return root;
+}
+const kinds = (n: FirmwareNode) => n.children.map((c) => c.kind);
+const files = (root: FirmwareNode) => findAll(root, (n) => n.kind === 'file');
+
+function driver(guid: string, extra: Uint8Array[] = []): Uint8Array {
+  return buildFile({
+    guid,
+    type: FileType.DRIVER,
+    sections: [
+      buildSection(SectionType.DXE_DEPEX, new Uint8Array([0x06, 0x08])),
+      buildSection(SectionType.PE32, filler(200)),
+      uiSection('DemoDriver'),
+      versionSection(7, '1.2'),
+      ...extra,
+    ],
+  });
+}
+
+describe('volume parsing', () => {
+  it('reads header, ext header, files, sections and free space', async () => {
+    const img = buildVolume({ size: 0x4000, extHeader: { fvName: FV_NAME }, files: [driver(G1)] });
+    const root = await parse(img);
+    expect(kinds(root)).toEqual(['volume']);
+    const vol = root.children[0];
+    expect(vol.type).toBe('FFSv2 volume');
+    expect(vol.guid).toBe(FV_NAME);
+    expect(vol.fields.erasePolarity).toBe(1);
+    expect(vol.headerSize).toBe(0x78); // ALIGN8(0x60 + 0x14), as UEFITool shows it
+    expect(vol.checks).toEqual([{ name: 'header checksum', ok: true, detail: undefined }]);
+    expect(kinds(vol)).toEqual(['file', 'free-space']);
+    const f = vol.children[0];
+    expect(f.guid).toBe(G1);
+    expect(f.name).toBe('DemoDriver');
+    expect(f.type).toBe('DRIVER');
+    expect(f.checks.every((c) => c.ok)).toBe(true);
+    expect(f.warnings).toEqual([]);
+    expect(f.children.map((s) => s.type)).toEqual([
+      'DXE_DEPEX',
+      'PE32',
+      'USER_INTERFACE',
+      'VERSION',
+    ]);
+    expect(f.children[0].text).toBe('TRUE\nEND');
+    expect(f.children[3].text).toBe('1.2');
+    expect(f.children[3].fields.buildNumber).toBe(7);
+    const free = vol.children[1];
+    expect(free.offset + free.raw.length).toBe(0x4000 - 0x78);
+    expect(free.raw.every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('flags a bad volume header checksum', async () => {
+    const root = await parse(buildVolume({ size: 0x2000, files: [], corruptChecksum: true }));
+    expect(root.children[0].checks[0].ok).toBe(false);
+    expect(root.children[0].warnings.join()).toMatch(/checksum/);
+  });
+
+  it('places aligned file data as asked (pad file before it)', async () => {
+    const raw = buildFile({ guid: G2, type: FileType.RAW, raw: filler(10), attributes: 0x28 });
+    const root = await parse(buildVolume({ size: 0x4000, files: [driver(G1), raw] }));
+    const [d, pad, r] = files(root);
+    expect(d.guid).toBe(G1);
+    expect(pad.type).toBe('FFS_PAD');
+    expect(r.guid).toBe(G2);
+    expect(r.fields.alignment).toBe(0x1000);
+    expect((0x48 + r.offset + 0x18) % 0x1000).toBe(0);
+  });
+
+  it('reads FFSv3 large files', async () => {
+    const big = buildFile({ guid: G1, type: FileType.RAW, raw: filler(300), large: true });
+    const root = await parse(buildVolume({ fsGuid: FFS3, size: 0x2000, files: [big] }));
+    const [f] = files(root);
+    expect(root.children[0].type).toBe('FFSv3 volume');
+    expect(f.headerSize).toBe(0x20);
+    expect(f.raw.length).toBe(0x20 + 300);
+    expect(f.fields.largeFile).toBe(true);
+    expect(f.checks.every((c) => c.ok)).toBe(true);
+  });
+
+  it('handles erase polarity 0 (states not inverted, zero free space)', async () => {
+    const f0 = buildFile({ guid: G1, type: FileType.RAW, raw: filler(8), erasePolarity: 0 });
+    const del = buildFile({
+      guid: G2,
+      type: FileType.RAW,
+      raw: filler(8),
+      erasePolarity: 0,
+      state: 0x17,
+    });
+    const root = await parse(buildVolume({ size: 0x1000, erasePolarity: 0, files: [f0, del] }));
+    const vol = root.children[0];
+    expect(vol.fields.erasePolarity).toBe(0);
+    expect(kinds(vol)).toEqual(['file', 'file', 'free-space']);
+    expect(vol.children[0].fields.stateName).toBe('DATA_VALID');
+    expect(vol.children[0].fields.deleted).toBeUndefined();
+    expect(vol.children[1].fields.deleted).toBe(true);
+    expect(vol.children[2].raw.every((b) => b === 0)).toBe(true);
+  });
+
+  it('flags deleted and header-invalid files under polarity 1', async () => {
+    const del = buildFile({
+      guid: G1,
+      type: FileType.RAW,
+      raw: filler(8),
+      state: STATE_VALID | FileState.DELETED,
+    });
+    const inv = buildFile({ guid: G2, type: FileType.RAW, raw: filler(8), state: 0x3f });
+    const ok = buildFile({ guid: G3, type: FileType.RAW, raw: filler(8) });
+    const root = await parse(buildVolume({ size: 0x1000, files: [del, inv, ok] }));
+    const [a, b, c] = files(root);
+    expect(a.raw[0x17]).toBe(0xe8);
+    expect(a.fields.deleted).toBe(true);
+    expect(b.fields.stateName).toBe('HEADER_INVALID');
+    expect(b.fields.deleted).toBe(true);
+    expect(c.fields.deleted).toBeUndefined();
+  });
+
+  it('reports bad file checksums as failed checks, with a warning', async () => {
+    const badHeader = buildFile({
+      guid: G1,
+      type: FileType.RAW,
+      raw: filler(8),
+      corruptHeaderChecksum: true,
+    });
+    const badData = buildFile({
+      guid: G2,
+      type: FileType.RAW,
+      raw: filler(8),
+      attributes: 0x40,
+      corruptDataChecksum: true,
+    });
+    const goodData = buildFile({ guid: G3, type: FileType.RAW, raw: filler(8), attributes: 0x40 });
+    const root = await parse(buildVolume({ size: 0x1000, files: [badHeader, badData, goodData] }));
+    const [a, b, c] = files(root);
+    expect(a.checks.find((x) => x.name === 'header checksum')?.ok).toBe(false);
+    expect(a.warnings.join()).toMatch(/header checksum/);
+    expect(b.checks.find((x) => x.name === 'data checksum')?.ok).toBe(false);
+    expect(c.checks.every((x) => x.ok)).toBe(true);
+  });
+
+  it('reads HEADER2 sections', async () => {
+    const f = buildFile({
+      guid: G1,
+      type: FileType.FREEFORM,
+      sections: [
+        buildSection(SectionType.RAW, filler(40), { header2: true }),
+        uiSection('Two', { header2: true }),
+      ],
+    });
+    const root = await parse(buildVolume({ size: 0x1000, files: [f] }));
+    const [raw, ui] = files(root)[0].children;
+    expect(raw.headerSize).toBe(8);
+    expect(raw.raw.length).toBe(48);
+    expect(raw.fields.header2).toBe(true);
+    expect(ui.text).toBe('Two');
+  });
+
+  it('opens nested sections: compression type 0, CRC32, disposable, volume image', async () => {
+    const inner = buildVolume({
+      size: 0x1000,
+      files: [buildFile({ guid: G3, type: FileType.RAW, raw: filler(16) })],
+    });
+    const payload = buildSection(SectionType.PE32, filler(64));
+    const crcOk = guidDefinedSection(SECTION_GUIDS.crc32, payload, {
+      attributes: 0x02,
+      guidHeader: new ByteWriter(4).u32(crc32(payload)).finish(),
+    });
+    const crcBad = guidDefinedSection(SECTION_GUIDS.crc32, payload, {
+      attributes: 0x02,
+      guidHeader: new ByteWriter(4).u32(crc32(payload) ^ 1).finish(),
+    });
+    const f = buildFile({
+      guid: G1,
+      type: FileType.FIRMWARE_VOLUME_IMAGE,
+      sections: [
+        compressionSection(uiSection('Inside')),
+        crcOk,
+        crcBad,
+        buildSection(SectionType.DISPOSABLE, payload),
+        buildSection(SectionType.FIRMWARE_VOLUME_IMAGE, inner),
+      ],
+    });
+    const root = await parse(buildVolume({ size: 0x4000, files: [f] }));
+    const file = files(root)[0];
+    const [comp, ok, bad, disp, fvs] = file.children;
+    expect(comp.children[0].text).toBe('Inside');
+    expect(file.name).toBe('Inside');
+    expect(ok.checks[0].ok).toBe(true);
+    expect(ok.children[0].type).toBe('PE32');
+    expect(bad.checks[0].ok).toBe(false);
+    expect(disp.children[0].type).toBe('PE32');
+    expect(fvs.children[0].kind).toBe('volume');
+    expect(fvs.children[0].children[0].guid).toBe(G3);
+  });
+
+  it('decodes an LZMA GUID-defined section made by xz', async () => {
+    const plain = concatSections([buildSection(SectionType.PE32, filler(3001)), uiSection('Lz')]);
+    // xz writes the "LZMA alone" format edk2 uses (it marks the size unknown and ends with a marker).
+    const packed = new Uint8Array(execFileSync('xz', ['--format=lzma', '-c'], { input: plain }));
+    const f = buildFile({
+      guid: G1,
+      type: FileType.DRIVER,
+      sections: [guidDefinedSection(SECTION_GUIDS.lzma, packed)],
+    });
+    const root = await parse(buildVolume({ size: 0x4000, files: [f] }));
+    const sec = files(root)[0].children[0];
+    expect(sec.warnings).toEqual([]);
+    expect(sec.decoded?.method).toBe('LZMA');
+    expect(sec.decoded?.bytes).toEqual(plain);
+    expect(sec.children.map((c) => c.type)).toEqual(['PE32', 'USER_INTERFACE']);
+    expect(files(root)[0].name).toBe('Lz');
+  });
+
+  it('keeps unknown GUID-defined data opaque, with a warning', async () => {
+    const f = buildFile({
+      guid: G1,
+      type: FileType.DRIVER,
+      sections: [guidDefinedSection(G2, filler(30))],
+    });
+    const sec = files(await parse(buildVolume({ size: 0x1000, files: [f] })))[0].children[0];
+    expect(sec.children[0].kind).toBe('opaque');
+    expect(sec.children[0].warnings.join()).toMatch(/unknown GUID-defined/);
+  });
+
+  it('turns a section that overruns its file into opaque data with a warning', async () => {
+    const s = buildSection(SectionType.RAW, filler(20));
+    s[0] = 0xf0; // size now 0xF0, past the file end
+    const f = buildFile({ guid: G1, type: FileType.FREEFORM, raw: s });
+    const file = files(await parse(buildVolume({ size: 0x1000, files: [f] })))[0];
+    expect(file.children.map((c) => c.kind)).toEqual(['opaque']);
+    expect(file.children[0].warnings.join()).toMatch(/declares size/);
+  });
+
+  it('a truncated volume gives warnings, not an exception', async () => {
+    const img = buildVolume({ size: 0x2000, files: [driver(G1), driver(G2)] });
+    const cut = img.subarray(0, 0x48 + 0x100);
+    expect(looksLikeVolume(cut, 0)).toBe(true);
+    const root = await parse(cut);
+    const vol = root.children[0];
+    expect(vol.warnings.join()).toMatch(/truncated/);
+    const last = vol.children[vol.children.length - 1];
+    expect(last.kind).toBe('padding');
+    expect(last.warnings.join()).toMatch(/declares size/);
+  });
+
+  it('marks data after the free space', async () => {
+    const root = await parse(
+      buildVolume({ size: 0x1000, files: [], trailer: new Uint8Array([1, 2, 3, 4]) }),
+    );
+    const vol = root.children[0];
+    expect(kinds(vol)).toEqual(['free-space', 'padding']);
+    expect(vol.children[1].raw.length).toBe(4);
+    expect(vol.children[1].warnings.length).toBe(1);
+  });
+
+  it('keeps an NVRAM volume body opaque without warnings', async () => {
+    const root = await parse(buildVolume({ fsGuid: NVRAM, size: 0x1000, files: [] }));
+    const vol = root.children[0];
+    expect(vol.type).toBe('NVRAM volume');
+    expect(kinds(vol)).toEqual(['opaque']);
+    expect(vol.children[0].warnings).toEqual([]);
+  });
+
+  it('finds volumes after unknown data and records the bytes between', async () => {
+    const v1 = buildVolume({ size: 0x1000, files: [driver(G1)] });
+    const v2 = buildVolume({ size: 0x1000, files: [driver(G2)] });
+    const junk = filler(0x123);
+    const img = new Uint8Array([...junk, ...v1, ...new Uint8Array(0x40).fill(0xff), ...v2]);
+    const root = await parse(img);
+    expect(kinds(root)).toEqual(['padding', 'volume', 'padding', 'volume']);
+    expect(root.children[0].warnings.length).toBe(1);
+    expect(root.children[2].warnings).toEqual([]);
+    expect(root.children[3].absOffset).toBe(0x123 + 0x1000 + 0x40);
+    expect(files(root).map((f) => f.guid)).toEqual([G1, G2]);
+    expect(files(root)[1].absOffset).toBe(0x123 + 0x1000 + 0x40 + 0x48);
+  });
+
+  it('stops at the node budget with a FirmwareError', async () => {
+    const img = buildVolume({ size: 0x2000, files: [driver(G1), driver(G2), driver(G3)] });
+    const err = await parse(img, new Budget({ maxNodes: 5 })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FirmwareError);
+    expect((err as FirmwareError).code).toBe('budget');
+  });
+
+  it('rejects nothing-like-a-volume input quietly (one opaque node)', async () => {
+    const root = await parse(filler(500));
+    expect(kinds(root)).toEqual(['opaque']);
+    expect(guidBytes(G1).length).toBe(16);
+  });
+});
+
+describe('other GUID-defined encodings', () => {
+  const inner = concatSections([buildSection(SectionType.PE32, filler(500)), uiSection('Packed')]);
+  const parseOne = async (section: Uint8Array) =>
+    files(
+      await parse(
+        buildVolume({
+          size: 0x2000,
+          files: [buildFile({ guid: G1, type: FileType.DRIVER, sections: [section] })],
+        }),
+      ),
+    )[0];
+
+  it('decodes gzip sections (Node zlib as the encoder)', async () => {
+    const body = new Uint8Array(gzipSync(inner));
+    const f = await parseOne(guidDefinedSection(SECTION_GUIDS.gzip, body));
+    expect(f.children[0].decoded?.bytes).toEqual(inner);
+    expect(f.name).toBe('Packed');
+  });
+
+  it('decodes edk2 Brotli sections (sizes header + Node brotli stream)', async () => {
+    const stream = new Uint8Array(brotliCompressSync(inner));
+    const body = new ByteWriter().u64(inner.length).u64(0x1000).bytes(stream).finish();
+    const f = await parseOne(guidDefinedSection(SECTION_GUIDS.brotli, body));
+    if (!f.children[0].decoded) {
+      // A runtime without a Brotli decoder keeps the section, with a warning saying why.
+      expect(f.children[0].warnings.join()).toMatch(/Brotli/);
+      return;
+    }
+    expect(f.children[0].warnings).toEqual([]);
+    expect(f.children[0].decoded?.bytes).toEqual(inner);
+  });
+
+  it('skips the certificate of a signed section', async () => {
+    const cert = new ByteWriter().u32(24).u16(0x200).u16(0x0ef1).bytes(filler(16)).finish();
+    const body = new Uint8Array([...cert, ...inner]);
+    const f = await parseOne(guidDefinedSection(SECTION_GUIDS.signed, body));
+    expect(f.children[0].fields.certificateLength).toBe(24);
+    expect(f.children[0].children.map((c) => c.type)).toEqual(['PE32', 'USER_INTERFACE']);
+  });
+});
+
+describe('damaged input', () => {
+  it('never throws anything but a budget FirmwareError on mutated volumes', async () => {
+    const inner = buildVolume({ size: 0x1000, files: [driver(G3)] });
+    const base = buildVolume({
+      size: 0x4000,
+      extHeader: { fvName: FV_NAME },
+      files: [
+        driver(G1, [compressionSection(uiSection('C'))]),
+        buildFile({
+          guid: G2,
+          type: FileType.FIRMWARE_VOLUME_IMAGE,
+          sections: [buildSection(SectionType.FIRMWARE_VOLUME_IMAGE, inner)],
+        }),
+      ],
+    });
+    let x = 12345;
+    const rnd = (n: number) => {
+      x = (x * 1103515245 + 12345) >>> 0;
+      return x % n;
+    };
+    for (let round = 0; round < 300; round++) {
+      const img = base.slice();
+      // Damage the structured start (headers, sizes) more often than the filler.
+      for (let k = 0; k < 1 + rnd(4); k++) img[rnd(round % 2 ? 0x400 : img.length)] = rnd(256);
+      const root = await parse(img).catch((e: unknown) => e);
+      if (root instanceof Error) {
+        expect(root).toBeInstanceOf(FirmwareError);
+        expect((root as FirmwareError).code).toBe('budget');
+      }
+    }
+  });
+});

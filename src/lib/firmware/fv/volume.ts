@@ -1,0 +1,251 @@
+/**
+ * Firmware volumes (PI vol. 3, EFI_FIRMWARE_VOLUME_HEADER): header, ext header, block map,
+ * then the files of FFSv2/FFSv3 file systems and the free space after them. Other file
+ * systems (NVRAM stores, …) keep their body as one opaque node.
+ */
+import { guidAt } from '../bytes/guid';
+import { sum16 } from '../bytes/checksum';
+import { ByteView } from '../bytes/view';
+import { FirmwareError, hex } from '../errors';
+import { FFS2_GUIDS, FFS3_GUID, NVRAM_GUIDS, guidName } from '../guids';
+import type { ParseContext } from '../tree/context';
+import { makeNode, type FirmwareNode } from '../tree/node';
+import { FILE_ALIGNMENT, fileExtent, parseFile, type FileSystemInfo } from './ffs-file';
+import { absAt, align, allBytes, child, depthOf, looksLikeVolume, opaque } from './nodes';
+
+export { looksLikeVolume };
+
+export const EFI_FVB2_ERASE_POLARITY = 0x800;
+
+export interface VolumeHeader {
+  fileSystemGuid: string;
+  fvLength: number;
+  attributes: number;
+  headerLength: number;
+  checksum: number;
+  extHeaderOffset: number;
+  revision: number;
+  blockMap: { numBlocks: number; length: number }[];
+  fvName?: string;
+  extHeaderSize?: number;
+  /** Where files start: after the header, or after the ext header when there is one. */
+  dataOffset: number;
+}
+
+/** Read a volume header at `offset` of `bytes` (which must look like a volume). */
+export function readVolumeHeader(bytes: Uint8Array, offset: number, abs = 0): VolumeHeader {
+  const v = new ByteView(bytes.subarray(offset), abs);
+  const headerLength = v.u16(0x30, 'HeaderLength');
+  const h: VolumeHeader = {
+    fileSystemGuid: guidAt(v.slice(0x10, 16, 'FileSystemGuid')),
+    fvLength: v.u64(0x20, 'FvLength'),
+    attributes: v.u32(0x2c, 'Attributes'),
+    headerLength,
+    checksum: v.u16(0x32, 'Checksum'),
+    extHeaderOffset: v.u16(0x34, 'ExtHeaderOffset'),
+    revision: v.u8(0x37, 'Revision'),
+    blockMap: [],
+    dataOffset: align(headerLength, 8),
+  };
+  for (let p = 0x38; p + 8 <= headerLength; p += 8) {
+    const numBlocks = v.u32(p, 'NumBlocks');
+    const length = v.u32(p + 4, 'BlockLength');
+    if (numBlocks === 0 && length === 0) break;
+    h.blockMap.push({ numBlocks, length });
+  }
+  if (h.revision > 1 && h.extHeaderOffset !== 0) {
+    const e = h.extHeaderOffset;
+    if (e + 20 > h.fvLength || !v.has(e, 20)) {
+      throw new FirmwareError(
+        'bad-format',
+        `volume ext header at ${hex(e)} lies outside the volume`,
+        {
+          offset: abs + e,
+        },
+      );
+    }
+    h.fvName = guidAt(v.slice(e, 16, 'FvName'));
+    h.extHeaderSize = v.u32(e + 16, 'ExtHeaderSize');
+    if (h.extHeaderSize < 20 || e + h.extHeaderSize > h.fvLength) {
+      throw new FirmwareError(
+        'bad-format',
+        `volume ext header size ${hex(h.extHeaderSize)} is out of range`,
+        {
+          offset: abs + e + 16,
+        },
+      );
+    }
+    h.dataOffset = align(e + h.extHeaderSize, 8);
+  }
+  return h;
+}
+
+function fileSystemName(fsGuid: string): string {
+  if (fsGuid === FFS3_GUID) return 'FFSv3';
+  if (FFS2_GUIDS.includes(fsGuid)) return 'FFSv2';
+  if (NVRAM_GUIDS.includes(fsGuid)) return 'NVRAM';
+  return 'unknown';
+}
+
+/**
+ * Parse the volume at `offset` of `bytes` into a node (not attached: the caller adds it).
+ * A volume longer than the data is parsed as far as it goes, with a warning.
+ */
+export async function parseVolume(
+  bytes: Uint8Array,
+  offset: number,
+  absOffset: number | undefined,
+  ctx: ParseContext,
+  parent?: FirmwareNode,
+): Promise<FirmwareNode> {
+  const abs = absAt(absOffset, offset);
+  const h = readVolumeHeader(bytes, offset, abs ?? 0);
+  const available = bytes.length - offset;
+  const length = Math.min(h.fvLength, available);
+  const raw = bytes.subarray(offset, offset + length);
+  const fs = fileSystemName(h.fileSystemGuid);
+  const erasePolarity = (h.attributes & EFI_FVB2_ERASE_POLARITY) !== 0;
+  const guid = h.fvName ?? h.fileSystemGuid;
+  const fields: FirmwareNode['fields'] = {
+    fileSystemGuid: h.fileSystemGuid,
+    fileSystem: fs,
+    fvLength: h.fvLength,
+    attributes: h.attributes,
+    erasePolarity: erasePolarity ? 1 : 0,
+    headerLength: h.headerLength,
+    checksum: h.checksum,
+    extHeaderOffset: h.extHeaderOffset,
+    revision: h.revision,
+    blockMap: h.blockMap.map((b) => `${b.numBlocks}x${hex(b.length)}`).join(', '),
+  };
+  if (h.fvName) fields.fvName = h.fvName;
+  if (h.revision > 1) fields.alignment = 2 ** ((h.attributes & 0x001f0000) >> 16);
+  const node = makeNode({
+    kind: 'volume',
+    type: fs === 'unknown' ? 'volume' : `${fs} volume`,
+    offset,
+    raw,
+    headerSize: Math.min(h.dataOffset, length),
+    guid,
+    name: guidName(guid),
+    absOffset: abs,
+    fields,
+  });
+  // Linked upwards (not yet attached: the caller adds it) so nested nodes know their depth.
+  node.parent = parent;
+  ctx.budget.takeNode({ offset: abs });
+  ctx.budget.checkDepth(parent ? depthOf(node) : ctx.depth, { offset: abs });
+  if (abs !== undefined) ctx.progress?.(abs);
+
+  const sum = sum16(raw, 0, Math.min(h.headerLength, length));
+  node.checks.push({
+    name: 'header checksum',
+    ok: sum === 0,
+    detail: sum === 0 ? undefined : `header sums to ${hex(sum, 4)}`,
+  });
+  if (sum !== 0) node.warnings.push('volume header checksum failed');
+  const mapped = h.blockMap.reduce((s, b) => s + b.numBlocks * b.length, 0);
+  if (mapped !== h.fvLength) {
+    node.warnings.push(`block map covers ${hex(mapped)} bytes, FvLength is ${hex(h.fvLength)}`);
+  }
+  if (h.fvLength > available) {
+    node.warnings.push(
+      `volume is truncated: FvLength ${hex(h.fvLength)}, only ${hex(available)} bytes present`,
+    );
+  }
+  if (h.dataOffset > length) return node;
+
+  const body = raw.subarray(node.headerSize);
+  const bodyAbs = absAt(abs, node.headerSize);
+  if (fs === 'FFSv2' || fs === 'FFSv3') {
+    const info: FileSystemInfo = {
+      ffsV3: fs === 'FFSv3',
+      emptyByte: erasePolarity ? 0xff : 0x00,
+      revision: h.revision,
+    };
+    await parseFiles(node, body, bodyAbs, info, ctx);
+  } else if (body.length) {
+    opaque(node, body, 0, bodyAbs, ctx, fs === 'NVRAM' ? 'NVRAM' : 'data');
+  }
+  return node;
+}
+
+/** Walk the files of a volume body; empty bytes end it as free space. */
+async function parseFiles(
+  volume: FirmwareNode,
+  body: Uint8Array,
+  bodyAbs: number | undefined,
+  fs: FileSystemInfo,
+  ctx: ParseContext,
+): Promise<void> {
+  let off = 0;
+  while (off < body.length) {
+    const left = body.length - off;
+    const headerEmpty = allBytes(body, fs.emptyByte, off, Math.min(body.length, off + 0x18));
+    if (headerEmpty) {
+      addFreeSpace(volume, body, off, bodyAbs, fs, ctx);
+      return;
+    }
+    const ext = fileExtent(body, off, fs);
+    if (!ext || ext.size < ext.header || ext.size > left) {
+      const why = !ext
+        ? `a file header is cut short at ${hex(off)}`
+        : `file at ${hex(off)} declares size ${hex(ext.size)}, but ${hex(left)} bytes remain`;
+      const pad = child(
+        volume,
+        {
+          kind: 'padding',
+          type: 'data',
+          offset: off,
+          raw: body.subarray(off),
+          absOffset: absAt(bodyAbs, off),
+        },
+        ctx,
+      );
+      pad.warnings.push(why);
+      return;
+    }
+    await parseFile(volume, body.subarray(off, off + ext.size), off, ext.header, bodyAbs, fs, ctx);
+    const next = align(off + ext.size, FILE_ALIGNMENT);
+    // Alignment slack after the last file is part of the volume, not a file.
+    if (next > body.length) return;
+    off = next;
+  }
+}
+
+function addFreeSpace(
+  volume: FirmwareNode,
+  body: Uint8Array,
+  off: number,
+  bodyAbs: number | undefined,
+  fs: FileSystemInfo,
+  ctx: ParseContext,
+): void {
+  let end = off;
+  while (end < body.length && body[end] === fs.emptyByte) end++;
+  child(
+    volume,
+    {
+      kind: 'free-space',
+      type: 'free space',
+      offset: off,
+      raw: body.subarray(off, end),
+      absOffset: absAt(bodyAbs, off),
+    },
+    ctx,
+  );
+  if (end < body.length) {
+    const pad = child(
+      volume,
+      {
+        kind: 'padding',
+        type: 'data',
+        offset: end,
+        raw: body.subarray(end),
+        absOffset: absAt(bodyAbs, end),
+      },
+      ctx,
+    );
+    pad.warnings.push(`${hex(body.length - end)} bytes of data after the free space`);
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Nodes back to bytes. An untouched node is its original bytes; a node marked modified (or
+ * every node, with `force`) is rebuilt from its header and its children the way edk2 lays
+ * them out: sections 4-byte aligned, files 8-byte aligned with pad files for alignment,
+ * sizes and checksums recomputed, volumes filled to their length with the erase byte.
+ */
+import { checksum16, checksum8, crc32 } from '../bytes/checksum';
+import { FirmwareError, hex } from '../errors';
+import { SECTION_GUIDS } from '../guids';
+import { fileAlignment } from '../fv/ffs-file';
+import { pathOf, type FirmwareNode } from './node';
+
+const modified = new WeakSet<FirmwareNode>();
+
+/** Mark a node changed (its fields, children or raw body) so serialize rebuilds it and its parents. */
+export function markModified(node: FirmwareNode): void {
+  for (let n: FirmwareNode | undefined = node; n; n = n.parent) modified.add(n);
+}
+
+export function isModified(node: FirmwareNode): boolean {
+  return modified.has(node);
+}
+
+export interface SerializeOptions {
+  /** Rebuild every node from its children (a self-check of the layout rules). */
+  force?: boolean;
+  /** Re-encode a decoded body (LZMA, …) when its children changed. */
+  encode?: (method: string, bytes: Uint8Array, node: FirmwareNode) => Uint8Array;
+}
+
+export function serialize(node: FirmwareNode, opts: SerializeOptions = {}): Uint8Array {
+  if (!opts.force && !modified.has(node)) return node.raw;
+  if (node.children.length === 0) return node.raw;
+  switch (node.kind) {
+    case 'section':
+      return rebuildSection(node, opts);
+    case 'file':
+      return rebuildFile(node, opts);
+    case 'volume':
+      return rebuildVolume(node, opts);
+    default:
+      return rebuildInPlace(node, opts);
+  }
+}
+
+class Out {
+  parts: Uint8Array[] = [];
+  length = 0;
+  push(b: Uint8Array): void {
+    this.parts.push(b);
+    this.length += b.length;
+  }
+  fill(value: number, n: number): void {
+    if (n > 0) this.push(new Uint8Array(n).fill(value));
+  }
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let o = 0;
+    for (const p of this.parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+}
+
+/**
+ * Children laid out in order (sections 4-byte aligned), keeping the original gap bytes where
+ * a gap kept its length, else filling it with `fill`.
+ */
+function layout(node: FirmwareNode, source: Uint8Array, fill: number, opts: SerializeOptions): Out {
+  const out = new Out();
+  let srcEnd = 0;
+  for (const c of node.children) {
+    const bytes = serialize(c, opts);
+    const alignment = c.kind === 'section' ? 4 : 1;
+    const rem = out.length % alignment;
+    const gap = rem ? alignment - rem : 0;
+    if (gap === c.offset - srcEnd && c.offset <= source.length)
+      out.push(source.subarray(srcEnd, c.offset));
+    else out.fill(fill, gap);
+    out.push(bytes);
+    srcEnd = c.offset + c.raw.length;
+  }
+  // Trailing bytes after the last child (alignment slack) are kept when nothing moved.
+  if (srcEnd < source.length && out.length === srcEnd) out.push(source.subarray(srcEnd));
+  return out;
+}
+
+function setU24(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >> 8) & 0xff;
+  b[at + 2] = (v >> 16) & 0xff;
+}
+
+function setU32(b: Uint8Array, at: number, v: number): void {
+  new DataView(b.buffer, b.byteOffset, b.byteLength).setUint32(at, v >>> 0, true);
+}
+
+function rebuildSection(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
+  const header = node.raw.slice(0, node.headerSize);
+  let body: Uint8Array;
+  if (node.decoded) {
+    const plain = layout(node, node.decoded.bytes, 0, opts).finish();
+    if (bytesEqual(plain, node.decoded.bytes)) {
+      body = node.raw.subarray(node.headerSize);
+    } else if (node.decoded.method === 'signed') {
+      // The certificate stays; the signature will no longer match, which the caller must accept.
+      const cert = node.raw.subarray(node.headerSize, node.raw.length - node.decoded.bytes.length);
+      body = concat(cert, plain);
+    } else if (opts.encode) {
+      body = opts.encode(node.decoded.method, plain, node);
+      if (node.fields.sectionType === 0x01)
+        setU32(header, node.fields.header2 ? 8 : 4, plain.length);
+    } else {
+      throw new FirmwareError(
+        'unsupported',
+        `cannot re-encode a ${node.decoded.method} section without an encoder`,
+        {
+          path: pathOf(node),
+        },
+      );
+    }
+  } else {
+    body = layout(node, node.raw.subarray(node.headerSize), 0, opts).finish();
+    if (node.fields.sectionType === 0x01) setU32(header, node.fields.header2 ? 8 : 4, body.length);
+  }
+  const size = header.length + body.length;
+  if (node.fields.header2) setU32(header, 4, size);
+  else if (size >= 0xffffff) {
+    throw new FirmwareError('no-space', `section of ${hex(size)} bytes needs a HEADER2`, {
+      path: pathOf(node),
+    });
+  } else setU24(header, 0, size);
+  if (
+    node.fields.sectionType === 0x02 &&
+    node.fields.sectionDefinitionGuid === SECTION_GUIDS.crc32
+  ) {
+    setU32(header, (node.fields.header2 ? 8 : 4) + 20, crc32(body));
+  }
+  return concat(header, body);
+}
+
+/** IntegrityCheck.Header for a file header (File and State taken as 0). */
+export function fileHeaderChecksum(header: Uint8Array): number {
+  const h = header.slice();
+  h[0x10] = 0;
+  h[0x11] = 0;
+  h[0x17] = 0;
+  return checksum8(h);
+}
+
+function rebuildFile(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
+  const header = node.raw.slice(0, node.headerSize);
+  const source = node.raw.subarray(node.headerSize);
+  const body = layout(node, source, 0, opts).finish();
+  const size = header.length + body.length;
+  if (node.headerSize === 0x20) {
+    setU32(header, 0x18, size % 0x100000000);
+    setU32(header, 0x1c, Math.floor(size / 0x100000000));
+  } else if (size > 0xffffff) {
+    throw new FirmwareError('no-space', `file of ${hex(size)} bytes needs a large-file header`, {
+      path: pathOf(node),
+    });
+  } else setU24(header, 0x14, size);
+  header[0x10] = fileHeaderChecksum(header);
+  if (header[0x13] & 0x40) header[0x11] = checksum8(body);
+  return concat(header, body);
+}
+
+/** A pad file as GenFv writes it: GUID all 0xFF, type PAD, state valid for the polarity. */
+export function buildPadFile(size: number, emptyByte: number): Uint8Array {
+  if (size < 0x18 || size > 0xffffff)
+    throw new FirmwareError('bad-input', `no pad file of ${size} bytes`);
+  const f = new Uint8Array(size).fill(emptyByte);
+  f.fill(0xff, 0, 16);
+  f[0x12] = 0xf0;
+  f[0x13] = 0;
+  setU24(f, 0x14, size);
+  f[0x11] = 0xaa;
+  f[0x17] = emptyByte === 0xff ? 0xf8 : 0x07;
+  f[0x10] = fileHeaderChecksum(f.subarray(0, 0x18));
+  return f;
+}
+
+function rebuildVolume(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
+  const empty = node.fields.erasePolarity ? 0xff : 0x00;
+  const header = node.raw.subarray(0, node.headerSize);
+  const source = node.raw.subarray(node.headerSize);
+  const revision = Number(node.fields.revision);
+  const out = new Out();
+  out.push(header);
+  let srcEnd = 0;
+  let trailer: Uint8Array | undefined;
+  for (const c of node.children) {
+    if (c.kind === 'free-space') continue;
+    if (c.kind === 'padding' && c.offset + c.raw.length === source.length && srcEnd <= c.offset) {
+      trailer = serialize(c, opts); // data after the free space stays at the volume's end
+      continue;
+    }
+    const bytes = serialize(c, opts);
+    const at = out.length;
+    const aligned = Math.ceil(at / 8) * 8;
+    let gap = aligned - at;
+    if (c.kind === 'file') {
+      const a = fileAlignment(bytes[0x13], revision);
+      const hs = c.headerSize;
+      let pad = (a - ((aligned + hs) % a)) % a;
+      if (pad) {
+        while (pad < 0x18) pad += a;
+        out.fill(empty, gap);
+        out.push(buildPadFile(pad, empty));
+        gap = 0;
+      }
+    }
+    if (gap === c.offset - srcEnd && c.offset <= source.length)
+      out.push(source.subarray(srcEnd, c.offset));
+    else out.fill(empty, gap);
+    out.push(bytes);
+    srcEnd = c.offset + c.raw.length;
+  }
+  const tail = trailer?.length ?? 0;
+  if (out.length + tail > node.raw.length) {
+    throw new FirmwareError(
+      'no-space',
+      `volume content needs ${hex(out.length + tail)} bytes, the volume has ${hex(node.raw.length)}`,
+      { path: pathOf(node) },
+    );
+  }
+  out.fill(empty, node.raw.length - out.length - tail);
+  if (trailer) out.push(trailer);
+  return out.finish();
+}
+
+/** Recompute a volume header's 16-bit checksum in place (after editing header fields). */
+export function fixVolumeChecksum(volume: Uint8Array): void {
+  const hl = volume[0x30] | (volume[0x31] << 8);
+  volume[0x32] = 0;
+  volume[0x33] = 0;
+  const c = checksum16(volume, 0, hl);
+  volume[0x32] = c & 0xff;
+  volume[0x33] = c >> 8;
+}
+
+/** Containers we do not lay out ourselves: children written back over their original ranges. */
+function rebuildInPlace(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
+  if (node.decoded) {
+    const plain = layout(node, node.decoded.bytes, 0, opts).finish();
+    if (bytesEqual(plain, node.decoded.bytes)) return node.raw;
+    throw new FirmwareError('unsupported', `cannot re-encode a decoded ${node.type}`, {
+      path: pathOf(node),
+    });
+  }
+  const out = node.raw.slice();
+  for (const c of node.children) {
+    const bytes = serialize(c, opts);
+    if (bytes.length !== c.raw.length) {
+      throw new FirmwareError(
+        'no-space',
+        `${c.type} changed size inside ${node.type}, which keeps sizes fixed`,
+        {
+          path: pathOf(c),
+        },
+      );
+    }
+    out.set(bytes, node.headerSize + c.offset);
+  }
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
