@@ -104,7 +104,7 @@ describe.skipIf(!!reason)('option ROM in the browser worker', () => {
           vbt: new Uint8Array(vbt),
           deviceId: 0x46a6,
         });
-        const digest = await crypto.subtle.digest('SHA-256', rom.rom);
+        const digest = await crypto.subtle.digest('SHA-256', rom.rom as Uint8Array<ArrayBuffer>);
         const hex = [...new Uint8Array(digest)]
           .map((b) => b.toString(16).padStart(2, '0'))
           .join('');

@@ -1,6 +1,13 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { FirmwareError, type FirmwareErrorData } from '$lib/firmware/errors';
-import type { AnalyzeResult, InspectResult, LzmaPreset, ProgressCallback } from '$lib/firmware/api';
+import type {
+  AnalyzeResult,
+  IgdRom,
+  IgdRomOptions,
+  InspectResult,
+  LzmaPreset,
+  ProgressCallback,
+} from '$lib/firmware/api';
 import type { FirmwareWorkerApi } from './firmware.worker';
 
 /**
