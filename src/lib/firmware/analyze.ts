@@ -11,7 +11,8 @@ import { parseFirmware } from './parse';
 import { findAll } from './tree/node';
 import { FirmwareError, type FirmwareErrorData } from './errors';
 
-export interface GopSummary {
+/** What every ranked candidate shows: where it is, why it ranks where it does. */
+export interface CandidateSummary {
   rank: number;
   reason: string;
   warnings: string[];
@@ -20,30 +21,25 @@ export interface GopSummary {
   uiName?: string;
   size: number;
   sha256: string;
+  /** Identical copies found elsewhere in the image. */
+  copies: number;
+}
+
+export interface GopSummary extends CandidateSummary {
   version: string;
   versionKnown: 'full' | 'partial' | 'none';
   generation?: string;
   machine: string;
   subsystem: string;
   deviceIds: number[];
-  copies: number;
 }
 
-export interface VbtSummary {
-  rank: number;
-  reason: string;
-  warnings: string[];
-  path: string;
-  fileGuid?: string;
-  uiName?: string;
-  size: number;
-  sha256: string;
+export interface VbtSummary extends CandidateSummary {
   platform: string;
   version: number;
   bdbVersion: number;
   checksumOk: boolean;
   childDevices?: number;
-  copies: number;
 }
 
 export interface AnalyzeResult {
@@ -57,7 +53,7 @@ export interface AnalyzeResult {
   error?: FirmwareErrorData;
 }
 
-function gopSummary(r: Ranked<GopCandidate>): GopSummary {
+function candidateSummary(r: Ranked<GopCandidate | VbtCandidate>): CandidateSummary {
   const c = r.candidate;
   return {
     rank: r.rank,
@@ -68,33 +64,32 @@ function gopSummary(r: Ranked<GopCandidate>): GopSummary {
     uiName: c.uiName,
     size: c.size,
     sha256: c.sha256,
-    version: c.info.versionText,
-    versionKnown: c.info.versionKnown,
-    generation: c.info.generation?.label,
-    machine: c.info.pe.machineName,
-    subsystem: c.info.pe.subsystemName,
-    deviceIds: c.info.deviceIds,
     copies: c.copies.length,
   };
 }
 
-function vbtSummary(r: Ranked<VbtCandidate>): VbtSummary {
-  const c = r.candidate;
+function gopSummary(r: Ranked<GopCandidate>): GopSummary {
+  const { info } = r.candidate;
   return {
-    rank: r.rank,
-    reason: r.reason,
-    warnings: [...c.warnings, ...r.warnings],
-    path: c.path,
-    fileGuid: c.fileGuid,
-    uiName: c.uiName,
-    size: c.size,
-    sha256: c.sha256,
-    platform: c.info.platform,
-    version: c.info.version,
-    bdbVersion: c.info.bdbVersion,
-    checksumOk: c.info.checksumOk,
-    childDevices: c.info.childDevices,
-    copies: c.copies.length,
+    ...candidateSummary(r),
+    version: info.versionText,
+    versionKnown: info.versionKnown,
+    generation: info.generation?.label,
+    machine: info.pe.machineName,
+    subsystem: info.pe.subsystemName,
+    deviceIds: info.deviceIds,
+  };
+}
+
+function vbtSummary(r: Ranked<VbtCandidate>): VbtSummary {
+  const { info } = r.candidate;
+  return {
+    ...candidateSummary(r),
+    platform: info.platform,
+    version: info.version,
+    bdbVersion: info.bdbVersion,
+    checksumOk: info.checksumOk,
+    childDevices: info.childDevices,
   };
 }
 
