@@ -32,6 +32,8 @@ export interface GopSummary extends CandidateSummary {
   machine: string;
   subsystem: string;
   deviceIds: number[];
+  /** iGPU families named by the driver's device-ID table. */
+  deviceFamilies: string[];
 }
 
 export interface VbtSummary extends CandidateSummary {
@@ -78,6 +80,7 @@ function gopSummary(r: Ranked<GopCandidate>): GopSummary {
     machine: info.pe.machineName,
     subsystem: info.pe.subsystemName,
     deviceIds: info.deviceIds,
+    deviceFamilies: info.deviceFamilies,
   };
 }
 

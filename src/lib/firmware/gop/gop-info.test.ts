@@ -84,3 +84,25 @@ describe('generation tables', () => {
     expect(generationFromVbtPlatform('FOO')).toBeUndefined();
   });
 });
+
+describe.skipIf(!haveFixtures)('iGPU families from the device-ID table', () => {
+  // The fixture folder names the platform each GOP was shipped for.
+  const expectedFamily: Record<string, RegExp> = {
+    snb: /Sandy Bridge/,
+    hsw: /Haswell/,
+    'skl-kbl': /Skylake|Kaby Lake/,
+    apl: /Apollo Lake/,
+    glk: /Gemini Lake/,
+    tgl: /Tiger Lake/,
+    adl: /Alder Lake/,
+    mtl: /Meteor Lake/,
+  };
+  for (const [dir, family] of Object.entries(expectedFamily)) {
+    it(`${dir}: the GOP's IDs name its platform family`, () => {
+      const info = gopInfo(readFixture(`gop-vbt/${dir}/IntelGopDriver.efi`));
+      expect(info.deviceFamilies.some((f) => family.test(f))).toBe(true);
+      // No family two generations away sneaks in as the strongest signal.
+      expect(info.deviceFamilies[0]).not.toMatch(/Lunar Lake|Panther Lake/);
+    });
+  }
+});

@@ -10,6 +10,7 @@
 import type { PeInfo } from '../pe/headers';
 import { readPe } from '../pe/headers';
 import { generationFromGopMajor } from './generations';
+import { igpuFamily, lookupIgpu, type IgpuCode, type IgpuFamily } from '../igpu/devices';
 
 export interface GopInfo {
   name: string;
@@ -21,6 +22,8 @@ export interface GopInfo {
   versionKnown: 'full' | 'partial' | 'none';
   /** Supported PCI device IDs found in the driver's ID tables (sorted, unique); [] if none found. */
   deviceIds: number[];
+  /** iGPU families those IDs belong to (src/lib/firmware/igpu), most IDs first. */
+  deviceFamilies: string[];
   generation?: { code: string; label: string; basis: 'device-ids' | 'version' };
   pe: PeInfo;
 }
@@ -241,6 +244,22 @@ function findDeviceIds(b: Uint8Array): number[] {
   return [...ids].sort((x, y) => x - y);
 }
 
+/**
+ * iGPU families the driver's device-ID table names, most IDs first. A family needs two IDs to
+ * count: one stray u16 that happens to be a known ID is noise, not support.
+ */
+function familiesOf(deviceIds: number[]): IgpuFamily[] {
+  const counts = new Map<IgpuCode, number>();
+  for (const id of deviceIds) {
+    const d = lookupIgpu(id);
+    if (d) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+  }
+  return [...counts]
+    .filter(([, n]) => n >= 2)
+    .sort((a, b) => b[1] - a[1] || igpuFamily(a[0]).gen - igpuFamily(b[0]).gen)
+    .map(([code]) => igpuFamily(code));
+}
+
 /** Name, version, device IDs and PE headers of an Intel GOP driver image. */
 export function gopInfo(pe: Uint8Array): GopInfo {
   const info = readPe(pe);
@@ -251,7 +270,10 @@ export function gopInfo(pe: Uint8Array): GopInfo {
   const versionKnown = known === 3 ? 'full' : known === 0 ? 'none' : 'partial';
   const versionText =
     known === 0 ? '' : parts.map((p) => (p === undefined ? '?' : String(p))).join('.');
+  const deviceIds = findDeviceIds(pe);
+  const deviceFamilies = familiesOf(deviceIds);
   const gen = generationFromGopMajor(major);
+  const byIds = deviceFamilies[0];
   return {
     name,
     versionText,
@@ -259,8 +281,13 @@ export function gopInfo(pe: Uint8Array): GopInfo {
     minor,
     build,
     versionKnown,
-    deviceIds: findDeviceIds(pe),
-    generation: gen ? { ...gen, basis: 'version' } : undefined,
+    deviceIds,
+    deviceFamilies: deviceFamilies.map((f) => f.name),
+    generation: gen
+      ? { ...gen, basis: 'version' }
+      : byIds
+        ? { code: byIds.code, label: byIds.name, basis: 'device-ids' }
+        : undefined,
     pe: info,
   };
 }
