@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { lzmaDecompress } from '../src/lib/firmware/compress/lzma/decoder';
 import { lzmaCompress } from '../src/lib/firmware/compress/lzma/encoder';
+import { compress as lzma1Compress } from 'lzma1';
 
 const LZMA_GUID = [
   0x98, 0x58, 0x4e, 0xee, 0x14, 0x39, 0x59, 0x42, 0x9d, 0x6e, 0xdc, 0x7b, 0xd7, 0x94, 0x03, 0xcf,
@@ -73,6 +74,7 @@ function main(): void {
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
+    else if (argv[i] === '--no-lzma1') continue;
     else files.push(argv[i]);
   }
   if (spawnSync('xz', ['--version']).status !== 0) {
@@ -133,6 +135,21 @@ function main(): void {
           fmt(r.cpu),
           (r.wall / xzEnc.wall).toFixed(2),
           (r.cpu / xzEnc.cpu).toFixed(2),
+        ]);
+      }
+      // The best pure-JS package on npm, as the baseline to beat (issue: lzma1 level 8).
+      if (!process.argv.includes('--no-lzma1')) {
+        const l = timeOurs(() => lzma1Compress(data, 8), 1);
+        rows.push([
+          name,
+          'lzma1 (npm) -8',
+          String(data.length),
+          String(l.value.length),
+          (l.value.length / refStream.length).toFixed(3),
+          fmt(l.wall),
+          fmt(l.cpu),
+          (l.wall / xzEnc.wall).toFixed(2),
+          (l.cpu / xzEnc.cpu).toFixed(2),
         ]);
       }
       const d = timeOurs(() => lzmaDecompress(refStream), Math.max(runs, 3));
