@@ -4,6 +4,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  buildFile,
+  buildSection,
+  buildVolume,
+  FileType,
+  filler,
+  SectionType,
+  uiSection,
+} from '../../fixtures/builder/index';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -50,5 +59,53 @@ describe('CLI dispatcher', () => {
     const one = cli('inspect', '--help');
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/usage: ovmf-gop inspect <file>/);
+  });
+});
+
+describe('inspect shows the firmware tree', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-tree-'));
+  const guid = '3C1DE39F-1234-4A5B-8C9D-0123456789AB';
+  const volume = buildVolume({
+    size: 0x2000,
+    files: [
+      buildFile({
+        guid,
+        type: FileType.DRIVER,
+        sections: [buildSection(SectionType.PE32, filler(300, 2)), uiSection('HelloDriver')],
+      }),
+    ],
+  });
+  const file = join(dir, 'volume.fd');
+  writeFileSync(file, volume);
+
+  it('as JSON: volume → file (GUID, UI name) → sections, with sizes', () => {
+    const r = cli('inspect', file, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    const fv = json.tree.children[0];
+    expect(fv.kind).toBe('volume');
+    expect(fv.size).toBe(0x2000);
+    const ffs = fv.children.find((c: { kind: string }) => c.kind === 'file');
+    expect(ffs.guid).toBe(guid);
+    expect(ffs.name).toBe('HelloDriver');
+    expect(ffs.children.map((c: { type: string }) => c.type)).toEqual(['PE32', 'USER_INTERFACE']);
+    expect(ffs.children[0].size).toBe(4 + 300);
+  });
+
+  it('as text: one line per node, absolute offsets', () => {
+    const r = cli('inspect', file);
+    expect(r.code).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.includes(guid))!;
+    // The file follows the 0x48-byte volume header.
+    expect(line).toMatch(/\| 00000048 +\| /);
+    expect(line).toContain('HelloDriver');
+  });
+
+  it('reports a file with no firmware in it without failing', () => {
+    const junk = join(dir, 'junk.bin');
+    writeFileSync(junk, new Uint8Array(1000).fill(0x41));
+    const r = cli('inspect', junk);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tree: +none/);
   });
 });

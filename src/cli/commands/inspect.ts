@@ -1,23 +1,45 @@
 import { inspect } from '../../lib/firmware/api';
+import { FirmwareError } from '../../lib/firmware/errors';
+import { parseFirmware } from '../../lib/firmware/parse';
+import { treeToJson, treeToText } from '../../lib/firmware/tree/report';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
-  summary: 'show size, SHA-256 and the kind of a firmware file',
-  usage: 'inspect <file> [--json]',
+  summary: 'show size, SHA-256, the kind of a firmware file and its full firmware tree',
+  usage: 'inspect <file> [--json] [--no-tree]',
   async run(args) {
-    const { positional, flags } = parseArgs(args, [], ['--json']);
+    const { positional, flags } = parseArgs(args, [], ['--json', '--no-tree']);
     if (positional.length !== 1) throw new UsageError('inspect takes exactly one file');
-    const r = await inspect(readInput(positional[0]));
-    if (flags.has('--json')) printJson(r);
-    else {
-      const at = r.offset ? ` at 0x${r.offset.toString(16)}` : '';
-      process.stdout.write(
-        `file:    ${positional[0]}\nsize:    ${r.size} bytes\nsha256:  ${r.sha256}\nkind:    ${r.label}${at}\n` +
-          (r.detail ? `detail:  ${r.detail}\n` : ''),
-      );
+    const bytes = readInput(positional[0]);
+    const file = await inspect(bytes);
+    let tree;
+    let treeError: string | undefined;
+    if (!flags.has('--no-tree')) {
+      try {
+        tree = await parseFirmware(bytes, { name: positional[0].split('/').pop() });
+      } catch (e) {
+        // A file with no firmware in it is an answer, not a failure; limits and damage are.
+        if (e instanceof FirmwareError && e.code === 'unrecognized') treeError = e.describe();
+        else throw e;
+      }
     }
+    if (flags.has('--json')) {
+      printJson({
+        ...file,
+        ...(tree ? { tree: treeToJson(tree) } : {}),
+        ...(treeError ? { treeError } : {}),
+      });
+      return 0;
+    }
+    const at = file.offset ? ` at 0x${file.offset.toString(16)}` : '';
+    process.stdout.write(
+      `file:    ${positional[0]}\nsize:    ${file.size} bytes\nsha256:  ${file.sha256}\nkind:    ${file.label}${at}\n` +
+        (file.detail ? `detail:  ${file.detail}\n` : '') +
+        (treeError ? `tree:    none (${treeError})\n` : ''),
+    );
+    if (tree) process.stdout.write('\n' + treeToText(tree));
     return 0;
   },
 };
