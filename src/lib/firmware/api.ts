@@ -8,6 +8,27 @@ import { lzmaDecompress } from './compress/lzma/decoder';
 export { inspect, type InspectResult } from './inspect';
 export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './oprom/build';
 export { analyze, type AnalyzeResult, type GopSummary, type VbtSummary } from './analyze';
+export { parseFirmware } from './parse';
+export { findCandidates, type GopCandidate, type VbtCandidate } from './gop/find';
+export { rankCandidates } from './gop/rank';
+export {
+  renderConfig,
+  type ConfigOptions,
+  type ConfigResult,
+  type ConfigBlock,
+  type OutputMode,
+} from './config/render';
+export { checkVmConfig, type Finding } from './config/check';
+export { parseLspci, parsePveversion, type BootLoader } from './config/inputs';
+export { PVE_RELEASES } from './config/facts';
+export type { Text } from './config/messages';
+export {
+  IGPU_FAMILIES,
+  representativeIgpu,
+  lookupIgpu,
+  type IgpuCode,
+  type IgpuInfo,
+} from './igpu/devices';
 
 export interface Progress {
   /** What is being done, e.g. 'parse', 'compress'. */

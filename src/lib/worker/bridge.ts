@@ -8,7 +8,9 @@ import type {
   LzmaPreset,
   ProgressCallback,
 } from '$lib/firmware/api';
-import type { FirmwareWorkerApi } from './firmware.worker';
+import type { FirmwareWorkerApi, RomFromAnalysis } from './firmware.worker';
+
+export type { RomFromAnalysis };
 
 /**
  * The page's only way to the firmware core. The worker starts on first use; a job is cancelled
@@ -118,4 +120,25 @@ export function buildIgdRom(opts: IgdRomOptions, job: JobOptions = {}): Promise<
   if (opts.gop) buffers.push(opts.gop.buffer as ArrayBuffer);
   if (opts.vbt instanceof Uint8Array) buffers.push(opts.vbt.buffer as ArrayBuffer);
   return run((w) => w.buildIgdRom(transfer(opts, buffers)), job.signal);
+}
+
+/** analyze, keeping the file in the worker for buildRomFromAnalysis (until the worker stops). */
+export function analyzeKept(
+  bytes: Uint8Array,
+  opts: JobOptions = {},
+): Promise<{ jobId: number; result: AnalyzeResult }> {
+  return run(
+    (w) =>
+      w.analyzeKept(transfer(bytes, [bytes.buffer as ArrayBuffer]), progressProxy(opts.onProgress)),
+    opts.signal,
+  );
+}
+
+/** Builds the ROM from chosen candidates of a file kept by analyzeKept. */
+export function buildRomFromAnalysis(
+  jobId: number,
+  opts: RomFromAnalysis,
+  job: JobOptions = {},
+): Promise<IgdRom> {
+  return run((w) => w.buildRomFromAnalysis(jobId, opts), job.signal);
 }

@@ -16,6 +16,31 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
+/**
+ * The last analysed files, kept so the ROM can be built from a chosen candidate without sending
+ * the image back. Only a few: each holds a whole BIOS image.
+ */
+const kept = new Map<number, { bytes: Uint8Array }>();
+let nextJob = 1;
+const KEEP = 2;
+
+/** What the page asks for when building from an analysed file (candidates by SHA-256). */
+export interface RomFromAnalysis {
+  variant: core.IgdRomVariant;
+  gopSha256?: string;
+  /** 'opregion', or the SHA-256 of the VBT candidate to embed. */
+  vbt: 'opregion' | { sha256: string };
+  deviceId?: number;
+}
+
+async function candidatesOf(jobId: number) {
+  const k = kept.get(jobId);
+  if (!k)
+    throw new FirmwareError('bad-input', 'the analysed file is no longer in memory; drop it again');
+  const root = await core.parseFirmware(k.bytes);
+  return core.findCandidates(root);
+}
+
 const api = {
   inspect: (bytes: Uint8Array) => guarded(() => core.inspect(bytes)),
   analyze: (bytes: Uint8Array, onProgress?: core.ProgressCallback) =>
@@ -32,6 +57,41 @@ const api = {
   buildIgdRom: (opts: core.IgdRomOptions) =>
     guarded(async () => {
       const rom = await core.buildIgdRom(opts);
+      return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
+    }),
+  /** Like analyze, and keeps the file for buildRomFromAnalysis under the returned job id. */
+  analyzeKept: (bytes: Uint8Array, onProgress?: core.ProgressCallback) =>
+    guarded(async () => {
+      const result = await core.analyze(bytes, onProgress);
+      const jobId = nextJob++;
+      kept.set(jobId, { bytes });
+      for (const id of kept.keys()) if (kept.size > KEEP) kept.delete(id);
+      return { jobId, result };
+    }),
+  /** Builds the iGPU ROM from the GOP/VBT candidates of a kept file. */
+  buildRomFromAnalysis: (jobId: number, opts: RomFromAnalysis) =>
+    guarded(async () => {
+      const found = await candidatesOf(jobId);
+      let gop: Uint8Array | undefined;
+      if (opts.variant !== 'assignment') {
+        gop = found.gops.find((g) => g.sha256 === opts.gopSha256)?.bytes;
+        if (!gop) throw new FirmwareError('bad-input', 'the chosen GOP driver was not found');
+      }
+      let vbt: Uint8Array | 'opregion' | undefined;
+      if (opts.variant === 'full') {
+        if (opts.vbt === 'opregion') vbt = 'opregion';
+        else {
+          const want = opts.vbt.sha256;
+          vbt = found.vbts.find((v) => v.sha256 === want)?.bytes;
+          if (!vbt) throw new FirmwareError('bad-input', 'the chosen VBT was not found');
+        }
+      }
+      const rom = await core.buildIgdRom({
+        variant: opts.variant,
+        gop,
+        vbt,
+        deviceId: opts.deviceId,
+      });
       return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
     }),
   /** Returns the bytes back (transferred), proving zero-copy both ways. */

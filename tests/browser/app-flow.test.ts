@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+  launch,
+  noBrowserReason,
+  serveBuild,
+  type BrowserSession,
+  type Site,
+} from '../helpers/browser';
+import { buildIgdRom } from '../../src/lib/firmware/oprom/build';
+import { renderConfig } from '../../src/lib/firmware/config/render';
+import { representativeIgpu } from '../../src/lib/firmware/igpu/devices';
+import { zhCN } from '../../src/lib/i18n/zh-CN';
+import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
+
+interface Expected {
+  file: string;
+  gops: { sha256: string }[];
+  vbts: { sha256_exact: string; vbt_size: number; platform: string }[];
+}
+
+const reason = noBrowserReason || (!haveFixtures ? noFixturesReason : '');
+if (reason) console.warn(`[skip] browser app-flow tests: ${reason}`);
+
+const screens = join(process.cwd(), '.tmp/screens');
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** The ADL pair of the fixtures, checked against the SPI image's expected ranking first. */
+function adlPair() {
+  const spi = fixtureJson<Expected[]>('vendor-like-2/expected.json').find(
+    (e) => e.file === 'aptio5-spi-adl.bin',
+  )!;
+  const gop = new Uint8Array(readFileSync(fixturePath('gop-vbt/adl/IntelGopDriver.efi')));
+  const vbt = new Uint8Array(readFileSync(fixturePath('gop-vbt/adl/vbt.bin'))).slice(
+    0,
+    spi.vbts[0].vbt_size,
+  );
+  expect(sha(gop)).toBe(spi.gops[0].sha256);
+  expect(sha(vbt)).toBe(spi.vbts[0].sha256_exact);
+  return { gop, vbt };
+}
+
+/** Presses Tab until the element with this test id has focus; fails if it is never reached. */
+async function tabTo(page: Page, testid: string, max = 60) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    if (at === testid) return;
+  }
+  throw new Error(`${testid} not reachable with Tab`);
+}
+
+/** Step 3 starts closed unless settings are remembered; opens it either way. */
+async function openConfig(page: Page) {
+  const either = page.locator('[data-testid="open-config"], [data-testid="vmid"]').first();
+  await either.waitFor();
+  if ((await either.getAttribute('data-testid')) === 'open-config') await either.click();
+  await page.getByTestId('vmid').waitFor();
+}
+
+async function downloaded(page: Page, click: () => Promise<void>) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = await dl.path();
+  return { name: dl.suggestedFilename(), bytes: new Uint8Array(readFileSync(path!)) };
+}
+
+describe.skipIf(!!reason)('the app flow in Chromium', () => {
+  let site: Site;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    mkdirSync(screens, { recursive: true });
+    site = await serveBuild('/');
+    session = await launch();
+  });
+  afterAll(async () => {
+    await session?.close();
+    await site?.stop();
+  });
+
+  it('drop a vendor SPI image → build the ROM → the download equals Node’s ROM', async () => {
+    const { gop, vbt } = adlPair();
+    const node = await buildIgdRom({ variant: 'full', gop, vbt, deviceId: 0x46a6 });
+    for (const width of [1280, 390]) {
+      const page = await session.context.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(site.url);
+      await page.screenshot({ path: join(screens, `0-start-${width}.png`), fullPage: true });
+      await page
+        .getByTestId('file-input')
+        .setInputFiles(fixturePath('vendor-like-2/aptio5-spi-adl.bin'));
+      await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: join(screens, `1-bios-${width}.png`), fullPage: true });
+      await page.getByTestId('device-id').fill('46A6');
+      await page.getByTestId('build-rom').click();
+      await page.getByTestId('rom-result').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('rom-sha256').textContent()).toBe(node.sha256);
+      expect(await page.getByTestId('rom-image').count()).toBe(node.images.length);
+      await page
+        .getByTestId('step-output')
+        .screenshot({ path: join(screens, `2-output-${width}.png`) });
+      const file = await downloaded(page, () => page.getByTestId('download-rom').click());
+      expect(file.name).toBe('igd.rom');
+      expect(file.bytes.length).toBe(node.rom.length);
+      expect(sha(file.bytes)).toBe(sha(node.rom));
+      await page.close();
+    }
+  });
+
+  it('shows the config blocks of PVE 9.1 + systemd-boot + ADL as renderConfig writes them', async () => {
+    const expected = renderConfig({
+      pve: '9.1',
+      boot: 'systemd-boot',
+      igpu: representativeIgpu('ADL'),
+      mode: 'rom',
+      vmid: 123,
+    });
+    expect(expected.blocks.flatMap((b) => b.lines.map((l) => l.text))).toContain('machine: pc');
+    for (const width of [1280, 390]) {
+      const page = await session.context.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(site.url);
+      await openConfig(page);
+      await page.getByTestId('pve').selectOption('9.1');
+      await page.getByTestId('boot').selectOption('systemd-boot');
+      await page.getByTestId('igpu').selectOption('ADL');
+      await page.getByTestId('mode').selectOption('rom');
+      await page.getByTestId('vmid').fill('123');
+      for (const b of expected.blocks) {
+        const text = await page.getByTestId(`block-${b.id}`).getByTestId('code-text').textContent();
+        expect(text).toBe(b.lines.map((l) => l.text).join('\n'));
+      }
+      expect(await page.getByTestId('config-blocks').locator('figure').count()).toBe(
+        expected.blocks.length,
+      );
+      // The checker: the generated VM block, pasted back, has no errors.
+      const vmBlock = expected.blocks.find((b) => b.path?.endsWith('123.conf'));
+      if (vmBlock) {
+        await page.getByTestId('vmconf').fill(vmBlock.lines.map((l) => l.text).join('\n'));
+        await expect
+          .poll(async () => page.locator('[data-testid="check-findings"] .finding.error').count())
+          .toBe(0);
+      }
+      await page
+        .getByTestId('step-config')
+        .screenshot({ path: join(screens, `3-config-${width}.png`) });
+      await page.close();
+    }
+  });
+
+  it('remembers settings across reloads, and forgets them', async () => {
+    const page = await session.context.newPage();
+    await page.goto(site.url);
+    await openConfig(page);
+    await page.getByTestId('vmid').fill('4321');
+    await page.getByTestId('boot').selectOption('grub');
+    await page.waitForTimeout(300);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('vmid').inputValue()).toBe('4321');
+    expect(await page.getByTestId('boot').inputValue()).toBe('grub');
+    await page.getByTestId('forget').click();
+    await expect.poll(() => page.getByTestId('vmid').inputValue()).toBe('100');
+    await page.reload();
+    // Nothing remembered: step 3 starts closed again.
+    await openConfig(page);
+    await page.waitForTimeout(300);
+    expect(await page.getByTestId('vmid').inputValue()).toBe('100');
+    await page.close();
+  });
+
+  it('runs the main flow with the keyboard only', async () => {
+    const { gop, vbt } = adlPair();
+    const node = await buildIgdRom({ variant: 'full', gop, vbt });
+    const page = await session.context.newPage();
+    await page.goto(site.url);
+    await tabTo(page, 'file-input');
+    // Headless Chromium opens no native dialog for a key press; the focused input takes the file.
+    await page.locator(':focus').setInputFiles(fixturePath('vendor-like-2/aptio5-spi-adl.bin'));
+    await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
+    await tabTo(page, 'build-rom');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('rom-result').waitFor({ timeout: 60_000 });
+    await tabTo(page, 'download-rom');
+    const file = await downloaded(page, () => page.keyboard.press('Enter'));
+    expect(sha(file.bytes)).toBe(sha(node.rom));
+    await page.close();
+  });
+
+  it('renders in 简体中文', async () => {
+    const expected = renderConfig({
+      pve: '9.1',
+      boot: 'systemd-boot',
+      igpu: representativeIgpu('ADL'),
+      mode: 'rom',
+      vmid: 100,
+    });
+    for (const width of [1280, 390]) {
+      const page = await session.context.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(site.url);
+      await page.getByTestId('lang').selectOption('zh-CN');
+      if (await page.getByTestId('open-config').isVisible()) await openConfig(page);
+      await page.getByTestId('vmid').fill('100');
+      expect(await page.locator('#step-config').textContent()).toBe(zhCN['step.config']);
+      expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      const first = expected.blocks[0];
+      expect(
+        await page.getByTestId(`block-${first.id}`).locator('figcaption .title').textContent(),
+      ).toBe(first.title['zh-CN']);
+      await page
+        .getByTestId('file-input')
+        .setInputFiles(fixturePath('vendor-like-2/aptio5-spi-adl.bin'));
+      await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
+      expect(await page.locator('#step-output').textContent()).toBe(zhCN['step.output']);
+      await page.screenshot({ path: join(screens, `4-zh-${width}.png`), fullPage: true });
+      await page
+        .getByTestId('step-output')
+        .screenshot({ path: join(screens, `4-zh-output-${width}.png`) });
+      await page.close();
+    }
+  });
+});
