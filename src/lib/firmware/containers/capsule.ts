@@ -8,7 +8,7 @@ import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
-import { absAt, allBytes, hex, peNode } from './util';
+import { absAt, addTrailingPadding, hex, peNode } from './util';
 
 export const CAPSULE_GUIDS = {
   efi: '3B6686BD-0D76-4030-B70E-B5519E2FC5A0',
@@ -127,22 +127,15 @@ export async function openCapsule(
   node.warnings.push(...warnings);
 
   // Bytes after the declared capsule are kept visible rather than silently dropped.
-  if (total < bytes.length) {
-    const rest = bytes.subarray(total);
-    ctx.budget.takeNode({ offset: absAt(abs, total) });
-    const pad = addChild(
-      parent,
-      makeNode({
-        kind: 'padding',
-        type: 'padding',
-        offset: base + total,
-        raw: rest,
-        absOffset: absAt(abs, total),
-      }),
-    );
-    if (!allBytes(rest, 0xff) && !allBytes(rest, 0))
-      pad.warnings.push(`${hex(rest.length)} bytes follow the capsule`);
-  }
+  addTrailingPadding(
+    parent,
+    bytes,
+    total,
+    base,
+    abs,
+    ctx,
+    `${hex(bytes.length - total)} bytes follow the capsule`,
+  );
 
   if (flavour === 'fmp') {
     await openFmp(node, bytes.subarray(payloadAt, total), absAt(abs, payloadAt), ctx);

@@ -8,7 +8,7 @@ import { efiDecompress } from '../compress/efi';
 import { FirmwareError } from '../errors';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
-import { absAt, allBytes, asciiAt, hex, peNode } from './util';
+import { absAt, addTrailingPadding, asciiAt, hex, peNode } from './util';
 
 const EFI_SIGNATURE = 0x0ef1;
 const CODE_TYPES: Record<number, string> = {
@@ -140,22 +140,7 @@ export async function openOptionRom(
     index++;
     if (pcir.indicator & 0x80 || at >= bytes.length) break;
   }
-  if (at < bytes.length) {
-    const rest = bytes.subarray(at);
-    ctx.budget.takeNode({ offset: absAt(abs, at) });
-    const pad = addChild(
-      parent,
-      makeNode({
-        kind: 'padding',
-        type: 'padding',
-        offset: base + at,
-        raw: rest,
-        absOffset: absAt(abs, at),
-      }),
-    );
-    if (!allBytes(rest, 0xff) && !allBytes(rest, 0))
-      pad.warnings.push('data after the last option ROM image');
-  }
+  addTrailingPadding(parent, bytes, at, base, abs, ctx, 'data after the last option ROM image');
   return true;
 }
 

@@ -1,7 +1,8 @@
 /** Small helpers shared by the container parsers. */
 import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
-import { childSource, makeNode, type FirmwareNode } from '../tree/node';
+import { addChild, childSource, makeNode, type FirmwareNode } from '../tree/node';
+import type { ParseContext } from '../tree/context';
 
 /**
  * Where `bytes` starts inside the parent's body, so child offsets stay relative to that body
@@ -116,3 +117,32 @@ export function vbtNode(
 }
 
 export { hex } from '../errors';
+
+/**
+ * Keeps the bytes after a container visible as a padding node, with a warning unless they are
+ * erased (all 0xFF or all 0x00): vendors append signatures and tool data there.
+ */
+export function addTrailingPadding(
+  parent: FirmwareNode,
+  bytes: Uint8Array,
+  from: number,
+  base: number,
+  abs: number | undefined,
+  ctx: ParseContext,
+  warning: string,
+): void {
+  if (from >= bytes.length) return;
+  const rest = bytes.subarray(from);
+  ctx.budget.takeNode({ offset: absAt(abs, from) });
+  const pad = addChild(
+    parent,
+    makeNode({
+      kind: 'padding',
+      type: 'padding',
+      offset: base + from,
+      raw: rest,
+      absOffset: absAt(abs, from),
+    }),
+  );
+  if (!allBytes(rest, 0xff) && !allBytes(rest, 0)) pad.warnings.push(warning);
+}
