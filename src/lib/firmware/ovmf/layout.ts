@@ -1,0 +1,22 @@
+/** GUIDs that identify OVMF's nested volumes and the files we inject. */
+export const FVMAIN_COMPACT_GUID = '48DB5E17-707C-472D-91CD-1613E7EF51B0';
+export const FV_IMAGE_FILE_GUID = '9E21FD93-9C72-4C15-8C4B-E77F1DB2D792';
+export const LZMA_SECTION_GUID = 'EE4E5898-3914-4259-9D6E-DC7BD79403CF';
+export const PEIFV_GUID = '6938079B-B503-4E3D-9D24-B28337A25806';
+export const DXEFV_GUID = '7CB8BDC9-F8EB-4F34-AAEA-3EE4AF6516A1';
+
+export const GOP_FILE_GUID = '1647B4F3-3E8A-4FDD-81C8-328ED647AB1A';
+export const VBT_FILE_GUID = '1647B4F3-3E8A-4FEF-81C8-328ED647AB1A';
+export const POLICY_FILE_GUID = '9737D7CA-D869-46E5-A5EF-75D9538688DE';
+/** Our own fixed GUID for IgdAssignment (generated once for this project). */
+export const IGD_ASSIGNMENT_FILE_GUID = 'C3A5B2D1-6F4E-4B8A-9D2C-7E1F0A3B5C64';
+
+/** GUIDs earlier recipes used for the same roles; removed before inserting so re-patching replaces. */
+export const REPLACED_GUIDS: readonly string[] = [
+  GOP_FILE_GUID,
+  VBT_FILE_GUID,
+  POLICY_FILE_GUID,
+  IGD_ASSIGNMENT_FILE_GUID,
+  '9737D7CA-D869-45E5-A5EF-75D9438688DE',
+  'FDD95992-8F3B-4ADD-8DEC-989EA84E9DF1',
+];
