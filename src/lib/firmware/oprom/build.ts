@@ -272,7 +272,8 @@ const ROLE_NAMES: Record<IgdRomRole, string> = {
 };
 const MACHINE_X64 = 0x8664;
 
-async function ourDriver(image: DriverImage): Promise<Uint8Array> {
+/** One of our prebuilt drivers, checked against its recorded SHA-256. */
+export async function ourDriver(image: DriverImage): Promise<Uint8Array> {
   const bytes = driverBytes(image);
   // The prebuilt images carry their own digest; a mismatch means a damaged bundle.
   if (bytes.length !== image.size || (await sha256Hex(bytes)) !== image.sha256) {
@@ -284,7 +285,8 @@ async function ourDriver(image: DriverImage): Promise<Uint8Array> {
   return bytes;
 }
 
-function checkGop(gop: Uint8Array): string {
+/** Accepts only an x64 Intel GOP driver; returns its name and version for reports. */
+export function checkGop(gop: Uint8Array): string {
   let pe;
   try {
     pe = readPe(gop);

@@ -1,32 +1,55 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturePath, haveFixtures, readFixture } from '../../../../tests/helpers/fixtures';
+import {
+  fixturePath,
+  haveFixtures,
+  noFixturesReason,
+  readFixture,
+} from '../../../../tests/helpers/fixtures';
 import { FirmwareError } from '../errors';
+import { findCandidates } from '../gop/find';
+import { parseFirmware } from '../parse';
+import { findAll, type FirmwareNode } from '../tree/node';
+import {
+  GOP_FILE_GUID,
+  IGD_ASSIGNMENT_FILE_GUID,
+  locateOvmf,
+  POLICY_FILE_GUID,
+  VBT_FILE_GUID,
+} from './layout';
 import { patchOvmf } from './patch';
-import { verifyPatched } from './verify';
-import { GOP_FILE_GUID, IGD_ASSIGNMENT_FILE_GUID, POLICY_FILE_GUID, VBT_FILE_GUID } from './layout';
 
-// The fast LZMA preset keeps this file quick; the default preset is the same code path
-// with a different match search (timed separately: ~4 s for the Debian 4 MiB image).
-const FAST = { preset: 'fast' as const };
-const OVMFS = [
-  'ovmf/debian-bookworm/OVMF_CODE_4M.fd',
-  'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd',
-  'ovmf/debian-bookworm/OVMF_CODE.fd',
-  'ovmf/kholia-osx-kvm/OVMF_CODE.fd',
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const haveUefiExtract = spawnSync('UEFIExtract', [], { stdio: 'ignore' }).status !== null;
+
+const GOP = 'gop-vbt/adl/IntelGopDriver.efi';
+const VBT = 'gop-vbt/adl/vbt.bin';
+// The fast preset keeps this file quick; kholia's FVMAIN_COMPACT is so full that only the
+// default preset's output fits (tested as such below).
+const OVMFS: { rel: string; preset: 'fast' | 'default' }[] = [
+  { rel: 'ovmf/debian-bookworm/OVMF_CODE_4M.fd', preset: 'fast' },
+  { rel: 'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd', preset: 'fast' },
+  { rel: 'ovmf/debian-bookworm/OVMF_CODE.fd', preset: 'fast' },
+  { rel: 'ovmf/kholia-osx-kvm/OVMF_CODE.fd', preset: 'default' },
 ];
-const have = haveFixtures && existsSync(fixturePath('gop-vbt/adl/vbt.bin'));
+const ALL_FOUR = [GOP_FILE_GUID, VBT_FILE_GUID, POLICY_FILE_GUID, IGD_ASSIGNMENT_FILE_GUID];
+const have = haveFixtures && existsSync(fixturePath(GOP));
+if (!have) console.warn(`[skip] OVMF patch tests: ${noFixturesReason || `${GOP} missing`}`);
+
 const tmp = mkdtempSync(join(tmpdir(), 'ovmf-patch-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** UEFIExtract's report rows: type, subtype and GUID/name text, without sizes/CRCs. */
-function reportFiles(path: string): string[] {
+/** UEFIExtract's report: one row per file, as `GUID | type | name` without sizes or offsets. */
+function reportFiles(image: Uint8Array, name: string): string[] {
+  const path = join(tmp, name);
+  writeFileSync(path, image);
   execFileSync('UEFIExtract', [path, 'report'], { stdio: 'ignore' });
-  const rows = readFileSync(`${path}.report.txt`, 'utf8').split('\n');
-  return rows
+  return readFileSync(`${path}.report.txt`, 'utf8')
+    .split('\n')
     .filter((r) => r.startsWith(' File'))
     .map((r) =>
       r
@@ -38,82 +61,196 @@ function reportFiles(path: string): string[] {
     );
 }
 
-describe.skipIf(!have)('patchOvmf on real OVMF builds', () => {
-  const gop = () => readFixture('gop-vbt/adl/IntelGopDriver.efi');
-  const vbt = () => readFixture('gop-vbt/adl/vbt.bin');
+function dxeFiles(root: FirmwareNode): FirmwareNode[] {
+  return locateOvmf(root).dxeFv.children.filter((n) => n.kind === 'file');
+}
 
-  for (const rel of OVMFS) {
+const sectionTypes = (file: FirmwareNode) => file.children.map((s) => s.type);
+
+const gop = () => readFixture(GOP);
+const vbt = () => readFixture(VBT);
+
+/** Each fixture is patched once (the LZMA step dominates) and the result shared by tests. */
+const patched = new Map<string, ReturnType<typeof patchOvmf>>();
+function patchFixture(rel: string, preset: 'fast' | 'default' = 'fast') {
+  if (!patched.has(rel))
+    patched.set(rel, patchOvmf({ ovmf: readFixture(rel), gop: gop(), vbt: vbt(), preset }));
+  return patched.get(rel)!;
+}
+
+describe.skipIf(!have)('patchOvmf on real OVMF builds', () => {
+  for (const { rel, preset } of OVMFS) {
     it.skipIf(!existsSync(fixturePath(rel)))(
-      `${rel}: verified, UEFIExtract sees the old files plus ours`,
-      () => {
+      `${rel}: the GOP and VBT are found again, and UEFIExtract sees the old files plus ours`,
+      async () => {
         const ovmf = readFixture(rel);
-        // kholia's FVMAIN_COMPACT is tight: only the default preset makes the four files fit.
-        const lzma = rel.includes('kholia') ? {} : FAST;
-        const r = patchOvmf({ ovmf, gop: gop(), vbt: vbt(), lzma });
-        verifyPatched(ovmf, r.image, r.inserted);
+        const r = await patchFixture(rel, preset);
         expect(r.image.length).toBe(ovmf.length);
-        expect([...r.inserted.keys()]).toEqual([
-          GOP_FILE_GUID,
-          VBT_FILE_GUID,
-          POLICY_FILE_GUID,
-          IGD_ASSIGNMENT_FILE_GUID,
-        ]);
-        const a = join(tmp, 'a.fd');
-        const b = join(tmp, 'b.fd');
-        writeFileSync(a, ovmf);
-        writeFileSync(b, r.image);
-        const before = reportFiles(a);
-        const after = reportFiles(b);
-        const added = after.filter((x) => !before.includes(x));
-        expect(added.map((x) => x.split(' ')[0]).sort()).toEqual(
-          [GOP_FILE_GUID, VBT_FILE_GUID, POLICY_FILE_GUID, IGD_ASSIGNMENT_FILE_GUID].sort(),
+        expect(r.sha256).toBe(sha256(r.image));
+        expect(r.files.map((f) => f.guid)).toEqual(ALL_FOUR);
+        expect(r.removed).toEqual([]);
+
+        // Our own reader, from scratch: the injected GOP and VBT are the candidates, exactly.
+        const found = await findCandidates(await parseFirmware(r.image));
+        expect(found.gops.map((g) => g.sha256)).toEqual([sha256(gop())]);
+        expect(found.vbts.map((v) => v.sha256)).toContain(
+          r.files.find((f) => f.role === 'vbt')!.contentSha256,
         );
-        expect(before.filter((x) => !after.includes(x))).toEqual([]);
-        expect(after.find((x) => x.startsWith(GOP_FILE_GUID))).toContain('IntelGopDriver');
+        const names = dxeFiles(await parseFirmware(r.image)).map((f) => f.name);
+        expect(names.slice(-4)).toEqual([
+          'IntelGopDriver',
+          undefined,
+          'PlatformGopPolicy',
+          'IgdAssignment',
+        ]);
+
+        if (haveUefiExtract) {
+          const before = reportFiles(ovmf, 'before.fd');
+          const after = reportFiles(r.image, 'after.fd');
+          expect(before.filter((row) => !after.includes(row))).toEqual([]);
+          const added = after.filter((row) => !before.includes(row));
+          expect(added.map((row) => row.split(' ')[0]).sort()).toEqual([...ALL_FOUR].sort());
+          expect(added.find((row) => row.startsWith(GOP_FILE_GUID))).toContain('IntelGopDriver');
+        }
       },
     );
   }
 
-  it('re-patching the patched image with the same inputs gives the same bytes', () => {
-    const ovmf = readFixture(OVMFS[0]);
-    const once = patchOvmf({ ovmf, gop: gop(), vbt: vbt(), lzma: FAST }).image;
-    const twice = patchOvmf({ ovmf: once, gop: gop(), vbt: vbt(), lzma: FAST });
-    verifyPatched(once, twice.image, twice.inserted);
-    expect(Buffer.compare(Buffer.from(once), Buffer.from(twice.image))).toBe(0);
+  it('patching the patched image again with the same inputs gives the same bytes', async () => {
+    const once = await patchFixture(OVMFS[0].rel);
+    const twice = await patchOvmf({ ovmf: once.image, gop: gop(), vbt: vbt(), preset: 'fast' });
+    expect(twice.removed.map((f) => f.guid)).toEqual(ALL_FOUR);
+    expect(twice.sha256).toBe(once.sha256);
   });
 
-  it('leaves IgdAssignment out on request', () => {
-    const r = patchOvmf({
-      ovmf: readFixture(OVMFS[0]),
+  it('replaces the files of a classic MMTool patch and lays GOP and VBT out as it did', async () => {
+    const rel = 'ovmf/gk41-pve-ovmf/OVMF_CODE.fd';
+    if (!existsSync(fixturePath(rel))) return;
+    const old = readFixture(rel);
+    const oldFiles = dxeFiles(await parseFirmware(old));
+    const r = await patchOvmf({ ovmf: old, gop: gop(), vbt: vbt(), preset: 'fast' });
+    expect(r.removed.map((f) => f.guid)).toEqual([GOP_FILE_GUID, VBT_FILE_GUID, POLICY_FILE_GUID]);
+    const newFiles = dxeFiles(await parseFirmware(r.image));
+    for (const guid of [GOP_FILE_GUID, VBT_FILE_GUID]) {
+      const theirs = oldFiles.find((f) => f.guid === guid)!;
+      const ours = newFiles.filter((f) => f.guid === guid);
+      expect(ours).toHaveLength(1);
+      expect(ours[0].type).toBe(theirs.type);
+      expect(sectionTypes(ours[0])).toEqual(sectionTypes(theirs));
+    }
+    expect(newFiles.find((f) => f.guid === GOP_FILE_GUID)!.children[0].raw.length - 4).toBe(
+      gop().length,
+    );
+    // Every other file of their DXEFV is still there, in the same order.
+    const others = (files: FirmwareNode[]) =>
+      files.filter((f) => !ALL_FOUR.includes(f.guid!)).map((f) => f.guid);
+    expect(others(newFiles)).toEqual(others(oldFiles));
+  });
+
+  it('leaves IgdAssignment out on request', async () => {
+    const r = await patchOvmf({
+      ovmf: readFixture(OVMFS[0].rel),
       gop: gop(),
       vbt: vbt(),
-      noIgdAssignment: true,
-      lzma: FAST,
+      igdAssignment: false,
+      preset: 'fast',
     });
-    expect(r.inserted.has(IGD_ASSIGNMENT_FILE_GUID)).toBe(false);
+    expect(r.files.map((f) => f.guid)).toEqual(ALL_FOUR.slice(0, 3));
+    const guids = dxeFiles(await parseFirmware(r.image)).map((f) => f.guid);
+    expect(guids).not.toContain(IGD_ASSIGNMENT_FILE_GUID);
   });
 
-  it('says what an OVMF_VARS file is not', () => {
-    const vars = readFixture('ovmf/debian-bookworm/OVMF_VARS_4M.fd');
-    expect(() => patchOvmf({ ovmf: vars, gop: gop(), vbt: vbt() })).toThrow(FirmwareError);
-    expect(() => patchOvmf({ ovmf: vars, gop: gop(), vbt: vbt() })).toThrow(
-      /not an OVMF code image/,
+  it('says how many bytes are missing when the payload cannot fit, and the number is right', async () => {
+    // A GOP followed by noise: noise does not compress, so each byte of it costs a byte.
+    const withNoise = (n: number) => {
+      const out = new Uint8Array(gop().length + n);
+      out.set(gop());
+      for (let i = gop().length, x = 1; i < out.length; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        out[i] = x >>> 24;
+      }
+      return out;
+    };
+    const ovmf = readFixture(OVMFS[0].rel);
+    const noise = 3 << 20;
+    const err = await patchOvmf({ ovmf, gop: withNoise(noise), vbt: vbt(), preset: 'fast' }).catch(
+      (e: unknown) => e,
     );
+    expect(err).toBeInstanceOf(FirmwareError);
+    expect((err as FirmwareError).code).toBe('no-space');
+    expect((err as FirmwareError).message).toMatch(/Leave IgdAssignment out/);
+    const over = Number(/payload is (\d+) bytes/.exec((err as FirmwareError).message)?.[1]);
+    expect(over).toBeGreaterThan(0);
+    // With `over` bytes (plus 4 KiB) less noise it fits, just: LZMA spends up to ~2% more
+    // than a byte on a byte of noise, so a little more than the 4 KiB is left over.
+    const fits = await patchOvmf({
+      ovmf,
+      gop: withNoise(noise - over - 4096),
+      vbt: vbt(),
+      preset: 'fast',
+    });
+    expect(fits.compactFree).toBeGreaterThan(0);
+    expect(fits.compactFree).toBeLessThan(4096 + over * 0.02);
+  });
+});
+
+describe.skipIf(!have)('patchOvmf refuses what is not an OVMF code image', () => {
+  const patch = (ovmf: Uint8Array) =>
+    patchOvmf({ ovmf, gop: readFixture(GOP), vbt: readFixture(VBT) }).catch((e: unknown) => e);
+
+  it('an OVMF_VARS file', async () => {
+    const e = (await patch(readFixture('ovmf/debian-bookworm/OVMF_VARS_4M.fd'))) as FirmwareError;
+    expect(e.code).toBe('unrecognized');
+    expect(e.message).toMatch(/OVMF_VARS file .* drop OVMF_CODE_4M\.fd/);
   });
 
-  it('reports no-space with the byte count when the payload cannot fit', () => {
-    const huge = new Uint8Array(14 << 20).map((_, i) => (i * 2654435761) >>> 24);
-    try {
-      patchOvmf({
-        ovmf: readFixture(OVMFS[0]),
-        gop: gop(),
-        vbt: huge.subarray(0, 0xfff000),
-        lzma: FAST,
-      });
-      expect.unreachable();
-    } catch (e) {
-      expect((e as FirmwareError).code).toBe('no-space');
-      expect((e as FirmwareError).message).toMatch(/\d+ more bytes/);
-    }
+  it('a vendor BIOS', async () => {
+    const e = (await patch(readFixture('vendor-like/aptio5-spi.bin'))) as FirmwareError;
+    expect(e.code).toBe('unrecognized');
+    expect(e.message).toMatch(/not an OVMF code image .* step 1/);
+  });
+
+  it('random bytes', async () => {
+    const e = (await patch(new Uint8Array(65536).fill(0x5a))) as FirmwareError;
+    expect(e).toBeInstanceOf(FirmwareError);
+    expect(e.code).toBe('unrecognized');
+  });
+
+  it('a GOP that is not a GOP, and a VBT that is not a VBT', async () => {
+    const ovmf = readFixture(OVMFS[0].rel);
+    const notGop = await patchOvmf({ ovmf, gop: readFixture(VBT), vbt: readFixture(VBT) }).catch(
+      (e: unknown) => e,
+    );
+    expect((notGop as FirmwareError).code).toBe('bad-input');
+    const notVbt = await patchOvmf({ ovmf, gop: readFixture(GOP), vbt: readFixture(GOP) }).catch(
+      (e: unknown) => e,
+    );
+    expect(notVbt).toBeInstanceOf(FirmwareError);
+  });
+});
+
+// The finder in a patched image: only DXEFV's copies, none in the payload's other volume.
+describe.skipIf(!have)('the layout of a patched image', () => {
+  it('DXEFV keeps its FvLength and the GOP sits in a DRIVER file with PE32, UI, VERSION', async () => {
+    const ovmf = readFixture(OVMFS[0].rel);
+    const r = await patchOvmf({
+      ovmf,
+      gop: readFixture(GOP),
+      vbt: readFixture(VBT),
+      preset: 'fast',
+    });
+    const before = locateOvmf(await parseFirmware(ovmf));
+    const after = locateOvmf(await parseFirmware(r.image));
+    expect(after.dxeFv.fields.fvLength).toBe(before.dxeFv.fields.fvLength);
+    expect(after.peiFv.fields.fvLength).toBe(before.peiFv.fields.fvLength);
+    const gopFile = findAll(after.dxeFv, (n) => n.guid === GOP_FILE_GUID)[0];
+    expect(gopFile.type).toBe('DRIVER');
+    expect(sectionTypes(gopFile)).toEqual(['PE32', 'USER_INTERFACE', 'VERSION']);
+    // The fixture's GOP is 21.0.1066 (fixtures README); the VERSION section says what it can.
+    expect(gopFile.children[2].text).toMatch(/^21\..+\.1066$/);
+    expect(gopFile.children[2].fields.buildNumber).toBe(1066);
+    const policy = findAll(after.dxeFv, (n) => n.guid === POLICY_FILE_GUID)[0];
+    expect(sectionTypes(policy)).toEqual(['DXE_DEPEX', 'PE32', 'USER_INTERFACE']);
+    expect(policy.children[0].text).toBe('TRUE\nEND');
   });
 });

@@ -1,224 +1,275 @@
-/** The whole OVMF patch: DXEFV gets GOP + VBT + our drivers; everything else stays as it was. */
-import { guidBytes } from '../bytes/guid';
-import { lzmaDecompress } from '../compress/lzma/decoder';
-import { lzmaCompress, type LzmaCompressOptions } from '../compress/lzma/encoder';
-import { driverBytes, igdAssignment, platformGopPolicy } from '../drivers/generated';
-import { FirmwareError } from '../errors';
+/**
+ * The OVMF patch: the Intel GOP, its VBT and our PlatformGopPolicy (+ IgdAssignment) go into
+ * DXEFV as four FFS files; the payload is recompressed and FVMAIN_COMPACT rebuilt at its size.
+ * Work happens on the parsed tree: nodes are removed and added, and serialize() rebuilds only
+ * the nodes on the path to the change, so everything else keeps its original bytes.
+ */
+import { sha256Hex } from '../bytes/sha256';
+import { ByteView } from '../bytes/view';
+import { lzmaCompress } from '../compress/lzma/encoder';
+import { igdAssignment, platformGopPolicy } from '../drivers/generated';
+import { FirmwareError, hex } from '../errors';
 import {
   buildFfsFile,
   buildSection,
   depexTrueSection,
   FILE_DRIVER,
   FILE_FREEFORM,
-  finishFfsHeader,
   joinSections,
   SECTION_PE32,
   SECTION_RAW,
   uiSection,
   versionSection,
-} from './ffs-build';
-import { rewriteVolume } from './dxe-volume';
-import { listFiles, listSections, readVolume, rd16 } from './fv-walk';
+} from '../fv/build';
+import { gopInfo } from '../gop/gop-info';
+import { parseVbt } from '../gop/vbt';
+import { checkGop, ourDriver } from '../oprom/build';
+import { parseFirmware } from '../parse';
+import { addChild, makeNode, NEW_NODE, pathOf, type FirmwareNode } from '../tree/node';
+import { markModified, serialize } from '../tree/serialize';
+import type { ProgressCallback } from '../api';
 import {
-  DXEFV_GUID,
-  FV_IMAGE_FILE_GUID,
-  FVMAIN_COMPACT_GUID,
   GOP_FILE_GUID,
   IGD_ASSIGNMENT_FILE_GUID,
-  LZMA_SECTION_GUID,
+  locateOvmf,
   POLICY_FILE_GUID,
-  REPLACED_GUIDS,
+  REPLACED_FILE_GUIDS,
   VBT_FILE_GUID,
 } from './layout';
+import { verifyPatchedOvmf, type PatchCheck } from './verify';
 
-export interface PatchInput {
+export interface OvmfPatchInput {
+  /** The OVMF code image (OVMF_CODE*.fd, or a combined OVMF.fd). */
   ovmf: Uint8Array;
+  /** The Intel GOP driver (PE32+, x64). */
   gop: Uint8Array;
+  /** The VBT for it ("$VBT…"; trailing padding is dropped). */
   vbt: Uint8Array;
-  /** Leave IgdAssignment out (default: include it). */
-  noIgdAssignment?: boolean;
-  lzma?: Pick<LzmaCompressOptions, 'preset' | 'onProgress' | 'shouldCancel'>;
+  /** Put IgdAssignment in as well (default true). */
+  igdAssignment?: boolean;
+  /** LZMA preset for the payload (default 'default': the smallest output). */
+  preset?: 'default' | 'fast';
+  onProgress?: ProgressCallback;
 }
 
-/** Where the nested pieces of an OVMF code image are. */
-export interface OvmfLayout {
-  compactOffset: number;
-  compactLength: number;
-  /** The FV image file inside FVMAIN_COMPACT (volume-relative). */
-  fileOffset: number;
-  fileSize: number;
-  /** The GUIDed LZMA section (volume-relative). */
-  sectionOffset: number;
-  sectionSize: number;
-  /** Decompressed payload and the DXEFV range in it. */
-  payload: Uint8Array;
-  dxeOffset: number;
-  dxeLength: number;
+export type InsertedRole = 'gop' | 'vbt' | 'gop-policy' | 'igd-assignment';
+
+export interface InsertedFile {
+  role: InsertedRole;
+  guid: string;
+  name: string;
+  /** Size of the whole FFS file, and the SHA-256 of what it carries (PE image or VBT). */
+  size: number;
+  contentSha256: string;
+  /** The finished FFS file, as it must appear in DXEFV. */
+  bytes: Uint8Array;
 }
 
-function findCompact(b: Uint8Array): { offset: number; length: number } {
-  for (let o = 0; o + 0x48 <= b.length; o += 0x1000) {
-    try {
-      const v = readVolume(b, o);
-      if (v.name === FVMAIN_COMPACT_GUID) return { offset: o, length: v.length };
-    } catch {
-      /* not a volume at this block */
-    }
-  }
-  throw new FirmwareError(
-    'unrecognized',
-    'this is not an OVMF code image: no FVMAIN_COMPACT volume (48DB5E17-…). Drop OVMF_CODE*.fd, not OVMF_VARS*.fd or an AAVMF image.',
-  );
+export interface OvmfPatchResult {
+  image: Uint8Array;
+  sha256: string;
+  files: Omit<InsertedFile, 'bytes'>[];
+  /** Files of earlier patches that were taken out first. */
+  removed: { guid: string; name?: string; size: number }[];
+  gopVersion: string;
+  vbtPlatform: string;
+  /** The LZMA payload: decoded size, and compressed size before and after. */
+  payloadSize: number;
+  compressedBefore: number;
+  compressedAfter: number;
+  dictSize: number;
+  /** Erased bytes left in FVMAIN_COMPACT and in DXEFV after the patch. */
+  compactFree: number;
+  dxeFree: number;
+  /** The re-check of the output, every item passed (a failure throws instead). */
+  checks: PatchCheck[];
 }
 
-export function locateOvmf(b: Uint8Array): OvmfLayout {
-  const c = findCompact(b);
-  const vol = b.subarray(c.offset, c.offset + c.length);
-  const info = readVolume(vol, 0);
-  const file = listFiles(vol, info).files.find((f) => f.guid === FV_IMAGE_FILE_GUID);
-  if (!file) throw new FirmwareError('not-found', 'FVMAIN_COMPACT has no FV image file 9E21FD93-…');
-  const secs = listSections(vol, file.offset + file.headerSize, file.offset + file.size);
-  const sec = secs.find(
-    (s) => s.type === 0x02 && readGuid(vol, s.offset + 4) === LZMA_SECTION_GUID,
-  );
-  if (!sec || secs.length !== 1)
-    throw new FirmwareError('unsupported', 'the FV image file is not one LZMA GUIDed section');
-  const dataOffset = rd16(vol, sec.offset + 20);
-  const payload = lzmaDecompress(vol.subarray(sec.offset + dataOffset, sec.offset + sec.size));
-  for (const s of listSections(payload, 0, payload.length)) {
-    if (s.type !== 0x17) continue;
-    const v = readVolume(payload, s.offset + s.headerSize);
-    if (v.name === DXEFV_GUID) {
-      return {
-        compactOffset: c.offset,
-        compactLength: c.length,
-        fileOffset: file.offset,
-        fileSize: file.size,
-        sectionOffset: sec.offset,
-        sectionSize: sec.size,
-        payload,
-        dxeOffset: v.offset,
-        dxeLength: v.length,
-      };
-    }
-  }
-  throw new FirmwareError('not-found', 'no DXEFV (7CB8BDC9-…) inside the compressed payload');
-}
-
-function readGuid(b: Uint8Array, o: number): string {
-  const g = guidBytes(LZMA_SECTION_GUID);
-  for (let i = 0; i < 16; i++) if (b[o + i] !== g[i]) return '';
-  return LZMA_SECTION_GUID;
-}
-
-/** The FFS files we insert, in order. */
-export function buildInsertedFiles(
-  input: PatchInput,
-  erasePolarity: 0 | 1,
-): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  files.set(
-    GOP_FILE_GUID,
-    buildFfsFile(
-      { guid: GOP_FILE_GUID, type: FILE_DRIVER, erasePolarity },
-      joinSections([
+/** The four files, built once so the patch and its verification compare the same bytes. */
+export async function buildInsertedFiles(
+  input: Pick<OvmfPatchInput, 'gop' | 'vbt' | 'igdAssignment'>,
+  emptyByte: number,
+): Promise<InsertedFile[]> {
+  checkGop(input.gop);
+  const gop = gopInfo(input.gop);
+  const vbt = parseVbt(input.vbt).bytes;
+  const policy = await ourDriver(platformGopPolicy);
+  const assignment = await ourDriver(igdAssignment);
+  const driver = (guid: string, type: number, sections: Uint8Array[]) =>
+    buildFfsFile({ guid, type, emptyByte }, joinSections(sections));
+  const files: Omit<InsertedFile, 'contentSha256'>[] = [
+    {
+      role: 'gop',
+      guid: GOP_FILE_GUID,
+      name: 'IntelGopDriver',
+      size: 0,
+      bytes: driver(GOP_FILE_GUID, FILE_DRIVER, [
         buildSection(SECTION_PE32, input.gop),
         uiSection('IntelGopDriver'),
-        versionSection(0, '1.0'),
+        versionSection(gop.build ?? 0, gop.versionText),
       ]),
-    ),
-  );
-  files.set(
-    VBT_FILE_GUID,
-    buildFfsFile(
-      { guid: VBT_FILE_GUID, type: FILE_FREEFORM, erasePolarity },
-      buildSection(SECTION_RAW, input.vbt),
-    ),
-  );
-  files.set(
-    POLICY_FILE_GUID,
-    buildFfsFile(
-      { guid: POLICY_FILE_GUID, type: FILE_DRIVER, erasePolarity },
-      joinSections([
+    },
+    {
+      role: 'vbt',
+      guid: VBT_FILE_GUID,
+      name: 'Vbt',
+      size: 0,
+      bytes: driver(VBT_FILE_GUID, FILE_FREEFORM, [buildSection(SECTION_RAW, vbt)]),
+    },
+    {
+      role: 'gop-policy',
+      guid: POLICY_FILE_GUID,
+      name: 'PlatformGopPolicy',
+      size: 0,
+      bytes: driver(POLICY_FILE_GUID, FILE_DRIVER, [
         depexTrueSection(),
-        buildSection(SECTION_PE32, driverBytes(platformGopPolicy)),
+        buildSection(SECTION_PE32, policy),
         uiSection('PlatformGopPolicy'),
       ]),
-    ),
-  );
-  if (!input.noIgdAssignment) {
-    files.set(
-      IGD_ASSIGNMENT_FILE_GUID,
-      buildFfsFile(
-        { guid: IGD_ASSIGNMENT_FILE_GUID, type: FILE_DRIVER, erasePolarity },
-        joinSections([
-          depexTrueSection(),
-          buildSection(SECTION_PE32, driverBytes(igdAssignment)),
-          uiSection('IgdAssignment'),
-        ]),
-      ),
-    );
+    },
+  ];
+  if (input.igdAssignment ?? true) {
+    files.push({
+      role: 'igd-assignment',
+      guid: IGD_ASSIGNMENT_FILE_GUID,
+      name: 'IgdAssignment',
+      size: 0,
+      bytes: driver(IGD_ASSIGNMENT_FILE_GUID, FILE_DRIVER, [
+        depexTrueSection(),
+        buildSection(SECTION_PE32, assignment),
+        uiSection('IgdAssignment'),
+      ]),
+    });
   }
-  return files;
-}
-
-export interface PatchResult {
-  image: Uint8Array;
-  /** The inserted FFS files by GUID (for verification and reports). */
-  inserted: Map<string, Uint8Array>;
-  compressedSize: number;
-  freeBytes: number;
-}
-
-export function patchOvmf(input: PatchInput): PatchResult {
-  const lay = locateOvmf(input.ovmf);
-  const dxe = lay.payload.subarray(lay.dxeOffset, lay.dxeOffset + lay.dxeLength);
-  const dxeInfo = readVolume(dxe, 0);
-  const inserted = buildInsertedFiles(input, dxeInfo.erasePolarity);
-  const newDxe = rewriteVolume(dxe, REPLACED_GUIDS, [...inserted.values()]);
-  const payload = lay.payload.slice();
-  payload.set(newDxe, lay.dxeOffset);
-
-  const compressed = lzmaCompress(payload, { ...input.lzma, dictSize: 1 << 24 });
-  const src = input.ovmf;
-  const vol = src.subarray(lay.compactOffset, lay.compactOffset + lay.compactLength);
-  const compactInfo = readVolume(vol, 0);
-  const oldSecHdr = vol.subarray(
-    lay.sectionOffset,
-    lay.sectionOffset + rd16(vol, lay.sectionOffset + 20),
+  const content: Record<InsertedRole, Uint8Array> = {
+    gop: input.gop,
+    vbt,
+    'gop-policy': policy,
+    'igd-assignment': assignment,
+  };
+  return Promise.all(
+    files.map(async (f) => ({
+      ...f,
+      size: f.bytes.length,
+      contentSha256: await sha256Hex(content[f.role]),
+    })),
   );
-  const section = new Uint8Array(oldSecHdr.length + compressed.length);
-  section.set(oldSecHdr, 0);
-  section.set(compressed, oldSecHdr.length);
-  section[0] = section.length & 0xff;
-  section[1] = (section.length >> 8) & 0xff;
-  section[2] = (section.length >> 16) & 0xff;
+}
 
-  const hdr = lay.sectionOffset - lay.fileOffset;
-  const file = new Uint8Array(hdr + section.length);
-  file.set(vol.subarray(lay.fileOffset, lay.sectionOffset), 0);
-  file.set(section, hdr);
-  if (hdr !== 24 || file.length > 0xffffff)
-    throw new FirmwareError('unsupported', 'unexpected FV image file header');
-  file[20] = file.length & 0xff;
-  file[21] = (file.length >> 8) & 0xff;
-  file[22] = (file.length >> 16) & 0xff;
-  finishFfsHeader(file, 24, compactInfo.erasePolarity);
+const isPad = (n: FirmwareNode) => n.kind === 'file' && n.fields.fileType === 0xf0;
 
-  const { files } = listFiles(vol, compactInfo);
-  const after = files.filter((f) => f.offset > lay.fileOffset);
-  if (after.length)
-    throw new FirmwareError('unsupported', 'FVMAIN_COMPACT has files after the FV image file');
-  const room = lay.compactLength - lay.fileOffset;
-  if (file.length > room) {
+/**
+ * DXEFV without the files of earlier patches and with `files` after its last file. Pad files
+ * after the first removed file only aligned files that now move, so they go too: serialize
+ * puts new ones where alignment needs them, as GenFv would.
+ */
+function replaceDxeFiles(dxe: FirmwareNode, files: InsertedFile[]): FirmwareNode[] {
+  const replaced = new Set(REPLACED_FILE_GUIDS);
+  const gone = (n: FirmwareNode) => n.kind === 'file' && replaced.has(n.guid ?? '');
+  const first = dxe.children.findIndex(gone);
+  const removed = dxe.children.filter(gone);
+  const kept = dxe.children.filter((n, i) => !gone(n) && !(first >= 0 && i > first && isPad(n)));
+  const tail = kept.findIndex((n) => n.kind === 'free-space' || n.kind === 'padding');
+  const added = files.map((f) => {
+    const node = makeNode({
+      kind: 'file',
+      type: f.role === 'vbt' ? 'FREEFORM' : 'DRIVER',
+      offset: NEW_NODE,
+      raw: f.bytes,
+      headerSize: 0x18,
+      guid: f.guid,
+      name: f.name,
+    });
+    node.parent = dxe;
+    return node;
+  });
+  dxe.children = [];
+  const ordered =
+    tail < 0 ? [...kept, ...added] : [...kept.slice(0, tail), ...added, ...kept.slice(tail)];
+  for (const n of ordered) addChild(dxe, n);
+  markModified(dxe);
+  return removed;
+}
+
+/** The erased bytes at the end of a serialized volume (its free space). */
+function freeBytes(volume: Uint8Array, emptyByte: number): number {
+  let i = volume.length;
+  while (i > 0 && volume[i - 1] === emptyByte) i--;
+  return volume.length - i;
+}
+
+export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult> {
+  const progress = input.onProgress;
+  const root = await parseFirmware(input.ovmf, {
+    progress: (done) => progress?.({ phase: 'parse', done, total: input.ovmf.length }),
+  });
+  const layout = locateOvmf(root);
+  const { compact, fvFile, lzmaSection, dxeFv } = layout;
+  const emptyByte = dxeFv.fields.erasePolarity ? 0xff : 0;
+  const files = await buildInsertedFiles(input, emptyByte);
+  const removed = replaceDxeFiles(dxeFv, files);
+
+  const oldStream = lzmaSection.raw.subarray(lzmaSection.headerSize);
+  // Keep the build's dictionary size (edk2: 16 MiB); the header is props, dictSize, size.
+  const dictSize = new ByteView(
+    oldStream,
+    (lzmaSection.absOffset ?? 0) + lzmaSection.headerSize,
+  ).u32(1, 'LZMA dictionary size');
+  const payload = lzmaSection.decoded!.bytes;
+  // serialize() asks for the section once per rebuild of its parents: encode it only once.
+  let encoded: Uint8Array | undefined;
+  const encode = (method: string, plain: Uint8Array, node: FirmwareNode): Uint8Array => {
+    if (node !== lzmaSection || method !== 'LZMA') {
+      throw new FirmwareError('unsupported', `cannot re-encode a ${method} section here`, {
+        path: pathOf(node),
+      });
+    }
+    encoded ??= lzmaCompress(plain, {
+      preset: input.preset ?? 'default',
+      dictSize,
+      onProgress: (done) => progress?.({ phase: 'compress', done, total: plain.length }),
+    });
+    return encoded;
+  };
+
+  const dxeBytes = serialize(dxeFv, { encode });
+  const newFile = serialize(fvFile, { encode });
+  const room = compact.raw.length - compact.headerSize - fvFile.offset;
+  if (newFile.length > room) {
+    const over = newFile.length - room;
     throw new FirmwareError(
       'no-space',
-      `the recompressed payload is ${file.length - room} bytes too large for FVMAIN_COMPACT; leave IgdAssignment out or use a smaller GOP/VBT`,
+      `the patched payload is ${over} bytes (${hex(over)}) too large for FVMAIN_COMPACT ` +
+        `(${hex(room)} bytes of room). ` +
+        (input.igdAssignment === false
+          ? 'Use a smaller GOP or VBT, or the option ROM route, which changes no OVMF file.'
+          : 'Leave IgdAssignment out (it can go in the igd.rom instead), or use the option ROM route.'),
+      { path: pathOf(compact) },
     );
   }
-  const out = src.slice();
-  const base = lay.compactOffset + lay.fileOffset;
-  out.fill(compactInfo.erasePolarity ? 0xff : 0, base, lay.compactOffset + lay.compactLength);
-  out.set(file, base);
-  return { image: out, inserted, compressedSize: compressed.length, freeBytes: room - file.length };
+  const image = serialize(root, { encode });
+  if (image.length !== input.ovmf.length) {
+    throw new FirmwareError('verify', 'the patched image changed size');
+  }
+
+  progress?.({ phase: 'verify', done: 0, total: 1 });
+  const checks = await verifyPatchedOvmf(input.ovmf, image, files);
+  progress?.({ phase: 'verify', done: 1, total: 1 });
+  const compactAfter = image.subarray(compact.absOffset!, compact.absOffset! + compact.raw.length);
+  const gop = gopInfo(input.gop);
+  return {
+    image,
+    sha256: await sha256Hex(image),
+    files: files.map(({ bytes: _bytes, ...f }) => f),
+    removed: removed.map((n) => ({ guid: n.guid!, name: n.name, size: n.raw.length })),
+    gopVersion: `${gop.name} ${gop.versionText}`,
+    vbtPlatform: parseVbt(input.vbt).signature,
+    payloadSize: payload.length,
+    compressedBefore: oldStream.length,
+    compressedAfter: encoded?.length ?? oldStream.length,
+    dictSize,
+    compactFree: freeBytes(compactAfter, compact.fields.erasePolarity ? 0xff : 0),
+    dxeFree: freeBytes(dxeBytes, emptyByte),
+    checks,
+  };
 }

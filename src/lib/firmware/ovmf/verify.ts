@@ -1,90 +1,175 @@
-/** Re-check a patched image against its source before it is offered. */
-import { sum8, sum16 } from '../bytes/checksum';
-import { FirmwareError } from '../errors';
-import { listFiles, readVolume } from './fv-walk';
-import { locateOvmf } from './patch';
-import { REPLACED_GUIDS } from './layout';
+/**
+ * The re-check every patched OVMF image passes before it is offered: the output is parsed
+ * afresh and compared with a fresh parse of the input, region by region.
+ */
+import { ByteView } from '../bytes/view';
+import { FirmwareError, hex } from '../errors';
+import { parseFirmware } from '../parse';
+import { findAll, pathOf, walk, type FirmwareNode } from '../tree/node';
+import { locateOvmf, REPLACED_FILE_GUIDS, type OvmfLayout } from './layout';
 
-function fail(msg: string): never {
-  throw new FirmwareError('verify', `patched image failed its re-check: ${msg}`);
+export interface PatchCheck {
+  name: string;
+  detail: string;
 }
 
-/** Checks one volume's header checksum and every file's header/data checksums. */
-function checkVolume(vol: Uint8Array, what: string): ReturnType<typeof listFiles> {
-  const info = readVolume(vol, 0);
-  if (sum16(vol, 0, info.headerLength) !== 0) fail(`${what} header checksum`);
-  const listing = listFiles(vol, info);
-  for (const f of listing.files) {
-    const h = vol.slice(f.offset, f.offset + f.headerSize);
-    const fileSum = h[17];
-    h[17] = 0;
-    h[23] = 0;
-    if (sum8(h) !== 0) fail(`${what} file ${f.guid} header checksum`);
-    if (f.attributes & 0x40) {
-      if ((sum8(vol, f.offset + f.headerSize, f.offset + f.size) + fileSum) & 0xff)
-        fail(`${what} file ${f.guid} data checksum`);
-    } else if (fileSum !== 0xaa) fail(`${what} file ${f.guid} data checksum byte`);
+/** What verification needs of an inserted file. */
+export interface ExpectedFile {
+  guid: string;
+  name: string;
+  bytes: Uint8Array;
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** First differing index of two equally long arrays outside [skipStart, skipEnd), or -1. */
+function firstDifference(a: Uint8Array, b: Uint8Array, skipStart: number, skipEnd: number): number {
+  for (let i = 0; i < a.length; i++) {
+    if (i === skipStart) i = skipEnd;
+    if (i < a.length && a[i] !== b[i]) return i;
   }
-  return listing;
+  return -1;
 }
 
-export function verifyPatched(
+/** Failed checks and warnings of a tree, keyed by node path, to tell old damage from new. */
+function problems(root: FirmwareNode): Set<string> {
+  const out = new Set<string>();
+  walk(root, (n) => {
+    const at = pathOf(n);
+    for (const c of n.checks) if (!c.ok) out.add(`${at}: ${c.name} failed`);
+    for (const w of n.warnings) out.add(`${at}: ${w}`);
+  });
+  return out;
+}
+
+const isPad = (n: FirmwareNode) => n.kind === 'file' && n.fields.fileType === 0xf0;
+const files = (v: FirmwareNode) => v.children.filter((n) => n.kind === 'file' && !isPad(n));
+
+/** Where DXEFV sits in the decoded payload: its section's offset plus the section header. */
+function dxeRange(l: OvmfLayout): [number, number] {
+  const section = l.dxeFv.parent!;
+  const start = section.offset + section.headerSize + l.dxeFv.offset;
+  return [start, start + l.dxeFv.raw.length];
+}
+
+function streamHeader(l: OvmfLayout): { props: number; dictSize: number; size: number } {
+  const v = new ByteView(l.lzmaSection.raw.subarray(l.lzmaSection.headerSize));
+  return {
+    props: v.u8(0, 'LZMA properties'),
+    dictSize: v.u32(1, 'dictionary size'),
+    size: v.u64(5, 'size'),
+  };
+}
+
+/**
+ * Checks `patched` against `original`: same size; every byte outside FVMAIN_COMPACT, PEIFV and
+ * everything of the payload outside DXEFV unchanged; the LZMA stream's header as before; every
+ * old DXEFV file there in order with its bytes; each expected file exactly once with exactly
+ * its bytes, aligned; no check that passed before fails now, and no new warning. Returns what
+ * was checked; throws FirmwareError('verify') naming the first failure.
+ */
+export async function verifyPatchedOvmf(
   original: Uint8Array,
   patched: Uint8Array,
-  inserted: Map<string, Uint8Array>,
-): void {
-  if (patched.length !== original.length) fail('size changed');
-  const a = locateOvmf(original);
-  const b = locateOvmf(patched);
-  if (a.compactOffset !== b.compactOffset || a.compactLength !== b.compactLength)
-    fail('FVMAIN_COMPACT moved');
-  for (let i = 0; i < original.length; i++) {
-    if (i === a.compactOffset + a.fileOffset) i = a.compactOffset + a.compactLength;
-    if (i < original.length && original[i] !== patched[i])
-      fail(`byte at 0x${i.toString(16)} outside the payload changed`);
+  expected: readonly ExpectedFile[],
+): Promise<PatchCheck[]> {
+  const checks: PatchCheck[] = [];
+  const fail = (what: string, where?: FirmwareNode): never => {
+    throw new FirmwareError('verify', `the patched image failed its re-check: ${what}`, {
+      path: where ? pathOf(where) : undefined,
+    });
+  };
+  const pass = (name: string, detail: string) => checks.push({ name, detail });
+
+  if (patched.length !== original.length)
+    fail(`its size is ${patched.length} bytes, the original's ${original.length}`);
+  pass('size', `${patched.length} bytes, as the original`);
+
+  const oldRoot = await parseFirmware(original);
+  let newRoot: FirmwareNode;
+  let b: OvmfLayout;
+  try {
+    newRoot = await parseFirmware(patched);
+    b = locateOvmf(newRoot);
+  } catch (e) {
+    return fail(`it no longer reads as OVMF (${e instanceof FirmwareError ? e.describe() : e})`);
   }
-  checkVolume(
-    patched.subarray(b.compactOffset, b.compactOffset + b.compactLength),
-    'FVMAIN_COMPACT',
+  const a = locateOvmf(oldRoot);
+
+  const start = a.compact.absOffset!;
+  const end = start + a.compact.raw.length;
+  if (b.compact.absOffset !== start || b.compact.raw.length !== a.compact.raw.length)
+    fail('FVMAIN_COMPACT moved or changed size', b.compact);
+  const outside = firstDifference(original, patched, start + a.compact.headerSize, end);
+  if (outside >= 0) fail(`byte ${hex(outside)} outside FVMAIN_COMPACT's files changed`);
+  pass(
+    'outside the payload',
+    `every byte outside FVMAIN_COMPACT's files is unchanged (FVMAIN_COMPACT at ${hex(start)}, ${hex(a.compact.raw.length)} bytes)`,
   );
-  if (
-    a.payload.length !== b.payload.length ||
-    a.dxeOffset !== b.dxeOffset ||
-    a.dxeLength !== b.dxeLength
-  ) {
-    fail('payload layout or DXEFV length changed');
+
+  if (!same(a.peiFv.raw, b.peiFv.raw)) fail('PEIFV changed', b.peiFv);
+  pass('PEIFV', `unchanged (${a.peiFv.raw.length} bytes)`);
+
+  const oldHeader = streamHeader(a);
+  const newHeader = streamHeader(b);
+  const oldPayload = a.lzmaSection.decoded!.bytes;
+  const newPayload = b.lzmaSection.decoded!.bytes;
+  if (newHeader.props !== oldHeader.props || newHeader.dictSize !== oldHeader.dictSize)
+    fail('the LZMA properties or dictionary size changed', b.lzmaSection);
+  if (newHeader.size !== newPayload.length || newPayload.length !== oldPayload.length)
+    fail('the LZMA payload changed size', b.lzmaSection);
+  pass(
+    'LZMA payload',
+    `decodes to ${newPayload.length} bytes as before (dictionary ${hex(newHeader.dictSize)}), ` +
+      `${b.lzmaSection.raw.length - b.lzmaSection.headerSize} bytes compressed`,
+  );
+
+  const [dxeStart, dxeEnd] = dxeRange(a);
+  const [newStart, newEnd] = dxeRange(b);
+  if (newStart !== dxeStart || newEnd !== dxeEnd) fail('DXEFV moved or changed size', b.dxeFv);
+  const inPayload = firstDifference(oldPayload, newPayload, dxeStart + a.dxeFv.headerSize, dxeEnd);
+  if (inPayload >= 0) fail(`payload byte ${hex(inPayload)} outside DXEFV's files changed`);
+  pass('DXEFV', `same place, length ${hex(a.dxeFv.raw.length)} and header`);
+
+  const inserted = new Set(expected.map((f) => f.guid));
+  const replaced = new Set(REPLACED_FILE_GUIDS);
+  const oldFiles = files(a.dxeFv).filter((n) => !replaced.has(n.guid!));
+  const newFiles = files(b.dxeFv).filter((n) => !inserted.has(n.guid!));
+  for (let i = 0; i < Math.max(oldFiles.length, newFiles.length); i++) {
+    const o = oldFiles[i];
+    const n = newFiles[i];
+    if (!o || !n || o.guid !== n.guid) fail(`DXEFV file ${(o ?? n).guid} is missing or moved`, n);
+    if (!same(o.raw, n.raw)) fail(`DXEFV file ${o.guid} changed`, n);
   }
-  for (let i = 0; i < a.payload.length; i++) {
-    if (i === a.dxeOffset) i = a.dxeOffset + a.dxeLength;
-    if (i < a.payload.length && a.payload[i] !== b.payload[i])
-      fail(`payload byte 0x${i.toString(16)} outside DXEFV changed`);
+  pass(
+    'existing files',
+    `all ${oldFiles.length} files of DXEFV are there, in order, byte for byte`,
+  );
+
+  for (const f of expected) {
+    const found = files(b.dxeFv).filter((n) => n.guid === f.guid);
+    if (found.length !== 1) fail(`${f.name} (${f.guid}) is there ${found.length} times`);
+    if (!same(found[0].raw, f.bytes)) fail(`${f.name} (${f.guid}) has other bytes`, found[0]);
   }
-  const oldDxe = a.payload.subarray(a.dxeOffset, a.dxeOffset + a.dxeLength);
-  const newDxe = b.payload.subarray(b.dxeOffset, b.dxeOffset + b.dxeLength);
-  const oldFiles = checkVolume(oldDxe, 'old DXEFV').files;
-  const newFiles = checkVolume(newDxe, 'DXEFV').files;
-  const same = (x: Uint8Array, y: Uint8Array): boolean =>
-    x.length === y.length && x.every((v, i) => v === y[i]);
-  const body = (v: Uint8Array, f: { offset: number; size: number }): Uint8Array =>
-    v.subarray(f.offset, f.offset + f.size);
-  const replaced = new Set(REPLACED_GUIDS);
-  const kept = oldFiles.filter((f) => !replaced.has(f.guid) && f.type !== 0xf0);
-  const now = newFiles.filter((f) => !replaced.has(f.guid) && f.type !== 0xf0);
-  if (kept.length !== now.length) fail('a DXEFV file went missing');
-  for (let i = 0; i < kept.length; i++) {
-    if (kept[i].guid !== now[i].guid || kept[i].size !== now[i].size)
-      fail(`DXEFV file ${kept[i].guid} changed`);
-    if (!same(body(oldDxe, kept[i]), body(newDxe, now[i])))
-      fail(`DXEFV file ${kept[i].guid} bytes changed`);
+  const stale = files(b.dxeFv).filter((n) => replaced.has(n.guid!) && !inserted.has(n.guid!));
+  if (stale.length) fail(`a file of an earlier patch remained: ${stale[0].guid}`, stale[0]);
+  pass('new files', expected.map((f) => f.name).join(', ') + ': each once, byte for byte');
+
+  const volumeHeader = b.dxeFv.headerSize;
+  for (const n of findAll(b.dxeFv, (x) => x.kind === 'file' && x.parent === b.dxeFv)) {
+    const alignment = Number(n.fields.alignment);
+    if ((volumeHeader + n.offset + n.headerSize) % alignment !== 0)
+      fail(`${n.name ?? n.guid} is not ${alignment}-byte aligned`, n);
   }
-  for (const [guid, bytes] of inserted) {
-    const found = newFiles.filter((f) => f.guid === guid);
-    if (found.length !== 1) fail(`file ${guid} present ${found.length} times`);
-    const f = found[0];
-    const got = newDxe.subarray(f.offset, f.offset + f.size);
-    if (got.length !== bytes.length || got.some((x, i) => x !== bytes[i]))
-      fail(`file ${guid} bytes differ`);
-  }
-  if (newFiles.some((f) => replaced.has(f.guid) && !inserted.has(f.guid)))
-    fail('an old GOP/policy file remained');
+  pass('alignment', 'every DXEFV file starts its data at its declared alignment');
+
+  const before = problems(oldRoot);
+  const fresh = [...problems(newRoot)].filter((p) => !before.has(p));
+  if (fresh.length) fail(fresh[0]);
+  pass('checksums', 'every header and data checksum holds; no new warning anywhere in the tree');
+  return checks;
 }

@@ -31,7 +31,7 @@ export interface FirmwareNode {
   /** The most useful name: UI text, GUID's known name, or region name. */
   name?: string;
   guid?: string;
-  /** Byte offset of this node in its parent's body (see `parentBody`). */
+  /** Byte offset of this node in its parent's body (see `childSource`); NEW_NODE if added. */
   offset: number;
   /** The node's own bytes, header included (a subarray: no copy). */
   raw: Uint8Array;
@@ -63,6 +63,9 @@ export interface NewNode {
   fields?: Record<string, FieldValue>;
   absOffset?: number;
 }
+
+/** The `offset` of a node a builder added: it has no place in the original bytes. */
+export const NEW_NODE = -1;
 
 export function makeNode(n: NewNode): FirmwareNode {
   return {

@@ -8,7 +8,7 @@ import { checksum16, checksum8, crc32 } from '../bytes/checksum';
 import { FirmwareError, hex } from '../errors';
 import { SECTION_GUIDS } from '../guids';
 import { fileAlignment } from '../fv/ffs-file';
-import { pathOf, type FirmwareNode } from './node';
+import { NEW_NODE, pathOf, type FirmwareNode } from './node';
 
 const modified = new WeakSet<FirmwareNode>();
 
@@ -65,6 +65,21 @@ class Out {
 }
 
 /**
+ * Whether the original bytes between the previous child (ending at `srcEnd` of `source`) and
+ * `c` can be kept: both have a place in the source and the gap kept its length.
+ */
+function keepsGap(c: FirmwareNode, srcEnd: number, gap: number, source: Uint8Array): boolean {
+  return (
+    srcEnd >= 0 && c.offset !== NEW_NODE && gap === c.offset - srcEnd && c.offset <= source.length
+  );
+}
+
+/** Where `c` ends in its parent's original bytes; -1 for an added node. */
+function endInSource(c: FirmwareNode): number {
+  return c.offset === NEW_NODE ? -1 : c.offset + c.raw.length;
+}
+
+/**
  * Children laid out in order (sections 4-byte aligned), keeping the original gap bytes where
  * a gap kept its length, else filling it with `fill`.
  */
@@ -76,11 +91,10 @@ function layout(node: FirmwareNode, source: Uint8Array, fill: number, opts: Seri
     const alignment = c.kind === 'section' ? 4 : 1;
     const rem = out.length % alignment;
     const gap = rem ? alignment - rem : 0;
-    if (gap === c.offset - srcEnd && c.offset <= source.length)
-      out.push(source.subarray(srcEnd, c.offset));
+    if (keepsGap(c, srcEnd, gap, source)) out.push(source.subarray(srcEnd, c.offset));
     else out.fill(fill, gap);
     out.push(bytes);
-    srcEnd = c.offset + c.raw.length;
+    srcEnd = endInSource(c);
   }
   // Trailing bytes after the last child (alignment slack) are kept when nothing moved.
   if (srcEnd < source.length && out.length === srcEnd) out.push(source.subarray(srcEnd));
@@ -213,11 +227,10 @@ function rebuildVolume(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
         gap = 0;
       }
     }
-    if (gap === c.offset - srcEnd && c.offset <= source.length)
-      out.push(source.subarray(srcEnd, c.offset));
+    if (keepsGap(c, srcEnd, gap, source)) out.push(source.subarray(srcEnd, c.offset));
     else out.fill(empty, gap);
     out.push(bytes);
-    srcEnd = c.offset + c.raw.length;
+    srcEnd = endInSource(c);
   }
   const tail = trailer?.length ?? 0;
   if (out.length + tail > node.raw.length) {
@@ -254,7 +267,7 @@ function rebuildInPlace(node: FirmwareNode, opts: SerializeOptions): Uint8Array 
   const out = node.raw.slice();
   for (const c of node.children) {
     const bytes = serialize(c, opts);
-    if (bytes.length !== c.raw.length) {
+    if (c.offset === NEW_NODE || bytes.length !== c.raw.length) {
       throw new FirmwareError(
         'no-space',
         `${c.type} changed size inside ${node.type}, which keeps sizes fixed`,

@@ -1,0 +1,102 @@
+/**
+ * New FFS sections and files, laid out as edk2's GenSec and GenFfs write them: 4-byte section
+ * headers (HEADER2 above 16 MiB), sections 4-byte aligned inside a file, both integrity checks
+ * and the state byte of a finished file.
+ */
+import { checksum8 } from '../bytes/checksum';
+import { guidBytes } from '../bytes/guid';
+import { ByteWriter } from '../bytes/view';
+import { FirmwareError, hex } from '../errors';
+import { fileHeaderChecksum } from '../tree/serialize';
+import { FFS_ATTRIB_CHECKSUM, FFS_ATTRIB_LARGE_FILE, FFS_FIXED_CHECKSUM } from './ffs-file';
+
+export const SECTION_PE32 = 0x10;
+export const SECTION_DXE_DEPEX = 0x13;
+export const SECTION_VERSION = 0x14;
+export const SECTION_UI = 0x15;
+export const SECTION_RAW = 0x19;
+
+export const FILE_FREEFORM = 0x02;
+export const FILE_DRIVER = 0x07;
+
+const SMALL_SIZE_LIMIT = 0xffffff;
+
+/** A leaf section: common header (HEADER2 when the size needs it), then `data`. */
+export function buildSection(type: number, data: Uint8Array): Uint8Array {
+  const w = new ByteWriter(data.length + 8);
+  if (data.length + 4 < SMALL_SIZE_LIMIT) w.u24(data.length + 4).u8(type);
+  else
+    w.u24(SMALL_SIZE_LIMIT)
+      .u8(type)
+      .u32(data.length + 8);
+  return w.bytes(data).finish();
+}
+
+/** NUL-terminated UCS-2, as UI and VERSION sections hold their text. */
+export function utf16z(text: string): Uint8Array {
+  const w = new ByteWriter(text.length * 2 + 2);
+  for (let i = 0; i < text.length; i++) w.u16(text.charCodeAt(i));
+  return w.u16(0).finish();
+}
+
+export function uiSection(name: string): Uint8Array {
+  return buildSection(SECTION_UI, utf16z(name));
+}
+
+export function versionSection(buildNumber: number, text: string): Uint8Array {
+  return buildSection(
+    SECTION_VERSION,
+    new ByteWriter().u16(buildNumber).bytes(utf16z(text)).finish(),
+  );
+}
+
+/** DEPEX opcodes (PI vol. 2): the expression `TRUE END` lets a driver run as soon as DXE can. */
+const DEPEX_TRUE = 0x06;
+const DEPEX_END = 0x08;
+
+export function depexTrueSection(): Uint8Array {
+  return buildSection(SECTION_DXE_DEPEX, Uint8Array.of(DEPEX_TRUE, DEPEX_END));
+}
+
+/** Sections back to back, each starting 4-byte aligned (zero fill between, as GenFfs does). */
+export function joinSections(sections: Uint8Array[]): Uint8Array {
+  const w = new ByteWriter();
+  for (const s of sections) w.align(4).bytes(s);
+  return w.finish();
+}
+
+export interface FfsFileInit {
+  guid: string;
+  type: number;
+  /** FFS attributes; FFS_ATTRIB_CHECKSUM asks for a real data checksum. */
+  attributes?: number;
+  /** The target volume's erase byte (0xFF for erase polarity 1): state bits are stored inverted. */
+  emptyByte: number;
+}
+
+/** EFI_FILE_HEADER_CONSTRUCTION | EFI_FILE_HEADER_VALID | EFI_FILE_DATA_VALID */
+const STATE_VALID = 0x07;
+
+/** A complete FFS file (24-byte header: GOP drivers and VBTs never need a large file). */
+export function buildFfsFile(init: FfsFileInit, body: Uint8Array): Uint8Array {
+  const attributes = (init.attributes ?? 0) & ~FFS_ATTRIB_LARGE_FILE;
+  const size = 0x18 + body.length;
+  if (size > SMALL_SIZE_LIMIT) {
+    throw new FirmwareError('bad-input', `an FFS file of ${hex(size)} bytes is too large here`, {
+      guid: init.guid,
+    });
+  }
+  const file = new ByteWriter(size)
+    .bytes(guidBytes(init.guid))
+    .u16(0) // IntegrityCheck, set below
+    .u8(init.type)
+    .u8(attributes)
+    .u24(size)
+    .u8(0) // State, set below
+    .bytes(body)
+    .finish();
+  file[0x10] = fileHeaderChecksum(file.subarray(0, 0x18));
+  file[0x11] = attributes & FFS_ATTRIB_CHECKSUM ? checksum8(body) : FFS_FIXED_CHECKSUM;
+  file[0x17] = init.emptyByte === 0xff ? ~STATE_VALID & 0xff : STATE_VALID;
+  return file;
+}
