@@ -35,6 +35,19 @@ export const targets = [
     fileName: 'VbtTestApp.efi',
     subsystem: 'efi_application',
   },
+  // Test-only drivers (QEMU tests): fake PCI functions and an extra firmware volume.
+  {
+    id: 'testFakePci',
+    source: 'src/drivers/test-fake-pci.c',
+    fileName: 'TestFakePci.efi',
+    subsystem: 'efi_boot_service_driver',
+  },
+  {
+    id: 'testFvPublish',
+    source: 'src/drivers/test-fv-publish.c',
+    fileName: 'TestFvPublish.efi',
+    subsystem: 'efi_boot_service_driver',
+  },
 ];
 
 const CFLAGS = [

@@ -69,13 +69,24 @@ typedef struct EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL {
 
 typedef VOID(EFIAPI *EFI_EVENT_NOTIFY)(EFI_EVENT Event, VOID *Context);
 
+/* One entry of GetMemoryMap's answer; entries are DescriptorSize bytes apart, not sizeof. */
+typedef struct EFI_MEMORY_DESCRIPTOR {
+  UINT32 Type;
+  EFI_PHYSICAL_ADDRESS PhysicalStart;
+  UINT64 VirtualStart;
+  UINT64 NumberOfPages;
+  UINT64 Attribute;
+} EFI_MEMORY_DESCRIPTOR;
+_Static_assert(sizeof(EFI_MEMORY_DESCRIPTOR) == 40, "memory descriptor layout");
+
 typedef struct {
   EFI_TABLE_HEADER Hdr;
   VOID *RaiseTPL;
   VOID *RestoreTPL;
   EFI_STATUS(EFIAPI *AllocatePages)(UINTN Type, UINTN MemoryType, UINTN Pages, EFI_PHYSICAL_ADDRESS *Memory);
   EFI_STATUS(EFIAPI *FreePages)(EFI_PHYSICAL_ADDRESS Memory, UINTN Pages);
-  VOID *GetMemoryMap;
+  EFI_STATUS(EFIAPI *GetMemoryMap)(UINTN *MemoryMapSize, struct EFI_MEMORY_DESCRIPTOR *MemoryMap, UINTN *MapKey,
+                                   UINTN *DescriptorSize, UINT32 *DescriptorVersion);
   EFI_STATUS(EFIAPI *AllocatePool)(UINTN PoolType, UINTN Size, VOID **Buffer);
   EFI_STATUS(EFIAPI *FreePool)(VOID *Buffer);
   EFI_STATUS(EFIAPI *CreateEvent)(UINT32 Type, EFI_TPL NotifyTpl, EFI_EVENT_NOTIFY NotifyFunction,
@@ -134,8 +145,26 @@ typedef struct {
   VOID *RuntimeServices;
   EFI_BOOT_SERVICES *BootServices;
   UINTN NumberOfTableEntries;
-  VOID *ConfigurationTable;
+  struct EFI_CONFIGURATION_TABLE *ConfigurationTable;
 } EFI_SYSTEM_TABLE;
+
+typedef struct EFI_CONFIGURATION_TABLE {
+  EFI_GUID VendorGuid;
+  VOID *VendorTable;
+} EFI_CONFIGURATION_TABLE;
+
+/* PI DXE Services Table (a configuration table): only ProcessFirmwareVolume is called. */
+#define DXE_SERVICES_TABLE_GUID {0x05AD34BA, 0x6F02, 0x4214, {0x95, 0x2E, 0x4D, 0xA0, 0x39, 0x8E, 0x2B, 0xB9}}
+typedef struct {
+  EFI_TABLE_HEADER Hdr;
+  VOID *Gcd[13]; /* Add/Allocate/Free/Remove/GetDescriptor/SetAttributes/GetMap for memory, then I/O */
+  VOID *Dispatch;
+  VOID *Schedule;
+  VOID *Trust;
+  EFI_STATUS(EFIAPI *ProcessFirmwareVolume)(const VOID *FirmwareVolumeHeader, UINTN Size,
+                                            EFI_HANDLE *FirmwareVolumeHandle);
+  VOID *SetMemorySpaceCapabilities;
+} DXE_SERVICES;
 
 /* EFI_LOADED_IMAGE_PROTOCOL: we only need where our own image was loaded. */
 #define EFI_LOADED_IMAGE_PROTOCOL_GUID \
@@ -178,7 +207,7 @@ typedef struct EFI_FIRMWARE_VOLUME2_PROTOCOL {
 /* EFI_PCI_IO_PROTOCOL: config space access and the device's location. */
 #define EFI_PCI_IO_PROTOCOL_GUID \
   {0x4CF5B200, 0x68B8, 0x4CA5, {0x9E, 0xEC, 0xB2, 0x3E, 0x3F, 0x50, 0x02, 0x9A}}
-enum { EfiPciIoWidthUint8 = 0, EfiPciIoWidthUint16 = 1, EfiPciIoWidthUint32 = 2 };
+enum { EfiPciIoWidthUint8 = 0, EfiPciIoWidthUint16 = 1, EfiPciIoWidthUint32 = 2, EfiPciIoWidthUint64 = 3 };
 struct EFI_PCI_IO_PROTOCOL;
 typedef EFI_STATUS(EFIAPI *EFI_PCI_IO_CONFIG)(struct EFI_PCI_IO_PROTOCOL *This, UINTN Width, UINT32 Offset,
                                                UINTN Count, VOID *Buffer);
@@ -197,8 +226,14 @@ typedef struct EFI_PCI_IO_PROTOCOL {
   VOID *Flush;
   EFI_STATUS(EFIAPI *GetLocation)(struct EFI_PCI_IO_PROTOCOL *This, UINTN *Segment, UINTN *Bus, UINTN *Device,
                                   UINTN *Function);
-  VOID *Rest[5];
+  VOID *Attributes;
+  VOID *GetBarAttributes;
+  VOID *SetBarAttributes;
+  UINT64 RomSize;
+  VOID *RomImage;
 } EFI_PCI_IO_PROTOCOL;
+_Static_assert(__builtin_offsetof(EFI_PCI_IO_PROTOCOL, GetLocation) == 112, "PCI I/O layout");
+_Static_assert(sizeof(EFI_PCI_IO_PROTOCOL) == 160, "PCI I/O layout");
 
 /* The protocol the Intel GOP driver asks for (see docs/igd-passthrough-notes.md §1.4). */
 #define PLATFORM_GOP_POLICY_PROTOCOL_GUID \
@@ -211,6 +246,8 @@ typedef struct {
   EFI_STATUS(EFIAPI *GetPlatformLidStatus)(LID_STATUS *CurrentLidStatus);
   EFI_STATUS(EFIAPI *GetVbtData)(EFI_PHYSICAL_ADDRESS *VbtAddress, UINT32 *VbtSize);
 } PLATFORM_GOP_POLICY_PROTOCOL;
+_Static_assert(__builtin_offsetof(PLATFORM_GOP_POLICY_PROTOCOL, GetPlatformLidStatus) == 8, "policy layout");
+_Static_assert(__builtin_offsetof(PLATFORM_GOP_POLICY_PROTOCOL, GetVbtData) == 16, "policy layout");
 _Static_assert(sizeof(PLATFORM_GOP_POLICY_PROTOCOL) == 24, "policy protocol layout");
 
 /* The VBT file that OVMF builds with the GOP carry (FREEFORM file, one RAW section). */

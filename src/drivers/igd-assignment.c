@@ -13,6 +13,7 @@
 #include "util.h"
 #include "fwcfg.h"
 #include "igd-generation.h"
+#include "pci-io.h"
 
 #define PCI_ASLS 0xFC
 #define PCI_BDSM32 0x5C
@@ -23,16 +24,6 @@
 static EFI_BOOT_SERVICES *gBS;
 static VOID *gRegistration;
 static UINTN gIntelSeen;
-static const EFI_GUID kPciIoGuid = EFI_PCI_IO_PROTOCOL_GUID;
-
-static UINT32 cfg_read32(EFI_PCI_IO_PROTOCOL *io, UINT32 off) {
-  UINT32 v = 0xFFFFFFFFu;
-  io->PciRead(io, EfiPciIoWidthUint32, off, 1, &v);
-  return v;
-}
-static EFI_STATUS cfg_write32(EFI_PCI_IO_PROTOCOL *io, UINT32 off, UINT32 v) {
-  return io->PciWrite(io, EfiPciIoWidthUint32, off, 1, &v);
-}
 
 static void setup_opregion(EFI_PCI_IO_PROTOCOL *io) {
   UINT16 sel;
@@ -49,7 +40,7 @@ static void setup_opregion(EFI_PCI_IO_PROTOCOL *io) {
   }
   memset((VOID *)(UINTN)addr, 0, pages * 0x1000);
   fwcfg_read_item(sel, (VOID *)(UINTN)addr, size);
-  EFI_STATUS s = cfg_write32(io, PCI_ASLS, (UINT32)addr);
+  EFI_STATUS s = pci_write32(io, PCI_ASLS, (UINT32)addr);
   dbg("IgdAssignment: OpRegion (%u bytes) at %x, ASLS write %s", (UINT64)size, addr, EFI_ERROR(s) ? "failed" : "ok");
 }
 
@@ -74,7 +65,7 @@ static void setup_stolen_memory(EFI_PCI_IO_PROTOCOL *io, UINT16 device_id) {
     dbg("IgdAssignment: etc/igd-bdsm-size %x out of range, BDSM left alone", bdsm_size);
     return;
   }
-  UINT32 cur_lo = cfg_read32(io, reg), cur_hi = reg == PCI_BDSM64 ? cfg_read32(io, reg + 4) : 0;
+  UINT32 cur_lo = pci_read32(io, reg), cur_hi = reg == PCI_BDSM64 ? pci_read32(io, reg + 4) : 0;
   if ((cur_lo & 0xFFF00000u) || cur_hi) {
     dbg("IgdAssignment: BDSM already set (%x), left alone", (UINT64)cur_hi << 32 | (cur_lo & 0xFFF00000u));
     return;
@@ -92,8 +83,8 @@ static void setup_stolen_memory(EFI_PCI_IO_PROTOCOL *io, UINT16 device_id) {
   EFI_PHYSICAL_ADDRESS end = base + (UINT64)pages * 0x1000, used_end = aligned + bdsm_size;
   if (end > used_end) gBS->FreePages(used_end, (UINTN)((end - used_end) / 0x1000));
   /* Keep the register's low (lock/reserved) bits, replace the base. */
-  EFI_STATUS s = cfg_write32(io, reg, (UINT32)aligned | (cur_lo & 0xFFFFFu));
-  if (reg == PCI_BDSM64 && !EFI_ERROR(s)) s = cfg_write32(io, reg + 4, (UINT32)(aligned >> 32));
+  EFI_STATUS s = pci_write32(io, reg, (UINT32)aligned | (cur_lo & 0xFFFFFu));
+  if (reg == PCI_BDSM64 && !EFI_ERROR(s)) s = pci_write32(io, reg + 4, (UINT32)(aligned >> 32));
   dbg("IgdAssignment: stolen memory %x bytes at %x, Gen%u BDSM@%x write %s", bdsm_size, aligned, gen,
       (UINT64)reg, EFI_ERROR(s) ? "failed" : "ok");
 }
@@ -101,7 +92,7 @@ static void setup_stolen_memory(EFI_PCI_IO_PROTOCOL *io, UINT16 device_id) {
 static void handle_pci_io(EFI_PCI_IO_PROTOCOL *io) {
   UINTN seg, bus, dev, fn;
   if (EFI_ERROR(io->GetLocation(io, &seg, &bus, &dev, &fn))) return;
-  UINT32 id = cfg_read32(io, 0x00), class_rev = cfg_read32(io, 0x08);
+  UINT32 id = pci_read32(io, 0x00), class_rev = pci_read32(io, 0x08);
   int at_igd_slot = seg == 0 && bus == 0 && dev == 2 && fn == 0;
   int intel_display = (id & 0xFFFF) == 0x8086 && (class_rev >> 24) == 0x03;
   if (!at_igd_slot || !intel_display) {
@@ -114,7 +105,7 @@ static void handle_pci_io(EFI_PCI_IO_PROTOCOL *io) {
   const IGD_DEVICE *known = igd_lookup(device_id);
   if (known) dbg("IgdAssignment: Intel iGPU 8086:%04x (Gen%u) at 0000:00:02.0", (UINT64)device_id, (UINT64)known->Gen);
   else dbg("IgdAssignment: Intel display 8086:%04x at 0000:00:02.0, not in our iGPU table", (UINT64)device_id);
-  UINT32 asls = cfg_read32(io, PCI_ASLS);
+  UINT32 asls = pci_read32(io, PCI_ASLS);
   if (asls != 0) {
     dbg("IgdAssignment: ASLS already %x, nothing to do", (UINT64)asls);
     return;

@@ -3,12 +3,13 @@
  * driver asks for the VBT. GetVbtData looks, in order, at
  *   1. a `.vbt` PE section appended to this very image by our TypeScript builder,
  *   2. a VBT FFS file (RAW section) in any firmware volume,
- *   3. the VBT inside the iGPU's OpRegion (ASLS = config 0xFC of 00:02.0),
+ *   3. the VBT inside the iGPU's OpRegion (ASLS = config 0xFC of 0000:00:02.0, read through PCI I/O),
  * and returns EFI_NOT_FOUND when none passes the `$VBT` header check.
  */
 #include "efi.h"
 #include "util.h"
 #include "opregion.h"
+#include "pci-io.h"
 
 static EFI_BOOT_SERVICES *gBS;
 static EFI_HANDLE gImage;
@@ -75,13 +76,18 @@ static int vbt_from_firmware_volumes(void) {
 
 /* 3. The OpRegion that IgdAssignment (or the host) published through ASLS. */
 static int vbt_from_opregion(void) {
-  UINT32 id = pci_cfg_read32(0, 2, 0, 0x00), class_rev = pci_cfg_read32(0, 2, 0, 0x08);
+  EFI_PCI_IO_PROTOCOL *io = pci_io_at(gBS, 0, 0, 2, 0);
+  if (!io) {
+    dbg("PlatformGopPolicy: no PCI device at 0000:00:02.0, no OpRegion");
+    return 0;
+  }
+  UINT32 id = pci_read32(io, 0x00), class_rev = pci_read32(io, 0x08);
   if ((id & 0xFFFF) != 0x8086 || (class_rev >> 24) != 0x03) {
     dbg("PlatformGopPolicy: no Intel display device at 00:02.0 (id %x, class %x), no OpRegion", (UINT64)id,
         (UINT64)(class_rev >> 24));
     return 0;
   }
-  UINT32 asls = pci_cfg_read32(0, 2, 0, 0xFC);
+  UINT32 asls = pci_read32(io, 0xFC);
   if (asls == 0 || asls == 0xFFFFFFFFu) {
     dbg("PlatformGopPolicy: ASLS not set, no OpRegion");
     return 0;

@@ -1,8 +1,7 @@
 /*
  * util.h: small freestanding helpers shared by our drivers (each driver is one translation
  * unit, so the definitions live here): port I/O, memory helpers the compiler may call,
- * a tiny formatter that writes to QEMU's debug console (port 0x402), PCI config via CF8/CFC,
- * and the `$VBT` header check.
+ * a tiny formatter that writes to QEMU's debug console (port 0x402) and the `$VBT` header check.
  */
 #ifndef OGP_UTIL_H
 #define OGP_UTIL_H
@@ -106,12 +105,6 @@ static void dbg(const char *fmt, ...) {
   line_ch(&l, '\n');
   l.buf[l.len] = 0;
   debug_out(l.buf);
-}
-
-/* ---- PCI configuration mechanism #1 (ports CF8/CFC), bus 0 only is all we need ---- */
-static UINT32 pci_cfg_read32(UINT8 bus, UINT8 dev, UINT8 fn, UINT8 reg) {
-  outl(0xCF8, 0x80000000u | (UINT32)bus << 16 | (UINT32)dev << 11 | (UINT32)fn << 8 | (reg & 0xFC));
-  return inl(0xCFC);
 }
 
 /* ---- VBT header check (same rules as the TypeScript reader) ---- */

@@ -3,13 +3,15 @@
  * Revision, calls both functions and prints what came back (VBT signature, size, SHA-256) on the
  * console and on the debug port, one `VBTTEST key=value` line each, for the QEMU tests to parse.
  * When fw_cfg carries etc/igd-opregion it also runs the OpRegion→VBT lookup that the policy
- * driver uses (opregion.h) on that blob, since an emulated machine has no iGPU to expose ASLS.
+ * driver uses (opregion.h) on that blob. And it reports what IgdAssignment left in the device at
+ * 0000:00:02.0 (ASLS, BDSM) together with the memory-map type of what those registers point at.
  */
 #include "efi.h"
 #include "util.h"
 #include "fwcfg.h"
 #include "opregion.h"
 #include "sha256.h"
+#include "pci-io.h"
 
 static EFI_SYSTEM_TABLE *gST;
 static const EFI_GUID kPolicyGuid = PLATFORM_GOP_POLICY_PROTOCOL_GUID;
@@ -49,6 +51,73 @@ static void print_vbt(const char *what, const UINT8 *vbt, UINT32 size) {
   say("%s-signature=\"%s\"", what, sig);
   say("%s-size=%u", what, (UINT64)size);
   say("%s-sha256=%s", what, hex);
+}
+
+/*
+ * The memory-map type covering [addr, addr + len), or -1 when part of the range is unmapped or
+ * of another type (descriptors of the same type may be split; walk them).
+ */
+static INT64 memory_type(UINT64 addr, UINT64 len) {
+  EFI_BOOT_SERVICES *bs = gST->BootServices;
+  UINTN size = 0, key, desc_size;
+  UINT32 version;
+  bs->GetMemoryMap(&size, 0, &key, &desc_size, &version);
+  size += 8 * sizeof(EFI_MEMORY_DESCRIPTOR); /* the pool allocation below may add entries */
+  UINT8 *map = 0;
+  if (EFI_ERROR(bs->AllocatePool(EfiBootServicesData, size, (VOID **)&map))) return -1;
+  INT64 type = -1;
+  if (!EFI_ERROR(bs->GetMemoryMap(&size, (EFI_MEMORY_DESCRIPTOR *)map, &key, &desc_size, &version))) {
+    UINT64 at = addr, end = addr + (len ? len : 1);
+    while (at < end) {
+      EFI_MEMORY_DESCRIPTOR *hit = 0;
+      for (UINTN off = 0; off + desc_size <= size && !hit; off += desc_size) {
+        EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(map + off);
+        if (at >= d->PhysicalStart && at < d->PhysicalStart + d->NumberOfPages * 0x1000) hit = d;
+      }
+      if (!hit || (at != addr && (INT64)hit->Type != type)) {
+        type = -1;
+        break;
+      }
+      type = hit->Type;
+      at = hit->PhysicalStart + hit->NumberOfPages * 0x1000;
+    }
+  }
+  bs->FreePool(map);
+  return type;
+}
+
+static void say_memtype(const char *key, INT64 type) {
+  if (type < 0) say("%s=mixed", key);
+  else say("%s=%u", key, (UINT64)type);
+}
+
+/* What IgdAssignment wrote into the iGPU at 0000:00:02.0, and what the registers point at. */
+static void check_igd(void) {
+  EFI_PCI_IO_PROTOCOL *io = pci_io_at(gST->BootServices, 0, 0, 2, 0);
+  if (!io) {
+    say("igd=absent");
+    return;
+  }
+  UINT32 id = pci_read32(io, 0x00), asls = pci_read32(io, 0xFC), bdsm32 = pci_read32(io, 0x5C);
+  UINT64 bdsm64 = pci_read32(io, 0xC0) | (UINT64)pci_read32(io, 0xC4) << 32;
+  say("igd=%04x:%04x", (UINT64)(id & 0xFFFF), (UINT64)(id >> 16));
+  say("igd-asls=%x", (UINT64)asls);
+  say("igd-bdsm32=%x", (UINT64)bdsm32);
+  say("igd-bdsm64=%x", bdsm64);
+  UINT16 sel;
+  UINT32 size;
+  if (asls && fwcfg_find("etc/igd-opregion", &sel, &size)) {
+    char hex[65];
+    hex_digest((const UINT8 *)(UINTN)asls, size, hex);
+    say_memtype("igd-asls-memtype", memory_type(asls, size));
+    say("igd-asls-sha256=%s", hex);
+  }
+  UINT64 bdsm = (bdsm64 & ~0xFFFFFull) ? bdsm64 & ~0xFFFFFull : (UINT64)(bdsm32 & 0xFFF00000u);
+  UINT8 raw[8];
+  if (bdsm && bdsm32 != 0xFFFFFFFFu && fwcfg_find("etc/igd-bdsm-size", &sel, &size) && size == 8) {
+    fwcfg_read_item(sel, raw, 8);
+    say_memtype("igd-bdsm-memtype", memory_type(bdsm, rd64(raw)));
+  }
 }
 
 static void check_fwcfg_opregion(void) {
@@ -92,10 +161,12 @@ EFI_STATUS EFIAPI EfiMain(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable)
     say("getvbt-status=%x", (UINT64)s);
     if (!EFI_ERROR(s)) {
       say("vbt-below-4g=%u", (UINT64)(addr + size <= 0x100000000ull));
+      say_memtype("vbt-memtype", memory_type(addr, size));
       print_vbt("vbt", (const UINT8 *)(UINTN)addr, size);
     }
   }
   check_fwcfg_opregion();
+  check_igd();
   say("done");
   return EFI_SUCCESS;
 }

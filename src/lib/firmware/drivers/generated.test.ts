@@ -4,6 +4,8 @@ import {
   driverBytes,
   igdAssignment,
   platformGopPolicy,
+  testFakePci,
+  testFvPublish,
   vbtTestApp,
   type DriverImage,
 } from './generated';
@@ -14,6 +16,8 @@ const images: [string, DriverImage, number][] = [
   ['platformGopPolicy', platformGopPolicy, 11],
   ['igdAssignment', igdAssignment, 11],
   ['vbtTestApp', vbtTestApp, 10],
+  ['testFakePci', testFakePci, 11],
+  ['testFvPublish', testFvPublish, 11],
 ];
 
 const ascii = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
