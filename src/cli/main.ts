@@ -5,11 +5,13 @@ import { configCommand } from './commands/config';
 import { extractCommand } from './commands/extract';
 import { inspectCommand } from './commands/inspect';
 import { lzmaCommand } from './commands/lzma';
+import { patchCommand } from './commands/patch';
 import { romCommand } from './commands/rom';
 
 const commands: CliCommand[] = [
   inspectCommand,
   extractCommand,
+  patchCommand,
   romCommand,
   configCommand,
   checkVmCommand,

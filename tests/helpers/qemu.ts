@@ -40,6 +40,8 @@ export interface BootOptions {
   commands: string[];
   timeoutMs?: number;
   machine?: 'q35' | 'pc';
+  /** SMM on, flash writable only from SMM: what OVMF builds with secure boot require. */
+  smm?: boolean;
   extraArgs?: string[];
   /** Capture the 0x402 debug console (OVMF debug builds and our drivers write there). */
   debugcon?: boolean;
@@ -94,7 +96,7 @@ export async function bootOvmf(opts: BootOptions): Promise<BootResult> {
   const debugFile = join(dir, 'debugcon.txt');
   const args = [
     '-machine',
-    `${opts.machine ?? 'q35'},accel=tcg`,
+    `${opts.machine ?? 'q35'},accel=tcg${opts.smm ? ',smm=on' : ''}`,
     '-m',
     String(opts.memoryMiB ?? 512),
     '-display',
@@ -113,6 +115,7 @@ export async function bootOvmf(opts: BootOptions): Promise<BootResult> {
     '-drive',
     `file=fat:rw:${esp},format=raw,media=disk`,
   ];
+  if (opts.smm) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
   if (opts.debugcon)
     args.push('-debugcon', `file:${debugFile}`, '-global', 'isa-debugcon.iobase=0x402');
   args.push(...(opts.extraArgs ?? []));

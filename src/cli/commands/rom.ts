@@ -27,14 +27,14 @@ function parseDeviceId(text: string): number {
   return n;
 }
 
-interface Sources {
+export interface Sources {
   gop?: Uint8Array;
   vbt?: Uint8Array | 'opregion';
   notes: string[];
 }
 
 /** GOP (and VBT, for `--vbt embed`) from a vendor BIOS: the reader, the finder, the ranking. */
-async function fromBios(path: string, wantVbt: boolean): Promise<Sources> {
+export async function fromBios(path: string, wantVbt: boolean): Promise<Sources> {
   const root = await parseFirmware(readInput(path), { name: basename(path) });
   const ranking = rankCandidates(await findCandidates(root));
   const notes = ranking.warnings.map((w) => `${basename(path)}: ${w}`);

@@ -7,6 +7,13 @@ import { lzmaDecompress } from './compress/lzma/decoder';
 
 export { inspect, type InspectResult } from './inspect';
 export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './oprom/build';
+export {
+  patchOvmf,
+  type OvmfPatchInput,
+  type OvmfPatchResult,
+  type InsertedFile,
+} from './ovmf/patch';
+export type { PatchCheck } from './ovmf/verify';
 export { analyze, type AnalyzeResult, type GopSummary, type VbtSummary } from './analyze';
 export { parseFirmware } from './parse';
 export { findCandidates, type GopCandidate, type VbtCandidate } from './gop/find';

@@ -6,11 +6,17 @@ import type {
   IgdRomOptions,
   InspectResult,
   LzmaPreset,
+  OvmfPatchResult,
   ProgressCallback,
 } from '$lib/firmware/api';
-import type { FirmwareWorkerApi, RomFromAnalysis } from './firmware.worker';
+import type {
+  FirmwareWorkerApi,
+  OvmfFromAnalysis,
+  OvmfPatchRequest,
+  RomFromAnalysis,
+} from './firmware.worker';
 
-export type { RomFromAnalysis };
+export type { OvmfFromAnalysis, OvmfPatchRequest, RomFromAnalysis };
 
 /**
  * The page's only way to the firmware core. The worker starts on first use; a job is cancelled
@@ -141,4 +147,30 @@ export function buildRomFromAnalysis(
   job: JobOptions = {},
 ): Promise<IgdRom> {
   return run((w) => w.buildRomFromAnalysis(jobId, opts), job.signal);
+}
+
+/** Patches an OVMF code image with a given GOP and VBT; all three buffers are transferred. */
+export function patchOvmf(input: OvmfPatchRequest, job: JobOptions = {}): Promise<OvmfPatchResult> {
+  const buffers = [input.ovmf.buffer, input.gop.buffer, input.vbt.buffer] as ArrayBuffer[];
+  return run(
+    (w) => w.patchOvmf(transfer(input, [...new Set(buffers)]), progressProxy(job.onProgress)),
+    job.signal,
+  );
+}
+
+/** Patches an OVMF code image with candidates of a file kept by analyzeKept. */
+export function patchOvmfFromAnalysis(
+  jobId: number,
+  opts: OvmfFromAnalysis,
+  job: JobOptions = {},
+): Promise<OvmfPatchResult> {
+  return run(
+    (w) =>
+      w.patchOvmfFromAnalysis(
+        jobId,
+        transfer(opts, [opts.ovmf.buffer as ArrayBuffer]),
+        progressProxy(job.onProgress),
+      ),
+    job.signal,
+  );
 }

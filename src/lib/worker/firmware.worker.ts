@@ -33,6 +33,17 @@ export interface RomFromAnalysis {
   deviceId?: number;
 }
 
+/** An OVMF patch from chosen candidates of a kept file (the OVMF image itself is sent). */
+export interface OvmfFromAnalysis {
+  ovmf: Uint8Array;
+  gopSha256: string;
+  vbtSha256: string;
+  igdAssignment?: boolean;
+  preset?: core.LzmaPreset;
+}
+
+export type OvmfPatchRequest = Omit<core.OvmfPatchInput, 'onProgress'>;
+
 async function candidatesOf(jobId: number) {
   const k = kept.get(jobId);
   if (!k)
@@ -93,6 +104,34 @@ const api = {
         deviceId: opts.deviceId,
       });
       return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
+    }),
+  /** Patches an OVMF code image (verified before it is returned). */
+  patchOvmf: (input: OvmfPatchRequest, onProgress?: core.ProgressCallback) =>
+    guarded(async () => {
+      const r = await core.patchOvmf({ ...input, onProgress });
+      return transfer(r, [r.image.buffer as ArrayBuffer]);
+    }),
+  /** Patches an OVMF code image with the GOP and VBT chosen from a kept file. */
+  patchOvmfFromAnalysis: (
+    jobId: number,
+    opts: OvmfFromAnalysis,
+    onProgress?: core.ProgressCallback,
+  ) =>
+    guarded(async () => {
+      const found = await candidatesOf(jobId);
+      const gop = found.gops.find((g) => g.sha256 === opts.gopSha256)?.bytes;
+      if (!gop) throw new FirmwareError('bad-input', 'the chosen GOP driver was not found');
+      const vbt = found.vbts.find((v) => v.sha256 === opts.vbtSha256)?.bytes;
+      if (!vbt) throw new FirmwareError('bad-input', 'the chosen VBT was not found');
+      const r = await core.patchOvmf({
+        ovmf: opts.ovmf,
+        gop,
+        vbt,
+        igdAssignment: opts.igdAssignment,
+        preset: opts.preset,
+        onProgress,
+      });
+      return transfer(r, [r.image.buffer as ArrayBuffer]);
     }),
   /** Returns the bytes back (transferred), proving zero-copy both ways. */
   echo: (bytes: Uint8Array) => guarded(() => transfer(bytes, [bytes.buffer as ArrayBuffer])),
