@@ -2,9 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const benches = ['bench/parse.ts', 'bench/lzma.ts', 'bench/lzma-browser.ts'].filter((b) =>
-  existsSync(b),
-);
+const benches = [
+  'bench/parse.ts',
+  'bench/lzma.ts',
+  'bench/lzma-browser.ts',
+  'bench/ovmf-patch.ts',
+].filter((b) => existsSync(b));
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== ${b}`);
