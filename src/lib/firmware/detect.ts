@@ -9,6 +9,7 @@ import { looksLikeOptionRom, readPcir } from './containers/option-rom';
 import { asciiAt, indexOfAscii, peInfo } from './containers/util';
 import { findDellZlib, PFS_HEADER_TAG } from './containers/vendor/dell-pfs';
 import { findIflashBlocks, IFLASH_MARK, isInsydeSfx } from './containers/vendor/insyde';
+import { recognisePackage } from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 
 export type FileKind =
@@ -27,6 +28,7 @@ export type FileKind =
   | 'dell-pfs'
   | 'ifwi'
   | 'vbt'
+  | 'vendor-package'
   | 'unknown';
 
 export interface KindGuess {
@@ -163,6 +165,16 @@ function guess(b: Uint8Array): KindGuess {
       label: 'Firmware image (volumes found inside)',
       offset: fv,
       detail: `first volume at ${hx(fv)}`,
+    };
+  }
+  const pkg = recognisePackage(b);
+  if (pkg) {
+    const label = pkg.name.replace(/^an? /, '').replace(/:.*/, '');
+    return {
+      kind: 'vendor-package',
+      label: label[0].toUpperCase() + label.slice(1),
+      offset: 0,
+      detail: `unpack it with ${pkg.tool}`,
     };
   }
   return { kind: 'unknown', label: 'Unknown data' };

@@ -32,6 +32,7 @@ export const SECTION_GUIDS = {
   crc32: 'FC1BCDB0-7D31-49AA-936A-A4600D9DD083',
   gzip: '1D301FE9-BE79-4353-91C2-D23BC959AE0C',
   amdZlib: 'CE3233F5-2CD6-4D87-9152-4A238BB6D1C4',
+  amdZlib2: '991EFAC0-E260-416B-A4B8-3B153072B804',
   signed: '0F9D89E8-9259-4F76-A5AF-0C89E34023DF',
   rsa2048Sha256: 'A7717414-C616-4977-9420-844712A735BF',
 } as const;
@@ -67,6 +68,7 @@ export const GUID_NAMES: ReadonlyMap<string, string> = new Map<string, string>([
   [SECTION_GUIDS.crc32, 'CRC32'],
   [SECTION_GUIDS.gzip, 'GZip'],
   [SECTION_GUIDS.amdZlib, 'AMD Zlib'],
+  [SECTION_GUIDS.amdZlib2, 'AMD Zlib'],
   [SECTION_GUIDS.signed, 'Firmware contents signed'],
   [SECTION_GUIDS.rsa2048Sha256, 'RSA2048/SHA256 certificate'],
   [FILE_GUIDS.volumeTopFile, 'Volume Top File'],

@@ -1,6 +1,7 @@
 /** The reader's entry point: bytes in, one firmware tree out. */
 import { Budget } from './budget';
 import { openContainer } from './containers/index';
+import { recognisePackage } from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 import { createParseContext } from './fv/body';
 import { makeNode, type FirmwareNode } from './tree/node';
@@ -42,6 +43,14 @@ export async function parseFirmware(
     root.children.length === 0 ||
     root.children.every((c) => c.kind === 'opaque' && c.children.length === 0)
   ) {
+    const pkg = recognisePackage(bytes);
+    if (pkg) {
+      throw new FirmwareError(
+        'unsupported',
+        `this is ${pkg.name}, which this reader cannot open; unpack it with ${pkg.tool}`,
+        { offset: 0 },
+      );
+    }
     throw new FirmwareError(
       'unrecognized',
       'no firmware volume or known container was found in this file',

@@ -249,22 +249,31 @@ async function parseSectionBody(
   }
 }
 
-/** EFI 1.1 and Tiano share a header: keep the variant whose output is a section stream. */
+/**
+ * EFI 1.1 and Tiano share a header: decode both and keep the variant whose output is a section
+ * stream (as UEFITool does), else the one that decoded at all. Only the kept output is charged
+ * to the budget.
+ */
 function pickEfiOrTiano(body: Uint8Array, ctx: ParseContext): { out: Uint8Array; name: string } {
   let fallback: { out: Uint8Array; name: string } | undefined;
   let firstError: unknown;
+  const room = ctx.budget.limits.maxDecompressed - ctx.budget.decompressed;
+  const keep = (r: { out: Uint8Array; name: string }) => {
+    ctx.budget.takeDecompressed(r.out.length);
+    return r;
+  };
   for (const variant of ['tiano', 'efi'] as const) {
     try {
-      const out = codecs.efiOrTiano(body, variant, ctx.budget);
+      const out = codecs.efiOrTiano(body, variant, room);
       const name = variant === 'efi' ? 'EFI 1.1' : 'Tiano';
-      if (looksLikeSections(out)) return { out, name };
+      if (looksLikeSections(out)) return keep({ out, name });
       fallback ??= { out, name };
     } catch (e) {
       rethrowBudget(e);
       firstError ??= e;
     }
   }
-  if (fallback) return fallback;
+  if (fallback) return keep(fallback);
   throw firstError instanceof FirmwareError
     ? firstError
     : new FirmwareError('decompress', 'neither EFI 1.1 nor Tiano decoding worked');
@@ -317,6 +326,8 @@ async function parseGuidDefined(
     return decodeWith('Brotli', () => codecs.brotliSection(body, ctx.budget));
   if (guid === SECTION_GUIDS.gzip)
     return decodeWith('GZip', () => codecs.gzipSection(body, ctx.budget));
+  if (guid === SECTION_GUIDS.amdZlib || guid === SECTION_GUIDS.amdZlib2)
+    return decodeWith('AMD zlib', () => codecs.amdZlibSection(body, ctx.budget));
   if (guid === SECTION_GUIDS.crc32) {
     const stored = v.u32(common + 20, 'CRC32');
     const actual = crc32(body);
