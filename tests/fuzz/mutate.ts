@@ -38,7 +38,16 @@ function put32(b: Uint8Array, at: number, v: number) {
 const NASTY = [0, 1, 0x18, 0xffffff, 0x7fffffff, 0xffffffff, 0x80000000, 0x1000000, 0xfffffff0];
 
 export type MutationKind =
-  'bitflip' | 'bytes' | 'truncate' | 'size-field' | 'huge-lzma' | 'splice' | 'zero-run';
+  | 'bitflip'
+  | 'bytes'
+  | 'truncate'
+  | 'size-field'
+  | 'huge-lzma'
+  | 'huge-compressed'
+  | 'header-field'
+  | 'nest'
+  | 'splice'
+  | 'zero-run';
 
 export const MUTATIONS: MutationKind[] = [
   'bitflip',
@@ -46,6 +55,9 @@ export const MUTATIONS: MutationKind[] = [
   'truncate',
   'size-field',
   'huge-lzma',
+  'huge-compressed',
+  'header-field',
+  'nest',
   'splice',
   'zero-run',
 ];
@@ -60,7 +72,7 @@ export function mutate(
 ): { bytes: Uint8Array; kind: MutationKind } {
   const kind = MUTATIONS[Math.floor(random() * MUTATIONS.length)];
   const pick = (n: number) => Math.floor(random() * n);
-  let b = seed.slice();
+  let b: Uint8Array = seed.slice();
   switch (kind) {
     case 'bitflip':
       for (let i = 1 + pick(8); i > 0; i--) b[pick(b.length)] ^= 1 << pick(8);
@@ -104,6 +116,35 @@ export function mutate(
       } else b[pick(b.length)] ^= 0xff;
       break;
     }
+    case 'huge-compressed': {
+      // EFI_COMPRESSION_SECTION: u24 size, type 0x01, u32 UncompressedLength, u8 type (0..2),
+      // then for type 1 the EFI/Tiano header: u32 compressed size, u32 original size.
+      const hits = compressionSections(b, pick(Math.max(1, b.length)));
+      if (hits.length) {
+        const at = hits[pick(hits.length)];
+        const field = [4, 9, 13][pick(3)];
+        put32(b, at + field, NASTY[pick(NASTY.length)]);
+      } else b[pick(b.length)] ^= 0xff;
+      break;
+    }
+    case 'header-field':
+      // Container headers keep their sizes and offsets in the first 0x40 bytes (capsules,
+      // descriptor maps, ROM headers, PFS/iFlash headers): a nasty value in one of them.
+      if (random() < 0.5) put32(b, 4 * pick(16), NASTY[pick(NASTY.length)]);
+      else {
+        const at = 2 * pick(32);
+        if (at + 2 <= b.length) {
+          const v = NASTY[pick(NASTY.length)];
+          b[at] = v & 0xff;
+          b[at + 1] = (v >>> 8) & 0xff;
+        }
+      }
+      break;
+    case 'nest':
+      // The whole input k levels deep in FV-image files: depth limits with real content.
+      if (b.length <= 1 << 19) b = nest(b, 1 + pick(40));
+      else b[pick(b.length)] ^= 0xff;
+      break;
     case 'splice': {
       const from = pick(b.length);
       const len = Math.min(b.length - from, 1 + pick(4096));
@@ -118,4 +159,68 @@ export function mutate(
     }
   }
   return { bytes: b, kind };
+}
+
+/** Offsets (4-aligned, from `from` on, at most 16) that look like compression section headers. */
+function compressionSections(b: Uint8Array, from: number): number[] {
+  const out: number[] = [];
+  for (let i = from & ~3; i + 17 <= b.length && out.length < 16; i += 4) {
+    const size = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16);
+    if (b[i + 3] === 0x01 && b[i + 8] <= 2 && size >= 9 && i + size <= b.length) out.push(i);
+  }
+  if (!out.length && from > 0) return compressionSections(b, 0);
+  return out;
+}
+
+/** `inner` as the body of a FIRMWARE_VOLUME_IMAGE section in a file in a volume, `depth` times. */
+function nest(inner: Uint8Array, depth: number): Uint8Array {
+  let b = inner;
+  for (let d = 0; d < depth; d++) {
+    const section = b.length + 4;
+    const file = 0x18 + section;
+    const size = Math.ceil((0x48 + file + 8) / 0x1000) * 0x1000;
+    const v = new Uint8Array(size).fill(0xff);
+    const dv = new DataView(v.buffer);
+    v.fill(0, 0, 0x48);
+    // FFSv2 volume header: GUID, FvLength, _FVH, attributes (polarity 1), header length,
+    // checksum, revision 2, one block-map entry.
+    v.set(
+      [
+        0x78, 0xe5, 0x8c, 0x8c, 0x3d, 0x8a, 0x1c, 0x4f, 0x99, 0x35, 0x89, 0x61, 0x85, 0xc3, 0x2d,
+        0xd3,
+      ],
+      0x10,
+    );
+    dv.setUint32(0x20, size, true);
+    v.set(FVH, 0x28);
+    dv.setUint32(0x2c, 0x0004feff, true);
+    dv.setUint16(0x30, 0x48, true);
+    v[0x37] = 2;
+    dv.setUint32(0x38, size / 0x1000, true);
+    dv.setUint32(0x3c, 0x1000, true);
+    let sum = 0;
+    for (let i = 0; i < 0x48; i += 2) sum += dv.getUint16(i, true);
+    dv.setUint16(0x32, (0x10000 - (sum & 0xffff)) & 0xffff, true);
+    // The file: GUID d, type FV image, size, state valid; then the section.
+    const f = 0x48;
+    v.fill(0, f, f + 0x18);
+    dv.setUint32(f, 0xf00d0000 + d, true);
+    v[f + 0x12] = 0x0b;
+    v[f + 0x14] = file & 0xff;
+    v[f + 0x15] = (file >>> 8) & 0xff;
+    v[f + 0x16] = (file >>> 16) & 0xff;
+    v[f + 0x11] = 0xaa;
+    let hs = 0;
+    for (let i = f; i < f + 0x18; i++) hs += v[i];
+    v[f + 0x10] = (0x100 - ((hs - 0xaa) & 0xff)) & 0xff;
+    v[f + 0x17] = 0xf8;
+    if (section > 0xffffff) return b; // too big to nest further with a small header
+    v[f + 0x18] = section & 0xff;
+    v[f + 0x19] = (section >>> 8) & 0xff;
+    v[f + 0x1a] = (section >>> 16) & 0xff;
+    v[f + 0x1b] = 0x17;
+    v.set(b, f + 0x1c);
+    b = v;
+  }
+  return b;
 }

@@ -11,6 +11,7 @@ import {
   SectionType,
   uiSection,
 } from '../../fixtures/builder/index';
+import { syntheticCorpus } from '../../fixtures/builder/corpus';
 import { fixturesDir, haveFixtures } from '../helpers/fixtures';
 
 export interface Seed {
@@ -33,7 +34,10 @@ function nestedVolumes(depth: number): Uint8Array {
   return inner;
 }
 
-/** Synthetic seeds from our own builder: every structure the parser knows, small. */
+/**
+ * Synthetic seeds from our own builder: every container, encoding and structure the parser
+ * knows (the corpus of tests/unit/synthetic-corpus.test.ts), small.
+ */
 export function syntheticSeeds(): Seed[] {
   const driver = buildFile({
     guid: '1647B4F3-3E8A-4FDD-81C8-328ED647AB1A',
@@ -57,6 +61,7 @@ export function syntheticSeeds(): Seed[] {
     large: true,
   });
   return [
+    ...syntheticCorpus().map((c) => ({ name: `corpus/${c.name}`, bytes: c.bytes })),
     { name: 'synthetic-ffs2', bytes: buildVolume({ files: [driver, guided], size: 0x4000 }) },
     {
       name: 'synthetic-ffs3',

@@ -5,7 +5,7 @@ import { fixtureSeeds, syntheticSeeds } from '../fuzz/seeds';
 // A fixed-seed slice of `npm run fuzz` for CI: same cases every run.
 describe('parser fuzz slice', () => {
   it('ends every one of 2,000 mutated images in a tree or a FirmwareError within 2 s', async () => {
-    const seeds = [...syntheticSeeds(), ...fixtureSeeds(1_400_000)];
+    const seeds = [...syntheticSeeds(), ...fixtureSeeds(4_200_000)];
     const report = await fuzz(seeds, { cases: 2000, seed: 20261124 });
     expect(report.cases).toBe(2000);
     expect(report.findings).toEqual([]);
