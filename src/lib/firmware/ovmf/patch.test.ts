@@ -10,6 +10,13 @@ import {
   noFixturesReason,
   readFixture,
 } from '../../../../tests/helpers/fixtures';
+import {
+  buildFile,
+  buildSection,
+  buildVolume,
+  FileType,
+  SectionType,
+} from '../../../../fixtures/builder/index';
 import { FirmwareError } from '../errors';
 import { findCandidates } from '../gop/find';
 import { parseFirmware } from '../parse';
@@ -43,12 +50,19 @@ if (!have) console.warn(`[skip] OVMF patch tests: ${noFixturesReason || `${GOP} 
 const tmp = mkdtempSync(join(tmpdir(), 'ovmf-patch-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** UEFIExtract's report: one row per file, as `GUID | type | name` without sizes or offsets. */
-function reportFiles(image: Uint8Array, name: string): string[] {
-  const path = join(tmp, name);
+/**
+ * UEFIExtract's view of an image: one report row per file (`GUID | type | name`, without sizes
+ * or offsets), and the parser's messages (which it prints only while dumping).
+ */
+function uefiExtract(image: Uint8Array, name: string): { files: string[]; messages: string[] } {
+  const dir = mkdtempSync(join(tmp, 'ue-'));
+  const path = join(dir, name);
   writeFileSync(path, image);
   execFileSync('UEFIExtract', [path, 'report'], { stdio: 'ignore' });
-  return readFileSync(`${path}.report.txt`, 'utf8')
+  const messages = execFileSync('UEFIExtract', [path, 'dump'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.trim());
+  const files = readFileSync(`${path}.report.txt`, 'utf8')
     .split('\n')
     .filter((r) => r.startsWith(' File'))
     .map((r) =>
@@ -59,6 +73,8 @@ function reportFiles(image: Uint8Array, name: string): string[] {
         .replace(/^[\s-]+/, '')
         .trim(),
     );
+  rmSync(dir, { recursive: true, force: true });
+  return { files, messages };
 }
 
 function dxeFiles(root: FirmwareNode): FirmwareNode[] {
@@ -105,12 +121,13 @@ describe.skipIf(!have)('patchOvmf on real OVMF builds', () => {
         ]);
 
         if (haveUefiExtract) {
-          const before = reportFiles(ovmf, 'before.fd');
-          const after = reportFiles(r.image, 'after.fd');
-          expect(before.filter((row) => !after.includes(row))).toEqual([]);
-          const added = after.filter((row) => !before.includes(row));
+          const before = uefiExtract(ovmf, 'before.fd');
+          const after = uefiExtract(r.image, 'after.fd');
+          expect(before.files.filter((row) => !after.files.includes(row))).toEqual([]);
+          const added = after.files.filter((row) => !before.files.includes(row));
           expect(added.map((row) => row.split(' ')[0]).sort()).toEqual([...ALL_FOUR].sort());
           expect(added.find((row) => row.startsWith(GOP_FILE_GUID))).toContain('IntelGopDriver');
+          expect(after.messages.filter((m) => !before.messages.includes(m))).toEqual([]);
         }
       },
     );
@@ -208,6 +225,22 @@ describe.skipIf(!have)('patchOvmf refuses what is not an OVMF code image', () =>
     const e = (await patch(readFixture('vendor-like/aptio5-spi.bin'))) as FirmwareError;
     expect(e.code).toBe('unrecognized');
     expect(e.message).toMatch(/not an OVMF code image .* step 1/);
+  });
+
+  it('an ARM (AAVMF) image', async () => {
+    // A volume whose driver is an AArch64 PE: the GOP with its Machine field set to 0xAA64.
+    const pe = readFixture(GOP).slice();
+    const machine = new DataView(pe.buffer).getUint32(0x3c, true) + 4;
+    pe[machine] = 0x64;
+    pe[machine + 1] = 0xaa;
+    const driver = buildFile({
+      guid: '11111111-2222-3333-4444-555555555555',
+      type: FileType.DRIVER,
+      sections: [buildSection(SectionType.PE32, pe)],
+    });
+    const e = (await patch(buildVolume({ files: [driver], size: 0x40000 }))) as FirmwareError;
+    expect(e.code).toBe('unrecognized');
+    expect(e.message).toMatch(/ARM firmware image \(AAVMF/);
   });
 
   it('random bytes', async () => {
