@@ -43,7 +43,7 @@ let running = 0;
 const waiting: (() => void)[] = [];
 async function boot(
   romPath: string,
-  opts: { code?: string; vars?: string; machine?: 'q35' | 'pc' } = {},
+  opts: { code?: string; vars?: string; machine?: 'q35' | 'pc'; smm?: boolean } = {},
 ): Promise<BootResult> {
   if (running >= 2) await new Promise<void>((r) => waiting.push(r));
   running++;
@@ -55,7 +55,14 @@ async function boot(
       debugcon: true,
       espFiles: { 'VbtTestApp.efi': driverBytes(vbtTestApp) },
       commands: ['drivers', 'VbtTestApp.efi'],
-      extraArgs: ['-device', `e1000,romfile=${romPath}`],
+      extraArgs: [
+        '-device',
+        `e1000,romfile=${romPath}`,
+        // Secure-boot builds need SMM, with the flash writable from SMM only.
+        ...(opts.smm
+          ? ['-machine', 'smm=on', '-global', 'driver=cfi.pflash01,property=secure,value=on']
+          : []),
+      ],
       timeoutMs: 150_000,
     });
   } finally {
@@ -165,11 +172,18 @@ describe.skipIf(!!noQemuReason)(
       },
     );
 
-    const otherOvmfs = [
+    const otherOvmfs: { label: string; code: string; vars: string; smm?: boolean }[] = [
       {
         label: 'Debian 12 OVMF_CODE_4M.fd',
         code: 'ovmf/debian-bookworm/OVMF_CODE_4M.fd',
         vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
+      },
+      {
+        // What Proxmox loads for q35 with a 4m EFI disk; VARS without enrolled keys (secure boot off).
+        label: 'Debian 12 OVMF_CODE_4M.secboot.fd (q35, SMM)',
+        code: 'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd',
+        vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
+        smm: true,
       },
       {
         label: 'Debian 12 2 MiB OVMF_CODE.fd',
@@ -191,7 +205,11 @@ describe.skipIf(!!noQemuReason)(
             gop: readFixture(GOP),
             vbt,
           });
-          const b = await boot(r.path, { code: fixturePath(o.code), vars: fixturePath(o.vars) });
+          const b = await boot(r.path, {
+            code: fixturePath(o.code),
+            vars: fixturePath(o.vars),
+            smm: o.smm,
+          });
           expectBooted(b);
           const row = gopRow(b.serial);
           expect(row, b.serial.slice(-4000)).toBeDefined();
@@ -205,6 +223,36 @@ describe.skipIf(!!noQemuReason)(
         },
       );
     }
+
+    const GK41 = 'ovmf/gk41-pve-ovmf';
+    it.skipIf(!haveGop || !have(`${GK41}/OVMF_CODE.fd`))(
+      'full ROM in an OVMF already patched with its own GOP, VBT and policy (gk41, i440fx): our policy installs nothing, the app gets that OVMF’s VBT',
+      async () => {
+        const expected = fixtureJson<
+          { file: string; vbts: { sha256_stored: string; stored_size: number }[] }[]
+        >('expected-real.json').find((e) => e.file === `${GK41}/OVMF_CODE.fd`)!;
+        const r = await buildRom('full-gk41.rom', { gop: readFixture(GOP), vbt: readFixture(VBT) });
+        const b = await boot(r.path, {
+          code: fixturePath(`${GK41}/OVMF_CODE.fd`),
+          vars: fixturePath(`${GK41}/OVMF_VARS.fd`),
+          machine: 'pc',
+        });
+        expectBooted(b);
+        expect(gopRow(b.serial)?.start, b.serial.slice(-4000)).toBe(r.images[2].offset);
+        // The OVMF's own policy driver ran first (DXE dispatch precedes option ROMs).
+        expect(b.debugcon).toContain(
+          'PlatformGopPolicy: protocol already installed, nothing to do',
+        );
+        expect(b.debugcon).not.toContain('PlatformGopPolicy: install Revision 1');
+        const rep = vbtReport(b.serial);
+        expect(rep.get('policy')).toBe('found revision=1');
+        expect(rep.get('getvbt-status')).toBe('0x0');
+        // That policy returns the whole RAW section of its VBT file.
+        expect(rep.get('vbt-size')).toBe(String(expected.vbts[0].stored_size));
+        expect(rep.get('vbt-sha256')).toBe(expected.vbts[0].sha256_stored);
+        expect(b.debugcon).toMatch(/IgdAssignment: no Intel iGPU at 00:02\.0 yet, nothing changed/);
+      },
+    );
 
     it.skipIf(!haveGop)(
       'full, VBT from the OpRegion (i440fx): no OpRegion here, so GetVbtData finds none',

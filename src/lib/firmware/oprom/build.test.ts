@@ -13,6 +13,7 @@ import {
   readFixture,
 } from '../../../../tests/helpers/fixtures';
 import { parseFirmware } from '../parse';
+import { analyze } from '../analyze';
 import { FirmwareError } from '../errors';
 import { peSectionData } from '../pe/append-section';
 import { readPe } from '../pe/headers';
@@ -320,6 +321,49 @@ describe.skipIf(!haveGop)('buildIgdRom (ADL GOP 21.0.1066 + its VBT)', () => {
     expect(r.rom.length).toBe(imageLength(gop.length));
     expect(r.vbt).toBeUndefined();
     expect(contains(r.rom, driverBytes(igdAssignment).subarray(0x400, 0x800))).toBe(false);
+  });
+
+  it('the reader shows every image with its PE details; the GOP finder finds exactly our GOP', async () => {
+    const names = (pe: Uint8Array) => readPe(pe).sections.map((s) => s.name);
+    for (const [variant, opts] of [
+      ['full', { gop, vbt, deviceId: 0x46a6 }],
+      ['full', { gop, vbt: 'opregion' as const }],
+      ['gop', { variant: 'gop' as const, gop }],
+      ['assignment', { variant: 'assignment' as const }],
+    ] as const) {
+      const r = await buildIgdRom(opts);
+      const root = await parseFirmware(r.rom);
+      expect(root.children.map((n) => n.kind)).toEqual(r.images.map(() => 'rom-image'));
+      root.children.forEach((n, i) => {
+        expect(n.fields, `${variant} image ${i}`).toMatchObject({
+          'code type name': 'EFI',
+          'subsystem name': 'EFI boot service driver',
+          'machine name': 'x64',
+          compression: 0,
+          last: i === r.images.length - 1,
+        });
+        const [pe] = n.children;
+        expect([pe.kind, pe.type, pe.fields.machine, pe.fields.subsystem]).toEqual([
+          'pe',
+          'PE32+ image',
+          '0x8664',
+          11,
+        ]);
+        expect(pe.absOffset).toBe(r.images[i].peOffset);
+        expect(sha256(pe.raw)).toBe(r.images[i].sha256);
+        // The policy driver carries the VBT as its own section only when one is embedded.
+        if (r.images[i].role === 'gop-policy')
+          expect(names(pe.raw).includes('.vbt')).toBe(r.vbt?.source === 'embedded');
+      });
+      const found = await analyze(r.rom);
+      expect(found.error).toBeUndefined();
+      if (variant === 'assignment') expect(found.gops).toEqual([]);
+      else {
+        expect(found.gops.map((g) => [g.sha256, g.size])).toEqual([[sha256(gop), gop.length]]);
+        expect(found.gops[0].path).toContain(`EFI option ROM image image ${r.images.length - 1}`);
+        expect(found.gops[0].deviceIds).toContain(0x46a6);
+      }
+    }
   });
 
   it('same inputs, same bytes', async () => {
