@@ -3,16 +3,28 @@
  * the fixtures' expected JSON lists (written from the source projects, not from our output),
  * deleted copies are never offered, and images marked `error` fail with a FirmwareError.
  */
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { extractCommand } from '../../src/cli/commands/extract';
 import { FirmwareError } from '../../src/lib/firmware/errors';
-import { findCandidates, type Candidates } from '../../src/lib/firmware/gop/find';
-import { rankCandidates } from '../../src/lib/firmware/gop/rank';
+import {
+  findCandidates,
+  type Candidates,
+  type VbtCandidate,
+} from '../../src/lib/firmware/gop/find';
+import { DXE_VBT_FILE_GUIDS, rankCandidates } from '../../src/lib/firmware/gop/rank';
 import { parseFirmware } from '../../src/lib/firmware/parse';
-import { fixtureJson, haveFixtures, readFixture } from '../helpers/fixtures';
+import { fixtureJson, fixturePath, haveFixtures, readFixture } from '../helpers/fixtures';
 
 interface ExpectedGop {
   sha256: string;
   size?: number;
+  /** The version its source states (vendor-like-2: `version`, expected-real: `version_per_source`). */
+  version?: string;
+  version_per_source?: string;
   /** null where the GOP is not in an FFS file (option ROMs). */
   ffs_guid?: string | null;
 }
@@ -51,7 +63,10 @@ function load(): Expected[] {
     ...e,
     file: `vendor-like-2/${e.file}`,
   }));
-  return [...real, ...v1, ...v2];
+  return [...real, ...v1, ...v2].map((e) => ({
+    ...e,
+    gops: e.gops.map((g) => ({ ...g, version: g.version ?? g.version_per_source })),
+  }));
 }
 
 async function find(rel: string): Promise<Candidates> {
@@ -118,6 +133,66 @@ describe.skipIf(!haveFixtures)('GOP/VBT finder on every fixture with expected re
       );
       expect(ranking.vbts).toHaveLength(found.vbts.length);
       if (ranking.gops.length) expect(ranking.gops[0].reason).not.toBe('');
+      // Of several VBTs, the one a GOP policy reads (its DXE VBT file) comes first.
+      const inDxeFile = (c: VbtCandidate) =>
+        [c, ...c.copies].some(
+          (l) => l.fileGuid !== undefined && DXE_VBT_FILE_GUIDS.has(l.fileGuid),
+        );
+      if (found.vbts.some(inDxeFile)) expect(inDxeFile(ranking.vbts[0].candidate)).toBe(true);
+    });
+  }
+});
+
+describe.skipIf(!haveFixtures)('`extract` on every fixture with expected results', () => {
+  let out = '';
+  beforeEach(() => {
+    out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      out += String(s);
+      return true;
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const root = haveFixtures ? mkdtempSync(join(tmpdir(), 'extract-all-')) : '';
+
+  for (const exp of cases.filter((e) => e.expect !== 'error' && !pending.has(e.file))) {
+    it(`${exp.file}: writes the top-ranked GOP and VBT`, { timeout: 30_000 }, async () => {
+      const dir = join(root, exp.file.replace(/\//g, '_'));
+      const run = extractCommand.run([fixturePath(exp.file), '-o', dir]);
+      if (!exp.gops.length && !exp.vbts.length) {
+        // Nothing to offer is an error with one line, not an empty success.
+        const err = await run.catch((e: unknown) => e);
+        expect((err as FirmwareError).code).toBe('not-found');
+        expect((err as FirmwareError).describe()).not.toContain('\n');
+        return;
+      }
+      expect(await run).toBe(0);
+      const written = readdirSync(dir).sort();
+      const gopFiles = written.filter((f) => f.endsWith('.efi'));
+      const vbtFiles = written.filter((f) => f.startsWith('vbt-'));
+      expect(gopFiles).toHaveLength(exp.gops.length ? 1 : 0);
+      expect(vbtFiles).toHaveLength(exp.vbts.length ? 1 : 0);
+      if (gopFiles.length) {
+        const bytes = readFileSync(join(dir, gopFiles[0]));
+        expect(exp.gops.map((g) => g.sha256)).toContain(sha(bytes));
+        const version = exp.gops.find((g) => g.sha256 === sha(bytes))?.version;
+        if (version) {
+          // Parts a GOP does not store are written as 'x' (e.g. 22.x.1041 for 22.0.1041).
+          const [major, minor, build] = version.split('.');
+          expect(gopFiles[0]).toMatch(
+            new RegExp(`^IntelGopDriver-${major}\\.(${minor}|x)\\.${build}\\.efi$`),
+          );
+        }
+      }
+      if (vbtFiles.length) {
+        const bytes = readFileSync(join(dir, vbtFiles[0]));
+        const e = exp.vbts.find((v) => v.sha256_exact === sha(bytes));
+        expect(e, `${vbtFiles[0]} is one of the expected VBTs`).toBeDefined();
+        expect(vbtFiles[0]).toBe(`vbt-${e!.platform}.bin`);
+      }
+      expect(out).toMatch(exp.gops.length ? /^GOP #1/ : /^VBT #1/);
     });
   }
 });

@@ -105,6 +105,12 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
       expect(j.gops.map((g: { sha256: string }) => g.sha256)).toEqual([e.gops[0].sha256]);
       expect(j.vbts[0].sha256).toBe(e.vbts[0].sha256_exact);
       expect(j.vbts[0].platform).toBe(e.vbts[0].platform);
+      // GOP details: version parts, the generation (labelled a guess), the device-ID table.
+      expect([j.gops[0].version, j.gops[0].versionKnown]).toEqual(['17.?.1064', 'partial']);
+      expect(j.gops[0].generation).toMatchObject({ code: 'TGL', basis: 'version', guess: true });
+      expect(j.gops[0].deviceIds).toContain('0x9a49'); // TGL GT2 (Linux pciids.h)
+      expect(j.gops[0].deviceFamilies).toContain('Tiger Lake');
+      expect([j.gops[0].machine, j.gops[0].subsystem]).toEqual(['x64', 'EFI boot service driver']);
       expect(j.written).toHaveLength(2);
       for (const w of j.written as { file: string }[])
         expect(readFileSync(w.file).length).toBeGreaterThan(0);

@@ -55,8 +55,10 @@ function gopJson(r: Ranked<GopCandidate>, file?: string) {
     warnings: r.warnings,
     version: c.info.versionText || undefined,
     versionKnown: c.info.versionKnown,
-    generation: c.info.generation,
+    // From the version major or the device-ID table: Intel documents neither mapping.
+    generation: c.info.generation && { ...c.info.generation, guess: true },
     deviceIds: c.info.deviceIds.map((d) => '0x' + d.toString(16).padStart(4, '0')),
+    deviceFamilies: c.info.deviceFamilies,
     machine: c.info.pe.machineName,
     subsystem: c.info.pe.subsystemName,
     fileGuid: c.fileGuid,
@@ -97,6 +99,15 @@ function where(c: { fileGuid?: string; uiName?: string; path: string }): string 
   return c.uiName ? `${c.fileGuid} "${c.uiName}"` : c.fileGuid;
 }
 
+/** The driver's PCI device-ID table, shortened for a terminal line. */
+function deviceIdText(ids: number[], families: string[]): string {
+  if (!ids.length) return 'no device-ID table found';
+  const hex4 = (d: number) => d.toString(16).toUpperCase().padStart(4, '0');
+  const shown = ids.slice(0, 12).map(hex4).join(' ');
+  const more = ids.length > 12 ? ` … (${ids.length} in all)` : '';
+  return `${shown}${more}${families.length ? ` — ${families.join(', ')}` : ''}`;
+}
+
 function gopText(r: Ranked<GopCandidate>, file: string | undefined): string[] {
   const c = r.candidate;
   const gen = c.info.generation;
@@ -104,6 +115,7 @@ function gopText(r: Ranked<GopCandidate>, file: string | undefined): string[] {
     `GOP #${r.rank}${file ? `  -> ${file}` : ''}`,
     `  version:     ${c.info.versionText || 'unknown'}${c.info.versionKnown === 'partial' ? ' (parts not stored in the image)' : ''}`,
     `  generation:  ${gen ? `${gen.code}, ${gen.label} (a guess from the ${gen.basis === 'version' ? 'version' : 'device IDs'})` : 'unknown'}`,
+    `  device IDs:  ${deviceIdText(c.info.deviceIds, c.info.deviceFamilies)}`,
     `  image:       ${c.info.pe.format} ${c.info.pe.machineName}, ${c.info.pe.subsystemName}`,
     `  file:        ${where(c)}`,
     `  size:        ${c.size} bytes`,

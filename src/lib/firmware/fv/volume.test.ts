@@ -87,6 +87,94 @@ describe('volume parsing', () => {
     expect(free.raw.every((b) => b === 0xff)).toBe(true);
   });
 
+  it('names every file type (PI vol. 3 table, OEM/debug/FFS ranges) and every leaf section', async () => {
+    const codes = [...Array(16).keys(), 0xc0, 0xe0, 0xf1];
+    const names = [
+      'ALL',
+      'RAW',
+      'FREEFORM',
+      'SECURITY_CORE',
+      'PEI_CORE',
+      'DXE_CORE',
+      'PEIM',
+      'DRIVER',
+      'COMBINED_PEIM_DRIVER',
+      'APPLICATION',
+      'MM',
+      'FIRMWARE_VOLUME_IMAGE',
+      'COMBINED_MM_DXE',
+      'MM_CORE',
+      'MM_STANDALONE',
+      'MM_CORE_STANDALONE',
+      'OEM 0xC0',
+      'DEBUG 0xE0',
+      'FFS 0xF1',
+    ];
+    const leaf = [
+      buildSection(SectionType.PE32, filler(64, 1)),
+      buildSection(SectionType.PIC, filler(64, 2)),
+      buildSection(SectionType.TE, filler(64, 3)),
+      buildSection(
+        SectionType.DXE_DEPEX,
+        new Uint8Array([0x02, ...guidBytes(G2), 0x06, 0x03, 0x08]),
+      ),
+      versionSection(0x1234, '5.6'),
+      uiSection('Leaves'),
+      buildSection(SectionType.COMPATIBILITY16, filler(32, 4)),
+      buildSection(SectionType.FREEFORM_SUBTYPE_GUID, filler(16, 5), { extra: guidBytes(G3) }),
+      buildSection(SectionType.RAW, filler(16, 6)),
+      buildSection(SectionType.PEI_DEPEX, new Uint8Array([0x06, 0x08])),
+      buildSection(SectionType.MM_DEPEX, new Uint8Array([0x00, ...guidBytes(G1), 0x08])),
+    ];
+    const all = codes.map((t, i) =>
+      buildFile({
+        guid: `0F0F0F0F-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+        type: t,
+        ...(t <= 0x01
+          ? { raw: filler(40, i) }
+          : { sections: i === 7 ? leaf : [uiSection(`F${i}`)] }),
+      }),
+    );
+    const vol = (await parse(buildVolume({ size: 0x4000, files: all }))).children[0];
+    const got = vol.children.filter((c) => c.kind === 'file');
+    expect(got.map((f) => f.type)).toEqual(names);
+    expect(got.map((f) => f.fields.fileType)).toEqual(codes);
+    expect(got.every((f) => f.checks.every((c) => c.ok) && f.warnings.length === 0)).toBe(true);
+    const sections = got[7].children;
+    expect(sections.map((x) => x.type)).toEqual([
+      'PE32',
+      'PIC',
+      'TE',
+      'DXE_DEPEX',
+      'VERSION',
+      'USER_INTERFACE',
+      'COMPATIBILITY16',
+      'FREEFORM_SUBTYPE_GUID',
+      'RAW',
+      'PEI_DEPEX',
+      'MM_DEPEX',
+    ]);
+    expect(sections.every((x) => x.warnings.length === 0)).toBe(true);
+    expect(sections[3].text).toBe(`PUSH ${G2}\nTRUE\nAND\nEND`);
+    expect([sections[4].text, sections[4].fields.buildNumber]).toEqual(['5.6', 0x1234]);
+    expect(sections[5].text).toBe('Leaves');
+    expect(got[7].name).toBe('Leaves');
+    expect(sections[7].guid).toBe(G3);
+    expect(sections[7].raw.subarray(sections[7].headerSize)).toEqual(filler(16, 5));
+    expect(sections[9].text).toBe('TRUE\nEND');
+    expect(sections[10].text).toBe(`BEFORE ${G1}\nEND`);
+  });
+
+  it('warns when the block map does not cover FvLength', async () => {
+    const img = buildVolume({ size: 0x4000, files: [driver(G1)] });
+    new DataView(img.buffer).setUint32(0x38, 3, true); // 3 blocks of 0x1000, FvLength 0x4000
+    const vol = (await parse(img)).children[0];
+    expect(vol.fields.blockMap).toBe('3x0x1000');
+    expect(vol.warnings).toContain('block map covers 0x3000 bytes, FvLength is 0x4000');
+    expect(vol.checks[0].ok).toBe(false); // the header changed, its checksum no longer holds
+    expect(files(vol).map((f) => f.guid)).toEqual([G1]);
+  });
+
   it('flags a bad volume header checksum', async () => {
     const root = await parse(buildVolume({ size: 0x2000, files: [], corruptChecksum: true }));
     expect(root.children[0].checks[0].ok).toBe(false);
