@@ -36,7 +36,7 @@ import {
   REPLACED_FILE_GUIDS,
   VBT_FILE_GUID,
 } from './layout';
-import { verifyPatchedOvmf, type PatchCheck } from './verify';
+import { snapshotOvmf, verifyPatchedOvmf, type PatchCheck } from './verify';
 
 export interface OvmfPatchInput {
   /** The OVMF code image (OVMF_CODE*.fd, or a combined OVMF.fd). */
@@ -207,6 +207,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   const { compact, fvFile, lzmaSection, dxeFv } = layout;
   const emptyByte = dxeFv.fields.erasePolarity ? 0xff : 0;
   const files = await buildInsertedFiles(input, emptyByte);
+  const before = snapshotOvmf(input.ovmf, root, layout);
   const removed = replaceDxeFiles(dxeFv, files);
 
   const oldStream = lzmaSection.raw.subarray(lzmaSection.headerSize);
@@ -253,7 +254,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   }
 
   progress?.({ phase: 'verify', done: 0, total: 1 });
-  const checks = await verifyPatchedOvmf(input.ovmf, image, files);
+  const checks = await verifyPatchedOvmf(before, image, files);
   progress?.({ phase: 'verify', done: 1, total: 1 });
   const compactAfter = image.subarray(compact.absOffset!, compact.absOffset! + compact.raw.length);
   const gop = gopInfo(input.gop);

@@ -65,15 +65,32 @@ function streamHeader(l: OvmfLayout): { props: number; dictSize: number; size: n
   };
 }
 
+/** What verification needs to know of the input, taken before the patch changes its tree. */
+export interface OvmfSnapshot {
+  bytes: Uint8Array;
+  layout: OvmfLayout;
+  /** DXEFV's files (without pads) as they were. */
+  dxeFiles: FirmwareNode[];
+  problems: Set<string>;
+}
+
+export function snapshotOvmf(
+  bytes: Uint8Array,
+  root: FirmwareNode,
+  layout: OvmfLayout,
+): OvmfSnapshot {
+  return { bytes, layout: { ...layout }, dxeFiles: files(layout.dxeFv), problems: problems(root) };
+}
+
 /**
- * Checks `patched` against `original`: same size; every byte outside FVMAIN_COMPACT, PEIFV and
- * everything of the payload outside DXEFV unchanged; the LZMA stream's header as before; every
- * old DXEFV file there in order with its bytes; each expected file exactly once with exactly
- * its bytes, aligned; no check that passed before fails now, and no new warning. Returns what
- * was checked; throws FirmwareError('verify') naming the first failure.
+ * Checks `patched` against the input it was made from: same size; every byte outside
+ * FVMAIN_COMPACT, PEIFV and everything of the payload outside DXEFV unchanged; the LZMA
+ * stream's header as before; every old DXEFV file there in order with its bytes; each expected
+ * file exactly once with exactly its bytes, aligned; no check that passed before fails now, and
+ * no new warning. Returns what was checked; throws FirmwareError('verify') at the first failure.
  */
 export async function verifyPatchedOvmf(
-  original: Uint8Array,
+  before: OvmfSnapshot,
   patched: Uint8Array,
   expected: readonly ExpectedFile[],
 ): Promise<PatchCheck[]> {
@@ -84,12 +101,13 @@ export async function verifyPatchedOvmf(
     });
   };
   const pass = (name: string, detail: string) => checks.push({ name, detail });
+  const original = before.bytes;
+  const a = before.layout;
 
   if (patched.length !== original.length)
     fail(`its size is ${patched.length} bytes, the original's ${original.length}`);
   pass('size', `${patched.length} bytes, as the original`);
 
-  const oldRoot = await parseFirmware(original);
   let newRoot: FirmwareNode;
   let b: OvmfLayout;
   try {
@@ -98,7 +116,6 @@ export async function verifyPatchedOvmf(
   } catch (e) {
     return fail(`it no longer reads as OVMF (${e instanceof FirmwareError ? e.describe() : e})`);
   }
-  const a = locateOvmf(oldRoot);
 
   const start = a.compact.absOffset!;
   const end = start + a.compact.raw.length;
@@ -137,7 +154,7 @@ export async function verifyPatchedOvmf(
 
   const inserted = new Set(expected.map((f) => f.guid));
   const replaced = new Set(REPLACED_FILE_GUIDS);
-  const oldFiles = files(a.dxeFv).filter((n) => !replaced.has(n.guid!));
+  const oldFiles = before.dxeFiles.filter((n) => !replaced.has(n.guid!));
   const newFiles = files(b.dxeFv).filter((n) => !inserted.has(n.guid!));
   for (let i = 0; i < Math.max(oldFiles.length, newFiles.length); i++) {
     const o = oldFiles[i];
@@ -167,8 +184,7 @@ export async function verifyPatchedOvmf(
   }
   pass('alignment', 'every DXEFV file starts its data at its declared alignment');
 
-  const before = problems(oldRoot);
-  const fresh = [...problems(newRoot)].filter((p) => !before.has(p));
+  const fresh = [...problems(newRoot)].filter((p) => !before.problems.has(p));
   if (fresh.length) fail(fresh[0]);
   pass('checksums', 'every header and data checksum holds; no new warning anywhere in the tree');
   return checks;
