@@ -1,6 +1,7 @@
 /**
- * Parse benchmark: our full parse (best of 3, in a fresh Node process per file) next to
- * `UEFIExtract FILE report` (best of 3 wall times) on every firmware fixture, with ratios.
+ * Parse benchmark: our full parse (best of 3 and the first run, in a fresh Node process per file)
+ * next to `UEFIExtract FILE report` (best of 3 wall times, which include its start and writing the
+ * report) on every firmware fixture, with time and peak-memory ratios.
  * Run: `npx tsx bench/parse.ts [files...]`.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,19 +27,30 @@ function fixtureFiles(): string[] {
   return out;
 }
 
-function uefiExtractMs(file: string): number | undefined {
+/** GNU time reports the peak RSS of the process it runs (`%M`, KiB). */
+const haveGnuTime = spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0;
+
+/** Best of 3 wall times of `UEFIExtract FILE report`, and its peak RSS when GNU time is there. */
+function uefiExtract(file: string): { ms: number; maxRssMiB?: number } | undefined {
   if (!haveUefiExtract) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'uefiextract-'));
   const copy = join(dir, basename(file));
   copyFileSync(file, copy);
   let best = Infinity;
+  let rss: number | undefined;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    spawnSync('UEFIExtract', [copy, 'report'], { stdio: 'ignore' });
+    const r = haveGnuTime
+      ? spawnSync('/usr/bin/time', ['-f', '%M', 'UEFIExtract', copy, 'report'], {
+          encoding: 'utf8',
+        })
+      : spawnSync('UEFIExtract', [copy, 'report'], { stdio: 'ignore' });
     best = Math.min(best, performance.now() - t0);
+    const kib = haveGnuTime ? Number(String(r.stderr).trim().split('\n').pop()) : NaN;
+    if (Number.isFinite(kib)) rss = Math.max(rss ?? 0, kib / 1024);
   }
   rmSync(dir, { recursive: true, force: true });
-  return best;
+  return { ms: best, maxRssMiB: rss };
 }
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : fixtureFiles();
@@ -47,10 +59,14 @@ if (!files.length) {
   process.exit(0);
 }
 console.log(`\nFull parse vs UEFIExtract${haveUefiExtract ? '' : ' (UEFIExtract not installed)'}`);
-console.log('| file | size | nodes | ours ms | peak RSS MiB | UEFIExtract ms | ratio |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log(
+  '| file | size | nodes | ours ms (first run) | UEFIExtract ms | time ratio | ours peak RSS MiB (heap) | UEFIExtract peak RSS MiB | memory ratio |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 let sumOurs = 0;
 let sumTheirs = 0;
+const timeRatios: number[] = [];
+const memRatios: number[] = [];
 for (const f of files) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/parse-one.ts', f, '3'], {
     encoding: 'utf8',
@@ -64,19 +80,34 @@ for (const f of files) {
   }
   const ours = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
     ms: number;
+    coldMs: number;
     nodes: number;
     maxRssMiB: number;
+    baseRssMiB: number;
+    heapMiB: number;
   };
-  const theirs = uefiExtractMs(f);
+  const theirs = uefiExtract(f);
   sumOurs += ours.ms;
-  if (theirs !== undefined) sumTheirs += theirs;
+  if (theirs) sumTheirs += theirs.ms;
+  const tr = theirs ? ours.ms / theirs.ms : undefined;
+  const mr = theirs?.maxRssMiB ? ours.maxRssMiB / theirs.maxRssMiB : undefined;
+  if (tr !== undefined) timeRatios.push(tr);
+  if (mr !== undefined) memRatios.push(mr);
+  const n = (x: number | undefined, d = 1) => (x === undefined ? '–' : x.toFixed(d));
   console.log(
-    `| ${name} | ${statSync(f).size} | ${ours.nodes} | ${ours.ms.toFixed(1)} | ${ours.maxRssMiB.toFixed(0)} | ` +
-      `${theirs === undefined ? '–' : theirs.toFixed(1)} | ${theirs ? (ours.ms / theirs).toFixed(2) : '–'} |`,
+    `| ${name} | ${statSync(f).size} | ${ours.nodes} | ${n(ours.ms)} (${n(ours.coldMs)}) | ${n(theirs?.ms)} | ${n(tr, 2)} | ` +
+      `${n(ours.maxRssMiB, 0)} (${n(ours.heapMiB, 0)}) | ${n(theirs?.maxRssMiB, 0)} | ${n(mr, 2)} |`,
   );
 }
+const geo = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 if (sumTheirs) {
   console.log(
-    `\nall files: ours ${sumOurs.toFixed(0)} ms, UEFIExtract ${sumTheirs.toFixed(0)} ms, ratio ${(sumOurs / sumTheirs).toFixed(2)} (goal ≤ 1.0)`,
+    `\nall files: ours ${sumOurs.toFixed(0)} ms, UEFIExtract ${sumTheirs.toFixed(0)} ms, ratio ${(sumOurs / sumTheirs).toFixed(2)} (goal ≤ 1.0); ` +
+      `per-file time ratio: geometric mean ${geo(timeRatios).toFixed(2)}, worst ${Math.max(...timeRatios).toFixed(2)}`,
+  );
+}
+if (memRatios.length) {
+  console.log(
+    `peak memory ratio (our Node process incl. runtime / UEFIExtract): geometric mean ${geo(memRatios).toFixed(2)}, worst ${Math.max(...memRatios).toFixed(2)}`,
   );
 }
