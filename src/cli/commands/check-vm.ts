@@ -2,7 +2,7 @@ import { checkVmConfig } from '../../lib/firmware/config/check';
 import { pveRelease, ver } from '../../lib/firmware/config/facts';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson } from '../io';
-import { igpuOf, langOf, printFindings, readText, versionsOf } from './config';
+import { igpuOf, langOf, ovmfImageOf, printFindings, readText, versionsOf } from './config';
 
 export const checkVmCommand: CliCommand = {
   name: 'check-vm',
@@ -10,7 +10,7 @@ export const checkVmCommand: CliCommand = {
     'check a Proxmox <vmid>.conf (and optionally a modprobe.d file) for IGD passthrough mistakes',
   usage:
     'check-vm <vmid.conf|-> [more files…] [--pve 9.1 | --pveversion <file> | --qemu 10.1] ' +
-    '[--lspci "<line>" | --device 46a6 | --gen ADL] [--mode rom|ovmf] [--json] [--lang en|zh-CN]',
+    '[--lspci "<line>" | --device 46a6 | --gen ADL] [--mode rom|ovmf] [--ovmf-image <name>] [--json] [--lang en|zh-CN]',
   async run(args) {
     const { positional, flags } = parseArgs(
       args,
@@ -23,6 +23,7 @@ export const checkVmCommand: CliCommand = {
         '--device',
         '--gen',
         '--mode',
+        '--ovmf-image',
         '--lang',
       ],
       ['--json'],
@@ -42,7 +43,7 @@ export const checkVmCommand: CliCommand = {
     const mode = flags.get('--mode');
     if (mode !== undefined && mode !== 'rom' && mode !== 'ovmf')
       throw new UsageError('--mode must be rom or ovmf');
-    const findings = checkVmConfig(text, { qemu, igpu, mode });
+    const findings = checkVmConfig(text, { qemu, igpu, mode, ovmfImage: ovmfImageOf(flags) });
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (flags.has('--json'))
       printJson({ qemu: qemu ? `${qemu.major}.${qemu.minor}` : undefined, findings });

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../command';
+import { fixturePath, haveFixtures } from '../../../tests/helpers/fixtures';
 import { checkVmCommand } from './check-vm';
 import { configCommand } from './config';
 
@@ -111,6 +112,81 @@ describe('config command', () => {
     expect(() =>
       execFileSync('bash', ['-n'], { input: 'if true; then\n', stdio: 'pipe' }),
     ).toThrow();
+  });
+
+  const BIOS = 'vendor-like/aptio5-spi.bin';
+  it.skipIf(!haveFixtures || !existsSync(fixturePath(BIOS)))(
+    '--bios runs the reader: the GOP found (ADL, 21.x) is checked against the iGPU',
+    async () => {
+      const found = async (device: string) => {
+        out = '';
+        await configCommand.run(
+          [
+            '--pve',
+            '9.1',
+            '--boot',
+            'grub',
+            '--device',
+            device,
+            '--bios',
+            fixturePath(BIOS),
+          ].concat('--json'),
+        );
+        return (JSON.parse(out).findings as { id: string }[]).map((f) => f.id);
+      };
+      expect(await found('46a6')).toEqual([]);
+      // TGL: its VBT family (TIGERLAKE) fits, but the ADL GOP's device table has no 9a49.
+      expect(await found('9a49')).toEqual(['gop-device-missing']);
+    },
+  );
+
+  it.skipIf(!haveFixtures || !existsSync(fixturePath('gop-vbt/skl-kbl/vbt.bin')))(
+    '--gop-file and --vbt-file: a Skylake GOP and VBT for an Alder Lake iGPU are both flagged',
+    async () => {
+      await configCommand.run([
+        '--pve',
+        '9.1',
+        '--boot',
+        'grub',
+        '--lspci',
+        LSPCI,
+        '--gop-file',
+        fixturePath('gop-vbt/skl-kbl/IntelGopDriver.efi'),
+        '--vbt-file',
+        fixturePath('gop-vbt/skl-kbl/vbt.bin'),
+      ]);
+      expect(out).toMatch(
+        /^warning: The VBT is for SKYLAKE, but the iGPU is ADL.*\[vbt-mismatch\]$/m,
+      );
+      expect(out).toMatch(
+        /^warning: The GOP’s device table does not list 8086:46a6 \(ADL\).*\[gop-device-missing\]$/m,
+      );
+    },
+  );
+
+  it('--mode ovmf --ovmf-image: installs over that image and warns that an i440fx VM never loads the secboot one', async () => {
+    await configCommand.run([
+      '--pve',
+      '9.1',
+      '--boot',
+      'grub',
+      '--gen',
+      'ADL',
+      '--mode',
+      'ovmf',
+      '--ovmf-image',
+      'OVMF_CODE_4M.secboot.fd',
+      '--json',
+    ]);
+    const r = JSON.parse(out);
+    const files = r.blocks.find((b: { id: string }) => b.id === 'files');
+    expect(files.lines.map((l: { text: string }) => l.text)).toContain(
+      'install -m 0644 OVMF_CODE_4M.secboot.fd /usr/share/pve-edk2-firmware/OVMF_CODE_4M.secboot.fd',
+    );
+    expect(r.findings.map((f: { id: string }) => f.id)).toEqual(['ovmf-image-unused']);
+    await expect(
+      configCommand.run(['--pve', '9.1', '--boot', 'grub', '--gen', 'ADL', '--ovmf-image', 'x.fd']),
+    ).rejects.toThrow(UsageError);
   });
 
   it('reports bad usage as UsageError', async () => {

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
-import type { Finding } from '../../lib/firmware/config/check';
+import { analyze } from '../../lib/firmware/analyze';
+import type { Finding, FirmwareFound } from '../../lib/firmware/config/check';
 import { crossCheckFirmware } from '../../lib/firmware/config/check';
-import { pveRelease, ver, type Version } from '../../lib/firmware/config/facts';
+import {
+  OVMF_IMAGES,
+  pveRelease,
+  ver,
+  type OvmfImage,
+  type Version,
+} from '../../lib/firmware/config/facts';
+import { FirmwareError } from '../../lib/firmware/errors';
+import { gopInfo } from '../../lib/firmware/gop/gop-info';
+import { parseVbt } from '../../lib/firmware/gop/vbt';
 import {
   detectBootLoader,
   parseLspci,
@@ -17,7 +27,7 @@ import {
   type IgpuInfo,
 } from '../../lib/firmware/igpu/devices';
 import { parseArgs, UsageError, type CliCommand } from '../command';
-import { printJson } from '../io';
+import { printJson, readInput } from '../io';
 
 /** Reads a pasted-output file; `-` is stdin. */
 export function readText(path: string): string {
@@ -93,6 +103,56 @@ export function versionsOf(flags: Map<string, string | true>): {
   return out;
 }
 
+/** --ovmf-image: which Proxmox OVMF image a patched one replaces. */
+export function ovmfImageOf(flags: Map<string, string | true>): OvmfImage | undefined {
+  const v = flags.get('--ovmf-image');
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(OVMF_IMAGES as readonly string[]).includes(v))
+    throw new UsageError(`--ovmf-image must be ${OVMF_IMAGES.join(' or ')}`);
+  return v as OvmfImage;
+}
+
+/**
+ * What the reader finds for the cross-check: the top-ranked GOP and VBT of --bios, or the
+ * --gop-file / --vbt-file given, or the bare --gop-version / --vbt-platform strings.
+ */
+export async function firmwareFoundOf(
+  flags: Map<string, string | true>,
+): Promise<FirmwareFound | undefined> {
+  const str = (f: string) => {
+    const v = flags.get(f);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const found: FirmwareFound = {};
+  const bios = str('--bios');
+  if (bios) {
+    const a = await analyze(readInput(bios));
+    if (a.error) throw new FirmwareError(a.error.code, `${bios}: ${a.error.message}`);
+    const gop = a.gops[0];
+    if (!gop) throw new FirmwareError('not-found', `no Intel GOP driver found in ${bios}`);
+    Object.assign(found, {
+      gopVersion: gop.version,
+      gopDeviceIds: gop.deviceIds,
+      gopFamilies: gop.deviceFamilies,
+    });
+    if (a.vbts[0]) found.vbtPlatform = a.vbts[0].platform;
+  }
+  const gopFile = str('--gop-file');
+  if (gopFile) {
+    const info = gopInfo(readInput(gopFile));
+    Object.assign(found, {
+      gopVersion: info.versionText,
+      gopDeviceIds: info.deviceIds,
+      gopFamilies: info.deviceFamilies,
+    });
+  }
+  const vbtFile = str('--vbt-file');
+  if (vbtFile) found.vbtPlatform = parseVbt(readInput(vbtFile)).platform;
+  found.gopVersion = str('--gop-version') ?? found.gopVersion;
+  found.vbtPlatform = str('--vbt-platform') ?? found.vbtPlatform;
+  return Object.values(found).some((v) => v !== undefined) ? found : undefined;
+}
+
 export function printFindings(findings: Finding[], lang: Lang): void {
   for (const f of findings)
     process.stdout.write(
@@ -108,8 +168,10 @@ function printBlock(b: ConfigBlock, lang: Lang): void {
 const USAGE =
   'config (--pve <7.4|8.0…8.4|9.0|9.1> | --pveversion <file>) [--qemu x.y --kernel x.y] ' +
   '(--boot grub|systemd-boot | --boot-status <file>) (--lspci "<lspci -nn line>" | --device 46a6 | --gen ADL) ' +
-  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--ovmf-file f] [--gms 0x2] [--memory 4096] [--strict] ' +
-  '[--gop-version v] [--vbt-platform name] [--block <id>] [--json] [--lang en|zh-CN]';
+  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
+  '[--ovmf-file f] [--gms 0x2] [--memory 4096] [--strict] ' +
+  '[--bios BIOS | --gop-file X.efi] [--vbt-file Y.bin] [--gop-version v] [--vbt-platform name] ' +
+  '[--block <id>] [--json] [--lang en|zh-CN]';
 
 export const configCommand: CliCommand = {
   name: 'config',
@@ -132,9 +194,13 @@ export const configCommand: CliCommand = {
         '--mode',
         '--vmid',
         '--rom',
+        '--ovmf-image',
         '--ovmf-file',
         '--gms',
         '--memory',
+        '--bios',
+        '--gop-file',
+        '--vbt-file',
         '--gop-version',
         '--vbt-platform',
         '--block',
@@ -176,15 +242,16 @@ export const configCommand: CliCommand = {
       mode,
       vmid: num('--vmid', 100)!,
       romFile: str('--rom'),
+      ovmfImage: ovmfImageOf(flags),
       ovmfFile: str('--ovmf-file'),
       gms: num('--gms'),
       memoryMiB: num('--memory'),
       strictLegacyMode: flags.has('--strict'),
     });
-    const gopVersion = str('--gop-version');
-    const vbtPlatform = str('--vbt-platform');
-    if (gopVersion || vbtPlatform)
-      result.findings.push(...crossCheckFirmware(igpu, { gopVersion, vbtPlatform }));
+    if (flags.has('--bios') && flags.has('--gop-file'))
+      throw new UsageError('give either --bios or --gop-file, not both');
+    const found = await firmwareFoundOf(flags);
+    if (found) result.findings.push(...crossCheckFirmware(igpu, found));
     const only = str('--block');
     if (only !== undefined) {
       const b = result.blocks.find((x) => x.id === only);

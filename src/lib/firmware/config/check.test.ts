@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixturePath, haveFixtures, readFixture } from '../../../../tests/helpers/fixtures';
+import { gopInfo } from '../gop/gop-info';
+import { parseVbt } from '../gop/vbt';
 import { lookupIgpu } from '../igpu/devices';
 import { checkVmConfig, crossCheckFirmware, RULES, type CheckContext } from './check';
 
@@ -35,6 +39,8 @@ interface Case {
 }
 
 const OLD: CheckContext = { qemu: q('8.0'), igpu: CFL };
+/** Rules of crossCheckFirmware (GOP/VBT against the iGPU), tested below. */
+const FIRMWARE_RULES = ['vbt-mismatch', 'gop-mismatch', 'gop-device-missing'];
 
 const CASES: Case[] = [
   { rule: 'no-igd', bad: [conf({ hostpci0: null })], good: [conf()] },
@@ -138,6 +144,17 @@ const CASES: Case[] = [
       { ...OLD, mode: 'ovmf' },
     ],
   },
+  {
+    rule: 'ovmf-image-unused',
+    bad: [
+      conf({ efidisk0: 'local-lvm:vm-100-disk-0,efitype=4m' }),
+      { ...OLD, mode: 'ovmf', ovmfImage: 'OVMF_CODE_4M.secboot.fd' },
+    ],
+    good: [
+      conf({ efidisk0: 'local-lvm:vm-100-disk-0,efitype=4m' }),
+      { ...OLD, mode: 'ovmf', ovmfImage: 'OVMF_CODE_4M.fd' },
+    ],
+  },
   { rule: 'memory-low', bad: [conf({ memory: '2048' })], good: [conf({ memory: '8192' })] },
   {
     rule: 'cpu-not-host',
@@ -178,7 +195,7 @@ describe('checkVmConfig rules', () => {
   it('has a case for every rule that reads a VM config', () => {
     const covered = new Set(CASES.map((c) => c.rule));
     for (const id of Object.keys(RULES))
-      if (!id.endsWith('-mismatch')) expect(covered.has(id), id).toBe(true);
+      if (!FIRMWARE_RULES.includes(id)) expect(covered.has(id), id).toBe(true);
   });
 });
 
@@ -188,7 +205,10 @@ describe('crossCheckFirmware', () => {
       'vbt-mismatch',
     ]);
     expect(crossCheckFirmware(ADL, { vbtPlatform: 'ALDERLAKE-P' })).toEqual([]);
+    // ADL/RPL boards often ship a VBT still named TIGERLAKE (coreboot asus_h610m-k, FSP RPL).
+    expect(crossCheckFirmware(ADL, { vbtPlatform: 'TIGERLAKE' })).toEqual([]);
     expect(crossCheckFirmware(CFL, { vbtPlatform: 'KABYLAKE' })).toEqual([]);
+    expect(crossCheckFirmware(lookupIgpu(0x0162)!, { vbtPlatform: 'SNB/IVB-DESKTOP' })).toEqual([]);
   });
   it('warns when the GOP major version is not the one known for the platform', () => {
     expect(crossCheckFirmware(CFL, { gopVersion: '17.0.1071' }).map((f) => f.id)).toEqual([
@@ -197,4 +217,42 @@ describe('crossCheckFirmware', () => {
     expect(crossCheckFirmware(CFL, { gopVersion: '9.0.1074' })).toEqual([]);
     expect(crossCheckFirmware(ADL, { gopVersion: '21.0.1061' })).toEqual([]);
   });
+  it("prefers the GOP's own device table to the version", () => {
+    const found = { gopVersion: '17.0.1071', gopDeviceIds: [0x3e92], gopFamilies: ['Coffee Lake'] };
+    expect(crossCheckFirmware(CFL, found)).toEqual([]);
+    const f = crossCheckFirmware(ADL, found);
+    expect(f.map((x) => x.id)).toEqual(['gop-device-missing']);
+    expect(f[0].message.en).toContain('8086:46a6 (ADL)');
+    expect(f[0].message.en).toContain('Coffee Lake');
+  });
+
+  // Each real GOP/VBT pair of the fixtures against an iGPU of its own generation and one of another.
+  const PAIRS: [string, number, number][] = [
+    ['snb', 0x0126, 0x46a6],
+    ['hsw', 0x0416, 0x9a49],
+    ['skl-kbl', 0x1912, 0x46a6],
+    ['apl', 0x5a85, 0x3e92],
+    ['glk', 0x3185, 0x46a6],
+    ['tgl', 0x9a49, 0x3e92],
+    ['adl', 0x46a6, 0x1912],
+    ['mtl', 0x7d55, 0x46a6],
+  ];
+  const havePairs = haveFixtures && existsSync(fixturePath('gop-vbt/adl/vbt.bin'));
+  it.skipIf(!havePairs).each(PAIRS)(
+    'fixtures gop-vbt/%s: no finding for its own iGPU 0x%s, warnings for another',
+    (dir, own, other) => {
+      const gop = gopInfo(readFixture(`gop-vbt/${dir}/IntelGopDriver.efi`));
+      const found = {
+        gopVersion: gop.versionText,
+        gopDeviceIds: gop.deviceIds,
+        gopFamilies: gop.deviceFamilies,
+        vbtPlatform: parseVbt(readFixture(`gop-vbt/${dir}/vbt.bin`)).platform,
+      };
+      expect(crossCheckFirmware(lookupIgpu(own)!, found)).toEqual([]);
+      expect(crossCheckFirmware(lookupIgpu(other)!, found).map((f) => f.id)).toEqual([
+        'vbt-mismatch',
+        'gop-device-missing',
+      ]);
+    },
+  );
 });

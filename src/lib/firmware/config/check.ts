@@ -10,6 +10,8 @@ import {
   needsExplicitLpc,
   needsGmsOverride,
   opregionIsDefault,
+  ovmfImageForMachine,
+  type OvmfImage,
   type Version,
 } from './facts';
 import { parseVmConf, type HostpciEntry, type VmConf } from './inputs';
@@ -29,8 +31,10 @@ export interface CheckContext {
   /** QEMU version of the host, when known (pveversion or the chosen PVE release). */
   qemu?: Version;
   igpu?: IgpuInfo;
-  /** 'ovmf' when the VM relies on a patched OVMF_CODE_4M.fd. */
+  /** 'ovmf' when the VM relies on a patched OVMF image. */
   mode?: 'rom' | 'ovmf';
+  /** ovmf mode: which Proxmox image was replaced (default OVMF_CODE_4M.fd). */
+  ovmfImage?: OvmfImage;
 }
 
 const IGD_HOST = '0000:00:02.0';
@@ -59,8 +63,10 @@ export const RULES = {
   'memory-low': 'warning',
   'cpu-not-host': 'info',
   'efidisk-not-4m': 'warning',
+  'ovmf-image-unused': 'warning',
   'vbt-mismatch': 'warning',
   'gop-mismatch': 'warning',
+  'gop-device-missing': 'warning',
 } as const satisfies Record<string, Severity>;
 
 export type RuleId = keyof typeof RULES;
@@ -165,6 +171,16 @@ export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): F
   const efidisk = conf.get('efidisk0');
   if (ctx.mode === 'ovmf' && !(efidisk && /efitype=4m/.test(efidisk.value)))
     out.push(find('efidisk-not-4m', efidisk?.line));
+  // Proxmox picks the .secboot image for q35 only (facts.ts OVMF_IMAGES).
+  const used = ovmfImageForMachine(q35);
+  if (ctx.mode === 'ovmf' && ctx.ovmfImage && ctx.ovmfImage !== used)
+    out.push(
+      find('ovmf-image-unused', machine?.line, {
+        image: ctx.ovmfImage,
+        used,
+        machine: q35 ? 'q35' : 'i440fx',
+      }),
+    );
   // Proxmox's default is 512 MiB when memory: is absent.
   const memory = conf.get('memory');
   const mib = memory ? Number.parseInt(memory.value, 10) : 512;
@@ -178,8 +194,8 @@ export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): F
 
 /** VBT platform names ("$VBT ALDERLAKE-P" …) → the iGPU codes whose GOP accepts that VBT family. */
 const VBT_PLATFORMS: readonly [RegExp, readonly IgpuCode[]][] = [
-  [/SANDY/i, ['SNB']],
-  [/IVY/i, ['IVB']],
+  // Desktop boards name both: "SNB/IVB-DESKTOP" (coreboot gigabyte_ga-h61m-series).
+  [/SANDY|IVY|SNB|IVB/i, ['SNB', 'IVB']],
   [/HASWELL/i, ['HSW']],
   [/BROADWELL/i, ['BDW']],
   [/VALLEYVIEW|BAYTRAIL/i, ['BYT']],
@@ -189,7 +205,9 @@ const VBT_PLATFORMS: readonly [RegExp, readonly IgpuCode[]][] = [
   [/GEMINI/i, ['GLK']],
   [/ICELAKE|ICE LAKE/i, ['ICL']],
   [/ELKHART|JASPER/i, ['EHL', 'JSL']],
-  [/TIGER|ROCKET/i, ['TGL', 'RKL']],
+  // ADL/RPL/TWL boards often carry a VBT still named TIGERLAKE (coreboot asus_h610m-k and
+  // msi_ms7e06, Intel FSP RaptorLake-Vbt.bin, the Twin Lake FSP sample).
+  [/TIGER|ROCKET/i, ['TGL', 'RKL', 'ADL', 'ADL-N', 'RPL']],
   [/ALDER|RAPTOR|TWIN/i, ['ADL', 'ADL-N', 'RPL']],
   [/METEOR|ARROW/i, ['MTL', 'ARL']],
   [/LUNAR/i, ['LNL']],
@@ -208,6 +226,8 @@ const GOP_MAJORS: Partial<Record<IgpuCode, readonly number[]>> = {
   KBL: [9],
   CFL: [9],
   CML: [9],
+  BYT: [7],
+  APL: [10],
   GLK: [13],
   ICL: [14],
   TGL: [17],
@@ -216,20 +236,44 @@ const GOP_MAJORS: Partial<Record<IgpuCode, readonly number[]>> = {
   RPL: [17, 21],
   'ADL-N': [21],
   JSL: [18],
+  EHL: [18],
   MTL: [22],
   ARL: [22],
 };
 
-/** Cross-checks what the reader found in the firmware (GOP version, VBT platform) against the iGPU. */
-export function crossCheckFirmware(
-  igpu: IgpuInfo,
-  found: { gopVersion?: string; vbtPlatform?: string },
-): Finding[] {
+export interface FirmwareFound {
+  /** The GOP's version as the reader states it, e.g. "21.0.1066" or "21.?.1066". */
+  gopVersion?: string;
+  /** PCI device IDs in the GOP's own device table (gop-info); the most precise check. */
+  gopDeviceIds?: readonly number[];
+  /** Family names for those IDs, for the message. */
+  gopFamilies?: readonly string[];
+  /** The VBT's platform name ("$VBT TIGERLAKE" → "TIGERLAKE"). */
+  vbtPlatform?: string;
+}
+
+/**
+ * Cross-checks what the reader found in the firmware (GOP device table or version, VBT platform)
+ * against the iGPU. A GOP whose device table does not list the iGPU will not bind to it; without
+ * a readable table the GOP's major version is compared with the ones known for the platform.
+ */
+export function crossCheckFirmware(igpu: IgpuInfo, found: FirmwareFound): Finding[] {
   const out: Finding[] = [];
   if (found.vbtPlatform) {
     const hit = VBT_PLATFORMS.find(([re]) => re.test(found.vbtPlatform!));
     if (hit && !hit[1].includes(igpu.code))
       out.push(find('vbt-mismatch', undefined, { vbt: found.vbtPlatform, code: igpu.code }));
+  }
+  if (found.gopDeviceIds?.length) {
+    if (!found.gopDeviceIds.includes(igpu.deviceId))
+      out.push(
+        find('gop-device-missing', undefined, {
+          id: igpu.deviceId.toString(16).padStart(4, '0'),
+          code: igpu.code,
+          families: found.gopFamilies?.length ? found.gopFamilies.join(', ') : 'other devices',
+        }),
+      );
+    return out;
   }
   const majors = GOP_MAJORS[igpu.code];
   const m = found.gopVersion ? /^(\d+)/.exec(found.gopVersion) : null;

@@ -75,6 +75,16 @@ export function needsIntelIommuOn(kernel: Version): boolean {
 }
 
 /**
+ * The xe DRM driver for Gen12 (Tiger Lake) and newer Intel graphics entered mainline with Linux
+ * 6.8 (first drm-xe-next pull, Dec 2023; i915 stays the default for most parts, xe binds them with
+ * force_probe or by default on Xe2/LNL), so from 6.8 the host has a second driver that can claim a
+ * Gen12+ iGPU (gen per igpu/devices.ts).
+ */
+export function hostHasXeDriver(kernel: Version, igpu: IgpuInfo): boolean {
+  return atLeast(kernel, '6.8') && igpu.gen >= 12;
+}
+
+/**
  * QEMU before 10.0 assumes no stolen memory for IGD (GMS forced to 0 in hw/vfio/igd.c unless the
  * x-igd-gms option overrides it), so the GOP has no framebuffer; from 10.0 (Tomita Moeko series,
  * qemu docs commit 5dbe25e9) the host's DVMT value is used and x-igd-gms only overrides it.
@@ -144,3 +154,15 @@ export const ROM_DIR = '/usr/share/kvm';
  */
 export const OVMF_DIR = '/usr/share/pve-edk2-firmware';
 export const OVMF_CODE = `${OVMF_DIR}/OVMF_CODE_4M.fd`;
+
+/**
+ * The two 4 MiB code images Proxmox ships, by file name (the OVMF patch step keeps the name).
+ * get_ovmf_files picks `.secboot` when smm is set, and its caller passes the q35 flag as smm
+ * (proxmox/qemu-server OVMF.pm print_ovmf_drive_commandlines): an i440fx VM, which legacy-igd
+ * needs, always runs OVMF_CODE_4M.fd.
+ */
+export const OVMF_IMAGES = ['OVMF_CODE_4M.fd', 'OVMF_CODE_4M.secboot.fd'] as const;
+export type OvmfImage = (typeof OVMF_IMAGES)[number];
+export function ovmfImageForMachine(q35: boolean): OvmfImage {
+  return q35 ? 'OVMF_CODE_4M.secboot.fd' : 'OVMF_CODE_4M.fd';
+}

@@ -115,12 +115,12 @@ const CATALOG = {
 
   // Files
   'files.rom': [
-    'Proxmox looks up romfile= in /usr/share/kvm; {rom} holds the GOP and the IGD setup drivers.',
-    'Proxmox 在 /usr/share/kvm 中查找 romfile=；{rom} 包含 GOP 及 IGD 初始化驱动。',
+    'Proxmox looks up romfile= in /usr/share/kvm; {rom} is the full ROM: IgdAssignment, PlatformGopPolicy and your GOP (rom --bios … -o {rom}).',
+    'Proxmox 在 /usr/share/kvm 中查找 romfile=；{rom} 是完整 ROM：IgdAssignment、PlatformGopPolicy 与你的 GOP（rom --bios … -o {rom}）。',
   ],
   'files.igdRom': [
-    '{rom} sets up the OpRegion and stolen memory; the GOP is inside the patched OVMF.',
-    '{rom} 负责设置 OpRegion 与预留显存；GOP 在修补后的 OVMF 内。',
+    '{rom} is the IgdAssignment-only ROM (variant assignment, offered with the patched OVMF, or rom --variant assignment -o {rom}): it sets up the OpRegion and stolen memory, and legacy-igd needs a ROM anyway; the GOP is inside the patched OVMF.',
+    '{rom} 是只含 IgdAssignment 的 ROM（assignment 变体，随修补版 OVMF 一起提供，或用 rom --variant assignment -o {rom} 生成）：它设置 OpRegion 与预留显存，且 legacy-igd 本身也需要 ROM；GOP 在修补后的 OVMF 内。',
   ],
   'files.hash': [
     'Compare with the SHA-256 the app showed, to be sure the right file is in place.',
@@ -135,13 +135,21 @@ const CATALOG = {
     'dpkg-divert 把软件包里的文件改名为 .distrib，升级时写入该文件，不会覆盖修补后的镜像。',
   ],
   'ovmf.install': [
-    'Put the patched image ({file}) where Proxmox loads OVMF for i440fx VMs with an efitype=4m efidisk; this affects every such VM on the host.',
-    '把修补后的镜像（{file}）放到 Proxmox 为带 efitype=4m EFI 盘的 i440fx 虚拟机加载 OVMF 的位置；这会影响本机所有此类虚拟机。',
+    'Put the patched image ({file}) in place of OVMF_CODE_4M.fd, which Proxmox loads for i440fx VMs with an efitype=4m EFI disk; every such VM on the host gets it.',
+    '用修补后的镜像（{file}）替换 OVMF_CODE_4M.fd：Proxmox 为带 efitype=4m EFI 盘的 i440fx 虚拟机加载它；本机所有此类虚拟机都会用到。',
+  ],
+  'ovmf.installSecboot': [
+    'Put the patched image ({file}) in place of OVMF_CODE_4M.secboot.fd. Proxmox loads that one only for q35 VMs (SMM); a legacy-igd VM is i440fx and loads OVMF_CODE_4M.fd, so patch that one for it.',
+    '用修补后的镜像（{file}）替换 OVMF_CODE_4M.secboot.fd。Proxmox 只为 q35 虚拟机（SMM）加载它；legacy-igd 虚拟机是 i440fx，加载的是 OVMF_CODE_4M.fd，应修补后者。',
   ],
   'ovmf.undoRemove': ['Remove the patched image.', '删除修补后的镜像。'],
   'ovmf.undoDivert': [
     'Remove the diversion; --rename moves the packaged file back in place.',
     '取消转移；--rename 会把软件包原文件移回原位。',
+  ],
+  'ovmf.undoVerify': [
+    'Prints nothing when every file of the package, this image included, is the packaged one again.',
+    '若软件包的所有文件（包括此镜像）都已恢复原样，则没有任何输出。',
   ],
 
   // VM
@@ -259,6 +267,22 @@ const CATALOG = {
   'sh.header': [
     'What the script is for and how to run it; stop on the first error.',
     '脚本用途与用法；遇到第一个错误即停止。',
+  ],
+  'sh.root': [
+    'ROOT (normally unset) points every path at another root, so the script can be tried on a copy of the file system.',
+    'ROOT（通常不设置）把所有路径指向另一个根目录，便于在文件系统副本上试运行脚本。',
+  ],
+  'sh.qemuCheck': [
+    'Stop if the host runs another QEMU than this config was made for: the x-igd-* options differ between versions.',
+    '若宿主机的 QEMU 版本与生成配置时不同则停止：各版本的 x-igd-* 选项不同。',
+  ],
+  'sh.disableVga': [
+    'Warn about disable_vga=1 left in modprobe.d: it breaks legacy IGD.',
+    '若 modprobe.d 中残留 disable_vga=1 则发出警告：它会破坏 IGD legacy 模式。',
+  ],
+  'sh.paramHelper': [
+    'Adds a kernel parameter once, and checks that it landed.',
+    '只添加一次内核参数，并确认已写入。',
   ],
   'sh.helpers': [
     'Dry run by default; run() prints every change and performs it only with --apply.',
@@ -424,6 +448,14 @@ const CATALOG = {
   'finding.efidisk-not-4m': [
     'The patched OVMF replaces OVMF_CODE_4M.fd, which Proxmox loads only with efidisk0 …,efitype=4m; otherwise the stock 2 MiB OVMF_CODE.fd runs.',
     '修补后的 OVMF 替换的是 OVMF_CODE_4M.fd，而 Proxmox 只在 efidisk0 带 efitype=4m 时加载它；否则运行原版 2 MiB 的 OVMF_CODE.fd。',
+  ],
+  'finding.ovmf-image-unused': [
+    'The patched OVMF replaces {image}, but this VM ({machine}) loads {used}: the patch does not reach it.',
+    '修补后的 OVMF 替换的是 {image}，但该虚拟机（{machine}）加载的是 {used}：修补对它无效。',
+  ],
+  'finding.gop-device-missing': [
+    'The GOP’s device table does not list 8086:{id} ({code}); it was built for {families}. The screen may stay dark.',
+    'GOP 的设备表中没有 8086:{id}（{code}）；它适用于 {families}。可能无画面输出。',
   ],
   'finding.vbt-mismatch': [
     'The VBT is for {vbt}, but the iGPU is {code}: the display may stay dark.',

@@ -55,105 +55,208 @@ function lines(r: ConfigResult, id: string): string[] {
   return b.lines.map((l) => l.text);
 }
 
+const KVM = '/usr/share/kvm';
+const OVMF_4M = '/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd';
+
+/**
+ * Every block's lines for one combination, derived from the documented facts (cited at each
+ * rule) independently of render.ts; install.sh is run for real in install.test.ts.
+ */
+function expectedBlocks(
+  qemu: number,
+  kernel: number,
+  boot: BootLoader,
+  id: number,
+  gen: number,
+  mode: OutputMode,
+): [string, string[]][] {
+  const hex = id.toString(16).padStart(4, '0');
+  // vfio_virqfd only before kernel 6.2 (merged into vfio; pve-docs 2953349).
+  const modules = [
+    'vfio',
+    'vfio_iommu_type1',
+    'vfio_pci',
+    ...(kLess(kernel, 6, 2) ? ['vfio_virqfd'] : []),
+  ];
+  // intel_iommu=on only before 6.8, where it became the default (pve-docs 4d318fb).
+  const params = [
+    ...(kLess(kernel, 6, 8) ? ['intel_iommu=on'] : []),
+    'iommu=pt',
+    'initcall_blacklist=sysfb_init',
+  ].join(' ');
+  // args per QEMU version (notes §4.2/4.3): GMS forced to 0 before 10.0; OpRegion default from
+  // 10.1; 10.1 legacy mode = Gen6–9 only, so Gen11+ needs the LPC IDs.
+  const props: string[] = [];
+  if (qemu < 10) props.push(`x-igd-gms=${gen >= 11 ? '0x6' : '0x2'}`);
+  if (qemu < 10.1) props.push('x-igd-opregion=on');
+  if (qemu >= 10.1 && gen >= 11) props.push('x-igd-lpc=on');
+  const args = props.map((p) => `-set device.hostpci0.${p}`).join(' ');
+  const hostpci = '0000:00:02.0,legacy-igd=1,romfile=igd.rom';
+  const rom = [`install -m 0644 igd.rom ${KVM}/igd.rom`, `sha256sum ${KVM}/igd.rom`];
+  const blocks: [string, string[]][] = [
+    ['modules', modules],
+    boot === 'grub'
+      ? ['cmdline', [`GRUB_CMDLINE_LINUX_DEFAULT="quiet ${params}"`]]
+      : ['cmdline', [`root=ZFS=rpool/ROOT/pve-1 boot=zfs ${params}`]],
+    ['cmdline-apply', [boot === 'grub' ? 'update-grub' : 'proxmox-boot-tool refresh']],
+    [
+      'modprobe',
+      [
+        `options vfio-pci ids=8086:${hex}`,
+        'softdep i915 pre: vfio-pci',
+        'blacklist i915',
+        // xe (Linux 6.8+) drives Gen12 and newer too.
+        ...(gen >= 12 && !kLess(kernel, 6, 8) ? ['blacklist xe'] : []),
+      ],
+    ],
+    ['initramfs', ['update-initramfs -u -k all', 'reboot']],
+  ];
+  if (mode === 'rom') blocks.push(['files', rom]);
+  else
+    blocks.push(
+      [
+        'files',
+        [
+          ...rom,
+          `mkdir -p /root/ovmf-backup && cp -a ${OVMF_4M} /root/ovmf-backup/`,
+          `dpkg-divert --local --rename --divert ${OVMF_4M}.distrib --add ${OVMF_4M}`,
+          `install -m 0644 OVMF_CODE_4M.fd ${OVMF_4M}`,
+          `sha256sum ${OVMF_4M}`,
+        ],
+      ],
+      [
+        'ovmf-undo',
+        [
+          `rm ${OVMF_4M}`,
+          `dpkg-divert --local --rename --remove ${OVMF_4M}`,
+          'dpkg -V pve-edk2-firmware',
+        ],
+      ],
+    );
+  blocks.push(
+    [
+      'vm-conf',
+      [
+        'bios: ovmf',
+        'machine: pc',
+        'vga: none',
+        `hostpci0: ${hostpci}`,
+        ...(args ? [`args: ${args}`] : []),
+        'cpu: host',
+        'memory: 4096',
+        'ostype: l26',
+      ],
+    ],
+    [
+      'qm-set',
+      [
+        'qm set 123 --bios ovmf --machine pc --vga none',
+        `qm set 123 --hostpci0 ${hostpci}`,
+        ...(args ? [`qm set 123 --args "${args}"`] : []),
+        'qm set 123 --cpu host --memory 4096 --ostype l26',
+        'qm set 123 --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0',
+      ],
+    ],
+    [
+      'qemu',
+      [
+        'qemu-system-x86_64 -enable-kvm \\',
+        '  -machine pc \\',
+        '  -cpu host -m 4096 \\',
+        `  -drive if=pflash,format=raw,readonly=on,file=${OVMF_4M} \\`,
+        '  -drive if=pflash,format=raw,file=vm-123-vars.fd \\',
+        '  -vga none -nodefaults \\',
+        `  -device ${['vfio-pci', 'host=0000:00:02.0', 'id=hostpci0', 'bus=pci.0', 'addr=0x2', `romfile=${KVM}/igd.rom`, ...props].join(',')}`,
+      ],
+    ],
+    [
+      'libvirt',
+      [
+        "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>",
+        `  <os><type arch='x86_64' machine='pc'>hvm</type><loader readonly='yes' type='pflash'>${OVMF_4M}</loader></os>`,
+        "  <cpu mode='host-passthrough'/>",
+        "  <hostdev mode='subsystem' type='pci' managed='yes'>",
+        "    <source><address domain='0x0000' bus='0x00' slot='0x02' function='0x0'/></source>",
+        "    <alias name='ua-igd'/>",
+        `    <rom file='${KVM}/igd.rom'/>`,
+        "    <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>",
+        '  </hostdev>',
+        "  <video><model type='none'/></video>",
+        ...(props.length
+          ? [
+              "  <qemu:override><qemu:device alias='ua-igd'><qemu:frontend>",
+              ...props.map((p) => {
+                const [name, value] = p.split('=');
+                return value === 'on'
+                  ? `    <qemu:property name='${name}' type='bool' value='true'/>`
+                  : `    <qemu:property name='${name}' type='unsigned' value='${Number(value)}'/>`;
+              }),
+              '  </qemu:frontend></qemu:device></qemu:override>',
+            ]
+          : []),
+        '</domain>',
+      ],
+    ],
+    [
+      'flashrom',
+      [
+        'apt install flashrom',
+        'flashrom -p internal --ifd -i bios -r /root/bios-region.bin',
+        'flashrom -p internal -r /root/flash-full.bin',
+        '# "/dev/mem mmap failed" → add iomem=relaxed to the kernel command line once',
+      ],
+    ],
+    [
+      'host-bios',
+      [
+        'VT-d: Enabled',
+        'CSM / Legacy boot: Disabled (UEFI only)',
+        'Primary display: IGD (iGPU)',
+        // Before 10.0 the guest gets x-igd-gms of stolen memory, so DVMT must not exceed it.
+        qemu < 10 ? 'DVMT Pre-Allocated: 64M' : 'DVMT Pre-Allocated: 64M or more',
+      ],
+    ],
+  );
+  return blocks;
+}
+
 describe('renderConfig over every PVE version × boot loader × generation × mode', () => {
   for (const [pve, qemu, kernel] of RELEASES)
     for (const boot of BOOTS)
       for (const [code, id, gen] of DEVICES)
         for (const mode of MODES) {
-          it(`PVE ${pve} ${boot} ${code} ${mode}`, () => {
+          it(`PVE ${pve} ${boot} ${code} ${mode}: exact lines of every block`, () => {
             const igpu = lookupIgpu(id) as IgpuInfo;
             expect(igpu.code).toBe(code);
             const r = renderConfig({ pve, boot, igpu, mode, vmid: 123 });
-
-            // /etc/modules: vfio_virqfd only before kernel 6.2 (merged into vfio; pve-docs 2953349).
-            const expectedModules = ['vfio', 'vfio_iommu_type1', 'vfio_pci'];
-            if (kLess(kernel, 6, 2)) expectedModules.push('vfio_virqfd');
-            expect(lines(r, 'modules')).toEqual(expectedModules);
-
-            // Kernel command line: intel_iommu=on only before 6.8 (pve-docs 4d318fb).
-            const params = [
-              ...(kLess(kernel, 6, 8) ? ['intel_iommu=on'] : []),
-              'iommu=pt',
-              'initcall_blacklist=sysfb_init',
-            ];
-            const cmd = lines(r, 'cmdline');
-            const apply = lines(r, 'cmdline-apply');
-            if (boot === 'grub') {
-              expect(cmd).toEqual([`GRUB_CMDLINE_LINUX_DEFAULT="quiet ${params.join(' ')}"`]);
-              expect(r.blocks.find((b) => b.id === 'cmdline')!.path).toBe('/etc/default/grub');
-              expect(apply).toEqual(['update-grub']);
-            } else {
-              expect(cmd).toEqual([`root=ZFS=rpool/ROOT/pve-1 boot=zfs ${params.join(' ')}`]);
-              expect(r.blocks.find((b) => b.id === 'cmdline')!.path).toBe('/etc/kernel/cmdline');
-              expect(apply).toEqual(['proxmox-boot-tool refresh']);
-            }
-
-            const hex = id.toString(16).padStart(4, '0');
-            expect(lines(r, 'modprobe').slice(0, 3)).toEqual([
-              `options vfio-pci ids=8086:${hex}`,
-              'softdep i915 pre: vfio-pci',
-              'blacklist i915',
-            ]);
-            expect(lines(r, 'initramfs')[0]).toBe('update-initramfs -u -k all');
-
-            // args per QEMU version (notes §4.2/4.3).
-            const props: string[] = [];
-            if (qemu < 10) props.push(`x-igd-gms=${gen >= 11 ? '0x6' : '0x2'}`); // GMS forced to 0 before 10.0
-            if (qemu < 10.1) props.push('x-igd-opregion=on'); // default on from 10.1
-            if (qemu >= 10.1 && gen >= 11) props.push('x-igd-lpc=on'); // 10.1 legacy mode = Gen6–9 only
-            const vm = lines(r, 'vm-conf');
-            const expectedVm = [
-              'bios: ovmf',
-              'machine: pc',
-              'vga: none',
-              'hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
-            ];
-            if (props.length)
-              expectedVm.push(`args: ${props.map((p) => `-set device.hostpci0.${p}`).join(' ')}`);
-            expectedVm.push('cpu: host', 'memory: 4096', 'ostype: l26');
-            expect(vm).toEqual(expectedVm);
-            expect(r.blocks.find((b) => b.id === 'vm-conf')!.path).toBe(
-              '/etc/pve/qemu-server/123.conf',
+            const got = r.blocks
+              .filter((b) => b.id !== 'install')
+              .map((b): [string, string[]] => [b.id, b.lines.map((l) => l.text)]);
+            expect(got).toEqual(expectedBlocks(qemu, kernel, boot, id, gen, mode));
+            expect(r.blocks.map((b) => b.id).at(-3)).toBe('install');
+            const path = (id: string) => r.blocks.find((b) => b.id === id)!.path;
+            expect(path('cmdline')).toBe(
+              boot === 'grub' ? '/etc/default/grub' : '/etc/kernel/cmdline',
             );
+            expect(path('modules')).toBe('/etc/modules');
+            expect(path('modprobe')).toBe('/etc/modprobe.d/igd-passthrough.conf');
+            expect(path('vm-conf')).toBe('/etc/pve/qemu-server/123.conf');
 
-            const qm = lines(r, 'qm-set');
-            expect(qm).toContain('qm set 123 --hostpci0 0000:00:02.0,legacy-igd=1,romfile=igd.rom');
-            if (props.length)
-              expect(qm).toContain(
-                `qm set 123 --args "${props.map((p) => `-set device.hostpci0.${p}`).join(' ')}"`,
-              );
-            else expect(qm.some((l) => l.includes('--args'))).toBe(false);
-
-            const device = lines(r, 'qemu').find((l) => l.includes('-device'))!;
-            expect(device.trim()).toBe(
-              [
-                '-device vfio-pci',
-                'host=0000:00:02.0',
-                'id=hostpci0',
-                'bus=pci.0',
-                'addr=0x2',
-                'romfile=/usr/share/kvm/igd.rom',
-                ...props,
-              ].join(','),
-            );
-            const xml = lines(r, 'libvirt').join('\n');
-            expect(xml).toContain("machine='pc'");
-            expect(xml).toContain("<model type='none'/>");
-            for (const p of props) expect(xml).toContain(`name='${p.split('=')[0]}'`);
-
-            const divert = lines(r, 'files').some((l) =>
-              l.startsWith('dpkg-divert --local --rename'),
-            );
-            expect(divert).toBe(mode === 'ovmf');
-            expect(r.blocks.some((b) => b.id === 'ovmf-undo')).toBe(mode === 'ovmf');
-
-            // Never disable_vga, never q35.
-            const all = r.blocks.flatMap((b) => b.lines.map((l) => l.text)).join('\n');
+            // Never disable_vga, never q35 (install.sh only greps for disable_vga to warn).
+            const all = r.blocks
+              .filter((b) => b.id !== 'install')
+              .flatMap((b) => b.lines.map((l) => l.text))
+              .join('\n');
             expect(all).not.toMatch(/disable_vga|q35/);
+            const script = r.blocks.find((b) => b.id === 'install')!.lines.map((l) => l.text);
+            expect(script.filter((l) => /disable_vga/.test(l))).toEqual([
+              expect.stringMatching(/^if grep -rqsE 'disable_vga=\(1\|Y\|y\)'.*warning/),
+            ]);
 
-            // MTL/ARL/LNL need QEMU ≥ 10.1 (qemu 7969cf4639); that is the only error a generated config can have.
-            const errors = r.findings.filter((f) => f.severity === 'error').map((f) => f.id);
-            expect(errors).toEqual(gen > 12 && qemu < 10.1 ? ['qemu-too-old'] : []);
+            // MTL/ARL/LNL need QEMU ≥ 10.1 (qemu 7969cf4639); that is the only finding a generated config has.
+            expect(r.findings.map((f) => f.id)).toEqual(
+              gen > 12 && qemu < 10.1 ? ['qemu-too-old'] : [],
+            );
 
             for (const b of r.blocks)
               for (const l of b.lines) {

@@ -6,6 +6,7 @@ import {
   defaultGms,
   fmt,
   hasLegacyModeSwitch,
+  hostHasXeDriver,
   legacyModeCovers,
   MIN_MEMORY_MIB,
   needsExplicitLpc,
@@ -13,10 +14,12 @@ import {
   needsIntelIommuOn,
   needsVfioVirqfd,
   opregionIsDefault,
-  OVMF_CODE,
+  OVMF_DIR,
+  OVMF_IMAGES,
   pveRelease,
   ROM_DIR,
   ver,
+  type OvmfImage,
   type Version,
 } from './facts';
 import type { BootLoader } from './inputs';
@@ -36,7 +39,12 @@ export interface ConfigOptions {
   vmid: number;
   /** ROM file name in /usr/share/kvm (default igd.rom). */
   romFile?: string;
-  /** Local name of the patched OVMF image to install (ovmf mode). */
+  /**
+   * ovmf mode: the Proxmox image the patched OVMF replaces (default OVMF_CODE_4M.fd, what an
+   * i440fx VM loads; see facts.ts OVMF_IMAGES).
+   */
+  ovmfImage?: OvmfImage;
+  /** ovmf mode: local name of the patched image (default: the same name, as the patch step keeps it). */
   ovmfFile?: string;
   /** Add x-igd-legacy-mode=on where legacy mode applies, so a wrong setup fails instead of running without display. */
   strictLegacyMode?: boolean;
@@ -126,6 +134,8 @@ function validate(o: ConfigOptions): void {
       );
   if (o.gms !== undefined && (!Number.isInteger(o.gms) || o.gms < 0 || o.gms > 0xfe))
     throw new FirmwareError('bad-input', `x-igd-gms must be 0…0xFE (got ${o.gms})`);
+  if (o.ovmfImage !== undefined && !OVMF_IMAGES.includes(o.ovmfImage))
+    throw new FirmwareError('bad-input', `OVMF image must be one of ${OVMF_IMAGES.join(', ')}`);
   if (o.memoryMiB !== undefined && (!Number.isInteger(o.memoryMiB) || o.memoryMiB < 512))
     throw new FirmwareError('bad-input', `memory must be at least 512 MiB (got ${o.memoryMiB})`);
 }
@@ -164,7 +174,10 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   const { qemu, kernel } = resolveVersions(o);
   const igpu = o.igpu;
   const rom = o.romFile ?? 'igd.rom';
-  const ovmfFile = o.ovmfFile ?? 'OVMF_CODE_4M.patched.fd';
+  const ovmfImage = o.ovmfImage ?? 'OVMF_CODE_4M.fd';
+  const ovmfFile = o.ovmfFile ?? ovmfImage;
+  /** The OVMF code image the VM loads: stock in rom mode, the replaced one in ovmf mode. */
+  const ovmfCode = `${OVMF_DIR}/${o.mode === 'ovmf' ? ovmfImage : 'OVMF_CODE_4M.fd'}`;
   const memory = o.memoryMiB ?? MIN_MEMORY_MIB;
   const ostype = o.ostype ?? 'l26';
   const pciId = `8086:${igpu.deviceId.toString(16).padStart(4, '0')}`;
@@ -182,7 +195,9 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   if (needsVfioVirqfd(kernel)) modules.push(L('vfio_virqfd', 'modules.virqfd'));
   blocks.push(block('modules', 'block.modules', 'file', modules, '/etc/modules'));
 
-  // Kernel command line
+  // Kernel command line. initcall_blacklist=sysfb_init keeps the boot framebuffer (simplefb/efifb)
+  // off the iGPU's memory; the QEMU docs name video=efifb:off, current guides this parameter
+  // (igd-passthrough-notes §4.3). sysfb_init is an initcall on every kernel listed in facts.ts.
   const params: [string, MessageKey][] = [];
   if (needsIntelIommuOn(kernel)) params.push(['intel_iommu=on', 'param.intelIommu']);
   params.push(['iommu=pt', 'param.iommuPt'], ['initcall_blacklist=sysfb_init', 'param.sysfb']);
@@ -232,9 +247,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
     L('softdep i915 pre: vfio-pci', 'modprobe.softdep'),
     L('blacklist i915', 'modprobe.blacklistI915'),
   ];
-  // The xe driver (kernel ≥ 6.8) can claim Gen12+ parts (by default only from Xe2/LNL).
-  if (igpu.gen >= 12 && !needsIntelIommuOn(kernel))
-    modprobe.push(L('blacklist xe', 'modprobe.blacklistXe'));
+  if (hostHasXeDriver(kernel, igpu)) modprobe.push(L('blacklist xe', 'modprobe.blacklistXe'));
   blocks.push(
     block('modprobe', 'block.modprobe', 'file', modprobe, '/etc/modprobe.d/igd-passthrough.conf'),
   );
@@ -257,17 +270,22 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
     blocks.push(
       block('files', 'block.filesOvmf', 'commands', [
         ...romLines,
-        L(`mkdir -p /root/ovmf-backup && cp -a ${OVMF_CODE} /root/ovmf-backup/`, 'ovmf.backup'),
+        L(`mkdir -p /root/ovmf-backup && cp -a ${ovmfCode} /root/ovmf-backup/`, 'ovmf.backup'),
         L(
-          `dpkg-divert --local --rename --divert ${OVMF_CODE}.distrib --add ${OVMF_CODE}`,
+          `dpkg-divert --local --rename --divert ${ovmfCode}.distrib --add ${ovmfCode}`,
           'ovmf.divert',
         ),
-        L(`install -m 0644 ${ovmfFile} ${OVMF_CODE}`, 'ovmf.install', { file: ovmfFile }),
-        L(`sha256sum ${OVMF_CODE}`, 'files.hash'),
+        L(
+          `install -m 0644 ${ovmfFile} ${ovmfCode}`,
+          ovmfImage === 'OVMF_CODE_4M.fd' ? 'ovmf.install' : 'ovmf.installSecboot',
+          { file: ovmfFile },
+        ),
+        L(`sha256sum ${ovmfCode}`, 'files.hash'),
       ]),
       block('ovmf-undo', 'block.ovmfUndo', 'commands', [
-        L(`rm ${OVMF_CODE}`, 'ovmf.undoRemove'),
-        L(`dpkg-divert --local --rename --remove ${OVMF_CODE}`, 'ovmf.undoDivert'),
+        L(`rm ${ovmfCode}`, 'ovmf.undoRemove'),
+        L(`dpkg-divert --local --rename --remove ${ovmfCode}`, 'ovmf.undoDivert'),
+        L('dpkg -V pve-edk2-firmware', 'ovmf.undoVerify'),
       ]),
     );
   }
@@ -322,7 +340,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
       L('  -machine pc \\', 'vm.machine'),
       L(`  -cpu host -m ${memory} \\`, 'qemu.cpuMem'),
       L(
-        `  -drive if=pflash,format=raw,readonly=on,file=${OVMF_CODE} \\`,
+        `  -drive if=pflash,format=raw,readonly=on,file=${ovmfCode} \\`,
         o.mode === 'rom' ? 'qemu.code' : 'qemu.codePatched',
       ),
       L(`  -drive if=pflash,format=raw,file=vm-${o.vmid}-vars.fd \\`, 'qemu.vars'),
@@ -338,7 +356,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   const lv: ConfigLine[] = [
     L(`<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>`, 'libvirt.ns'),
     L(
-      `  <os><type arch='x86_64' machine='pc'>hvm</type><loader readonly='yes' type='pflash'>${OVMF_CODE}</loader></os>`,
+      `  <os><type arch='x86_64' machine='pc'>hvm</type><loader readonly='yes' type='pflash'>${ovmfCode}</loader></os>`,
       'libvirt.os',
     ),
     L(`  <cpu mode='host-passthrough'/>`, 'vm.cpu'),
@@ -380,6 +398,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
       modprobe: modprobe.map((m) => m.text),
       rom,
       ovmfFile,
+      ovmfCode,
       hostpci,
       argsValue,
       memory,
@@ -414,6 +433,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
     qemu,
     igpu,
     mode: o.mode,
+    ovmfImage: o.mode === 'ovmf' ? ovmfImage : undefined,
   });
   return { pve: o.pve, qemu: fmt(qemu), kernel: fmt(kernel), igpu, blocks, findings };
 }
@@ -426,6 +446,7 @@ interface ScriptCtx {
   modprobe: string[];
   rom: string;
   ovmfFile: string;
+  ovmfCode: string;
   hostpci: string;
   argsValue: string;
   memory: number;
@@ -433,6 +454,13 @@ interface ScriptCtx {
   pciId: string;
 }
 
+const MODPROBE_FILE = '/etc/modprobe.d/igd-passthrough.conf';
+
+/**
+ * install.sh: the host steps with checks, backups and a dry run. Every path is prefixed with
+ * "$R" (from $ROOT, empty on the host) so the tests can run it, dry and for real, against a
+ * scratch copy of the file system with stub commands; dpkg-divert gets --root for the same reason.
+ */
 function renderInstallScript(o: ConfigOptions, c: ScriptCtx): ConfigBlock {
   const lines: ConfigLine[] = [];
   const step = (
@@ -442,16 +470,19 @@ function renderInstallScript(o: ConfigOptions, c: ScriptCtx): ConfigBlock {
   ): void => {
     for (const text of texts) lines.push(L(text, key, params));
   };
+  const qemu = fmt(c.qemu);
+  const cmdlineFile = o.boot === 'grub' ? '/etc/default/grub' : '/etc/kernel/cmdline';
   step('sh.header', [
     '#!/usr/bin/env bash',
-    `# IGD passthrough host setup: QEMU ${fmt(c.qemu)}, kernel ${fmt(c.kernel)}, ${o.igpu.label} [${c.pciId}], ${o.boot}, mode ${o.mode}`,
+    `# IGD passthrough host setup: QEMU ${qemu}, kernel ${fmt(c.kernel)}, ${o.igpu.label} [${c.pciId}], ${o.boot}, mode ${o.mode}`,
     '# usage: bash install.sh            (dry run: prints what it would do)',
     '#        bash install.sh --apply    (makes the changes)',
     'set -euo pipefail',
   ]);
+  step('sh.root', ['R="${ROOT:-}"']);
   step('sh.helpers', [
     'DRY_RUN=1; if [ "${1:-}" = "--apply" ]; then DRY_RUN=0; fi',
-    'BACKUP="/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)"',
+    'BACKUP="$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)"',
     'die() { echo "error: $*" >&2; exit 1; }',
     'run() { echo "+ $*"; if [ "$DRY_RUN" = 0 ]; then "$@"; fi; }',
     'append_once() { if ! grep -qxF -- "$2" "$1" 2>/dev/null; then echo "+ append \'$2\' to $1"; if [ "$DRY_RUN" = 0 ]; then echo "$2" >> "$1"; fi; fi; }',
@@ -460,51 +491,53 @@ function renderInstallScript(o: ConfigOptions, c: ScriptCtx): ConfigBlock {
     '[ "$(id -u)" = 0 ] || die "run as root"',
     'command -v pveversion >/dev/null || die "this is not a Proxmox VE host"',
     `lspci -n -s 00:02.0 | grep -qi "${c.pciId}" || die "00:02.0 is not ${c.pciId}; regenerate the config for your iGPU"`,
-    `[ -f "${c.rom}" ] || die "${c.rom} not found in the current directory"`,
   ]);
+  step('sh.qemuCheck', [
+    `HOST_QEMU="$(pveversion -v | sed -n 's/^pve-qemu-kvm: *\\([0-9]*\\.[0-9]*\\).*/\\1/p')"`,
+    `[ -z "$HOST_QEMU" ] || [ "$HOST_QEMU" = "${qemu}" ] || die "generated for pve-qemu-kvm ${qemu}, this host runs $HOST_QEMU; regenerate the config for it"`,
+  ]);
+  step('sh.checks', [`[ -f "${c.rom}" ] || die "${c.rom} not found in the current directory"`]);
   if (o.mode === 'ovmf')
     step('sh.checks', [
       `[ -f "${c.ovmfFile}" ] || die "${c.ovmfFile} not found in the current directory"`,
+      `[ -f "$R${c.ovmfCode}" ] || die "${c.ovmfCode} missing: is pve-edk2-firmware installed?"`,
     ]);
-  const cmdlineFile = o.boot === 'grub' ? '/etc/default/grub' : '/etc/kernel/cmdline';
   step('sh.checks', [
-    `[ -f ${cmdlineFile} ] || die "${cmdlineFile} missing: is the boot loader really ${o.boot}?"`,
+    `[ -f "$R${cmdlineFile}" ] || die "${cmdlineFile} missing: is the boot loader really ${o.boot}?"`,
+  ]);
+  step('sh.disableVga', [
+    `if grep -rqsE 'disable_vga=(1|Y|y)' "$R/etc/modprobe.d"; then echo "warning: /etc/modprobe.d sets disable_vga=1, which breaks legacy IGD passthrough; remove it" >&2; fi`,
   ]);
   step('sh.backup', [
     'run mkdir -p "$BACKUP"',
-    `run cp -a /etc/modules ${cmdlineFile} "$BACKUP"/`,
-    'if [ -f /etc/modprobe.d/igd-passthrough.conf ]; then run cp -a /etc/modprobe.d/igd-passthrough.conf "$BACKUP"/; fi',
+    `run cp -a "$R/etc/modules" "$R${cmdlineFile}" "$BACKUP"/`,
+    `if [ -f "$R${MODPROBE_FILE}" ]; then run cp -a "$R${MODPROBE_FILE}" "$BACKUP"/; fi`,
   ]);
   step(
     'sh.modules',
-    c.modules.map((m) => `append_once /etc/modules ${m}`),
+    c.modules.map((m) => `append_once "$R/etc/modules" ${m}`),
   );
-  for (const p of c.params) {
-    if (o.boot === 'grub')
-      step(
-        'sh.cmdline',
-        [
-          `grep -q -- "${p}" /etc/default/grub || run sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="\\(.*\\)"/GRUB_CMDLINE_LINUX_DEFAULT="\\1 ${p}"/' /etc/default/grub`,
-        ],
-        { param: p },
-      );
-    else
-      step(
-        'sh.cmdline',
-        [`grep -qw -- "${p}" /etc/kernel/cmdline || run sed -i '1 s/$/ ${p}/' /etc/kernel/cmdline`],
-        { param: p },
-      );
-  }
+  if (o.boot === 'grub')
+    step('sh.paramHelper', [
+      `has_param() { grep -qE "^GRUB_CMDLINE_LINUX_DEFAULT=\\"([^\\"]* )?$1( [^\\"]*)?\\"" "$R/etc/default/grub"; }`,
+      `add_param() { has_param "$1" && return; run sed -i "s/^GRUB_CMDLINE_LINUX_DEFAULT=\\"\\(.*\\)\\"/GRUB_CMDLINE_LINUX_DEFAULT=\\"\\1 $1\\"/" "$R/etc/default/grub"; [ "$DRY_RUN" = 1 ] || has_param "$1" || die "could not add $1 to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub; add it by hand"; }`,
+    ]);
+  else
+    step('sh.paramHelper', [
+      `has_param() { grep -qE "(^| )$1( |\\$)" "$R/etc/kernel/cmdline"; }`,
+      `add_param() { has_param "$1" && return; run sed -i "1 s/\\$/ $1/" "$R/etc/kernel/cmdline"; }`,
+    ]);
+  for (const p of c.params) step('sh.cmdline', [`add_param ${p}`], { param: p });
   step('sh.modprobe', [
-    'echo "+ write /etc/modprobe.d/igd-passthrough.conf"',
-    `if [ "$DRY_RUN" = 0 ]; then printf '%s\\n' ${c.modprobe.map((m) => `'${m}'`).join(' ')} > /etc/modprobe.d/igd-passthrough.conf; fi`,
+    `echo "+ write ${MODPROBE_FILE}"`,
+    `if [ "$DRY_RUN" = 0 ]; then printf '%s\\n' ${c.modprobe.map((m) => `'${m}'`).join(' ')} > "$R${MODPROBE_FILE}"; fi`,
   ]);
-  step('sh.rom', [`run install -m 0644 "${c.rom}" ${ROM_DIR}/${c.rom}`]);
+  step('sh.rom', [`run install -D -m 0644 "${c.rom}" "$R${ROM_DIR}/${c.rom}"`]);
   if (o.mode === 'ovmf')
     step('sh.ovmf', [
-      `run cp -a ${OVMF_CODE} "$BACKUP"/`,
-      `if ! dpkg-divert --list ${OVMF_CODE} | grep -q distrib; then run dpkg-divert --local --rename --divert ${OVMF_CODE}.distrib --add ${OVMF_CODE}; fi`,
-      `run install -m 0644 "${c.ovmfFile}" ${OVMF_CODE}`,
+      `run cp -a "$R${c.ovmfCode}" "$BACKUP"/`,
+      `if ! dpkg-divert \${R:+--root "$R"} --list "${c.ovmfCode}" | grep -q distrib; then run dpkg-divert \${R:+--root "$R"} --local --rename --divert "${c.ovmfCode}.distrib" --add "${c.ovmfCode}"; fi`,
+      `run install -m 0644 "${c.ovmfFile}" "$R${c.ovmfCode}"`,
     ]);
   step('sh.apply', [
     'run update-initramfs -u -k all',
