@@ -115,6 +115,8 @@ function guess(b: Uint8Array): KindGuess {
   }
   if (asciiAt(b, 0, PFS_HEADER_TAG))
     return { kind: 'dell-pfs', label: 'Dell PFS update package', offset: 0 };
+  if (asciiAt(b, 8, '_AMIPFAT'))
+    return { kind: 'vendor-package', label: 'AMI BIOS Guard (PFAT) update', offset: 0 };
   if (asciiAt(b, 0, IFLASH_MARK)) {
     return { kind: 'insyde-iflash', label: 'Insyde iFlash BIOS package', offset: 0 };
   }

@@ -9,6 +9,7 @@ import { openCapsule } from './capsule';
 import { openDescriptor } from './descriptor';
 import { openOptionRom } from './option-rom';
 import { asciiAt, baseInParent, peNode, vbtNode } from './util';
+import { openAmiPfat } from './vendor/ami-pfat';
 import { openDellPfs } from './vendor/dell-pfs';
 import { openInsyde } from './vendor/insyde';
 
@@ -27,6 +28,7 @@ const OPENERS: readonly Opener[] = [
   openOptionRom,
   openInsyde,
   openDellPfs,
+  openAmiPfat,
   openBareImage,
 ];
 

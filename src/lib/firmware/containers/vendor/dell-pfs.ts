@@ -11,6 +11,7 @@ import { FirmwareError } from '../../errors';
 import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
 import type { ParseContext } from '../../tree/context';
 import { absAt, asciiAt, hex, indexOfBytes } from '../util';
+import { assembleBlocks, readBgBlock } from './bios-guard';
 
 export const PFS_HEADER_TAG = 'PFS.HDR.';
 const PFS_FOOTER_TAG = 'PFS.FTR.';
@@ -167,6 +168,12 @@ async function openPfs(
   else if (v.u32(end) !== payloadSize)
     node.warnings.push('the PFS footer payload size differs from the header');
 
+  // A PFS whose entries are Intel BIOS Guard blocks (platform ID "DELL…") carries the BIOS in
+  // pieces that the update writes to flash by offset; put them back together first.
+  const firstData = end - 0x10 >= 0x48 ? 0x10 + (v.u32(0x20) === 2 ? 0x58 : 0x48) : -1;
+  const pfat = readBgBlock(bytes, firstData)?.platformId.toUpperCase().startsWith('DELL') ?? false;
+  const blocks: { offset: number; data: Uint8Array }[] = [];
+
   let at = 0x10;
   let index = 0;
   while (at < end) {
@@ -230,7 +237,16 @@ async function openPfs(
     );
     const data = bytes.subarray(at + headerSize, at + headerSize + dataSize);
     const dataAbs = absAt(abs, at + headerSize);
-    if (asciiAt(data, 0, PFS_HEADER_TAG)) await openPfs(entry, data, 0, dataAbs, ctx);
+    const block = pfat ? readBgBlock(data, 0) : undefined;
+    if (pfat && !block) entry.warnings.push('not an Intel BIOS Guard block like the others');
+    if (block) {
+      // The metadata (u32 address, u32, u32 offset, …) names the flash offset; else the script.
+      const metAt = at + headerSize + dataSize + sigSize;
+      const offset = metSize >= 0x19 ? v.u32(metAt + 8) : block.flashOffset;
+      entry.fields['flash offset'] = hex(offset);
+      entry.fields['BIOS Guard platform'] = block.platformId;
+      blocks.push({ offset, data: block.data });
+    } else if (asciiAt(data, 0, PFS_HEADER_TAG)) await openPfs(entry, data, 0, dataAbs, ctx);
     else if (findDellZlib(data) === 5) {
       const size = new ByteView(data, dataAbs ?? 0).u32(0, 'Dell zlib section size');
       await openZlibSection(
@@ -244,4 +260,33 @@ async function openPfs(
     at += total;
     index++;
   }
+  if (blocks.length) await openBiosGuardImage(node, bytes.subarray(0x10, end), blocks, ctx);
+}
+
+/** The BIOS a Dell BIOS Guard PFS writes, assembled from its blocks, as a decoded child. */
+async function openBiosGuardImage(
+  pfs: FirmwareNode,
+  payload: Uint8Array,
+  blocks: { offset: number; data: Uint8Array }[],
+  ctx: ParseContext,
+): Promise<void> {
+  const image = assembleBlocks(blocks);
+  if (!image) {
+    pfs.warnings.push('the BIOS Guard blocks overlap or lie beyond any flash part; not assembled');
+    return;
+  }
+  ctx.budget.takeDecompressed(image.length, { offset: pfs.absOffset });
+  ctx.budget.takeNode({ offset: pfs.absOffset });
+  const node = addChild(
+    pfs,
+    makeNode({
+      kind: 'capsule',
+      type: 'Dell BIOS Guard image',
+      offset: 0,
+      raw: payload,
+      fields: { blocks: blocks.length, size: hex(image.length) },
+    }),
+  );
+  node.decoded = { method: 'BIOS Guard blocks', bytes: image };
+  await ctx.parseBody(node, image, undefined);
 }

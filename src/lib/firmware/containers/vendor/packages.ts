@@ -56,7 +56,8 @@ function amiUcpAt(b: Uint8Array): boolean {
 export function recognisePackage(b: Uint8Array): KnownPackage | undefined {
   if (find(b, AMI_PFAT) >= 0) {
     return {
-      name: 'an AMI BIOS Guard (PFAT) update: the BIOS is split into signed blocks with flash scripts',
+      // At the start of a file the reader opens it; elsewhere (inside a flasher) it cannot.
+      name: 'an AMI BIOS Guard (PFAT) update inside another file: the BIOS is split into signed blocks',
       tool: `the "AMI BIOS Guard Extractor" of ${BIOS_UTILITIES}`,
     };
   }

@@ -3,6 +3,7 @@ import { guidBytes } from '../../bytes/guid';
 import { ByteWriter } from '../../bytes/view';
 import { openContainer } from '../index';
 import { recordingContext, rootOf } from '../testing';
+import { amiPfat, dellBiosGuardPfs } from '../../../../../fixtures/builder/containers';
 import { DELL_ZLIB_MAGIC } from './dell-pfs';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
@@ -166,5 +167,63 @@ describe('Dell PFS packages', () => {
       code: 'truncated',
       offset: 12,
     });
+  });
+});
+
+describe('Intel BIOS Guard blocks', () => {
+  const image = Uint8Array.from({ length: 0x3000 }, (_, i) => (i * 13) & 0xff);
+
+  it('puts Dell BIOS Guard blocks back at their flash offsets, gaps erased', async () => {
+    const bytes = dellBiosGuardPfs(image, 0x1000);
+    const root = rootOf(bytes);
+    const { ctx, payloads } = recordingContext();
+    expect(await openContainer(root, bytes, 0, ctx)).toBe(true);
+    const assembled = payloads.find((p) => p.parent.type === 'Dell BIOS Guard image');
+    expect(assembled?.bytes).toEqual(image);
+    const blocks = root.children[0].children[0].children[0].children.filter(
+      (c) => c.type === 'Dell PFS entry',
+    );
+    // Stored out of order; each entry names its flash offset and platform.
+    expect(blocks.map((b) => b.fields['flash offset'])).toEqual(['0x1000', '0x0', '0x2000']);
+    expect(blocks.every((b) => b.fields['BIOS Guard platform'] === 'DELL')).toBe(true);
+  });
+
+  it('does not assemble blocks whose offsets overlap', async () => {
+    const bytes = dellBiosGuardPfs(image, 0x1000);
+    // The second stored entry's metadata offset (0x0) becomes 0x1800: it overlaps 0x1000's block.
+    const meta = [0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0]; // address, 0, offset, size
+    const at = Buffer.from(bytes).indexOf(Buffer.from(meta));
+    expect(at).toBeGreaterThan(0);
+    new DataView(bytes.buffer).setUint32(at + 8, 0x1800, true);
+    const root = rootOf(bytes);
+    const { ctx, payloads } = recordingContext();
+    await openContainer(root, bytes, 0, ctx);
+    expect(payloads.some((p) => p.parent.type === 'Dell BIOS Guard image')).toBe(false);
+    const inner = root.children[0].children[0].children[0];
+    expect(inner.warnings.join()).toMatch(/overlap/);
+  });
+
+  it('reads an AMI BIOS Guard update file by file, with the data after the blocks', async () => {
+    const ec = new Uint8Array(0x300).fill(0xec);
+    const trailer = new Uint8Array(0x20).fill(0x7a);
+    const bytes = amiPfat(
+      [
+        { name: 'BIOS', data: image },
+        { name: 'EC', data: ec },
+      ],
+      0x1000,
+      trailer,
+    );
+    const root = rootOf(bytes);
+    const { ctx, payloads } = recordingContext();
+    expect(await openContainer(root, bytes, 0, ctx)).toBe(true);
+    const pkg = root.children[0];
+    expect(pkg.children.map((c) => [c.type, c.name ?? ''])).toEqual([
+      ['AMI BIOS Guard file', 'BIOS'],
+      ['AMI BIOS Guard file', 'EC'],
+      ['AMI BIOS Guard trailing data', ''],
+    ]);
+    expect(payloads.map((p) => p.bytes)).toEqual([image, ec, trailer]);
+    expect(payloads[2].abs).toBe(bytes.length - trailer.length);
   });
 });
