@@ -108,4 +108,16 @@ describe('inspect shows the firmware tree', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/tree: +none/);
   });
+
+  it('names the tool for a package it recognises but cannot open, and extract exits 1 with it', () => {
+    const zip = join(dir, 'bios.zip');
+    writeFileSync(zip, new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Array(200).fill(0x33)]));
+    const r = cli('inspect', zip);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/tree: +none \(this is a ZIP archive.*7-Zip/);
+    const x = cli('extract', zip, '-o', join(dir, 'out'));
+    expect(x.code).toBe(1);
+    expect(x.stderr.trim().split('\n')).toHaveLength(1);
+    expect(x.stderr).toMatch(/ZIP archive.*7-Zip/);
+  });
 });

@@ -20,8 +20,10 @@ export const inspectCommand: CliCommand = {
       try {
         tree = await parseFirmware(bytes, { name: positional[0].split('/').pop() });
       } catch (e) {
-        // A file with no firmware in it is an answer, not a failure; limits and damage are.
-        if (e instanceof FirmwareError && e.code === 'unrecognized') treeError = e.describe();
+        // A file with no firmware in it, or a package only a vendor tool opens, is an answer,
+        // not a failure; limits and damage are.
+        if (e instanceof FirmwareError && (e.code === 'unrecognized' || e.code === 'unsupported'))
+          treeError = e.describe();
         else throw e;
       }
     }
