@@ -1,11 +1,16 @@
 // The OpRegion→VBT lookup (opregion.h) and the `$VBT` check (util.h) that the policy driver and
 // the test app compile in, exercised on the host: clang builds a tiny program around the same
-// headers. Skipped without clang; the QEMU tests cover the happy paths inside OVMF.
+// headers. Skipped without clang; the QEMU tests cover the happy paths inside OVMF. The `$VBT`
+// check must accept exactly what the reader (gop/vbt.ts) accepts: a differential test over the
+// fixture VBTs and mutations of their header fields.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, statSync } from 'node:fs';
+import { parseVbt } from '../lib/firmware/gop/vbt';
+import { fixturePath, haveFixtures, readFixture } from '../../tests/helpers/fixtures';
 
 const haveClang = spawnSync('clang', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!haveClang) console.warn('[skip] opregion.h host tests: clang not found');
@@ -31,14 +36,42 @@ int main(int argc, char **argv) {
 }
 `;
 
+/** vbt_check over whole files: prints the accepted vbt_size, or 0. */
+const VBT_HARNESS = `
+#include <stdio.h>
+#include "util.h"
+int main(int argc, char **argv) {
+  static UINT8 buf[1 << 20];
+  for (int i = 1; i < argc; i++) {
+    FILE *f = fopen(argv[i], "rb");
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    printf("%u\\n", vbt_check(buf, n));
+  }
+  return 0;
+}
+`;
+
 let dir = '';
 let bin = '';
+let vbtBin = '';
 beforeAll(() => {
   if (!haveClang) return;
   dir = mkdtempSync(join(tmpdir(), 'opregion-'));
   writeFileSync(join(dir, 'harness.c'), HARNESS);
+  writeFileSync(join(dir, 'vbt-harness.c'), VBT_HARNESS);
   bin = join(dir, 'harness');
+  vbtBin = join(dir, 'vbt-harness');
   execFileSync('clang', ['-w', '-O1', '-I', resolve(__dirname), join(dir, 'harness.c'), '-o', bin]);
+  execFileSync('clang', [
+    '-w',
+    '-O1',
+    '-I',
+    resolve(__dirname),
+    join(dir, 'vbt-harness.c'),
+    '-o',
+    vbtBin,
+  ]);
 });
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
@@ -133,5 +166,103 @@ describe.skipIf(!haveClang)('opregion.h on the host', () => {
     o.set(opregion(2, 0, 'mbox4', new Uint8Array(0)));
     o.set(v.subarray(0, 0x1c00), 0x400);
     expect(lookup(o)[0][0]).toBe(0);
+  });
+});
+
+/** The reader's verdict: vbt_size when parseVbt accepts the bytes, else 0. */
+function readerSays(b: Uint8Array): number {
+  try {
+    return parseVbt(b).size;
+  } catch {
+    return 0;
+  }
+}
+
+function vbtCheck(blobs: Uint8Array[]): number[] {
+  const files = blobs.map((b, i) => {
+    const f = join(dir, `v${i}.bin`);
+    writeFileSync(f, b);
+    return f;
+  });
+  const out: number[] = [];
+  // Keep the argument list short enough for any system.
+  for (let i = 0; i < files.length; i += 200)
+    out.push(
+      ...execFileSync(vbtBin, files.slice(i, i + 200), { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number),
+    );
+  return out;
+}
+
+function fixtureVbts(): Uint8Array[] {
+  if (!haveFixtures) return [];
+  const found: Uint8Array[] = [];
+  const walk = (rel: string) => {
+    for (const f of readdirSync(fixturePath(rel))) {
+      const r = `${rel}/${f}`;
+      if (statSync(fixturePath(r)).isDirectory()) walk(r);
+      else if (/\.(bin|vbt|dat)$/.test(f)) found.push(readFixture(r));
+    }
+  };
+  walk('vbt');
+  walk('gop-vbt');
+  return found.filter((b) => b[0] === 0x24 && b[1] === 0x56); // "$V": VBT files only
+}
+
+describe.skipIf(!haveClang)('vbt_check (util.h) accepts what the reader accepts', () => {
+  it('agrees on every fixture VBT and on mutations of each header field', () => {
+    const bases = [vbt(0x30 + 0x16 + 11, true), vbt(0x400, true), ...fixtureVbts()];
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const cases: Uint8Array[] = [];
+    for (const b of bases) {
+      cases.push(b);
+      for (let k = 0; k < 24; k++) {
+        const m = b.slice();
+        const dv = new DataView(m.buffer);
+        const bdb = dv.getUint32(0x1c, true);
+        switch (k % 8) {
+          case 0: // header_size
+            dv.setUint16(0x16, [0, 23, 24, 0x30, rnd(0x10000)][rnd(5)], true);
+            break;
+          case 1: // vbt_size: around the real one, or anything
+            dv.setUint16(
+              0x18,
+              [m.length, m.length + 1, bdb + 21, bdb + 22, rnd(0x10000)][rnd(5)],
+              true,
+            );
+            break;
+          case 2: // bdb_offset
+            dv.setUint32(0x1c, [0, 0x2f, 0x30, m.length, rnd(0x20000)][rnd(5)], true);
+            break;
+          case 3: // BDB signature: one of its 16 bytes
+            if (bdb + 16 <= m.length) m[bdb + rnd(16)] ^= 1 + rnd(255);
+            break;
+          case 4: // bdb_size
+            if (bdb + 22 <= m.length) dv.setUint16(bdb + 0x14, rnd(0x10000), true);
+            break;
+          case 5: // "$VBT"
+            m[rnd(4)] ^= 0x20;
+            break;
+          case 6: // fewer bytes than vbt_size says
+            cases.push(m.subarray(0, rnd(m.length)));
+            continue;
+          default: // the 16th BDB signature byte (a space in i915's) is not compared
+            if (bdb + 16 <= m.length) m[bdb + 15] = rnd(256);
+        }
+        cases.push(m);
+      }
+    }
+    const c = vbtCheck(cases);
+    const r = cases.map(readerSays);
+    expect(c).toEqual(r);
+    // Both verdicts occur, so agreement means something.
+    expect(r.filter((x) => x > 0).length).toBeGreaterThan(bases.length);
+    expect(r.filter((x) => x === 0).length).toBeGreaterThan(bases.length);
   });
 });

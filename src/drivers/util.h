@@ -107,7 +107,7 @@ static void dbg(const char *fmt, ...) {
   debug_out(l.buf);
 }
 
-/* ---- VBT header check (same rules as the TypeScript reader) ---- */
+/* ---- VBT header check: the rules of the TypeScript reader (gop/vbt.ts parseVbt) ---- */
 #define VBT_HEADER_SIZE 0x30
 #define BDB_HEADER_SIZE 0x16
 
@@ -115,9 +115,10 @@ static void dbg(const char *fmt, ...) {
 static UINT32 vbt_check(const UINT8 *p, UINTN avail) {
   if (avail < VBT_HEADER_SIZE || !mem_eq(p, "$VBT", 4)) return 0;
   UINT32 header_size = rd16(p + 0x16), vbt_size = rd16(p + 0x18), bdb = rd32(p + 0x1C);
-  if (header_size < VBT_HEADER_SIZE || vbt_size < VBT_HEADER_SIZE || vbt_size > avail) return 0;
+  if (vbt_size > avail || header_size < 24 || header_size > vbt_size) return 0;
   if ((UINT64)bdb + BDB_HEADER_SIZE > vbt_size) return 0;
-  if (!mem_eq(p + bdb, "BIOS_DATA_BLOCK ", 16)) return 0;
+  /* i915 writes "BIOS_DATA_BLOCK " (16 bytes); only the text part is compared, as the reader does. */
+  if (!mem_eq(p + bdb, "BIOS_DATA_BLOCK", 15)) return 0;
   if ((UINT64)bdb + rd16(p + bdb + 0x14) > vbt_size) return 0;
   return vbt_size;
 }
