@@ -1,0 +1,90 @@
+/**
+ * `extract` on every firmware file in the fixtures, listed in an expected JSON or not: it either
+ * writes files that re-read as what they claim (a PE image holding the GOP name, a VBT that
+ * validates) or ends in a one-line FirmwareError saying nothing was found or what the file is.
+ * The GOP and VBT folders must each yield their kind.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { extractCommand } from '../../src/cli/commands/extract';
+import { FirmwareError } from '../../src/lib/firmware/errors';
+import { isIntelGop } from '../../src/lib/firmware/gop/gop-info';
+import { parseVbt } from '../../src/lib/firmware/gop/vbt';
+import { readPe } from '../../src/lib/firmware/pe/headers';
+import { fixturesDir, haveFixtures } from '../helpers/fixtures';
+
+const NOT_FIRMWARE = /\.(txt|json|md|conf)$/i;
+
+function firmwareFiles(): string[] {
+  if (!haveFixtures) return [];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!NOT_FIRMWARE.test(name)) out.push(relative(fixturesDir, p));
+    }
+  };
+  walk(fixturesDir);
+  return out;
+}
+
+const files = firmwareFiles();
+
+describe.skipIf(!haveFixtures)('`extract` on every firmware fixture', () => {
+  let out = '';
+  beforeEach(() => {
+    out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      out += String(s);
+      return true;
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('has the fixture folders to run on', () => {
+    expect(files.filter((f) => f.startsWith('gop/')).length).toBeGreaterThanOrEqual(15);
+    expect(files.filter((f) => f.startsWith('vbt/')).length).toBeGreaterThanOrEqual(30);
+    expect(files.length).toBeGreaterThanOrEqual(90);
+  });
+
+  const root = haveFixtures ? mkdtempSync(join(tmpdir(), 'extract-every-')) : '';
+  for (const rel of files) {
+    it(rel, { timeout: 30_000 }, async () => {
+      const dir = join(root, rel.replace(/\//g, '_'));
+      let code: number | undefined;
+      let error: unknown;
+      try {
+        code = await extractCommand.run([join(fixturesDir, rel), '-o', dir, '--all', '--json']);
+      } catch (e) {
+        error = e;
+      }
+      if (error !== undefined) {
+        expect(error).toBeInstanceOf(FirmwareError);
+        expect(['not-found', 'unrecognized', 'unsupported']).toContain(
+          (error as FirmwareError).code,
+        );
+        expect((error as FirmwareError).describe()).not.toContain('\n');
+        expect(rel.startsWith('gop/') || rel.startsWith('vbt/')).toBe(false);
+        return;
+      }
+      expect(code).toBe(0);
+      const report = JSON.parse(out) as { written: { kind: 'gop' | 'vbt'; file: string }[] };
+      expect(report.written.length).toBeGreaterThan(0);
+      for (const w of report.written) {
+        const bytes = new Uint8Array(readFileSync(w.file));
+        if (w.kind === 'gop') {
+          const pe = readPe(bytes);
+          expect(pe.fileSize).toBeLessThanOrEqual(bytes.length); // some carry data after the last section
+          expect(isIntelGop(bytes)).toBe(true);
+        } else {
+          expect(parseVbt(bytes).size).toBe(bytes.length);
+        }
+      }
+      if (rel.startsWith('gop/')) expect(report.written.some((w) => w.kind === 'gop')).toBe(true);
+      if (rel.startsWith('vbt/')) expect(report.written.some((w) => w.kind === 'vbt')).toBe(true);
+    });
+  }
+});
