@@ -165,6 +165,34 @@ describe('volume parsing', () => {
     expect(sections[10].text).toBe(`BEFORE ${G1}\nEND`);
   });
 
+  it('places DATA_ALIGNMENT_2 data at its 128 KiB boundary and reports the alignment', async () => {
+    const aligned = buildFile({
+      guid: G2,
+      type: FileType.RAW,
+      raw: filler(64),
+      attributes: 0x02 | (1 << 3),
+    });
+    const vol = (await parse(buildVolume({ size: 0x80000, files: [driver(G1), aligned] })))
+      .children[0];
+    const f = files(vol).find((x) => x.guid === G2)!;
+    expect(f.fields.alignment).toBe(0x40000); // DATA_ALIGNMENT_2 with index 1: 2^(17+1)
+    expect(((f.absOffset ?? 0) + f.headerSize) % 0x40000).toBe(0);
+    expect(files(vol).map((x) => x.type)).toEqual(['DRIVER', 'FFS_PAD', 'RAW']);
+    expect(f.checks.every((c) => c.ok)).toBe(true);
+  });
+
+  it('accepts the fixed data checksum 0x5A only in revision 1 (FFSv1) volumes', async () => {
+    const file = buildFile({ guid: G1, type: FileType.RAW, raw: filler(32), fixedChecksum: 0x5a });
+    const v1 = (await parse(buildVolume({ size: 0x2000, files: [file], revision: 1 }))).children[0];
+    const v2 = (await parse(buildVolume({ size: 0x2000, files: [file], revision: 2 }))).children[0];
+    expect(files(v1)[0].checks.find((c) => c.name === 'data checksum')?.ok).toBe(true);
+    expect(files(v2)[0].checks.find((c) => c.name === 'data checksum')).toEqual({
+      name: 'data checksum',
+      ok: false,
+      detail: 'fixed checksum is 0x5A, expected 0xAA',
+    });
+  });
+
   it('warns when the block map does not cover FvLength', async () => {
     const img = buildVolume({ size: 0x4000, files: [driver(G1)] });
     new DataView(img.buffer).setUint32(0x38, 3, true); // 3 blocks of 0x1000, FvLength 0x4000
