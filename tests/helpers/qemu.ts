@@ -154,3 +154,30 @@ export async function bootOvmf(opts: BootOptions): Promise<BootResult> {
   if (!process.env.KEEP_QEMU_TMP) rmSync(dir, { recursive: true, force: true });
   return result;
 }
+
+/** TCG boots are CPU-bound: at most this many at a time (CI has two cores). */
+const MAX_BOOTS = 2;
+let booting = 0;
+const queued: (() => void)[] = [];
+
+/** bootOvmf, waiting for a free slot when MAX_BOOTS boots are already running. */
+export async function bootOvmfQueued(opts: BootOptions): Promise<BootResult> {
+  if (booting >= MAX_BOOTS) await new Promise<void>((r) => queued.push(r));
+  booting++;
+  try {
+    return await bootOvmf(opts);
+  } finally {
+    booting--;
+    queued.shift()?.();
+  }
+}
+
+/** The VBT test app's `VBTTEST key=value` lines; the last value of a key wins. */
+export function vbtTestReport(console: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of console.split('\n')) {
+    const r = /VBTTEST ([\w-]+)=(.*)$/.exec(line.trimStart());
+    if (r) m.set(r[1], r[2]);
+  }
+  return m;
+}

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootOvmf, noQemuReason, stockOvmf } from '../helpers/qemu';
+import { bootOvmf, noQemuReason, stockOvmf, vbtTestReport } from '../helpers/qemu';
 import { fixturePath, haveFixtures, noFixturesReason, readFixture } from '../helpers/fixtures';
 import { existsSync } from 'node:fs';
 import { appendPeSection } from '../../src/lib/firmware/pe/append-section';
@@ -41,16 +41,6 @@ if (!haveVbt)
 const EFI_UNSUPPORTED = '0x8000000000000003';
 const EFI_NOT_FOUND = '0x800000000000000e';
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** The app's `VBTTEST key=value` lines (console), last value wins. */
-function report(serial: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of serial.split('\n')) {
-    const r = /VBTTEST ([\w-]+)=(.*)$/.exec(line.trimStart());
-    if (r) m.set(r[1], r[2]);
-  }
-  return m;
-}
 
 /** A minimal VBT: 0x30-byte header, BDB header, one block; `badChecksum` leaves Σ8 ≠ 0. */
 function syntheticVbt(badChecksum: boolean): Uint8Array {
@@ -120,7 +110,7 @@ describe.skipIf(!!noQemuReason)('our drivers in stock OVMF', () => {
       timeoutMs: 60_000,
     });
     expect(r.timedOut, r.serial.slice(-2000)).toBe(false);
-    const rep = report(r.serial);
+    const rep = vbtTestReport(r.serial);
     expect(rep.get('policy'), r.serial.slice(-2000)).toBe('found revision=1');
     expect(rep.get('lid-status')).toBe(EFI_UNSUPPORTED);
     expect(rep.get('getvbt-status')).toBe('0x0');
@@ -166,7 +156,7 @@ describe.skipIf(!!noQemuReason)('our drivers in stock OVMF', () => {
         timeoutMs: 60_000,
       });
       expect(r.timedOut, r.serial.slice(-2000)).toBe(false);
-      const rep = report(r.serial);
+      const rep = vbtTestReport(r.serial);
       expect(rep.get('policy'), r.serial.slice(-2000)).toBe('found revision=1');
       // No embedded VBT, no VBT file in stock OVMF, no Intel device at 00:02.0 to hold ASLS.
       expect(rep.get('getvbt-status')).toBe(EFI_NOT_FOUND);
@@ -215,9 +205,9 @@ describe.skipIf(!!noQemuReason)('our drivers in stock OVMF', () => {
     });
     expect(r.debugcon).toContain('IgdAssignment: ASLS already 0x100000, nothing to do');
     expect(r.debugcon).not.toMatch(/FAKEPCI 00:02\.0 write/);
-    expect(report(r.serial).get('igd-asls')).toBe('0x100000');
+    expect(vbtTestReport(r.serial).get('igd-asls')).toBe('0x100000');
     expect(r.timedOut, r.serial.slice(-2000)).toBe(false);
-    const rep = report(r.serial);
+    const rep = vbtTestReport(r.serial);
     expect(rep.get('policy'), r.serial.slice(-2000)).toMatch(/^absent/);
     expect(rep.get('fwcfg-opregion')).toBe('8192 bytes, version 2.0');
     expect(rep.get('opregion-vbt-offset')).toBe('0x400');
@@ -346,7 +336,7 @@ describe.skipIf(!!noQemuReason)('our drivers with a fake Intel iGPU at 00:02.0',
       // The second copy sees ASLS set and changes nothing.
       expect(d).toContain(`IgdAssignment: ASLS already 0x${asls.toString(16)}, nothing to do`);
 
-      const rep = report(r.serial);
+      const rep = vbtTestReport(r.serial);
       expect(rep.get('igd')).toBe('8086:46a6');
       expect(rep.get('igd-asls')).toBe(`0x${asls.toString(16)}`);
       expect(rep.get('igd-asls-memtype')).toBe('10'); // EfiACPIMemoryNVS
@@ -407,7 +397,7 @@ describe.skipIf(!!noQemuReason)('our drivers with a fake Intel iGPU at 00:02.0',
     expect(d).toContain(
       `IgdAssignment: stolen memory 0x${bdsmSize.toString(16)} bytes at 0x${bdsm.toString(16)}, Gen9 BDSM@0x5c write ok`,
     );
-    const rep = report(r.serial);
+    const rep = vbtTestReport(r.serial);
     expect(rep.get('igd-asls-memtype')).toBe('10');
     expect(rep.get('igd-asls-sha256')).toBe(sha256(opregion));
     expect(rep.get('igd-bdsm32')).toBe(`0x${bdsm.toString(16)}`);
@@ -449,7 +439,7 @@ describe.skipIf(!!noQemuReason)('our drivers with a fake Intel iGPU at 00:02.0',
       expect(d).toContain('IgdAssignment: fw_cfg etc/igd-opregion absent, ASLS left alone');
       expect(d).toContain('IgdAssignment: fw_cfg etc/igd-bdsm-size absent, BDSM left alone');
       expect(writes(d, '00:02.0')).toEqual([]);
-      const rep = report(r.serial);
+      const rep = vbtTestReport(r.serial);
       expect(rep.get('vbt-sha256')).toBe(sha256(embedded));
       expect(d).toMatch(/VBT from own \.vbt section/);
       expect(d).not.toMatch(/VBT from firmware volume/);
@@ -483,7 +473,7 @@ describe.skipIf(!!noQemuReason)('our drivers with a fake Intel iGPU at 00:02.0',
       expect(r.timedOut, r.serial.slice(-2000)).toBe(false);
       const d = r.debugcon;
       expect(writes(d, '00:02.0').map(([, off]) => off)).toEqual([0xfc, 0xc0, 0xc4]);
-      const rep = report(r.serial);
+      const rep = vbtTestReport(r.serial);
       expect(rep.get('getvbt-status')).toBe('0x0');
       expect(rep.get('vbt-size')).toBe(String(inFv.length));
       expect(rep.get('vbt-sha256')).toBe(sha256(inFv));

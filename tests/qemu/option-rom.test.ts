@@ -7,7 +7,13 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootOvmf, noQemuReason, stockOvmf, type BootResult } from '../helpers/qemu';
+import {
+  bootOvmfQueued,
+  noQemuReason,
+  stockOvmf,
+  vbtTestReport,
+  type BootResult,
+} from '../helpers/qemu';
 import {
   fixtureJson,
   fixturePath,
@@ -38,37 +44,21 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const tmp = mkdtempSync(join(tmpdir(), 'oprom-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** TCG boots are CPU-bound: at most two at a time on the two-core CI. */
-let running = 0;
-const waiting: (() => void)[] = [];
 async function boot(
   romPath: string,
   opts: { code?: string; vars?: string; machine?: 'q35' | 'pc'; smm?: boolean } = {},
 ): Promise<BootResult> {
-  if (running >= 2) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try {
-    return await bootOvmf({
-      code: opts.code ?? stockOvmf!.code,
-      vars: opts.vars,
-      machine: opts.machine,
-      debugcon: true,
-      espFiles: { 'VbtTestApp.efi': driverBytes(vbtTestApp) },
-      commands: ['drivers', 'VbtTestApp.efi'],
-      extraArgs: [
-        '-device',
-        `e1000,romfile=${romPath}`,
-        // Secure-boot builds need SMM, with the flash writable from SMM only.
-        ...(opts.smm
-          ? ['-machine', 'smm=on', '-global', 'driver=cfi.pflash01,property=secure,value=on']
-          : []),
-      ],
-      timeoutMs: 150_000,
-    });
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
+  return bootOvmfQueued({
+    code: opts.code ?? stockOvmf!.code,
+    vars: opts.vars,
+    machine: opts.machine,
+    debugcon: true,
+    espFiles: { 'VbtTestApp.efi': driverBytes(vbtTestApp) },
+    commands: ['drivers', 'VbtTestApp.efi'],
+    smm: opts.smm,
+    extraArgs: ['-device', `e1000,romfile=${romPath}`],
+    timeoutMs: 150_000,
+  });
 }
 
 function saveRom(name: string, rom: Uint8Array): string {
@@ -80,16 +70,6 @@ function saveRom(name: string, rom: Uint8Array): string {
 async function buildRom(name: string, opts: IgdRomOptions) {
   const r = await buildIgdRom(opts);
   return { ...r, path: saveRom(name, r.rom) };
-}
-
-/** The app's `VBTTEST key=value` lines, last value wins. */
-function vbtReport(serial: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of serial.split('\n')) {
-    const r = /VBTTEST ([\w-]+)=(.*)$/.exec(line.trimStart());
-    if (r) m.set(r[1], r[2]);
-  }
-  return m;
 }
 
 /** The `drivers` row of the Intel GOP: version and the ROM range OVMF loaded it from. */
@@ -150,7 +130,7 @@ describe.skipIf(!!noQemuReason)(
           gopImage.offset,
           gopImage.offset + gopImage.raw.length - 1,
         ]);
-        const rep = vbtReport(r.serial);
+        const rep = vbtTestReport(r.serial);
         expect(rep.get('policy')).toBe('found revision=1');
         expect(rep.get('getvbt-status')).toBe('0x0');
         expect(rep.get('vbt-size')).toBe(String(expected.vbts[0].vbt_size));
@@ -214,7 +194,7 @@ describe.skipIf(!!noQemuReason)(
           const row = gopRow(b.serial);
           expect(row, b.serial.slice(-4000)).toBeDefined();
           expect(row!.start).toBe(r.images[2].offset);
-          const rep = vbtReport(b.serial);
+          const rep = vbtTestReport(b.serial);
           expect(rep.get('getvbt-status')).toBe('0x0');
           expect(rep.get('vbt-sha256')).toBe(sha256(vbt.subarray(0, vbt[0x18] | (vbt[0x19] << 8))));
           expect(b.debugcon).toMatch(
@@ -244,7 +224,7 @@ describe.skipIf(!!noQemuReason)(
           'PlatformGopPolicy: protocol already installed, nothing to do',
         );
         expect(b.debugcon).not.toContain('PlatformGopPolicy: install Revision 1');
-        const rep = vbtReport(b.serial);
+        const rep = vbtTestReport(b.serial);
         expect(rep.get('policy')).toBe('found revision=1');
         expect(rep.get('getvbt-status')).toBe('0x0');
         // That policy returns the whole RAW section of its VBT file.
@@ -261,7 +241,7 @@ describe.skipIf(!!noQemuReason)(
         const b = await boot(r.path, { machine: 'pc' });
         expectBooted(b);
         expect(gopRow(b.serial)?.start, b.serial.slice(-4000)).toBe(r.images[2].offset);
-        const rep = vbtReport(b.serial);
+        const rep = vbtTestReport(b.serial);
         expect(rep.get('policy')).toBe('found revision=1');
         expect(rep.get('getvbt-status')).toBe(EFI_NOT_FOUND);
         expect(b.debugcon).toMatch(/PlatformGopPolicy: no Intel display device at 00:02\.0/);
@@ -283,7 +263,7 @@ describe.skipIf(!!noQemuReason)(
       ).toHaveLength(1);
       expect(b.debugcon).toMatch(/IgdAssignment: .* 8086:100e class 02: not an Intel iGPU/);
       expect(b.debugcon).not.toContain('PlatformGopPolicy:');
-      expect(vbtReport(b.serial).get('policy')).toMatch(/^absent/);
+      expect(vbtTestReport(b.serial).get('policy')).toMatch(/^absent/);
     });
 
     it.skipIf(!haveGop)('gop (i440fx): the GOP alone; neither of our drivers runs', async () => {
@@ -297,7 +277,7 @@ describe.skipIf(!!noQemuReason)(
       expect([row!.start, row!.end]).toEqual([0, r.rom.length - 1]);
       expect(b.debugcon).not.toContain('IgdAssignment:');
       expect(b.debugcon).not.toContain('PlatformGopPolicy:');
-      expect(vbtReport(b.serial).get('policy')).toMatch(/^absent/);
+      expect(vbtTestReport(b.serial).get('policy')).toMatch(/^absent/);
     });
   },
 );

@@ -12,7 +12,7 @@ import { patchOvmf } from '../../src/lib/firmware/ovmf/patch';
 import { parseFirmware } from '../../src/lib/firmware/parse';
 import { findAll } from '../../src/lib/firmware/tree/node';
 import { fixturePath, haveFixtures, noFixturesReason, readFixture } from '../helpers/fixtures';
-import { bootOvmf, noQemuReason, type BootResult } from '../helpers/qemu';
+import { bootOvmfQueued, noQemuReason, vbtTestReport, type BootResult } from '../helpers/qemu';
 
 const GOP = 'gop-vbt/adl/IntelGopDriver.efi';
 const VBT = 'gop-vbt/adl/vbt.bin';
@@ -68,37 +68,18 @@ async function shellFromPlainBuild(): Promise<Uint8Array> {
   return pe.raw.subarray(pe.headerSize);
 }
 
-/** TCG boots are CPU-bound: at most two at a time on the two-core CI. */
-let running = 0;
-const waiting: (() => void)[] = [];
 async function boot(c: Case, code: string): Promise<BootResult> {
-  if (running >= 2) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try {
-    const espFiles: Record<string, Uint8Array> = { 'VbtTestApp.efi': driverBytes(vbtTestApp) };
-    if (c.secureBoot) espFiles['EFI/BOOT/BOOTX64.EFI'] = await shellFromPlainBuild();
-    return await bootOvmf({
-      code,
-      vars: fixturePath(c.vars),
-      smm: c.secureBoot,
-      debugcon: true,
-      espFiles,
-      commands: ['drivers', 'VbtTestApp.efi'],
-      timeoutMs: 150_000,
-    });
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
-function vbtReport(serial: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of serial.split('\n')) {
-    const r = /VBTTEST ([\w-]+)=(.*)$/.exec(line.trimStart());
-    if (r) m.set(r[1], r[2]);
-  }
-  return m;
+  const espFiles: Record<string, Uint8Array> = { 'VbtTestApp.efi': driverBytes(vbtTestApp) };
+  if (c.secureBoot) espFiles['EFI/BOOT/BOOTX64.EFI'] = await shellFromPlainBuild();
+  return bootOvmfQueued({
+    code,
+    vars: fixturePath(c.vars),
+    smm: c.secureBoot,
+    debugcon: true,
+    espFiles,
+    commands: ['drivers', 'VbtTestApp.efi'],
+    timeoutMs: 150_000,
+  });
 }
 
 describe.skipIf(!!skip)(
@@ -125,7 +106,7 @@ describe.skipIf(!!skip)(
         // The GOP is listed by its own name and version, loaded from its FFS file in DXEFV.
         expect(b.serial).toMatch(/Intel\(R\) GOP Driver \[21\.\d+\.1066\]\s+IntelGopDriver/);
         if (c.secureBoot) expect(b.serial).toMatch(/starting Boot\d+ "UEFI QEMU HARDDISK/);
-        const rep = vbtReport(b.serial);
+        const rep = vbtTestReport(b.serial);
         expect(rep.get('policy')).toBe('found revision=1');
         expect(rep.get('getvbt-status')).toBe('0x0');
         const injected = parseVbt(vbt).bytes;
