@@ -45,3 +45,9 @@ export function parseArgs(args: string[], valued: string[], booleans: string[] =
   }
   return { positional, flags };
 }
+
+/** The value of a valued flag, or undefined when it was not given. */
+export function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefined {
+  const v = flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}

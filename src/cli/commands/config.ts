@@ -26,7 +26,7 @@ import {
   representativeIgpu,
   type IgpuInfo,
 } from '../../lib/firmware/igpu/devices';
-import { parseArgs, UsageError, type CliCommand } from '../command';
+import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
 
 /** Reads a pasted-output file; `-` is stdin. */
@@ -119,10 +119,7 @@ export function ovmfImageOf(flags: Map<string, string | true>): OvmfImage | unde
 export async function firmwareFoundOf(
   flags: Map<string, string | true>,
 ): Promise<FirmwareFound | undefined> {
-  const str = (f: string) => {
-    const v = flags.get(f);
-    return typeof v === 'string' ? v : undefined;
-  };
+  const str = (f: string) => stringFlag(flags, f);
   const found: FirmwareFound = {};
   const bios = str('--bios');
   if (bios) {
@@ -231,10 +228,7 @@ export const configCommand: CliCommand = {
       if (!Number.isInteger(n)) throw new UsageError(`${flag} needs an integer`);
       return n;
     };
-    const str = (flag: string): string | undefined => {
-      const v = flags.get(flag);
-      return typeof v === 'string' ? v : undefined;
-    };
+    const str = (flag: string) => stringFlag(flags, flag);
     const result = renderConfig({
       ...versions,
       boot,

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { buildIgdRom } from '../../lib/firmware/oprom/build';
 import { patchOvmf, type OvmfPatchResult } from '../../lib/firmware/ovmf/patch';
-import { parseArgs, UsageError, type CliCommand } from '../command';
+import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
 import { fromBios } from './rom';
 
@@ -42,10 +42,7 @@ export const patchCommand: CliCommand = {
       ['--no-igd-assignment', '--json'],
     );
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
-    const get = (f: string) => {
-      const v = flags.get(f);
-      return typeof v === 'string' ? v : undefined;
-    };
+    const get = (f: string) => stringFlag(flags, f);
     const ovmfPath = get('--ovmf');
     const out = get('-o') ?? get('--output');
     if (!ovmfPath) throw new UsageError('--ovmf OVMF_CODE.fd is required');

@@ -9,7 +9,7 @@ import {
   type IgdRomVariant,
 } from '../../lib/firmware/oprom/build';
 import { parseFirmware } from '../../lib/firmware/parse';
-import { parseArgs, UsageError, type CliCommand } from '../command';
+import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
 
 const USAGE =
@@ -97,10 +97,7 @@ export const romCommand: CliCommand = {
       ['--json'],
     );
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
-    const get = (f: string) => {
-      const v = flags.get(f);
-      return typeof v === 'string' ? v : undefined;
-    };
+    const get = (f: string) => stringFlag(flags, f);
     const out = get('-o') ?? get('--output');
     if (!out) throw new UsageError('-o OUTPUT is required');
     const variant = (get('--variant') ?? 'full') as IgdRomVariant;
