@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { caseInput, caseKind, CASE_LIMIT_MS, runInput, type Finding } from './engine';
+import { caseInput, caseKind, CASE_LIMIT_MS, SEED_RUN, runInput, type Finding } from './engine';
 import { fixtureSeeds, syntheticSeeds } from './seeds';
 import type { WorkerInput, WorkerMessage } from './worker';
 
@@ -138,7 +138,9 @@ await new Promise<void>((resolve) => {
       const caseStarted = j.slot[1];
       if (caseStarted > 0 && now - caseStarted > hangMs) {
         const i = j.slot[0];
-        const name = seedNames.length ? seedNames[i % seedNames.length] : '?';
+        const name = seedNames.length
+          ? seedNames[Math.floor(i / SEED_RUN) % seedNames.length]
+          : '?';
         const f: Finding = {
           caseIndex: i,
           seed: name,

@@ -14,7 +14,10 @@ import {
 import { ByteWriter } from './bytes/view';
 import { lzmaCompress } from './compress/lzma/encoder';
 import { SECTION_GUIDS } from './guids';
+import { syntheticCorpus } from '../../../fixtures/builder/corpus';
+import type { DecodeCache, DecodedBody } from './tree/context';
 import { findAll } from './tree/node';
+import { treeToJson } from './tree/report';
 import { Budget } from './budget';
 import { FirmwareError } from './errors';
 import { parseFirmware } from './parse';
@@ -123,5 +126,26 @@ describe('parseFirmware', () => {
     expect(f1.children[0].warnings.join()).toMatch(/LZMA declares 4294967280 bytes/);
     expect(f2.children[0].warnings.join()).toMatch(/more than a section can hold/);
     expect(f3.name).toBe('Kept');
+  });
+
+  it('gives the same tree from a decode cache, charging the budget all the same', async () => {
+    const img = syntheticCorpus().find((c) => c.name === 'section-nested.fd')!.bytes;
+    const entries = new Map<string, DecodedBody>();
+    const cache: DecodeCache = {
+      get: (k) => entries.get(k),
+      set: (k, v) => void entries.set(k, v),
+    };
+    const plain = new Budget();
+    const fresh = await parseFirmware(img, { budget: plain });
+    const first = await parseFirmware(img, { decodeCache: cache });
+    expect(entries.size).toBe(2); // the EFI 1.1 stream and the LZMA stream inside it
+    const hits = new Budget();
+    let gets = 0;
+    const counting: DecodeCache = { get: (k) => (gets++, entries.get(k)), set: () => undefined };
+    const second = await parseFirmware(img, { decodeCache: counting, budget: hits });
+    expect(gets).toBe(2);
+    expect(JSON.stringify(treeToJson(second))).toBe(JSON.stringify(treeToJson(fresh)));
+    expect(JSON.stringify(treeToJson(first))).toBe(JSON.stringify(treeToJson(fresh)));
+    expect(hits.decompressed).toBe(plain.decompressed);
   });
 });

@@ -4,6 +4,7 @@ import { openContainer } from './containers/index';
 import { recognisePackage } from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 import { createParseContext } from './fv/body';
+import type { DecodeCache } from './tree/context';
 import { makeNode, type FirmwareNode } from './tree/node';
 
 export interface ParseFirmwareOptions {
@@ -12,6 +13,8 @@ export interface ParseFirmwareOptions {
   progress?: (n: number) => void;
   /** The input's file name, shown as the root's name. */
   name?: string;
+  /** Reuse decoded section bodies across parses of near-identical inputs (see DecodeCache). */
+  decodeCache?: DecodeCache;
 }
 
 /**
@@ -27,6 +30,7 @@ export async function parseFirmware(
     budget: opts.budget ?? new Budget(),
     progress: opts.progress,
     openContainer,
+    decodeCache: opts.decodeCache,
   });
   const root = makeNode({
     kind: 'image',

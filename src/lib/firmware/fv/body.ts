@@ -4,7 +4,7 @@
  */
 import { Budget } from '../budget';
 import { hex } from '../errors';
-import type { ParseContext } from '../tree/context';
+import type { DecodeCache, ParseContext } from '../tree/context';
 import { addChild, type FirmwareNode } from '../tree/node';
 import {
   absAt,
@@ -29,6 +29,7 @@ export interface BodyParserOptions {
   progress?: (doneBytes: number) => void;
   /** Recognises containers (descriptor, capsules, option ROMs, …) at the start of a body. */
   openContainer?: OpenContainer;
+  decodeCache?: DecodeCache;
 }
 
 export function createParseContext(opts: BodyParserOptions = {}): ParseContext {
@@ -36,6 +37,7 @@ export function createParseContext(opts: BodyParserOptions = {}): ParseContext {
     budget: opts.budget ?? new Budget(),
     depth: 0,
     progress: opts.progress,
+    decodeCache: opts.decodeCache,
     async parseBody(parent, bytes, absOffset) {
       const saved = ctx.depth;
       ctx.depth = depthOf(parent) + 1;

@@ -8,7 +8,7 @@ import { crc32 } from '../bytes/checksum';
 import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { SECTION_GUIDS, guidName } from '../guids';
-import type { ParseContext } from '../tree/context';
+import type { DecodedBody, ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
 import * as codecs from './codecs';
 import { decodeDepex } from './depex';
@@ -176,18 +176,16 @@ async function parseSectionBody(
         await parseSections(node, body, bodyAbs(node.headerSize), ctx);
         return;
       }
-      let out: Uint8Array;
-      let name: string;
-      if (method === 1) {
-        ({ out, name } = pickEfiOrTiano(body, ctx));
-      } else if (method === 2) {
-        out = codecs.lzma(body, ctx.budget);
-        name = 'LZMA';
-      } else {
+      if (method !== 1 && method !== 2) {
         throw new FirmwareError('unsupported', `unknown compression type ${method}`, {
           offset: abs,
         });
       }
+      const { out, name } = await decode(ctx, `compression ${method}`, body, () =>
+        method === 1
+          ? pickEfiOrTiano(body, ctx)
+          : { out: codecs.lzma(body, ctx.budget), name: 'LZMA' },
+      );
       node.fields.compression = name;
       if (out.length !== uncompressed) {
         node.warnings.push(`decompressed ${out.length} bytes, header says ${uncompressed}`);
@@ -249,6 +247,37 @@ async function parseSectionBody(
   }
 }
 
+/** Two 32-bit FNV-1a hashes (different offsets) of `b`, as one key part. */
+function hashOf(b: Uint8Array): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ b.length;
+  for (let i = 0; i < b.length; i++) {
+    h1 = Math.imul(h1 ^ b[i], 0x01000193);
+    h2 = Math.imul(h2 ^ b[i], 0x5bd1e995);
+  }
+  return `${(h1 >>> 0).toString(36)}.${(h2 >>> 0).toString(36)}`;
+}
+
+/** Run a decoder, or take its output from the context's cache (the budget is charged either way). */
+async function decode(
+  ctx: ParseContext,
+  kind: string,
+  input: Uint8Array,
+  f: () => DecodedBody | Promise<DecodedBody>,
+): Promise<DecodedBody> {
+  const cache = ctx.decodeCache;
+  if (!cache) return f();
+  const key = `${kind}:${input.length}:${hashOf(input)}`;
+  const hit = cache.get(key);
+  if (hit) {
+    ctx.budget.takeDecompressed(hit.out.length);
+    return hit;
+  }
+  const r = await f();
+  cache.set(key, r);
+  return r;
+}
+
 /**
  * EFI 1.1 and Tiano share a header: decode both and keep the variant whose output is a section
  * stream (as UEFITool does), else the one that decoded at all. Only the kept output is charged
@@ -308,7 +337,7 @@ async function parseGuidDefined(
   const body = raw.subarray(dataOffset);
   const bodyAbs = absAt(abs, dataOffset);
   const decodeWith = async (method: string, f: () => Uint8Array | Promise<Uint8Array>) => {
-    const out = await f();
+    const { out } = await decode(ctx, method, body, async () => ({ out: await f(), name: method }));
     node.decoded = { method, bytes: out };
     await parseSections(node, out, undefined, ctx);
   };
@@ -317,7 +346,7 @@ async function parseGuidDefined(
   if (guid === SECTION_GUIDS.lzmaF86)
     return decodeWith('LZMA-F86', () => codecs.lzmaF86(body, ctx.budget));
   if (guid === SECTION_GUIDS.tiano) {
-    const { out, name } = pickEfiOrTiano(body, ctx);
+    const { out, name } = await decode(ctx, 'Tiano GUID', body, () => pickEfiOrTiano(body, ctx));
     node.decoded = { method: name, bytes: out };
     await parseSections(node, out, undefined, ctx);
     return;

@@ -18,4 +18,22 @@ export interface ParseContext {
   parseBody(parent: FirmwareNode, bytes: Uint8Array, absOffset: number | undefined): Promise<void>;
   /** Progress in bytes of the input file, for the worker's progress callback. */
   progress?(doneBytes: number): void;
+  /** Outputs of earlier decodes of identical streams (see DecodeCache); usually absent. */
+  decodeCache?: DecodeCache;
+}
+
+/** A decoded section body and the method that produced it (e.g. 'Tiano' or 'EFI 1.1'). */
+export interface DecodedBody {
+  out: Uint8Array;
+  name: string;
+}
+
+/**
+ * Decoded outputs keyed by method and a hash of the encoded bytes, for callers that parse many
+ * near-identical images (the fuzzer: each case changes a few bytes of the same seed). Decoding
+ * is a pure function of its input, so a hit gives the same tree; the budget is still charged.
+ */
+export interface DecodeCache {
+  get(key: string): DecodedBody | undefined;
+  set(key: string, value: DecodedBody): void;
 }
