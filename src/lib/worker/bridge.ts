@@ -14,9 +14,13 @@ import type {
   OvmfFromAnalysis,
   OvmfPatchRequest,
   RomFromAnalysis,
+  ZipEntry,
 } from './firmware.worker';
+import type { ExplorerTree, FoundString, NodePart } from './explore';
+import { KEPT_GONE } from './protocol';
 
-export type { OvmfFromAnalysis, OvmfPatchRequest, RomFromAnalysis };
+export type { OvmfFromAnalysis, OvmfPatchRequest, RomFromAnalysis, ZipEntry };
+export type { ExplorerNode, ExplorerTree, FoundString, NodePart } from './explore';
 
 /**
  * The page's only way to the firmware core. The worker starts on first use; a job is cancelled
@@ -25,6 +29,8 @@ export type { OvmfFromAnalysis, OvmfPatchRequest, RomFromAnalysis };
  */
 let worker: Worker | undefined;
 let remote: Remote<FirmwareWorkerApi> | undefined;
+/** Counts worker restarts: a file kept by an earlier worker must be sent again. */
+let generation = 0;
 
 function api(): Remote<FirmwareWorkerApi> {
   if (!remote) {
@@ -39,6 +45,7 @@ export function terminate(): void {
   worker?.terminate();
   worker = undefined;
   remote = undefined;
+  generation++;
 }
 
 export function abortError(): DOMException {
@@ -173,4 +180,118 @@ export function patchOvmfFromAnalysis(
       ),
     job.signal,
   );
+}
+
+/**
+ * A dropped file the worker keeps for later jobs. The page holds on to this handle; when the
+ * worker was restarted (a cancel) or has let the file go, the next job sends it again.
+ */
+export interface KeptFile {
+  readonly file: Blob;
+  jobId: number;
+  generation: number;
+}
+
+async function rekeep(k: KeptFile, signal?: AbortSignal): Promise<void> {
+  const bytes = new Uint8Array(await k.file.arrayBuffer());
+  const gen = generation;
+  k.jobId = await run((w) => w.keep(transfer(bytes, [bytes.buffer])), signal);
+  k.generation = gen;
+}
+
+const isGone = (e: unknown) => e instanceof FirmwareError && e.path === KEPT_GONE;
+
+/** Runs a job on kept files, sending them again first if this worker does not hold them. */
+async function withKept<T>(
+  files: KeptFile[],
+  job: (w: Remote<FirmwareWorkerApi>, ids: number[]) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (const k of files) if (k.generation !== generation) await rekeep(k, signal);
+  try {
+    return await run(
+      (w) =>
+        job(
+          w,
+          files.map((k) => k.jobId),
+        ),
+      signal,
+    );
+  } catch (e) {
+    if (!isGone(e)) throw e;
+    for (const k of files) await rekeep(k, signal);
+    return run(
+      (w) =>
+        job(
+          w,
+          files.map((k) => k.jobId),
+        ),
+      signal,
+    );
+  }
+}
+
+/** Analyses a dropped file and keeps it in the worker for the later steps. */
+export async function openFile(
+  file: Blob,
+  opts: JobOptions = {},
+): Promise<{ kept: KeptFile; result: AnalyzeResult }> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const gen = generation;
+  const { jobId, result } = await analyzeKept(bytes, opts);
+  return { kept: { file, jobId, generation: gen }, result };
+}
+
+/** Builds the ROM from candidates of one or more kept files (e.g. a bare .efi and a .bin). */
+export function buildRom(
+  files: KeptFile[],
+  opts: RomFromAnalysis,
+  job: JobOptions = {},
+): Promise<IgdRom> {
+  return withKept(files, (w, ids) => w.buildRomFromAnalysis(ids, opts), job.signal);
+}
+
+/** Patches one OVMF image with candidates of kept files; the OVMF buffer is transferred. */
+export function patchOvmfWith(
+  files: KeptFile[],
+  opts: OvmfFromAnalysis,
+  job: JobOptions = {},
+): Promise<OvmfPatchResult> {
+  return withKept(
+    files,
+    (w, ids) =>
+      w.patchOvmfFromAnalysis(
+        ids,
+        transfer(opts, [opts.ovmf.buffer as ArrayBuffer]),
+        progressProxy(job.onProgress),
+      ),
+    job.signal,
+  );
+}
+
+/** The full tree of a kept file, as plain rows. */
+export function explorerTree(file: KeptFile, job: JobOptions = {}): Promise<ExplorerTree> {
+  return withKept(
+    [file],
+    (w, [id]) => w.explorerTree(id, progressProxy(job.onProgress)),
+    job.signal,
+  );
+}
+
+/** The bytes of one node of a kept file's tree (whole, body, or decoded body). */
+export function exportNode(file: KeptFile, nodeId: number, part: NodePart): Promise<Uint8Array> {
+  return withKept([file], (w, [id]) => w.exportNode(id, nodeId, part));
+}
+
+/** Strings and the first bytes of one node. */
+export function nodeDetails(
+  file: KeptFile,
+  nodeId: number,
+): Promise<{ strings: FoundString[]; head: Uint8Array }> {
+  return withKept([file], (w, [id]) => w.nodeDetails(id, nodeId));
+}
+
+/** A deterministic zip of these files (copied to the worker, not transferred). */
+export function zip(entries: ZipEntry[], job: JobOptions = {}): Promise<Uint8Array> {
+  return run((w) => w.zip(entries), job.signal);
 }

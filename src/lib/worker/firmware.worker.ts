@@ -1,7 +1,12 @@
 /// <reference lib="webworker" />
 import { expose, transfer } from 'comlink';
+import { zipSync, type Zippable } from 'fflate';
 import { FirmwareError } from '$lib/firmware/errors';
 import * as core from '$lib/firmware/api';
+import type { Candidates } from '$lib/firmware/gop/find';
+import type { FirmwareNode } from '$lib/firmware/tree/node';
+import { findStrings, flatten, nodePart, type ExplorerTree, type NodePart } from './explore';
+import { KEPT_GONE } from './protocol';
 
 /**
  * Errors cross the worker boundary as plain data: comlink keeps only the message of an Error,
@@ -16,15 +21,75 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-/**
- * The last analysed files, kept so the ROM can be built from a chosen candidate without sending
- * the image back. Only a few: each holds a whole BIOS image.
- */
-const kept = new Map<number, { bytes: Uint8Array }>();
-let nextJob = 1;
-const KEEP = 2;
+interface Kept {
+  bytes: Uint8Array;
+  /** Parsed once, on first need, for the candidates and the explorer. */
+  tree?: Promise<{ root: FirmwareNode; nodes: FirmwareNode[] }>;
+  candidates?: Promise<Candidates>;
+}
 
-/** What the page asks for when building from an analysed file (candidates by SHA-256). */
+/**
+ * Dropped files the page works on, kept so later jobs (ROM, OVMF patch, explorer) need not send
+ * them again. Only a few: each holds a whole BIOS image and its tree.
+ */
+const kept = new Map<number, Kept>();
+let nextJob = 1;
+const KEEP = 4;
+
+function keep(bytes: Uint8Array): number {
+  const jobId = nextJob++;
+  kept.set(jobId, { bytes });
+  for (const id of kept.keys()) if (kept.size > KEEP) kept.delete(id);
+  return jobId;
+}
+
+function keptFile(jobId: number): Kept {
+  const k = kept.get(jobId);
+  if (!k)
+    throw new FirmwareError('not-found', 'the file is no longer in memory; drop it again', {
+      path: KEPT_GONE,
+    });
+  // Most recently used last, so eviction takes the oldest.
+  kept.delete(jobId);
+  kept.set(jobId, k);
+  return k;
+}
+
+function treeOf(k: Kept, onProgress?: core.ProgressCallback) {
+  k.tree ??= core
+    .parseFirmware(k.bytes, {
+      progress: onProgress
+        ? (done) => onProgress({ phase: 'parse', done, total: k.bytes.length })
+        : undefined,
+    })
+    .then((root) => ({ root, nodes: flatten(root).nodes }));
+  // A failed parse is not cached: the error is the answer every time.
+  k.tree.catch(() => (k.tree = undefined));
+  return k.tree;
+}
+
+/** GOP and VBT candidates of several kept files together (a BIOS, or a bare .efi and a .bin). */
+async function candidatesOf(jobIds: number | number[]): Promise<Candidates> {
+  const all: Candidates = { gops: [], vbts: [], ignored: [] };
+  for (const id of Array.isArray(jobIds) ? jobIds : [jobIds]) {
+    const k = keptFile(id);
+    k.candidates ??= treeOf(k).then((t) => core.findCandidates(t.root));
+    const c = await k.candidates;
+    all.gops.push(...c.gops);
+    all.vbts.push(...c.vbts);
+    all.ignored.push(...c.ignored);
+  }
+  return all;
+}
+
+async function nodeOf(jobId: number, id: number): Promise<FirmwareNode> {
+  const { nodes } = await treeOf(keptFile(jobId));
+  const node = nodes[id];
+  if (!node) throw new FirmwareError('bad-input', `no node ${id} in this file`);
+  return node;
+}
+
+/** What the page asks for when building from analysed files (candidates by SHA-256). */
 export interface RomFromAnalysis {
   variant: core.IgdRomVariant;
   gopSha256?: string;
@@ -33,7 +98,7 @@ export interface RomFromAnalysis {
   deviceId?: number;
 }
 
-/** An OVMF patch from chosen candidates of a kept file (the OVMF image itself is sent). */
+/** An OVMF patch from chosen candidates of kept files (the OVMF image itself is sent). */
 export interface OvmfFromAnalysis {
   ovmf: Uint8Array;
   gopSha256: string;
@@ -44,12 +109,29 @@ export interface OvmfFromAnalysis {
 
 export type OvmfPatchRequest = Omit<core.OvmfPatchInput, 'onProgress'>;
 
-async function candidatesOf(jobId: number) {
-  const k = kept.get(jobId);
-  if (!k)
-    throw new FirmwareError('bad-input', 'the analysed file is no longer in memory; drop it again');
-  const root = await core.parseFirmware(k.bytes);
-  return core.findCandidates(root);
+/** One file of a zip: its path inside the archive, its bytes, and whether it is a script. */
+export interface ZipEntry {
+  name: string;
+  bytes: Uint8Array;
+  executable?: boolean;
+}
+
+/**
+ * Every entry gets the same fixed date, so the same files always give the same archive. Local
+ * time on purpose: zip stores DOS local time, and fflate reads the Date's local fields.
+ */
+const ZIP_DATE = new Date(2000, 0, 1, 0, 0, 0);
+
+function gopOf(found: Candidates, sha256?: string): Uint8Array {
+  const gop = found.gops.find((g) => g.sha256 === sha256)?.bytes;
+  if (!gop) throw new FirmwareError('bad-input', 'the chosen GOP driver was not found');
+  return gop;
+}
+
+function vbtOf(found: Candidates, sha256: string): Uint8Array {
+  const vbt = found.vbts.find((v) => v.sha256 === sha256)?.bytes;
+  if (!vbt) throw new FirmwareError('bad-input', 'the chosen VBT was not found');
+  return vbt;
 }
 
 const api = {
@@ -70,32 +152,22 @@ const api = {
       const rom = await core.buildIgdRom(opts);
       return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
     }),
-  /** Like analyze, and keeps the file for buildRomFromAnalysis under the returned job id. */
+  /** Keeps a file for later jobs without analysing it (after the worker was restarted). */
+  keep: (bytes: Uint8Array) => guarded(() => keep(bytes)),
+  /** Like analyze, and keeps the file for later jobs under the returned job id. */
   analyzeKept: (bytes: Uint8Array, onProgress?: core.ProgressCallback) =>
     guarded(async () => {
       const result = await core.analyze(bytes, onProgress);
-      const jobId = nextJob++;
-      kept.set(jobId, { bytes });
-      for (const id of kept.keys()) if (kept.size > KEEP) kept.delete(id);
-      return { jobId, result };
+      return { jobId: keep(bytes), result };
     }),
-  /** Builds the iGPU ROM from the GOP/VBT candidates of a kept file. */
-  buildRomFromAnalysis: (jobId: number, opts: RomFromAnalysis) =>
+  /** Builds the iGPU ROM from the GOP/VBT candidates of kept files. */
+  buildRomFromAnalysis: (jobIds: number | number[], opts: RomFromAnalysis) =>
     guarded(async () => {
-      const found = await candidatesOf(jobId);
-      let gop: Uint8Array | undefined;
-      if (opts.variant !== 'assignment') {
-        gop = found.gops.find((g) => g.sha256 === opts.gopSha256)?.bytes;
-        if (!gop) throw new FirmwareError('bad-input', 'the chosen GOP driver was not found');
-      }
+      const found = await candidatesOf(jobIds);
+      const gop = opts.variant === 'assignment' ? undefined : gopOf(found, opts.gopSha256);
       let vbt: Uint8Array | 'opregion' | undefined;
       if (opts.variant === 'full') {
-        if (opts.vbt === 'opregion') vbt = 'opregion';
-        else {
-          const want = opts.vbt.sha256;
-          vbt = found.vbts.find((v) => v.sha256 === want)?.bytes;
-          if (!vbt) throw new FirmwareError('bad-input', 'the chosen VBT was not found');
-        }
+        vbt = opts.vbt === 'opregion' ? 'opregion' : vbtOf(found, opts.vbt.sha256);
       }
       const rom = await core.buildIgdRom({
         variant: opts.variant,
@@ -111,27 +183,58 @@ const api = {
       const r = await core.patchOvmf({ ...input, onProgress });
       return transfer(r, [r.image.buffer as ArrayBuffer]);
     }),
-  /** Patches an OVMF code image with the GOP and VBT chosen from a kept file. */
+  /** Patches an OVMF code image with the GOP and VBT chosen from kept files. */
   patchOvmfFromAnalysis: (
-    jobId: number,
+    jobIds: number | number[],
     opts: OvmfFromAnalysis,
     onProgress?: core.ProgressCallback,
   ) =>
     guarded(async () => {
-      const found = await candidatesOf(jobId);
-      const gop = found.gops.find((g) => g.sha256 === opts.gopSha256)?.bytes;
-      if (!gop) throw new FirmwareError('bad-input', 'the chosen GOP driver was not found');
-      const vbt = found.vbts.find((v) => v.sha256 === opts.vbtSha256)?.bytes;
-      if (!vbt) throw new FirmwareError('bad-input', 'the chosen VBT was not found');
+      const found = await candidatesOf(jobIds);
       const r = await core.patchOvmf({
         ovmf: opts.ovmf,
-        gop,
-        vbt,
+        gop: gopOf(found, opts.gopSha256),
+        vbt: vbtOf(found, opts.vbtSha256),
         igdAssignment: opts.igdAssignment,
         preset: opts.preset,
         onProgress,
       });
       return transfer(r, [r.image.buffer as ArrayBuffer]);
+    }),
+  /** The whole tree of a kept file as plain rows: no bytes cross over. */
+  explorerTree: (jobId: number, onProgress?: core.ProgressCallback) =>
+    guarded(async (): Promise<ExplorerTree> => {
+      const k = keptFile(jobId);
+      const { root } = await treeOf(k, onProgress);
+      return { nodes: flatten(root).rows, size: k.bytes.length };
+    }),
+  /** One part of one node, copied out for a download. */
+  exportNode: (jobId: number, id: number, part: NodePart) =>
+    guarded(async () => {
+      const out = nodePart(await nodeOf(jobId, id), part);
+      return transfer(out, [out.buffer as ArrayBuffer]);
+    }),
+  /** Readable strings of a node's body (decoded when it was compressed), and its first bytes. */
+  nodeDetails: (jobId: number, id: number) =>
+    guarded(async () => {
+      const node = await nodeOf(jobId, id);
+      const body = node.decoded ? node.decoded.bytes : node.raw.subarray(node.headerSize);
+      return {
+        strings: findStrings(body),
+        head: node.raw.slice(0, 256),
+      };
+    }),
+  /** A zip of the given files, deflated, with fixed dates: the same files give the same bytes. */
+  zip: (entries: ZipEntry[]) =>
+    guarded(() => {
+      const files: Zippable = {};
+      for (const e of entries) {
+        // Unix mode in the high half of the external attributes, so unzip keeps the x bit.
+        const mode = e.executable ? 0o100755 : 0o100644;
+        files[e.name] = [e.bytes, { mtime: ZIP_DATE, os: 3, attrs: mode << 16, level: 6 }];
+      }
+      const out = zipSync(files, { mtime: ZIP_DATE });
+      return transfer(out, [out.buffer as ArrayBuffer]);
     }),
   /** Returns the bytes back (transferred), proving zero-copy both ways. */
   echo: (bytes: Uint8Array) => guarded(() => transfer(bytes, [bytes.buffer as ArrayBuffer])),

@@ -1,0 +1,155 @@
+/**
+ * The explorer's view of a parsed tree: one flat list of plain rows (no bytes, no parent links)
+ * that the page can virtualise, and the few byte-level answers it asks for one node at a time.
+ */
+import { guidName } from '$lib/firmware/guids';
+import {
+  childSource,
+  type Check,
+  type FieldValue,
+  type FirmwareNode,
+} from '$lib/firmware/tree/node';
+
+export interface ExplorerNode {
+  /** Pre-order index: the same bytes always give the same ids. */
+  id: number;
+  parent: number;
+  depth: number;
+  /** Id after this node's subtree: its descendants are ids id+1 … end-1. */
+  end: number;
+  childCount: number;
+  kind: FirmwareNode['kind'];
+  type: string;
+  name?: string;
+  guid?: string;
+  guidName?: string;
+  offset: number;
+  absOffset?: number;
+  size: number;
+  headerSize: number;
+  decoded?: { method: string; size: number };
+  fields: Record<string, FieldValue>;
+  checks: Check[];
+  warnings: string[];
+  text?: string;
+}
+
+export interface ExplorerTree {
+  nodes: ExplorerNode[];
+  size: number;
+}
+
+/** The tree as rows, in pre-order, and the nodes by the same ids. */
+export function flatten(root: FirmwareNode): { rows: ExplorerNode[]; nodes: FirmwareNode[] } {
+  const rows: ExplorerNode[] = [];
+  const nodes: FirmwareNode[] = [];
+  // An explicit stack: vendor images nest deep enough that recursion is not worth the risk.
+  const stack: { node: FirmwareNode; parent: number; depth: number; child: number }[] = [];
+  const open = (node: FirmwareNode, parent: number, depth: number) => {
+    const id = rows.length;
+    const known = node.guid ? guidName(node.guid) : undefined;
+    rows.push({
+      id,
+      parent,
+      depth,
+      end: id + 1,
+      childCount: node.children.length,
+      kind: node.kind,
+      type: node.type,
+      name: node.name,
+      guid: node.guid,
+      guidName: known,
+      offset: node.offset,
+      absOffset: node.absOffset,
+      size: node.raw.length,
+      headerSize: node.headerSize,
+      decoded: node.decoded
+        ? { method: node.decoded.method, size: node.decoded.bytes.length }
+        : undefined,
+      fields: node.fields,
+      checks: node.checks,
+      warnings: node.warnings,
+      text: node.text,
+    });
+    nodes.push(node);
+    stack.push({ node, parent: id, depth, child: 0 });
+  };
+  open(root, -1, 0);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.child < top.node.children.length) {
+      open(top.node.children[top.child++], top.parent, top.depth + 1);
+    } else {
+      rows[top.parent].end = rows.length;
+      stack.pop();
+    }
+  }
+  return { rows, nodes };
+}
+
+export type NodePart = 'whole' | 'body' | 'decoded';
+
+/** The bytes of one part of a node, as a fresh copy that can be transferred. */
+export function nodePart(node: FirmwareNode, part: NodePart): Uint8Array {
+  if (part === 'decoded') return (node.decoded ? childSource(node) : node.raw).slice();
+  if (part === 'body') return node.raw.slice(node.headerSize);
+  return node.raw.slice();
+}
+
+export interface FoundString {
+  offset: number;
+  encoding: 'ascii' | 'utf16';
+  text: string;
+}
+
+const printable = (c: number) => c >= 0x20 && c < 0x7f;
+
+/** Random bytes make short printable runs too: keep runs that read like words or paths. */
+function wordy(text: string): boolean {
+  if (!/[A-Za-z]{3}/.test(text)) return false;
+  let plain = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x20)
+      plain++;
+  }
+  return plain >= text.length * 0.75;
+}
+
+/**
+ * Printable runs of at least `min` characters, ASCII and UTF-16LE, like `strings -e l`: what a
+ * person looks at to recognise a blob (build paths, version banners, copyright lines).
+ */
+export function findStrings(bytes: Uint8Array, min = 8, limit = 500): FoundString[] {
+  const out: FoundString[] = [];
+  let start = -1;
+  for (let i = 0; i <= bytes.length && out.length < limit; i++) {
+    if (i < bytes.length && printable(bytes[i])) {
+      if (start < 0) start = i;
+    } else {
+      if (start >= 0 && i - start >= min) {
+        const text = String.fromCharCode(...bytes.subarray(start, Math.min(i, start + 200)));
+        if (wordy(text)) out.push({ offset: start, encoding: 'ascii', text });
+      }
+      start = -1;
+    }
+  }
+  for (const phase of [0, 1]) {
+    start = -1;
+    for (let i = phase; i + 1 <= bytes.length && out.length < limit; i += 2) {
+      const ok = i + 1 < bytes.length && printable(bytes[i]) && bytes[i + 1] === 0;
+      if (ok) {
+        if (start < 0) start = i;
+      } else {
+        if (start >= 0 && (i - start) / 2 >= min - 2) {
+          let text = '';
+          for (let j = start; j < i && text.length < 200; j += 2)
+            text += String.fromCharCode(bytes[j]);
+          if (wordy(text)) out.push({ offset: start, encoding: 'utf16', text });
+        }
+        start = -1;
+      }
+    }
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
