@@ -1,13 +1,12 @@
-import { en, type MessageKey } from './en';
-import { zhCN } from './zh-CN';
+import type { MessageKey } from './en';
+import { translate, type Locale } from './translate';
 
-export type Locale = 'en' | 'zh-CN';
+export type { Locale };
 export const locales: { id: Locale; name: string }[] = [
   { id: 'en', name: 'English' },
   { id: 'zh-CN', name: '简体中文' },
 ];
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
 const STORAGE_KEY = 'ovmf-gop.locale';
 
 /** The browser's preference, unless the user chose before. */
@@ -34,10 +33,7 @@ export function setLocale(locale: Locale, remember = true): void {
   if (remember && typeof localStorage !== 'undefined') localStorage.setItem(STORAGE_KEY, locale);
 }
 
-/** Looks up a message and fills `{name}` placeholders. */
+/** Looks up a message in the current language and fills `{name}` placeholders. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text = catalogues[i18n.locale][key] ?? en[key];
-  return text.replace(/\{(\w+)\}/g, (m, name: string) =>
-    name in params ? String(params[name]) : m,
-  );
+  return translate(i18n.locale, key, params);
 }

@@ -1,0 +1,111 @@
+/**
+ * The config step's inputs turned into the core's ConfigOptions, shared by step 3 (the blocks on
+ * screen) and step 4 (the same blocks as files), so both always show the same lines.
+ */
+import {
+  PVE_RELEASES,
+  parseLspci,
+  renderConfig,
+  representativeIgpu,
+  type ConfigOptions,
+  type ConfigResult,
+  type IgpuCode,
+  type IgpuInfo,
+} from '$lib/firmware/api';
+import { crossCheckFirmware, type Finding } from '$lib/firmware/config/check';
+import { pveRelease } from '$lib/firmware/config/facts';
+import { parsePveversion } from '$lib/firmware/config/inputs';
+import { FirmwareError } from '$lib/firmware/errors';
+import type { Settings } from '$lib/settings';
+
+export const DEFAULT_ROM_NAME = 'igd.rom';
+
+export interface ResolvedConfig {
+  igpu?: IgpuInfo;
+  /** Why the pasted lspci text gave no iGPU: an unknown device id, or the core's message. */
+  igpuError?: { unknownDevice: string } | { message: string };
+  result?: ConfigResult;
+  error?: string;
+  /** What a pasted `pveversion -v` said, or why it could not be read. */
+  pveversion?: { pve?: string; qemu?: string; kernel?: string } | { error: string };
+  /** GOP/VBT of step 1 that do not fit this iGPU. */
+  firmwareFindings: Finding[];
+}
+
+export interface FirmwareChoice {
+  gopVersion?: string;
+  vbtPlatform?: string;
+}
+
+const message = (e: unknown) =>
+  e instanceof FirmwareError ? e.message : e instanceof Error ? e.message : String(e);
+
+export const latestPve = () => PVE_RELEASES[PVE_RELEASES.length - 1].pve;
+
+/** The settings with their defaults filled in. */
+export function configInputs(s: Settings) {
+  return {
+    pve: s.pve ?? latestPve(),
+    boot: s.boot ?? 'systemd-boot',
+    mode: s.mode ?? 'rom',
+    vmid: s.vmid ?? 100,
+    lspci: s.lspci ?? '',
+    code: (s.igpu ?? 'ADL') as IgpuCode,
+    romName: s.romName || DEFAULT_ROM_NAME,
+  } as const;
+}
+
+/**
+ * Renders the configuration for these settings. `ovmfFile` is the local name of the patched
+ * image that install.sh puts in place (ovmf mode).
+ */
+export function resolveConfig(
+  s: Settings,
+  extra: { ovmfFile?: string; firmware?: FirmwareChoice } = {},
+): ResolvedConfig {
+  const c = configInputs(s);
+  const out: ResolvedConfig = { firmwareFindings: [] };
+  if (c.lspci.trim()) {
+    try {
+      const l = parseLspci(c.lspci);
+      if (l.igpu) out.igpu = l.igpu;
+      else out.igpuError = { unknownDevice: l.deviceId.toString(16).padStart(4, '0') };
+    } catch (e) {
+      out.igpuError = { message: message(e) };
+    }
+  } else {
+    out.igpu = representativeIgpu(c.code);
+  }
+  // A pasted pveversion wins over the chosen release: point releases move QEMU and the kernel.
+  let versions: Pick<ConfigOptions, 'pve' | 'qemu' | 'kernel'> = { pve: c.pve };
+  if (s.pveversion?.trim()) {
+    try {
+      const p = parsePveversion(s.pveversion);
+      versions = {
+        pve: p.pve && pveRelease(p.pve) ? p.pve : p.qemu && p.kernel ? undefined : c.pve,
+        qemu: p.qemu,
+        kernel: p.kernel,
+      };
+      const v = (x?: { major: number; minor: number }) => (x ? `${x.major}.${x.minor}` : undefined);
+      out.pveversion = { pve: p.pve, qemu: v(p.qemu), kernel: v(p.kernel) };
+    } catch (e) {
+      out.pveversion = { error: message(e) };
+    }
+  }
+  if (!out.igpu) return out;
+  try {
+    out.result = renderConfig({
+      ...versions,
+      boot: c.boot,
+      igpu: out.igpu,
+      mode: c.mode,
+      vmid: c.vmid,
+      romFile: s.romName || undefined,
+      ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
+    });
+  } catch (e) {
+    out.error = message(e);
+  }
+  if (extra.firmware) out.firmwareFindings = crossCheckFirmware(out.igpu, extra.firmware);
+  return out;
+}

@@ -1,0 +1,23 @@
+/** Step 1's analysed files: a vendor BIOS, or a bare GOP driver with a VBT file beside it. */
+import type { AnalyzeResult, GopSummary, VbtSummary } from '$lib/firmware/api';
+import type { KeptFile } from '$lib/worker/bridge';
+
+export interface Source {
+  name: string;
+  kept: KeptFile;
+  result: AnalyzeResult;
+}
+
+/** The GOP and VBT candidates of all sources, each source's ranking kept in order. */
+export function candidates(sources: Source[]): { gops: GopSummary[]; vbts: VbtSummary[] } {
+  return {
+    gops: sources.flatMap((s) => s.result.gops),
+    vbts: sources.flatMap((s) => s.result.vbts),
+  };
+}
+
+/** The chosen GOP and VBT, by SHA-256 (empty when there is none). */
+export interface Choice {
+  gopSha: string;
+  vbtSha: string;
+}
