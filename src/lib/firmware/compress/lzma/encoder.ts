@@ -31,27 +31,39 @@ const {
   PROB_INIT,
   probCount,
 } = props;
-const { bitPrice, PRICES, RangeEncoder } = coder;
+const { PRICES, RangeEncoder } = coder;
 
 /**
  * LZMA encoder writing what edk2's LzmaCompress writes: properties 0x5D (lc=3 lp=0 pb=2),
  * the dictionary size, the 8-byte uncompressed size, the stream, no end marker.
  *
- * `default`: binary-tree match finder (bt4, nice length 64) and a price-based optimal
- * parse over windows of up to 4 KiB, in the manner of the LZMA SDK's normal mode.
- * `fast`: hash-chain finder (hc4, depth 32, nice length 128) with greedy parsing and a
- * one-step lazy check.
+ * `default`: binary-tree match finder (bt4, nice length 32, depth 24) and a price-based
+ * optimal parse over windows of up to 4 KiB, including the two-step candidates "match or
+ * rep, literal, rep0" of the LZMA SDK's normal mode. `fast`: hash-chain finder (hc4, nice
+ * length 64, depth 12) with greedy parsing and a one-step lazy check, like liblzma's fast
+ * mode.
  *
- * Memory, beyond input and output (n = min(input size, dictionary size)): `default` 8n
- * bytes of tree, `fast` 4n bytes of chain; both add 0.5 MiB of 2/3-byte hash heads, a
- * 4-byte hash head of at most 4 bytes per input byte (capped at 16 MiB) and ~0.2 MiB of
- * parser state. For the 13.5 MB OVMF DXE payload: about 125 MB (default), 70 MB (fast).
+ * Where the time goes and how it is kept down:
+ * - Matches of `niceLen` or more are taken whole (extended up to 273 bytes), and only the
+ *   first `headKeep` and last `tailKeep` positions inside them are indexed: strings that
+ *   start in the middle are copies of strings the finder already holds. Consecutive long
+ *   matches count as one stretch, and a long rep match is taken before the finder is
+ *   asked at all, so a run of one byte (free space) is a chain of 273-byte rep0 matches
+ *   costing one byte comparison per byte.
+ * - In long stretches of literals for which nothing was found (compressed or encrypted
+ *   blobs), positions are searched with a growing stride (see literalRun).
+ * - Prices come from tables refreshed as LZMA SDK does (lengths per position state after
+ *   as many uses as the table has entries, distances every 128 matches); the parse
+ *   arrays, match buffers and range coder are allocated once per call.
  *
- * Long runs of one byte (half of an OVMF payload is 0xFF) cost next to nothing: a match
- * of `niceLen` or more is taken at once and only the last `niceLen` positions inside it
- * are indexed (see advanceTo).
+ * Memory, beyond the input and the output (w = min(input size, dictionary size)):
+ * `default` 8w bytes of tree, `fast` 4w bytes of chain; both add 0.5 MiB of 2/3-byte
+ * heads, a 4-byte head of 4 bytes per input byte up to 16 MiB, the coder's output buffer
+ * (up to the output size, doubled when it grows) and ~0.2 MiB of parser state. For the
+ * 13.5 MB OVMF DXE payload: ~128 MB (`default`, 9.5 bytes per input byte) and ~74 MB
+ * (`fast`, 5.5 bytes per input byte).
  *
- * Deterministic: the same input and options give the same bytes.
+ * Deterministic: the same input and options give the same bytes, in Node and browsers.
  */
 
 export interface LzmaCompressOptions {
@@ -73,27 +85,64 @@ export interface LzmaTuning {
   niceLen: number;
   /** Candidates examined per position. */
   depth: number;
-  /** Positions indexed at the start of a long match's inside (the rest but the last niceLen are not). */
-  skipKeep?: number;
+  /** Positions indexed at the start of a long match's inside. */
+  headKeep: number;
+  /** Positions indexed at the end of a long match's inside. */
+  tailKeep: number;
+  /**
+   * Optimal parser: a match this long found inside the window lets the finder pass over
+   * its inside but for the last `skipTail` positions (0 = never; faster, a little larger).
+   */
+  skipMin: number;
+  skipTail: number;
+  /** After this many literals in a row with nothing found, search with a stride (0 = never). */
+  accelStart: number;
+  /** The stride doubles every 2^accelShift literals beyond accelStart, up to 32. */
+  accelShift: number;
 }
 
 export const LZMA_PRESETS: Record<'default' | 'fast', LzmaTuning> = {
-  default: { finder: 'bt4', parser: 'optimal', niceLen: 64, depth: 48 },
-  fast: { finder: 'hc4', parser: 'greedy', niceLen: 128, depth: 32 },
+  default: {
+    finder: 'bt4',
+    parser: 'optimal',
+    niceLen: 32,
+    depth: 24,
+    headKeep: 2,
+    tailKeep: 32,
+    skipMin: 0,
+    skipTail: 8,
+    accelStart: 64,
+    accelShift: 3,
+  },
+  fast: {
+    finder: 'hc4',
+    parser: 'greedy',
+    niceLen: 64,
+    depth: 12,
+    headKeep: 2,
+    tailKeep: 16,
+    skipMin: 0,
+    skipTail: 8,
+    accelStart: 64,
+    accelShift: 3,
+  },
 };
 
 const LC = 3;
 const LP = 0;
 const PB = 2;
+const POS_MASK = (1 << PB) - 1;
 const DEFAULT_DICT = 1 << 24;
 const CHECK_EVERY = 1 << 16;
 
 const NUM_OPTS = 1 << 12;
 const INFINITY_PRICE = 1 << 30;
-/** Back values in the parser: a literal, a short rep (one byte at rep0), reps 0..3, matches 4+. */
+/** Back values: a literal, a short rep (one byte at rep0), reps 0..3, matches 4+. */
 const BACK_LITERAL = -1;
 const BACK_SHORT_REP = -2;
-const LEN_TABLE = MATCH_LEN_MAX - 1; // lengths 2..273 (index len - 2), plus one slack
+/** A two-step node with no first symbol: just "literal, rep0". */
+const BACK_NONE = -3;
+const LEN_TABLE = MATCH_LEN_MAX - 1; // lengths 2..273 at index len - 2
 
 function nextLiteral(s: number): number {
   return s < 4 ? 0 : s < 10 ? s - 3 : s - 6;
@@ -144,8 +193,14 @@ class Encoder {
   private readonly opts: LzmaCompressOptions;
   private readonly fast: boolean;
   private readonly niceLen: number;
-  /** Positions indexed at the start of a skipped match (see advanceTo). */
-  private readonly skipKeep: number;
+  private readonly headKeep: number;
+  private readonly tailKeep: number;
+  private readonly skipMin: number;
+  private readonly skipTail: number;
+  private readonly accelStart: number;
+  private readonly accelShift: number;
+  /** Literals in a row for which the finder found nothing. */
+  private litRun = 0;
   private readonly probs = new Uint16Array(probCount(LC, LP)).fill(PROB_INIT);
   private readonly rc: RangeEncoderType;
   private readonly mf: MatchFinder;
@@ -162,18 +217,26 @@ class Encoder {
   private cachedAt = -1;
 
   // Price tables.
-  private readonly lenPrices = new Uint32Array(2 * 4 * LEN_TABLE);
-  private readonly lenCounters = new Int32Array(2);
-  private readonly slotPrices = new Uint32Array(4 * 64);
-  private readonly distPrices = new Uint32Array(4 * NUM_FULL_DISTANCES);
-  private readonly alignPrices = new Uint32Array(16);
+  private readonly lenPrices = new Int32Array(2 * 4 * LEN_TABLE);
+  private readonly lenCounters = new Int32Array(2 * 4);
+  /** Lengths priced in lenPrices (2..lenTableMax). */
+  private readonly lenTableMax: number;
+  private readonly slotPrices = new Int32Array(4 * 64);
+  private readonly distPrices = new Int32Array(4 * NUM_FULL_DISTANCES);
+  private readonly alignPrices = new Int32Array(16);
   private matchCount = 0;
   private alignCount = 0;
 
-  // Optimal parser nodes.
+  // Optimal parser nodes: how each position of the window is best reached.
   private readonly optPrice = new Int32Array(NUM_OPTS + 1);
-  private readonly optPrev = new Int32Array(NUM_OPTS + 1);
+  /** Where the step into this node starts. */
+  private readonly optFrom = new Int32Array(NUM_OPTS + 1);
+  /** First symbol of the step (BACK_*, rep index, or match distance + 4). */
   private readonly optBack = new Int32Array(NUM_OPTS + 1);
+  /** Length of the first symbol when the step is two-step (then a literal and a rep0 follow). */
+  private readonly optLen1 = new Int32Array(NUM_OPTS + 1);
+  /** 1 when the step is "first symbol, literal, rep0". */
+  private readonly optTwo = new Uint8Array(NUM_OPTS + 1);
   private readonly optState = new Uint8Array(NUM_OPTS + 1);
   private readonly optReps = new Int32Array((NUM_OPTS + 1) * 4);
   private readonly seqLen = new Int32Array(NUM_OPTS + 1);
@@ -188,20 +251,30 @@ class Encoder {
     };
     this.fast = t.parser === 'greedy';
     this.niceLen = Math.max(8, Math.min(MATCH_LEN_MAX, t.niceLen | 0));
+    this.lenTableMax = this.fast ? 2 : this.niceLen;
     const depth = Math.max(1, t.depth | 0);
-    this.skipKeep = t.skipKeep ?? 4;
+    this.headKeep = Math.max(0, t.headKeep | 0);
+    this.tailKeep = Math.max(0, t.tailKeep | 0);
+    this.skipMin = t.skipMin > 0 ? Math.max(4, t.skipMin | 0) : MATCH_LEN_MAX + 1;
+    this.skipTail = Math.max(1, t.skipTail | 0);
+    this.accelStart = t.accelStart > 0 ? t.accelStart | 0 : 1 << 30;
+    this.accelShift = Math.max(0, Math.min(16, t.accelShift | 0));
     this.mf =
       t.finder === 'hc4'
         ? new HashChainFinder(data, dictSize, this.niceLen, depth)
         : new BinaryTreeFinder(data, dictSize, this.niceLen, depth);
-    this.rc = new RangeEncoder((data.length >> 2) + 1024);
+    this.rc = new RangeEncoder((data.length >> 3) + 1024);
   }
 
   run(): Uint8Array {
     const n = this.data.length;
     let pos = 0;
     let nextCheck = CHECK_EVERY;
-    if (!this.fast) this.refreshPrices(true);
+    if (!this.fast) {
+      for (let i = 0; i < 8; i++) this.fillLenPrices(i);
+      this.fillDistPrices();
+      this.fillAlignPrices();
+    }
     while (pos < n) {
       if (pos >= nextCheck) {
         nextCheck = pos + CHECK_EVERY;
@@ -218,77 +291,52 @@ class Encoder {
 
   private findAt(pos: number): number {
     if (this.cachedAt === pos) return this.numMatches;
-    if (this.mf.pos !== pos) this.mf.skip(pos - this.mf.pos);
-    this.numMatches = this.mf.getMatches(this.mLens, this.mDists);
+    const mf = this.mf;
+    const gap = pos - mf.pos;
+    if (gap > 0) {
+      // The inside of long matches just emitted: index its edges only.
+      const head = this.headKeep;
+      const tail = this.tailKeep;
+      if (gap > head + tail) {
+        if (head > 0) mf.skip(head);
+        mf.jump(pos - tail);
+        if (tail > 0) mf.skip(tail);
+      } else mf.skip(gap);
+    }
+    this.numMatches = mf.getMatches(this.mLens, this.mDists);
     this.cachedAt = pos;
     return this.numMatches;
   }
 
-  /**
-   * Moves the finder to `pos`, past the inside of a match just emitted. Strings that start
-   * inside a match and end inside it are copies of strings already indexed at the match
-   * source, so only the last `niceLen` positions (whose strings reach past the match) are
-   * indexed; this is what makes long runs of one byte cost almost nothing.
-   */
-  private advanceTo(pos: number): void {
-    const mf = this.mf;
-    const gap = pos - mf.pos;
-    if (gap <= 0) return;
-    const keep = this.niceLen;
-    if (gap > keep + this.skipKeep) {
-      mf.skip(this.skipKeep);
-      mf.pos = pos - keep;
-      mf.skip(keep);
-    } else mf.skip(gap);
-  }
-
-  private matchLen(pos: number, dist: number, limit: number): number {
+  /** Length of the match at `pos` with distance `dist` (0-based), up to `limit`; 0 below 2. */
+  private repLen(pos: number, dist: number, limit: number): number {
     const d = this.data;
     const from = pos - dist - 1;
-    if (from < 0) return 0;
-    let len = 0;
+    if (from < 0 || d[from] !== d[pos] || d[from + 1] !== d[pos + 1]) return 0;
+    let len = 2;
     while (len < limit && d[from + len] === d[pos + len]) len++;
     return len;
   }
 
   // ---- Encoding primitives (update the state as the decoder will) ----
 
-  private literalBase(pos: number): number {
-    const prev = pos > 0 ? this.data[pos - 1] : 0;
-    return P_LITERAL + 0x300 * (((pos & ((1 << LP) - 1)) << LC) + (prev >> (8 - LC)));
-  }
-
   private encodeLiteral(pos: number): void {
+    const d = this.data;
     const probs = this.probs;
     const rc = this.rc;
-    const posState = pos & ((1 << PB) - 1);
-    rc.encodeBit(probs, P_IS_MATCH + (this.state << 4) + posState, 0);
-    const base = this.literalBase(pos);
-    rc.encodeLiteral(
-      probs,
-      base,
-      this.data[pos],
-      this.state >= 7 ? this.data[pos - this.rep0 - 1] : -1,
-    );
+    rc.encodeBit(probs, P_IS_MATCH + (this.state << 4) + (pos & POS_MASK), 0);
+    const prev = pos > 0 ? d[pos - 1] : 0;
+    const base = P_LITERAL + 0x300 * (prev >> (8 - LC));
+    rc.encodeLiteral(probs, base, d[pos], this.state >= 7 ? d[pos - this.rep0 - 1] : -1);
     this.state = nextLiteral(this.state);
   }
 
   private encodeTree(base: number, bits: number, sym: number): void {
-    let m = 1;
-    for (let i = bits - 1; i >= 0; i--) {
-      const bit = (sym >>> i) & 1;
-      this.rc.encodeBit(this.probs, base + m, bit);
-      m = (m << 1) | bit;
-    }
+    this.rc.encodeTree(this.probs, base, bits, sym);
   }
 
   private encodeReverse(base: number, bits: number, sym: number): void {
-    let m = 1;
-    for (let i = 0; i < bits; i++) {
-      const bit = (sym >>> i) & 1;
-      this.rc.encodeBit(this.probs, base + m, bit);
-      m = (m << 1) | bit;
-    }
+    this.rc.encodeReverse(this.probs, base, bits, sym);
   }
 
   private encodeLen(coder: number, len: number, posState: number): void {
@@ -307,14 +355,16 @@ class Encoder {
       rc.encodeBit(probs, coder + LEN_CHOICE2, 1);
       this.encodeTree(coder + LEN_HIGH, 8, l - 16);
     }
-    const which = coder === P_LEN ? 0 : 1;
-    this.lenCounters[which]--;
+    if (!this.fast) {
+      const k = (coder === P_LEN ? 0 : 4) + posState;
+      if (--this.lenCounters[k] <= 0) this.fillLenPrices(k);
+    }
   }
 
   private encodeMatch(pos: number, dist: number, len: number): void {
     const probs = this.probs;
     const rc = this.rc;
-    const posState = pos & ((1 << PB) - 1);
+    const posState = pos & POS_MASK;
     rc.encodeBit(probs, P_IS_MATCH + (this.state << 4) + posState, 1);
     rc.encodeBit(probs, P_IS_REP + this.state, 0);
     this.encodeLen(P_LEN, len, posState);
@@ -346,7 +396,7 @@ class Encoder {
     const probs = this.probs;
     const rc = this.rc;
     const s = this.state;
-    const posState = pos & ((1 << PB) - 1);
+    const posState = pos & POS_MASK;
     rc.encodeBit(probs, P_IS_MATCH + (s << 4) + posState, 1);
     rc.encodeBit(probs, P_IS_REP + s, 1);
     if (idx === 0) {
@@ -377,7 +427,30 @@ class Encoder {
     return idx === 0 ? this.rep0 : idx === 1 ? this.rep1 : idx === 2 ? this.rep2 : this.rep3;
   }
 
-  // ---- Fast mode: greedy with a one-step lazy check ----
+  /**
+   * Called after a literal at `pos` for which nothing was found. In long stretches of such
+   * literals (compressed or encrypted blobs) only every 2nd, 4th .. 32nd position is
+   * searched and indexed, and the ones in between are coded as literals directly. The
+   * searched positions are multiples of the stride, so a later copy of the stretch at a
+   * distance that is a multiple of 32 (blobs are usually aligned) is still found at once.
+   * Returns the next position to search.
+   */
+  private literalRun(pos: number): number {
+    const run = ++this.litRun;
+    const next = pos + 1;
+    if (run <= this.accelStart) return next;
+    const log2 = (run - this.accelStart) >> this.accelShift;
+    if (log2 === 0) return next;
+    const stride = 1 << (log2 < 5 ? log2 : 5);
+    let to = (next + stride - 1) & -stride;
+    if (to > this.data.length) to = this.data.length;
+    for (let p = next; p < to; p++) this.encodeLiteral(p);
+    this.litRun = run + (to - next);
+    if (this.mf.pos < to) this.mf.jump(to);
+    return to;
+  }
+
+  // ---- Fast mode: greedy with a one-step lazy check, as liblzma's fast mode ----
 
   private stepFast(pos: number): number {
     const d = this.data;
@@ -386,19 +459,19 @@ class Encoder {
       this.encodeLiteral(pos);
       return pos + 1;
     }
+    const nice = this.niceLen;
     let repLen = 0;
     let repIdx = 0;
     for (let i = 0; i < 4; i++) {
-      const l = this.matchLen(pos, this.repDist(i), avail);
+      const l = this.repLen(pos, this.repDist(i), avail);
+      if (l >= nice) {
+        this.encodeRep(pos, i, l);
+        return pos + l;
+      }
       if (l > repLen) {
         repLen = l;
         repIdx = i;
       }
-    }
-    if (repLen >= this.niceLen) {
-      this.encodeRep(pos, repIdx, repLen);
-      this.advanceTo(pos + repLen);
-      return pos + repLen;
     }
     const n = this.findAt(pos);
     let mainLen = 0;
@@ -407,20 +480,18 @@ class Encoder {
       let k = n - 1;
       mainLen = this.mLens[k];
       mainDist = this.mDists[k];
+      if (mainLen >= nice) {
+        this.encodeMatch(pos, mainDist, mainLen);
+        return pos + mainLen;
+      }
       // Prefer a much nearer match one byte shorter.
       while (k > 0 && this.mLens[k - 1] + 1 === mainLen && mainDist >>> 7 > this.mDists[k - 1]) {
         k--;
         mainLen = this.mLens[k];
         mainDist = this.mDists[k];
       }
-      if (mainLen > avail) mainLen = avail;
+      if (mainLen === 2 && mainDist >= 0x80) mainLen = 0;
     }
-    if (mainLen >= this.niceLen) {
-      this.encodeMatch(pos, mainDist, mainLen);
-      this.advanceTo(pos + mainLen);
-      return pos + mainLen;
-    }
-    if (mainLen === 2 && mainDist >= 0x80) mainLen = 0;
     if (
       repLen >= 2 &&
       (repLen + 1 >= mainLen ||
@@ -428,124 +499,128 @@ class Encoder {
         (repLen + 3 >= mainLen && mainDist >= 1 << 15))
     ) {
       this.encodeRep(pos, repIdx, repLen);
-      this.advanceTo(pos + repLen);
       return pos + repLen;
     }
-    if (mainLen < 2) {
+    if (mainLen < 2 || avail <= 2) {
       if (pos > this.rep0 && d[pos] === d[pos - this.rep0 - 1] && this.shortRepIsCheaper(pos)) {
         this.encodeRep(pos, 0, 1);
-      } else this.encodeLiteral(pos);
+      } else {
+        this.encodeLiteral(pos);
+        if (mainLen < 2 && repLen < 2) return this.literalRun(pos);
+      }
+      this.litRun = 0;
       return pos + 1;
     }
-    // Lazy: would the next position give a clearly better match, or a rep nearly as long?
-    const limit = mainLen - 1 > 2 ? mainLen - 1 : 2;
-    for (let i = 0; i < 4; i++) {
-      if (this.matchLen(pos + 1, this.repDist(i), limit) >= limit) {
-        this.encodeLiteral(pos);
-        return pos + 1;
-      }
-    }
+    this.litRun = 0;
+    // Lazy: does the next position give a clearly better match, or a rep nearly as long?
     const n2 = this.findAt(pos + 1);
     if (n2 > 0) {
       const nextLen = this.mLens[n2 - 1];
       const nextDist = this.mDists[n2 - 1];
       if (
         (nextLen >= mainLen && nextDist < mainDist) ||
-        (nextLen === mainLen + 1 && !(mainDist >>> 7 > nextDist)) ||
+        (nextLen === mainLen + 1 && !(nextDist >>> 7 > mainDist)) ||
         nextLen > mainLen + 1 ||
-        (nextLen + 1 >= mainLen && mainLen >= 3 && nextDist >>> 7 > mainDist)
+        (nextLen + 1 >= mainLen && mainLen >= 3 && mainDist >>> 7 > nextDist)
       ) {
         this.encodeLiteral(pos);
         return pos + 1;
       }
     }
+    const limit = mainLen - 1 > 2 ? mainLen - 1 : 2;
+    for (let i = 0; i < 4; i++) {
+      if (this.repLen(pos + 1, this.repDist(i), limit) >= limit) {
+        this.encodeLiteral(pos);
+        return pos + 1;
+      }
+    }
     this.encodeMatch(pos, mainDist, mainLen);
-    this.advanceTo(pos + mainLen);
     return pos + mainLen;
   }
-
-  // ---- Prices ----
 
   private shortRepIsCheaper(pos: number): boolean {
     const probs = this.probs;
     const s = this.state;
-    const ps = pos & ((1 << PB) - 1);
-    const lit =
-      bitPrice(probs[P_IS_MATCH + (s << 4) + ps], 0) + this.literalPrice(pos, s, this.rep0);
+    const ps = pos & POS_MASK;
+    const isMatch = probs[P_IS_MATCH + (s << 4) + ps];
+    const lit = PRICES[isMatch >> 4] + this.literalPrice(pos, s, this.rep0);
     const short =
-      bitPrice(probs[P_IS_MATCH + (s << 4) + ps], 1) +
-      bitPrice(probs[P_IS_REP + s], 1) +
-      bitPrice(probs[P_IS_REP_G0 + s], 0) +
-      bitPrice(probs[P_IS_REP0_LONG + (s << 4) + ps], 0);
+      PRICES[(2048 - isMatch) >> 4] +
+      PRICES[(2048 - probs[P_IS_REP + s]) >> 4] +
+      PRICES[probs[P_IS_REP_G0 + s] >> 4] +
+      PRICES[probs[P_IS_REP0_LONG + (s << 4) + ps] >> 4];
     return short < lit;
   }
 
-  private refreshPrices(all: boolean): void {
-    if (all || this.lenCounters[0] <= 0) this.fillLenPrices(0);
-    if (all || this.lenCounters[1] <= 0) this.fillLenPrices(1);
-    if (all || this.matchCount >= 128) this.fillDistPrices();
-    if (all || this.alignCount >= 16) this.fillAlignPrices();
-  }
+  // ---- Prices ----
 
-  private fillLenPrices(which: number): void {
+  /** Refills the length prices of one coder (0..3 match, 4..7 rep) for one pos state. */
+  private fillLenPrices(k: number): void {
     const probs = this.probs;
-    const coder = which === 0 ? P_LEN : P_REP_LEN;
-    const c0 = bitPrice(probs[coder + LEN_CHOICE], 0);
-    const c1 = bitPrice(probs[coder + LEN_CHOICE], 1);
-    const c10 = c1 + bitPrice(probs[coder + LEN_CHOICE2], 0);
-    const c11 = c1 + bitPrice(probs[coder + LEN_CHOICE2], 1);
-    const highPrices = new Uint32Array(256);
-    for (let s = 0; s < 256; s++) highPrices[s] = this.treePrice(coder + LEN_HIGH, 8, s);
-    for (let ps = 0; ps < 1 << PB; ps++) {
-      const t = (which * 4 + ps) * LEN_TABLE;
-      for (let l = 0; l < 8; l++)
-        this.lenPrices[t + l] = c0 + this.treePrice(coder + LEN_LOW + (ps << 3), 3, l);
-      for (let l = 0; l < 8; l++)
-        this.lenPrices[t + 8 + l] = c10 + this.treePrice(coder + LEN_MID + (ps << 3), 3, l);
-      for (let l = 16; l < LEN_TABLE; l++) this.lenPrices[t + l] = c11 + highPrices[l - 16];
-    }
-    this.lenCounters[which] = 64;
+    const coder = k < 4 ? P_LEN : P_REP_LEN;
+    const ps = k & 3;
+    const choice = probs[coder + LEN_CHOICE];
+    const choice2 = probs[coder + LEN_CHOICE2];
+    const c0 = PRICES[choice >> 4];
+    const c1 = PRICES[(2048 - choice) >> 4];
+    const c10 = c1 + PRICES[choice2 >> 4];
+    const c11 = c1 + PRICES[(2048 - choice2) >> 4];
+    const t = k * LEN_TABLE;
+    const max = this.lenTableMax - 2;
+    const lp = this.lenPrices;
+    for (let l = 0; l < 8 && l <= max; l++)
+      lp[t + l] = c0 + this.treePrice(coder + LEN_LOW + (ps << 3), 3, l);
+    for (let l = 8; l < 16 && l <= max; l++)
+      lp[t + l] = c10 + this.treePrice(coder + LEN_MID + (ps << 3), 3, l - 8);
+    for (let l = 16; l <= max; l++) lp[t + l] = c11 + this.treePrice(coder + LEN_HIGH, 8, l - 16);
+    this.lenCounters[k] = max + 1;
   }
 
   private treePrice(base: number, bits: number, sym: number): number {
+    const probs = this.probs;
     let price = 0;
     let m = 1;
     for (let i = bits - 1; i >= 0; i--) {
       const bit = (sym >>> i) & 1;
-      price += bitPrice(this.probs[base + m], bit);
+      const p = probs[base + m];
+      price += PRICES[(bit === 0 ? p : 2048 - p) >> 4];
       m = (m << 1) | bit;
     }
     return price;
   }
 
   private reversePrice(base: number, bits: number, sym: number): number {
+    const probs = this.probs;
     let price = 0;
     let m = 1;
     for (let i = 0; i < bits; i++) {
       const bit = (sym >>> i) & 1;
-      price += bitPrice(this.probs[base + m], bit);
+      const p = probs[base + m];
+      price += PRICES[(bit === 0 ? p : 2048 - p) >> 4];
       m = (m << 1) | bit;
     }
     return price;
   }
 
   private fillDistPrices(): void {
+    const slotPrices = this.slotPrices;
+    const distPrices = this.distPrices;
     for (let ls = 0; ls < 4; ls++) {
       for (let slot = 0; slot < 64; slot++) {
         let p = this.treePrice(P_POS_SLOT + (ls << 6), 6, slot);
         if (slot >= END_POS_MODEL_INDEX) p += ((slot >> 1) - 1 - 4) << 4;
-        this.slotPrices[ls * 64 + slot] = p;
+        slotPrices[ls * 64 + slot] = p;
       }
-      for (let dist = 0; dist < NUM_FULL_DISTANCES; dist++) {
-        const slot = distSlot(dist);
-        let p = this.slotPrices[ls * 64 + slot];
-        if (slot >= 4) {
-          const numDirect = (slot >> 1) - 1;
-          const base = (2 | (slot & 1)) << numDirect;
-          p += this.reversePrice(P_SPEC_POS + base - slot - 1, numDirect, dist - base);
-        }
-        this.distPrices[ls * NUM_FULL_DISTANCES + dist] = p;
-      }
+      for (let dist = 0; dist < 4; dist++)
+        distPrices[ls * NUM_FULL_DISTANCES + dist] = slotPrices[ls * 64 + dist];
+    }
+    for (let dist = 4; dist < NUM_FULL_DISTANCES; dist++) {
+      const slot = distSlot(dist);
+      const numDirect = (slot >> 1) - 1;
+      const base = (2 | (slot & 1)) << numDirect;
+      const extra = this.reversePrice(P_SPEC_POS + base - slot - 1, numDirect, dist - base);
+      for (let ls = 0; ls < 4; ls++)
+        distPrices[ls * NUM_FULL_DISTANCES + dist] = slotPrices[ls * 64 + slot] + extra;
     }
     this.matchCount = 0;
   }
@@ -555,41 +630,49 @@ class Encoder {
     this.alignCount = 0;
   }
 
+  /** Price of the distance of a match of `len` bytes. */
   private distPrice(dist: number, len: number): number {
     const ls = len - 2 < 3 ? len - 2 : 3;
     if (dist < NUM_FULL_DISTANCES) return this.distPrices[ls * NUM_FULL_DISTANCES + dist];
     return this.slotPrices[ls * 64 + distSlot(dist)] + this.alignPrices[dist & 15];
   }
 
+  /** Price of the literal at `pos` in `state`, with rep0 giving the match byte. */
   private literalPrice(pos: number, state: number, rep0: number): number {
     const probs = this.probs;
     const d = this.data;
     const prev = pos > 0 ? d[pos - 1] : 0;
-    const base = P_LITERAL + 0x300 * (((pos & ((1 << LP) - 1)) << LC) + (prev >> (8 - LC)));
-    const byte = d[pos];
+    const base = P_LITERAL + 0x300 * (prev >> (8 - LC));
+    const byte = d[pos] | 0x100;
     let price = 0;
     let m = 1;
     if (state >= 7) {
       const matchByte = d[pos - rep0 - 1];
-      let same = true;
-      for (let i = 7; i >= 0; i--) {
+      let i = 7;
+      for (; i >= 0; i--) {
         const bit = (byte >> i) & 1;
-        let p: number;
-        if (same) {
-          const mb = (matchByte >> i) & 1;
-          p = probs[base + ((1 + mb) << 8) + m];
-          same = mb === bit;
-        } else p = probs[base + m];
+        const mb = (matchByte >> i) & 1;
+        const p = probs[base + ((1 + mb) << 8) + m];
         price += PRICES[(bit === 0 ? p : 2048 - p) >> 4];
         m = (m << 1) | bit;
+        if (mb !== bit) {
+          i--;
+          break;
+        }
       }
-    } else {
-      for (let i = 7; i >= 0; i--) {
+      for (; i >= 0; i--) {
         const bit = (byte >> i) & 1;
         const p = probs[base + m];
         price += PRICES[(bit === 0 ? p : 2048 - p) >> 4];
         m = (m << 1) | bit;
       }
+      return price;
+    }
+    for (let i = 7; i >= 0; i--) {
+      const bit = (byte >> i) & 1;
+      const p = probs[base + m];
+      price += PRICES[(bit === 0 ? p : 2048 - p) >> 4];
+      m = (m << 1) | bit;
     }
     return price;
   }
@@ -599,22 +682,28 @@ class Encoder {
     const probs = this.probs;
     if (idx === 0) {
       return (
-        bitPrice(probs[P_IS_REP_G0 + state], 0) +
-        bitPrice(probs[P_IS_REP0_LONG + (state << 4) + posState], 1)
+        PRICES[probs[P_IS_REP_G0 + state] >> 4] +
+        PRICES[(2048 - probs[P_IS_REP0_LONG + (state << 4) + posState]) >> 4]
       );
     }
-    let p = bitPrice(probs[P_IS_REP_G0 + state], 1);
-    if (idx === 1) p += bitPrice(probs[P_IS_REP_G1 + state], 0);
-    else
-      p += bitPrice(probs[P_IS_REP_G1 + state], 1) + bitPrice(probs[P_IS_REP_G2 + state], idx - 2);
-    return p;
+    const g0 = PRICES[(2048 - probs[P_IS_REP_G0 + state]) >> 4];
+    const g1 = probs[P_IS_REP_G1 + state];
+    if (idx === 1) return g0 + PRICES[g1 >> 4];
+    const g2 = probs[P_IS_REP_G2 + state];
+    return g0 + PRICES[(2048 - g1) >> 4] + PRICES[(idx === 2 ? g2 : 2048 - g2) >> 4];
   }
 
   // ---- Default mode: optimal parsing ----
 
   private stepOptimal(pos: number): number {
-    this.refreshPrices(false);
+    if (this.matchCount >= 128) this.fillDistPrices();
+    if (this.alignCount >= 16) this.fillAlignPrices();
     const count = this.optimum(pos);
+    if (count === 0) {
+      this.encodeLiteral(pos);
+      return this.literalRun(pos);
+    }
+    this.litRun = 0;
     let p = pos;
     for (let k = 0; k < count; k++) {
       const len = this.seqLen[k];
@@ -625,130 +714,180 @@ class Encoder {
       else this.encodeMatch(p, back - 4, len);
       p += len;
     }
-    if (this.cachedAt !== p) this.advanceTo(p);
     return p;
   }
 
-  /** Chooses the cheapest sequence of operations from `pos`; returns how many are in seqLen/seqBack. */
+  private single(len: number, backValue: number): number {
+    this.seqLen[0] = len;
+    this.seqBack[0] = backValue;
+    return 1;
+  }
+
+  /** Chooses the cheapest sequence of symbols from `pos`; returns how many are in seqLen/seqBack. */
   private optimum(pos: number): number {
     const d = this.data;
     const probs = this.probs;
     const nice = this.niceLen;
-    const posMask = (1 << PB) - 1;
     const state0 = this.state;
     const availAll = d.length - pos;
     const avail0 = availAll < MATCH_LEN_MAX ? availAll : MATCH_LEN_MAX;
+    if (avail0 < 2) return this.single(1, BACK_LITERAL);
 
-    // Reps at the start.
+    // Reps at the start; a long one is taken at once.
+    let r0 = this.rep0;
+    let r1 = this.rep1;
+    let r2 = this.rep2;
+    let r3 = this.rep3;
+    const rl0 = this.repLen(pos, r0, avail0);
+    if (rl0 >= nice) return this.single(rl0, 0);
+    const rl1 = this.repLen(pos, r1, avail0);
+    const rl2 = this.repLen(pos, r2, avail0);
+    const rl3 = this.repLen(pos, r3, avail0);
     let bestRep = 0;
-    const repLens = [0, 0, 0, 0];
-    if (avail0 >= 2) {
-      for (let i = 0; i < 4; i++) {
-        repLens[i] = this.matchLen(pos, this.repDist(i), avail0);
-        if (repLens[i] > repLens[bestRep]) bestRep = i;
-      }
+    let bestRepLen = rl0;
+    if (rl1 > bestRepLen) {
+      bestRep = 1;
+      bestRepLen = rl1;
     }
-    if (repLens[bestRep] >= nice) return this.single(repLens[bestRep], bestRep);
-    let n = this.findAt(pos);
-    let mainLen = n > 0 ? this.mLens[n - 1] : 0;
+    if (rl2 > bestRepLen) {
+      bestRep = 2;
+      bestRepLen = rl2;
+    }
+    if (rl3 > bestRepLen) {
+      bestRep = 3;
+      bestRepLen = rl3;
+    }
+    if (bestRepLen >= nice) return this.single(bestRepLen, bestRep);
+
+    const mLens = this.mLens;
+    const mDists = this.mDists;
+    let nm = this.findAt(pos);
+    let mainLen = nm > 0 ? mLens[nm - 1] : 0;
+    if (mainLen >= nice) return this.single(mainLen, mDists[nm - 1] + 4);
     if (mainLen > avail0) {
       mainLen = avail0;
-      while (n > 0 && this.mLens[n - 1] >= avail0) n--;
-      this.mLens[n] = avail0;
-      n++;
+      while (nm > 0 && mLens[nm - 1] >= avail0) nm--;
+      mLens[nm] = avail0;
+      nm++;
     }
-    if (mainLen >= nice) return this.single(mainLen, this.mDists[n - 1] + 4);
 
     const curByte = d[pos];
-    const matchByte = pos > this.rep0 ? d[pos - this.rep0 - 1] : -1;
-    if (mainLen < 2 && curByte !== matchByte && repLens[bestRep] < 2)
-      return this.single(1, BACK_LITERAL);
+    const matchByte = pos > r0 ? d[pos - r0 - 1] : -1;
+    // Nothing to match: a plain literal (count 0 tells the caller).
+    if (mainLen < 2 && curByte !== matchByte && bestRepLen < 2) return 0;
 
     const price = this.optPrice;
-    const prev = this.optPrev;
+    const from = this.optFrom;
     const back = this.optBack;
+    const len1 = this.optLen1;
+    const two = this.optTwo;
     const optState = this.optState;
     const optReps = this.optReps;
+    const lenPrices = this.lenPrices;
+    const P = PRICES;
     optState[0] = state0;
-    optReps[0] = this.rep0;
-    optReps[1] = this.rep1;
-    optReps[2] = this.rep2;
-    optReps[3] = this.rep3;
+    optReps[0] = r0;
+    optReps[1] = r1;
+    optReps[2] = r2;
+    optReps[3] = r3;
 
-    let posState = pos & posMask;
-    const matchPrice0 = bitPrice(probs[P_IS_MATCH + (state0 << 4) + posState], 1);
-    const repMatchPrice0 = matchPrice0 + bitPrice(probs[P_IS_REP + state0], 1);
-    price[1] =
-      bitPrice(probs[P_IS_MATCH + (state0 << 4) + posState], 0) +
-      this.literalPrice(pos, state0, this.rep0);
-    prev[1] = 0;
+    let posState = pos & POS_MASK;
+    const isMatch0 = probs[P_IS_MATCH + (state0 << 4) + posState];
+    const matchPrice0 = P[(2048 - isMatch0) >> 4];
+    const repMatchPrice0 = matchPrice0 + P[(2048 - probs[P_IS_REP + state0]) >> 4];
+    price[1] = P[isMatch0 >> 4] + this.literalPrice(pos, state0, r0);
+    from[1] = 0;
     back[1] = BACK_LITERAL;
+    two[1] = 0;
     if (matchByte === curByte) {
       const sr =
         repMatchPrice0 +
-        bitPrice(probs[P_IS_REP_G0 + state0], 0) +
-        bitPrice(probs[P_IS_REP0_LONG + (state0 << 4) + posState], 0);
+        P[probs[P_IS_REP_G0 + state0] >> 4] +
+        P[probs[P_IS_REP0_LONG + (state0 << 4) + posState] >> 4];
       if (sr < price[1]) {
         price[1] = sr;
         back[1] = BACK_SHORT_REP;
       }
     }
-    let end = mainLen > repLens[bestRep] ? mainLen : repLens[bestRep];
-    if (end < 1) end = 1;
+    let end = mainLen > bestRepLen ? mainLen : bestRepLen;
+    if (end < 2) return this.single(1, back[1]);
     for (let l = 2; l <= end; l++) price[l] = INFINITY_PRICE;
 
-    const lenPrices = this.lenPrices;
     for (let i = 0; i < 4; i++) {
-      const rl = repLens[i];
+      const rl = i === 0 ? rl0 : i === 1 ? rl1 : i === 2 ? rl2 : rl3;
       if (rl < 2) continue;
       const base = repMatchPrice0 + this.repChoicePrice(i, state0, posState);
       const t = (4 + posState) * LEN_TABLE - 2;
       for (let l = rl; l >= 2; l--) {
-        const p = base + lenPrices[t + l];
-        if (p < price[l]) {
-          price[l] = p;
-          prev[l] = 0;
+        const pr = base + lenPrices[t + l];
+        if (pr < price[l]) {
+          price[l] = pr;
+          from[l] = 0;
           back[l] = i;
+          two[l] = 0;
         }
       }
     }
     if (mainLen >= 2) {
-      const normal = matchPrice0 + bitPrice(probs[P_IS_REP + state0], 0);
+      const normal = matchPrice0 + P[probs[P_IS_REP + state0] >> 4];
       const t = posState * LEN_TABLE - 2;
-      let l = repLens[0] >= 2 ? repLens[0] + 1 : 2;
-      let k = 0;
-      while (k < n && this.mLens[k] < l) k++;
-      let far = this.distPrice(this.mDists[k], 5);
-      for (; l <= mainLen; l++) {
-        if (this.mLens[k] < l) {
-          while (this.mLens[k] < l) k++;
-          far = this.distPrice(this.mDists[k], 5);
-        }
-        const dist = this.mDists[k];
-        const p = normal + lenPrices[t + l] + (l < 5 ? this.distPrice(dist, l) : far);
-        if (p < price[l]) {
-          price[l] = p;
-          prev[l] = 0;
-          back[l] = dist + 4;
+      let l = rl0 >= 2 ? rl0 + 1 : 2;
+      if (l <= mainLen) {
+        let k = 0;
+        while (mLens[k] < l) k++;
+        let dist = mDists[k];
+        let far = this.distPrice(dist, 5);
+        for (; l <= mainLen; l++) {
+          const pr = normal + lenPrices[t + l] + (l < 5 ? this.distPrice(dist, l) : far);
+          if (pr < price[l]) {
+            price[l] = pr;
+            from[l] = 0;
+            back[l] = dist + 4;
+            two[l] = 0;
+          }
+          if (l === mLens[k] && ++k < nm) {
+            dist = mDists[k];
+            far = this.distPrice(dist, 5);
+          }
         }
       }
     }
 
+    const skipMin = this.skipMin;
+    const skipTail = this.skipTail;
+    const mf = this.mf;
+    let skipUntil = mainLen >= skipMin ? mainLen - skipTail : 0;
     let cur = 0;
     for (;;) {
       cur++;
       if (cur >= end) break;
-      // The state and reps at `cur`, from its chosen predecessor.
-      const pv = prev[cur];
+      const p = pos + cur;
+      let newLen = 0;
+      if (cur > 1 && cur < skipUntil && mf.pos === p) {
+        // Inside a long match found earlier in the window: not searched, not indexed.
+        mf.jump(p + 1);
+        nm = 0;
+      } else {
+        nm = this.findAt(p);
+        if (nm > 0) {
+          newLen = mLens[nm - 1];
+          if (newLen >= nice) break; // Taken whole at the start of the next call.
+          if (newLen >= skipMin && cur + newLen - skipTail > skipUntil)
+            skipUntil = cur + newLen - skipTail;
+        }
+      }
+
+      // The state and reps at `cur`, from the step that reaches it.
+      const f = from[cur];
+      let s = optState[f];
+      r0 = optReps[f * 4];
+      r1 = optReps[f * 4 + 1];
+      r2 = optReps[f * 4 + 2];
+      r3 = optReps[f * 4 + 3];
       const bk = back[cur];
-      let s = optState[pv];
-      let r0 = optReps[pv * 4];
-      let r1 = optReps[pv * 4 + 1];
-      let r2 = optReps[pv * 4 + 2];
-      let r3 = optReps[pv * 4 + 3];
       if (bk === BACK_LITERAL) s = nextLiteral(s);
       else if (bk === BACK_SHORT_REP) s = nextShortRep(s);
-      else if (bk < 4) {
+      else if (bk >= 0 && bk < 4) {
         s = nextRep(s);
         if (bk === 1) {
           const t = r1;
@@ -766,65 +905,90 @@ class Encoder {
           r1 = r0;
           r0 = t;
         }
-      } else {
+      } else if (bk >= 4) {
         s = nextMatch(s);
         r3 = r2;
         r2 = r1;
         r1 = r0;
         r0 = bk - 4;
       }
+      // Two-step: a literal and a rep0 follow the first symbol (reps unchanged by both).
+      if (two[cur] !== 0) s = nextRep(nextLiteral(s));
       optState[cur] = s;
       optReps[cur * 4] = r0;
       optReps[cur * 4 + 1] = r1;
       optReps[cur * 4 + 2] = r2;
       optReps[cur * 4 + 3] = r3;
 
-      const p = pos + cur;
-      let nm = this.findAt(p);
-      let newLen = nm > 0 ? this.mLens[nm - 1] : 0;
-      if (newLen >= nice) break; // Take it whole in the next call.
-
       const curPrice = price[cur];
-      posState = p & posMask;
+      posState = p & POS_MASK;
       const cb = d[p];
       const mb = p > r0 ? d[p - r0 - 1] : -1;
-      const lit =
-        curPrice +
-        bitPrice(probs[P_IS_MATCH + (s << 4) + posState], 0) +
-        this.literalPrice(p, s, r0);
-      if (cur + 1 > end) {
-        end = cur + 1;
-        price[end] = INFINITY_PRICE;
-      }
-      if (lit < price[cur + 1]) {
-        price[cur + 1] = lit;
-        prev[cur + 1] = cur;
+      const isMatch = probs[P_IS_MATCH + (s << 4) + posState];
+      const litPrice = curPrice + P[isMatch >> 4] + this.literalPrice(p, s, r0);
+      let nextIsLiteral = false;
+      if (litPrice < price[cur + 1]) {
+        price[cur + 1] = litPrice;
+        from[cur + 1] = cur;
         back[cur + 1] = BACK_LITERAL;
+        two[cur + 1] = 0;
+        nextIsLiteral = true;
       }
-      const matchPrice = curPrice + bitPrice(probs[P_IS_MATCH + (s << 4) + posState], 1);
-      const repMatchPrice = matchPrice + bitPrice(probs[P_IS_REP + s], 1);
-      if (mb === cb) {
+      const matchPrice = curPrice + P[(2048 - isMatch) >> 4];
+      const repMatchPrice = matchPrice + P[(2048 - probs[P_IS_REP + s]) >> 4];
+      if (mb === cb && !(from[cur + 1] < cur && back[cur + 1] === 0 && two[cur + 1] === 0)) {
         const sr =
           repMatchPrice +
-          bitPrice(probs[P_IS_REP_G0 + s], 0) +
-          bitPrice(probs[P_IS_REP0_LONG + (s << 4) + posState], 0);
-        if (sr < price[cur + 1]) {
+          P[probs[P_IS_REP_G0 + s] >> 4] +
+          P[probs[P_IS_REP0_LONG + (s << 4) + posState] >> 4];
+        if (sr <= price[cur + 1]) {
           price[cur + 1] = sr;
-          prev[cur + 1] = cur;
+          from[cur + 1] = cur;
           back[cur + 1] = BACK_SHORT_REP;
+          two[cur + 1] = 0;
+          nextIsLiteral = true;
         }
       }
-      let avail = d.length - p;
-      if (avail > MATCH_LEN_MAX) avail = MATCH_LEN_MAX;
-      if (avail > NUM_OPTS - 1 - cur) avail = NUM_OPTS - 1 - cur;
-      if (avail < 2) continue;
+      let availFull = d.length - p;
+      if (availFull > NUM_OPTS - 1 - cur) availFull = NUM_OPTS - 1 - cur;
+      if (availFull < 2) continue;
+      const avail = availFull < nice ? availFull : nice;
 
-      let rep0Len = 0;
+      // Literal, then rep0.
+      if (!nextIsLiteral && mb !== cb && p > r0) {
+        const src = p - r0 - 1;
+        const limit = availFull < nice + 1 ? availFull : nice + 1;
+        let l = 1;
+        while (l < limit && d[src + l] === d[p + l]) l++;
+        l--;
+        if (l >= 2) {
+          const s2 = nextLiteral(s);
+          const ps2 = (p + 1) & POS_MASK;
+          const pr =
+            litPrice +
+            P[(2048 - probs[P_IS_MATCH + (s2 << 4) + ps2]) >> 4] +
+            P[(2048 - probs[P_IS_REP + s2]) >> 4] +
+            this.repChoicePrice(0, s2, ps2) +
+            lenPrices[(4 + ps2) * LEN_TABLE + l - 2];
+          const at = cur + 1 + l;
+          while (end < at) price[++end] = INFINITY_PRICE;
+          if (pr < price[at]) {
+            price[at] = pr;
+            from[at] = cur;
+            back[at] = BACK_NONE;
+            len1[at] = 0;
+            two[at] = 1;
+          }
+        }
+      }
+
+      let startLen = 2;
       for (let i = 0; i < 4; i++) {
         const dist = i === 0 ? r0 : i === 1 ? r1 : i === 2 ? r2 : r3;
-        const rl = this.matchLen(p, dist, avail);
-        if (rl < 2) continue;
-        if (i === 0) rep0Len = rl;
+        const src = p - dist - 1;
+        if (src < 0 || d[src] !== cb || d[src + 1] !== d[p + 1]) continue;
+        let rl = 2;
+        while (rl < avail && d[src + rl] === d[p + rl]) rl++;
         while (end < cur + rl) price[++end] = INFINITY_PRICE;
         const base = repMatchPrice + this.repChoicePrice(i, s, posState);
         const t = (4 + posState) * LEN_TABLE - 2;
@@ -832,59 +996,136 @@ class Encoder {
           const pr = base + lenPrices[t + l];
           if (pr < price[cur + l]) {
             price[cur + l] = pr;
-            prev[cur + l] = cur;
+            from[cur + l] = cur;
             back[cur + l] = i;
+            two[cur + l] = 0;
+          }
+        }
+        if (i === 0) startLen = rl + 1;
+
+        // Rep, literal, rep0.
+        const limit = availFull < rl + 1 + nice ? availFull : rl + 1 + nice;
+        let l2 = rl + 1;
+        while (l2 < limit && d[src + l2] === d[p + l2]) l2++;
+        l2 -= rl + 1;
+        if (l2 >= 2) {
+          const sRep = nextRep(s);
+          const psA = (p + rl) & POS_MASK;
+          const s2 = nextLiteral(sRep);
+          const psB = (p + rl + 1) & POS_MASK;
+          const pr =
+            base +
+            lenPrices[t + rl] +
+            P[probs[P_IS_MATCH + (sRep << 4) + psA] >> 4] +
+            this.literalPrice(p + rl, sRep, dist) +
+            P[(2048 - probs[P_IS_MATCH + (s2 << 4) + psB]) >> 4] +
+            P[(2048 - probs[P_IS_REP + s2]) >> 4] +
+            this.repChoicePrice(0, s2, psB) +
+            lenPrices[(4 + psB) * LEN_TABLE + l2 - 2];
+          const at = cur + rl + 1 + l2;
+          while (end < at) price[++end] = INFINITY_PRICE;
+          if (pr < price[at]) {
+            price[at] = pr;
+            from[at] = cur;
+            back[at] = i;
+            len1[at] = rl;
+            two[at] = 1;
           }
         }
       }
 
       if (newLen > avail) {
         newLen = avail;
-        while (nm > 0 && this.mLens[nm - 1] >= avail) nm--;
-        this.mLens[nm] = avail;
+        while (nm > 0 && mLens[nm - 1] >= avail) nm--;
+        mLens[nm] = avail;
         nm++;
       }
-      if (newLen >= 2) {
-        const normal = matchPrice + bitPrice(probs[P_IS_REP + s], 0);
+      if (newLen >= startLen) {
+        const normal = matchPrice + P[probs[P_IS_REP + s] >> 4];
         while (end < cur + newLen) price[++end] = INFINITY_PRICE;
         const t = posState * LEN_TABLE - 2;
-        let l = rep0Len >= 2 ? rep0Len + 1 : 2;
-        if (l > newLen) l = newLen + 1;
         let k = 0;
-        while (k < nm && this.mLens[k] < l) k++;
+        while (mLens[k] < startLen) k++;
+        let dist = mDists[k];
         // The distance price no longer depends on the length from 5 on: once per match.
-        let far = k < nm ? this.distPrice(this.mDists[k], 5) : 0;
-        for (; l <= newLen; l++) {
-          if (this.mLens[k] < l) {
-            while (this.mLens[k] < l) k++;
-            far = this.distPrice(this.mDists[k], 5);
-          }
-          const dist = this.mDists[k];
+        let far = this.distPrice(dist, 5);
+        for (let l = startLen; ; l++) {
           const pr = normal + lenPrices[t + l] + (l < 5 ? this.distPrice(dist, l) : far);
           if (pr < price[cur + l]) {
             price[cur + l] = pr;
-            prev[cur + l] = cur;
+            from[cur + l] = cur;
             back[cur + l] = dist + 4;
+            two[cur + l] = 0;
+          }
+          if (l === mLens[k]) {
+            // Match, literal, rep0.
+            const src = p - dist - 1;
+            const limit = availFull < l + 1 + nice ? availFull : l + 1 + nice;
+            let l2 = l + 1;
+            while (l2 < limit && d[src + l2] === d[p + l2]) l2++;
+            l2 -= l + 1;
+            if (l2 >= 2) {
+              const sM = nextMatch(s);
+              const psA = (p + l) & POS_MASK;
+              const s2 = nextLiteral(sM);
+              const psB = (p + l + 1) & POS_MASK;
+              const pr2 =
+                pr +
+                P[probs[P_IS_MATCH + (sM << 4) + psA] >> 4] +
+                this.literalPrice(p + l, sM, dist) +
+                P[(2048 - probs[P_IS_MATCH + (s2 << 4) + psB]) >> 4] +
+                P[(2048 - probs[P_IS_REP + s2]) >> 4] +
+                this.repChoicePrice(0, s2, psB) +
+                lenPrices[(4 + psB) * LEN_TABLE + l2 - 2];
+              const at = cur + l + 1 + l2;
+              while (end < at) price[++end] = INFINITY_PRICE;
+              if (pr2 < price[at]) {
+                price[at] = pr2;
+                from[at] = cur;
+                back[at] = dist + 4;
+                len1[at] = l;
+                two[at] = 1;
+              }
+            }
+            if (++k === nm) break;
+            dist = mDists[k];
+            far = this.distPrice(dist, 5);
           }
         }
       }
     }
 
-    // Walk back from `cur` and lay the path out forwards.
+    // Walk back from `cur` and lay the symbols out forwards (a two-step node gives up to 3).
     let count = 0;
-    for (let at = cur; at > 0; at = prev[at]) count++;
-    let k = count;
-    for (let at = cur; at > 0; at = prev[at]) {
-      k--;
-      this.seqLen[k] = at - prev[at];
-      this.seqBack[k] = back[at];
+    const seqLen = this.seqLen;
+    const seqBack = this.seqBack;
+    for (let at = cur; at > 0;) {
+      const f = from[at];
+      if (two[at] !== 0) {
+        const l1 = len1[at];
+        const repStart = f + l1 + 1;
+        seqLen[count] = at - repStart;
+        seqBack[count++] = 0;
+        seqLen[count] = 1;
+        seqBack[count++] = BACK_LITERAL;
+        if (l1 > 0) {
+          seqLen[count] = l1;
+          seqBack[count++] = back[at];
+        }
+      } else {
+        seqLen[count] = at - f;
+        seqBack[count++] = back[at];
+      }
+      at = f;
+    }
+    for (let i = 0, j = count - 1; i < j; i++, j--) {
+      const tl = seqLen[i];
+      seqLen[i] = seqLen[j];
+      seqLen[j] = tl;
+      const tb = seqBack[i];
+      seqBack[i] = seqBack[j];
+      seqBack[j] = tb;
     }
     return count;
-  }
-
-  private single(len: number, backValue: number): number {
-    this.seqLen[0] = len;
-    this.seqBack[0] = backValue;
-    return 1;
   }
 }

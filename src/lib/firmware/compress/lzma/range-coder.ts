@@ -1,7 +1,11 @@
 /**
- * The encoder half of the LZMA range coder and the price model the optimal parser uses.
- * `low` is kept as a double (it needs 33 bits: 32 plus the carry); `range` as an unsigned
- * 32-bit value in a double. Output goes to a growable byte buffer.
+ * The encoder half of the LZMA range coder and the price table the parsers use.
+ *
+ * `range` is kept as an int32 holding the unsigned 32-bit value (every use goes through
+ * `>>>` or `Math.imul`, which read it modulo 2^32); `low` needs 33 bits (32 plus the carry)
+ * and is a double. The multi-bit methods keep both in locals and code each bit without a
+ * branch on its value: literal and distance bits are close to random, and a mispredicted
+ * branch per bit costs more than the arithmetic.
  */
 
 /** Prices are in 1/16 bit: price of a bit with probability p (11-bit) is PRICES[p >> 4]. */
@@ -21,7 +25,7 @@ export function bitPrice(prob: number, bit: number): number {
 
 export class RangeEncoder {
   private low = 0;
-  private range = 0xffffffff;
+  private range = -1;
   private cache = 0;
   private cacheSize = 1;
   buf: Uint8Array;
@@ -31,80 +35,137 @@ export class RangeEncoder {
     this.buf = new Uint8Array(Math.max(64, initialCapacity));
   }
 
-  private put(b: number): void {
-    if (this.pos >= this.buf.length) {
-      const grown = new Uint8Array(this.buf.length * 2);
-      grown.set(this.buf);
-      this.buf = grown;
-    }
-    this.buf[this.pos++] = b;
-  }
-
-  private shiftLow(): void {
-    const low = this.low;
+  /** Emits the top byte of `low` (or defers it while it may still receive a carry). */
+  private shiftLow(low: number): number {
     if (low < 0xff000000 || low >= 0x100000000) {
       const carry = low >= 0x100000000 ? 1 : 0;
-      let temp = this.cache;
-      do {
-        this.put((temp + carry) & 0xff);
-        temp = 0xff;
-      } while (--this.cacheSize !== 0);
+      let pos = this.pos;
+      if (pos + this.cacheSize > this.buf.length) {
+        const grown = new Uint8Array(this.buf.length * 2 + this.cacheSize);
+        grown.set(this.buf.subarray(0, pos));
+        this.buf = grown;
+      }
+      const buf = this.buf;
+      buf[pos++] = (this.cache + carry) & 0xff;
+      for (let k = this.cacheSize - 1; k > 0; k--) buf[pos++] = (0xff + carry) & 0xff;
+      this.pos = pos;
+      this.cacheSize = 0;
       this.cache = (low >>> 24) & 0xff;
     }
     this.cacheSize++;
-    this.low = (low & 0xffffff) * 256;
+    return (low & 0xffffff) * 256;
   }
 
   encodeBit(probs: Uint16Array, i: number, bit: number): void {
     const p = probs[i];
-    const bound = (this.range >>> 11) * p;
+    let range = this.range;
+    const bound = Math.imul(range >>> 11, p);
     if (bit === 0) {
-      this.range = bound;
+      range = bound;
       probs[i] = p + ((2048 - p) >> 5);
     } else {
-      this.low += bound;
-      this.range -= bound;
+      this.low += bound >>> 0;
+      range = (range - bound) | 0;
       probs[i] = p - (p >> 5);
     }
-    while (this.range < 0x1000000) {
-      this.range = this.range * 256;
-      this.shiftLow();
+    if (range >>> 24 === 0) {
+      range <<= 8;
+      this.low = this.shiftLow(this.low);
     }
+    this.range = range;
+  }
+
+  /** `bits` bits of `sym`, most significant first, through the bit tree at `base`. */
+  encodeTree(probs: Uint16Array, base: number, bits: number, sym: number): void {
+    let low = this.low;
+    let range = this.range;
+    let m = 1;
+    for (let i = bits - 1; i >= 0; i--) {
+      const bit = (sym >>> i) & 1;
+      const mask = -bit;
+      const idx = base + m;
+      const p = probs[idx];
+      const bound = Math.imul(range >>> 11, p);
+      low += (bound & mask) >>> 0;
+      range = (bound + ((range - bound - bound) & mask)) | 0;
+      probs[idx] = p + (((2048 - p) >> 5) & ~mask) - ((p >> 5) & mask);
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        low = this.shiftLow(low);
+      }
+      m = (m << 1) | bit;
+    }
+    this.low = low;
+    this.range = range;
+  }
+
+  /** `bits` bits of `sym`, least significant first, through the bit tree at `base`. */
+  encodeReverse(probs: Uint16Array, base: number, bits: number, sym: number): void {
+    let low = this.low;
+    let range = this.range;
+    let m = 1;
+    for (let i = 0; i < bits; i++) {
+      const bit = (sym >>> i) & 1;
+      const mask = -bit;
+      const idx = base + m;
+      const p = probs[idx];
+      const bound = Math.imul(range >>> 11, p);
+      low += (bound & mask) >>> 0;
+      range = (bound + ((range - bound - bound) & mask)) | 0;
+      probs[idx] = p + (((2048 - p) >> 5) & ~mask) - ((p >> 5) & mask);
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        low = this.shiftLow(low);
+      }
+      m = (m << 1) | bit;
+    }
+    this.low = low;
+    this.range = range;
   }
 
   /**
-   * A literal byte: 8 bits through the bit tree at `base`; with `matchByte` >= 0, the
-   * matched-literal contexts are used while the bits agree with it. Same result as eight
-   * encodeBit calls, with the coder state in locals.
+   * A literal byte through the coder at `base`; with `matchByte` >= 0, the matched-literal
+   * contexts are used while the bits agree with it.
    */
   encodeLiteral(probs: Uint16Array, base: number, byte: number, matchByte: number): void {
     let low = this.low;
     let range = this.range;
     let m = 1;
-    let same = matchByte >= 0;
-    for (let i = 7; i >= 0; i--) {
-      const bit = (byte >> i) & 1;
-      let idx: number;
-      if (same) {
+    let i = 7;
+    if (matchByte >= 0) {
+      for (; i >= 0; i--) {
+        const bit = (byte >> i) & 1;
         const mb = (matchByte >> i) & 1;
-        idx = base + ((1 + mb) << 8) + m;
-        same = mb === bit;
-      } else idx = base + m;
-      const p = probs[idx];
-      const bound = (range >>> 11) * p;
-      if (bit === 0) {
-        range = bound;
-        probs[idx] = p + ((2048 - p) >> 5);
-      } else {
-        low += bound;
-        range -= bound;
-        probs[idx] = p - (p >> 5);
+        const mask = -bit;
+        const idx = base + ((1 + mb) << 8) + m;
+        const p = probs[idx];
+        const bound = Math.imul(range >>> 11, p);
+        low += (bound & mask) >>> 0;
+        range = (bound + ((range - bound - bound) & mask)) | 0;
+        probs[idx] = p + (((2048 - p) >> 5) & ~mask) - ((p >> 5) & mask);
+        if (range >>> 24 === 0) {
+          range <<= 8;
+          low = this.shiftLow(low);
+        }
+        m = (m << 1) | bit;
+        if (mb !== bit) {
+          i--;
+          break;
+        }
       }
-      if (range < 0x1000000) {
-        range *= 256;
-        this.low = low;
-        this.shiftLow();
-        low = this.low;
+    }
+    for (; i >= 0; i--) {
+      const bit = (byte >> i) & 1;
+      const mask = -bit;
+      const idx = base + m;
+      const p = probs[idx];
+      const bound = Math.imul(range >>> 11, p);
+      low += (bound & mask) >>> 0;
+      range = (bound + ((range - bound - bound) & mask)) | 0;
+      probs[idx] = p + (((2048 - p) >> 5) & ~mask) - ((p >> 5) & mask);
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        low = this.shiftLow(low);
       }
       m = (m << 1) | bit;
     }
@@ -114,19 +175,25 @@ export class RangeEncoder {
 
   /** Bits with a fixed probability of one half, most significant first. */
   encodeDirect(value: number, count: number): void {
+    let low = this.low;
+    let range = this.range;
     for (let i = count - 1; i >= 0; i--) {
-      this.range = this.range >>> 1;
-      if ((value >>> i) & 1) this.low += this.range;
-      while (this.range < 0x1000000) {
-        this.range = this.range * 256;
-        this.shiftLow();
+      range = range >>> 1;
+      low += range & -((value >>> i) & 1);
+      if (range >>> 24 === 0) {
+        range <<= 8;
+        low = this.shiftLow(low);
       }
     }
+    this.low = low;
+    this.range = range | 0;
   }
 
   /** Writes out the pending bytes; the stream is then complete. */
   finish(): Uint8Array {
-    for (let i = 0; i < 5; i++) this.shiftLow();
+    let low = this.low;
+    for (let i = 0; i < 5; i++) low = this.shiftLow(low);
+    this.low = low;
     return this.buf.subarray(0, this.pos);
   }
 }
