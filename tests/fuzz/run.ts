@@ -98,20 +98,52 @@ function startJob(k: number, first: number, base: Totals): void {
     if (m.type === 'done') job.done = true;
   });
   job.worker.on('error', (e) => {
-    // An exception that escaped the engine (it catches everything a parse throws) is a bug here.
-    console.error(`fuzz worker ${k} failed: ${e.stack ?? e}`);
-    job.done = true;
+    // Something escaped the engine, which catches whatever a parse throws: an unhandled
+    // rejection or a crash of the thread. It is a finding of the case that was running.
+    if (job.done) return;
+    if (job.slot[1] > 0) lostCase(k, job, `the thread failed: ${e.message}`);
+    else {
+      console.error(`fuzz worker ${k} failed between cases: ${e.stack ?? e}`);
+      job.done = true;
+    }
   });
   job.worker.on('exit', () => {
     job.done = true;
   });
 }
 
-/** The input of a case that hung, for a regression test (the seeds are loaded only now). */
+/** The input of a case that never finished, for a regression test (seeds are loaded only now). */
 function saveHangInput(i: number): void {
   const seeds = [...syntheticSeeds(), ...fixtureSeeds(maxSeedBytes)];
   mkdirSync(saveDir, { recursive: true });
   writeFileSync(join(saveDir, `${seed}-${i}.bin`), caseInput(seeds, seed, i).bytes);
+}
+
+/**
+ * The case a thread was running never finished (a hang, or the thread died): report it, save its
+ * input, and go on after it in a new thread.
+ */
+function lostCase(k: number, j: Job, problem: string): void {
+  const i = j.slot[0];
+  const name = seedNames.length ? seedNames[Math.floor(i / SEED_RUN) % seedNames.length] : '?';
+  const f: Finding = {
+    caseIndex: i,
+    seed: name,
+    kind: caseKind(seed, i),
+    problem: `${problem}; replay with --seed ${seed} --replay ${i}`,
+  };
+  findings.push(f);
+  console.log(`  finding: case ${i} ${name}: ${f.problem}`);
+  saveHangInput(i);
+  j.done = true;
+  void j.worker.terminate();
+  const base = {
+    cases: j.base.cases + j.last.cases + 1,
+    trees: j.base.trees + j.last.trees,
+    firmwareErrors: j.base.firmwareErrors + j.last.firmwareErrors,
+  };
+  if (i + jobs < cases && Date.now() < deadline) startJob(k, i + jobs, base);
+  else j.base = base;
 }
 
 function totals(): Totals {
@@ -136,30 +168,8 @@ await new Promise<void>((resolve) => {
     jobsState.forEach((j, k) => {
       if (j.done) return;
       const caseStarted = j.slot[1];
-      if (caseStarted > 0 && now - caseStarted > hangMs) {
-        const i = j.slot[0];
-        const name = seedNames.length
-          ? seedNames[Math.floor(i / SEED_RUN) % seedNames.length]
-          : '?';
-        const f: Finding = {
-          caseIndex: i,
-          seed: name,
-          kind: caseKind(seed, i),
-          problem: `no answer after ${hangMs} ms (hang); replay with --seed ${seed} --replay ${i}`,
-        };
-        findings.push(f);
-        console.log(`  finding: case ${i} ${name}: ${f.problem}`);
-        saveHangInput(i);
-        j.done = true;
-        void j.worker.terminate();
-        const base = {
-          cases: j.base.cases + j.last.cases + 1,
-          trees: j.base.trees + j.last.trees,
-          firmwareErrors: j.base.firmwareErrors + j.last.firmwareErrors,
-        };
-        if (i + jobs < cases && now < deadline) startJob(k, i + jobs, base);
-        else j.base = base;
-      }
+      if (caseStarted > 0 && now - caseStarted > hangMs)
+        lostCase(k, j, `no answer after ${hangMs} ms (hang)`);
     });
     if (now - lastPrint >= 60_000) {
       lastPrint = now;
