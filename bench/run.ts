@@ -7,6 +7,7 @@ const benches = [
   'bench/lzma.ts',
   'bench/lzma-browser.ts',
   'bench/ovmf-patch.ts',
+  'bench/app-browser.ts',
 ].filter((b) => existsSync(b));
 let failed = 0;
 for (const b of benches) {

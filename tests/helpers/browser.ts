@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 
@@ -93,4 +93,24 @@ export async function launch(): Promise<BrowserSession> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `click` and returns the file it made the page download. */
+export async function downloaded(
+  page: Page,
+  click: () => Promise<void>,
+): Promise<{ name: string; bytes: Uint8Array }> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = await dl.path();
+  return { name: dl.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)) };
+}
+
+/** Presses Tab until the element with this test id has focus; fails if it is never reached. */
+export async function tabTo(page: Page, testid: string, max = 150): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+    if (at === testid) return;
+  }
+  throw new Error(`${testid} not reachable with Tab`);
 }

@@ -200,8 +200,6 @@ export const en = {
   'download.zip': 'Download all ({name})',
   'download.zipping': 'Packing…',
   'download.files': 'Files',
-  'download.what': 'What',
-  'download.action': 'Download',
   'download.one': 'Download',
   'download.oneLabel': 'Download {name}',
   'download.kind.firmware': 'Firmware, checked',
@@ -221,6 +219,7 @@ export const en = {
   'readme.setup.gop': 'Intel GOP driver {version}',
   'readme.setup.vbt': 'VBT: {platform}',
   'readme.findings': 'Check these first',
+  'readme.sha': ' (SHA-256 `{sha}`)',
   'readme.files': 'Files',
   'readme.file.rom': 'the option ROM for the iGPU; install.sh copies it to /usr/share/kvm/',
   'readme.file.igdRom':

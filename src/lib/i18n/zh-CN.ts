@@ -197,8 +197,6 @@ export const zhCN: Record<MessageKey, string> = {
   'download.zip': '全部下载（{name}）',
   'download.zipping': '正在打包…',
   'download.files': '文件',
-  'download.what': '内容',
-  'download.action': '下载',
   'download.one': '下载',
   'download.oneLabel': '下载 {name}',
   'download.kind.firmware': '固件（已校验）',
@@ -218,6 +216,7 @@ export const zhCN: Record<MessageKey, string> = {
   'readme.setup.gop': 'Intel GOP 驱动 {version}',
   'readme.setup.vbt': 'VBT：{platform}',
   'readme.findings': '请先确认这些问题',
+  'readme.sha': '（SHA-256 `{sha}`）',
   'readme.files': '文件',
   'readme.file.rom': '核显的选项 ROM；install.sh 会把它复制到 /usr/share/kvm/',
   'readme.file.igdRom':

@@ -120,7 +120,7 @@ function firmwareLine(f: FirmwareOutput, lang: Locale, installed?: string): stri
         : f.name === installed
           ? tr('readme.file.ovmf')
           : tr('readme.file.ovmfOther', { target: `/usr/share/pve-edk2-firmware/${f.name}` });
-  return `- \`${f.name}\` — ${what} (SHA-256 \`${f.sha256}\`)`;
+  return `- \`${f.name}\` — ${what}${tr('readme.sha', { sha: f.sha256 })}`;
 }
 
 /** The README in the chosen language: what is in the zip, what to do, and why each line. */
