@@ -93,5 +93,22 @@ describe('detectKind, synthetic', () => {
     expect(detectKind(enc('PFS.HDR.\x01\0\0\0\0\0\0\0')).kind).toBe('dell-pfs');
     expect(detectKind(enc('$_IFLASH_BIOSIMG\0\0\0\0\0\0\0\0')).kind).toBe('insyde-iflash');
     expect(detectKind(enc('$VBT SKYLAKE        ')).kind).toBe('vbt');
+    expect(detectKind(enc('\x40\0\0\0\0\0\0\0_AMIPFAT\0AMI_BIOS_GUARD'))).toMatchObject({
+      kind: 'vendor-package',
+      label: 'AMI BIOS Guard (PFAT) update',
+    });
+  });
+
+  it('names packages only a vendor tool or an archiver opens, with that tool', () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    expect(detectKind(enc('PK\x03\x04' + 'x'.repeat(60)))).toMatchObject({
+      kind: 'vendor-package',
+      label: 'ZIP archive',
+      detail: expect.stringMatching(/7-Zip/),
+    });
+    expect(detectKind(enc('....@UAF............@' + 'y'.repeat(40)))).toMatchObject({
+      kind: 'vendor-package',
+      detail: expect.stringMatching(/AMI UCP Update Extractor/),
+    });
   });
 });
