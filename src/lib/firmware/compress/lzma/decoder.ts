@@ -515,7 +515,9 @@ export function decodeRaw(
       if (slot < 4) dist = slot;
       else {
         const numDirect = (slot >> 1) - 1;
-        dist = (2 | (slot & 1)) * (1 << numDirect);
+        // Kept in int32 (slot 63 reaches bit 31): the end marker is -1, any other
+        // negative value is a distance no dictionary holds.
+        dist = ((2 | (slot & 1)) << numDirect) | 0;
         let extra = 0;
         if (slot < END_POS_MODEL_INDEX) {
           const rb = P_SPEC_POS + dist - slot - 1;
@@ -555,7 +557,7 @@ export function decodeRaw(
               code = (code << 8) | input[inPos++];
             }
           }
-          extra = extra * 16;
+          extra <<= 4;
           m = 1;
           for (let b = 0; b < 4; b++) {
             i = P_ALIGN + m;
@@ -579,9 +581,10 @@ export function decodeRaw(
             }
           }
         }
-        dist += extra;
+        dist = (dist + extra) | 0;
       }
-      if (dist === 0xffffffff) {
+      if (dist < 0) {
+        if (dist !== -1) throw corrupt('a match distance beyond 2 GiB', base + inPos);
         sawEnd = true;
         break;
       }

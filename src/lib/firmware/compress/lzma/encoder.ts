@@ -37,10 +37,10 @@ const { PRICES, RangeEncoder } = coder;
  * LZMA encoder writing what edk2's LzmaCompress writes: properties 0x5D (lc=3 lp=0 pb=2),
  * the dictionary size, the 8-byte uncompressed size, the stream, no end marker.
  *
- * `default`: binary-tree match finder (bt4, nice length 32, depth 24) and a price-based
+ * `default`: binary-tree match finder (bt4, nice length 32, depth 20) and a price-based
  * optimal parse over windows of up to 4 KiB, including the two-step candidates "match or
  * rep, literal, rep0" of the LZMA SDK's normal mode. `fast`: hash-chain finder (hc4, nice
- * length 64, depth 12) with greedy parsing and a one-step lazy check, like liblzma's fast
+ * length 64, depth 8) with greedy parsing and a one-step lazy check, like liblzma's fast
  * mode.
  *
  * Where the time goes and how it is kept down:
@@ -106,25 +106,25 @@ export const LZMA_PRESETS: Record<'default' | 'fast', LzmaTuning> = {
     finder: 'bt4',
     parser: 'optimal',
     niceLen: 32,
-    depth: 24,
-    headKeep: 2,
-    tailKeep: 32,
+    depth: 20,
+    headKeep: 1,
+    tailKeep: 16,
     skipMin: 0,
     skipTail: 8,
-    accelStart: 64,
-    accelShift: 3,
+    accelStart: 256,
+    accelShift: 4,
   },
   fast: {
     finder: 'hc4',
     parser: 'greedy',
     niceLen: 64,
-    depth: 12,
+    depth: 8,
     headKeep: 2,
     tailKeep: 16,
     skipMin: 0,
     skipTail: 8,
-    accelStart: 64,
-    accelShift: 3,
+    accelStart: 256,
+    accelShift: 4,
   },
 };
 
@@ -155,6 +155,15 @@ function nextRep(s: number): number {
 }
 function nextShortRep(s: number): number {
   return s < 7 ? 9 : 11;
+}
+
+/**
+ * A short match this far away costs more than its bytes as literals (zlib drops 3-byte
+ * matches beyond 4 KiB for the same reason): the greedy parser ignores it, and the optimal
+ * parser codes a literal without pricing anything when nothing else is there.
+ */
+function tooFar(len: number, dist: number): boolean {
+  return len === 2 ? dist >= 1 << 7 : len === 3 ? dist >= 1 << 12 : len === 4 && dist >= 1 << 18;
 }
 
 function distSlot(dist: number): number {
@@ -199,7 +208,7 @@ class Encoder {
   private readonly skipTail: number;
   private readonly accelStart: number;
   private readonly accelShift: number;
-  /** Literals in a row for which the finder found nothing. */
+  /** Bytes coded since the last match or rep of 3 or more bytes. */
   private litRun = 0;
   private readonly probs = new Uint16Array(probCount(LC, LP)).fill(PROB_INIT);
   private readonly rc: RangeEncoderType;
@@ -329,6 +338,7 @@ class Encoder {
     const base = P_LITERAL + 0x300 * (prev >> (8 - LC));
     rc.encodeLiteral(probs, base, d[pos], this.state >= 7 ? d[pos - this.rep0 - 1] : -1);
     this.state = nextLiteral(this.state);
+    this.litRun++;
   }
 
   private encodeTree(base: number, bits: number, sym: number): void {
@@ -389,6 +399,7 @@ class Encoder {
     this.rep0 = dist;
     this.state = nextMatch(this.state);
     this.matchCount++;
+    this.litRun = len >= 3 ? 0 : this.litRun + len;
   }
 
   /** Rep match `idx` (0..3) of `len` bytes; len 1 with idx 0 is the short rep. */
@@ -415,6 +426,7 @@ class Encoder {
       this.rep1 = this.rep0;
       this.rep0 = dist;
     }
+    this.litRun = len >= 3 ? 0 : this.litRun + len;
     if (len === 1) {
       this.state = nextShortRep(s);
       return;
@@ -428,24 +440,32 @@ class Encoder {
   }
 
   /**
-   * Called after a literal at `pos` for which nothing was found. In long stretches of such
-   * literals (compressed or encrypted blobs) only every 2nd, 4th .. 32nd position is
-   * searched and indexed, and the ones in between are coded as literals directly. The
-   * searched positions are multiples of the stride, so a later copy of the stretch at a
-   * distance that is a multiple of 32 (blobs are usually aligned) is still found at once.
+   * Called after a literal at `pos` for which nothing was found. In long stretches without
+   * a match of 3+ bytes (compressed or encrypted blobs) fewer positions are searched and
+   * indexed: every 2nd, 4th, 8th, 16th, then two per 32 bytes — the multiple of 32 (an
+   * anchor) and one probe whose offset in the block changes from block to block. The
+   * positions in between are coded as literals directly. A later copy of such a stretch
+   * is still found: at once when it lies a multiple of 32 bytes away (blobs are usually
+   * aligned), otherwise within 32 blocks, when a probe lands on a copy of an anchor.
    * Returns the next position to search.
    */
   private literalRun(pos: number): number {
-    const run = ++this.litRun;
+    const run = this.litRun;
     const next = pos + 1;
     if (run <= this.accelStart) return next;
     const log2 = (run - this.accelStart) >> this.accelShift;
     if (log2 === 0) return next;
-    const stride = 1 << (log2 < 5 ? log2 : 5);
-    let to = (next + stride - 1) & -stride;
+    let to: number;
+    if (log2 < 5) {
+      const stride = 1 << log2;
+      to = (next + stride - 1) & -stride;
+    } else {
+      const block = next & -32;
+      const probe = block + (((block >>> 5) * 13 + 7) & 31);
+      to = next === block || next <= probe ? (next === block ? next : probe) : block + 32;
+    }
     if (to > this.data.length) to = this.data.length;
     for (let p = next; p < to; p++) this.encodeLiteral(p);
-    this.litRun = run + (to - next);
     if (this.mf.pos < to) this.mf.jump(to);
     return to;
   }
@@ -490,7 +510,7 @@ class Encoder {
         mainLen = this.mLens[k];
         mainDist = this.mDists[k];
       }
-      if (mainLen === 2 && mainDist >= 0x80) mainLen = 0;
+      if (tooFar(mainLen, mainDist)) mainLen = 0;
     }
     if (
       repLen >= 2 &&
@@ -508,15 +528,13 @@ class Encoder {
         this.encodeLiteral(pos);
         if (mainLen < 2 && repLen < 2) return this.literalRun(pos);
       }
-      this.litRun = 0;
       return pos + 1;
     }
-    this.litRun = 0;
     // Lazy: does the next position give a clearly better match, or a rep nearly as long?
     const n2 = this.findAt(pos + 1);
     if (n2 > 0) {
-      const nextLen = this.mLens[n2 - 1];
       const nextDist = this.mDists[n2 - 1];
+      const nextLen = tooFar(this.mLens[n2 - 1], nextDist) ? 0 : this.mLens[n2 - 1];
       if (
         (nextLen >= mainLen && nextDist < mainDist) ||
         (nextLen === mainLen + 1 && !(nextDist >>> 7 > mainDist)) ||
@@ -703,7 +721,6 @@ class Encoder {
       this.encodeLiteral(pos);
       return this.literalRun(pos);
     }
-    this.litRun = 0;
     let p = pos;
     for (let k = 0; k < count; k++) {
       const len = this.seqLen[k];
@@ -773,8 +790,14 @@ class Encoder {
 
     const curByte = d[pos];
     const matchByte = pos > r0 ? d[pos - r0 - 1] : -1;
-    // Nothing to match: a plain literal (count 0 tells the caller).
-    if (mainLen < 2 && curByte !== matchByte && bestRepLen < 2) return 0;
+    // Nothing to match (a far 2- or 3-byte match costs more than its literals): a plain
+    // literal, and count 0 tells the caller.
+    if (
+      curByte !== matchByte &&
+      bestRepLen < 2 &&
+      (mainLen < 2 || (mainLen < 4 && tooFar(mainLen, mDists[nm - 1])))
+    )
+      return 0;
 
     const price = this.optPrice;
     const from = this.optFrom;

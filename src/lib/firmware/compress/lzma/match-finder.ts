@@ -136,6 +136,9 @@ export class BinaryTreeFinder implements MatchFinder {
         break;
       }
       const pair = (delta > cycPos ? cycPos - delta + cyc : cycPos - delta) * 2;
+      // Both children at once (one cache line), before the comparison that picks one.
+      const smaller = son[pair];
+      const larger = son[pair + 1];
       let len = len0 < len1 ? len0 : len1;
       let a = d[cur + len];
       let b = d[p + len];
@@ -152,20 +155,20 @@ export class BinaryTreeFinder implements MatchFinder {
           count++;
         }
         if (len >= lenLimit) {
-          son[ptr1] = son[pair];
-          son[ptr0] = son[pair + 1];
+          son[ptr1] = smaller;
+          son[ptr0] = larger;
           break;
         }
       }
       if (a < b) {
         son[ptr1] = cur;
         ptr1 = pair + 1;
-        cur = son[ptr1];
+        cur = larger;
         len1 = len;
       } else {
         son[ptr0] = cur;
         ptr0 = pair;
-        cur = son[ptr0];
+        cur = smaller;
         len0 = len;
       }
     }
@@ -214,6 +217,8 @@ export class BinaryTreeFinder implements MatchFinder {
             break;
           }
           const pair = (delta > cycPos ? cycPos - delta + cyc : cycPos - delta) * 2;
+          const smaller = son[pair];
+          const larger = son[pair + 1];
           let len = len0 < len1 ? len0 : len1;
           let a = d[cur + len];
           let b = d[p + len];
@@ -224,20 +229,20 @@ export class BinaryTreeFinder implements MatchFinder {
               if (a !== b) break;
             }
             if (len >= lenLimit) {
-              son[ptr1] = son[pair];
-              son[ptr0] = son[pair + 1];
+              son[ptr1] = smaller;
+              son[ptr0] = larger;
               break;
             }
           }
           if (a < b) {
             son[ptr1] = cur;
             ptr1 = pair + 1;
-            cur = son[ptr1];
+            cur = larger;
             len1 = len;
           } else {
             son[ptr0] = cur;
             ptr0 = pair;
-            cur = son[ptr0];
+            cur = smaller;
             len0 = len;
           }
         }
