@@ -5,7 +5,7 @@
  * bridge the longest gap between two progress reports of the worker (goal: ≤ 100 ms).
  * Needs `npm run build`, Chromium and the fixtures. Run: `npx tsx bench/app-browser.ts`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { launch, noBrowserReason, serveBuild } from '../tests/helpers/browser';
 import { fixturePath, haveFixtures, noFixturesReason } from '../tests/helpers/fixtures';
@@ -109,18 +109,29 @@ const session = await launch();
 try {
   const page = await session.context.newPage();
   await page.setViewportSize({ width: 1280, height: 900 });
-  // Files for the bridge runs, served before the service worker takes over (its fetches bypass
-  // page.route).
-  await page.route('**/bench-spi.bin', (r) => r.fulfill({ body: readFileSync(fixturePath(SPI)) }));
-  await page.route('**/bench-ovmf.fd', (r) => r.fulfill({ body: readFileSync(fixturePath(OVMF)) }));
+  // tsx keeps function names with a __name helper that the page does not have.
+  await page.addInitScript('globalThis.__name = (f) => f;');
   await page.goto(site.url);
   await page.waitForFunction(() => 'ovmfGop' in globalThis);
+  // The bridge runs read the fixtures through a file input of their own, as the page would.
+  await page.evaluate(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.id = 'bench-files';
+    document.body.append(input);
+  });
+  await page.locator('#bench-files').setInputFiles([fixturePath(SPI), fixturePath(OVMF)]);
   await page.evaluate(async () => {
-    const get = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const input = document.getElementById('bench-files') as HTMLInputElement;
+    const [spi, ovmf] = await Promise.all(
+      [...input.files!].map(async (f) => new Uint8Array(await f.arrayBuffer())),
+    );
     (globalThis as unknown as { benchFiles: Record<string, Uint8Array> }).benchFiles = {
-      spi: await get('bench-spi.bin'),
-      ovmf: await get('bench-ovmf.fd'),
+      spi,
+      ovmf,
     };
+    input.remove();
   });
   await instrument(page);
 

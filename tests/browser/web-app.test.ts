@@ -224,6 +224,14 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
       expect(readme.startsWith(`# ${en['readme.title']}\n`)).toBe(true);
       for (const f of OVMF_FILES) expect(readme).toContain(node.get(f)!.sha256);
       expect(Object.keys(files).length).toBe(OVMF_FILES.length + 1 + 3 + configFiles.length);
+
+      // The patched image can be looked into: the GOP and the VBT files are there, once each.
+      await page.getByTestId('tab-explorer').click();
+      await page.getByTestId('explore-output').first().click();
+      await page.getByTestId('explorer-tree').waitFor({ timeout: 60_000 });
+      await page.getByTestId('explorer-search').fill('1647B4F3-3E8A');
+      await expect.poll(() => page.locator('[data-testid="tree-row"].hit').count()).toBe(2);
+      await shoot(page, '9-5-explorer-patched-1280', 'explorer');
       await page.close();
     },
   );

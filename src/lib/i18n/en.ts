@@ -249,6 +249,7 @@ export const en = {
   'explorer.intro':
     'The full firmware tree of any file, as UEFITool shows it: volumes, files and sections with their header fields, checksums and offsets. Export any part.',
   'explorer.show': 'Show {name}',
+  'explorer.showOutput': 'Show the patched {name}',
   'explorer.drop': 'Or open another file',
   'explorer.search': 'Search by GUID or name',
   'explorer.searchHint': 'e.g. 1647B4F3 or IntelGopDriver',

@@ -243,6 +243,7 @@ export const zhCN: Record<MessageKey, string> = {
   'explorer.intro':
     '以 UEFITool 的方式查看任意文件的完整固件树：卷、文件和节，以及它们的头部字段、校验和与偏移。任何部分都可以导出。',
   'explorer.show': '查看 {name}',
+  'explorer.showOutput': '查看修补后的 {name}',
   'explorer.drop': '或打开另一个文件',
   'explorer.search': '按 GUID 或名称搜索',
   'explorer.searchHint': '例如 1647B4F3 或 IntelGopDriver',

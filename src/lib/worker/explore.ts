@@ -96,6 +96,28 @@ export function nodePart(node: FirmwareNode, part: NodePart): Uint8Array {
   return node.raw.slice();
 }
 
+/**
+ * A node's body as text search should see it: unpacked when it was compressed, and with the
+ * still-compressed streams of its descendants blanked out (packed bytes read as noise).
+ */
+export function readableBody(node: FirmwareNode): Uint8Array {
+  const body = childSource(node);
+  const packed: [number, number][] = [];
+  const visit = (n: FirmwareNode) => {
+    for (const c of n.children) {
+      if (c.raw.buffer !== body.buffer) continue;
+      const at = c.raw.byteOffset - body.byteOffset;
+      if (c.decoded) packed.push([at + c.headerSize, at + c.raw.length]);
+      else visit(c);
+    }
+  };
+  visit(node);
+  if (!packed.length) return body;
+  const copy = body.slice();
+  for (const [from, to] of packed) copy.fill(0, Math.max(0, from), Math.min(copy.length, to));
+  return copy;
+}
+
 export interface FoundString {
   offset: number;
   encoding: 'ascii' | 'utf16';
@@ -104,9 +126,12 @@ export interface FoundString {
 
 const printable = (c: number) => c >= 0x20 && c < 0x7f;
 
-/** Random bytes make short printable runs too: keep runs that read like words or paths. */
+/**
+ * Machine code and random bytes make printable runs too: keep runs that read like words or
+ * paths (a lowercase word, or a capitalised one), mostly made of letters, digits and spaces.
+ */
 function wordy(text: string): boolean {
-  if (!/[A-Za-z]{3}/.test(text)) return false;
+  if (!/[a-z]{4}|[A-Z][a-z]{2}/.test(text)) return false;
   let plain = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -5,7 +5,14 @@ import { FirmwareError } from '$lib/firmware/errors';
 import * as core from '$lib/firmware/api';
 import type { Candidates } from '$lib/firmware/gop/find';
 import type { FirmwareNode } from '$lib/firmware/tree/node';
-import { findStrings, flatten, nodePart, type ExplorerTree, type NodePart } from './explore';
+import {
+  findStrings,
+  flatten,
+  nodePart,
+  readableBody,
+  type ExplorerTree,
+  type NodePart,
+} from './explore';
 import { KEPT_GONE } from './protocol';
 
 /**
@@ -158,7 +165,10 @@ const api = {
   analyzeKept: (bytes: Uint8Array, onProgress?: core.ProgressCallback) =>
     guarded(async () => {
       const result = await core.analyze(bytes, onProgress);
-      return { jobId: keep(bytes), result };
+      const jobId = keep(bytes);
+      // The next step needs the tree again: parse it while the person reads the results.
+      if (!result.error) setTimeout(() => void candidatesOf(jobId).catch(() => undefined), 0);
+      return { jobId, result };
     }),
   /** Builds the iGPU ROM from the GOP/VBT candidates of kept files. */
   buildRomFromAnalysis: (jobIds: number | number[], opts: RomFromAnalysis) =>
@@ -218,9 +228,8 @@ const api = {
   nodeDetails: (jobId: number, id: number) =>
     guarded(async () => {
       const node = await nodeOf(jobId, id);
-      const body = node.decoded ? node.decoded.bytes : node.raw.subarray(node.headerSize);
       return {
-        strings: findStrings(body),
+        strings: findStrings(readableBody(node)),
         head: node.raw.slice(0, 256),
       };
     }),

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { renderConfig } from '$lib/firmware/config/render';
+import { representativeIgpu } from '$lib/firmware/igpu/devices';
+import { en } from '$lib/i18n/en';
+import { zhCN } from '$lib/i18n/zh-CN';
+import { blockText, bundleFiles, installedOvmfName, safeFileName } from './bundle';
+
+const config = renderConfig({
+  pve: '9.1',
+  boot: 'systemd-boot',
+  igpu: representativeIgpu('ADL'),
+  mode: 'ovmf',
+  vmid: 123,
+  ovmfFile: 'OVMF_CODE_4M.fd',
+});
+const fw = (name: string, kind: 'ovmf' | 'igd-rom') => ({
+  kind,
+  name,
+  bytes: new Uint8Array([1, 2, 3]),
+  sha256: 'ab'.repeat(32),
+});
+const input = (lang: 'en' | 'zh-CN') => ({
+  lang,
+  mode: 'ovmf' as const,
+  firmware: [fw('OVMF_CODE_4M.fd', 'ovmf'), fw('igd.rom', 'igd-rom')],
+  config,
+  boot: 'systemd-boot',
+  vmid: 123,
+  folder: 'igd-passthrough-vm123',
+  installedOvmf: 'OVMF_CODE_4M.fd',
+});
+
+describe('download bundle', () => {
+  it('keeps files a shell and the config generator accept', () => {
+    expect(safeFileName('OVMF_CODE_4M (1).fd')).toBe('OVMF_CODE_4M.fd');
+    expect(safeFileName('my ovmf.fd')).toBe('my_ovmf.fd');
+    expect(safeFileName('.hidden')).toBe('_.hidden');
+    expect(installedOvmfName(['OVMF_CODE_4M.secboot.fd', 'OVMF_CODE_4M.fd'])).toBe(
+      'OVMF_CODE_4M.fd',
+    );
+    expect(installedOvmfName(['OVMF_CODE_4M.secboot.fd'])).toBe('OVMF_CODE_4M.secboot.fd');
+  });
+
+  it('writes comments only where the target file allows them', () => {
+    const cmdline = config.blocks.find((b) => b.path === '/etc/kernel/cmdline')!;
+    expect(blockText(cmdline, 'en')).toBe(cmdline.lines.map((l) => l.text).join('\n') + '\n');
+    const vm = config.blocks.find((b) => b.path?.includes('/qemu-server/'))!;
+    expect(blockText(vm, 'en')).not.toMatch(/^#/m);
+    const modprobe = config.blocks.find((b) => b.id === 'modprobe')!;
+    const text = blockText(modprobe, 'zh-CN');
+    for (const l of modprobe.lines) expect(text).toContain(`# ${l.reason['zh-CN']}\n${l.text}\n`);
+  });
+
+  it('lists the same files in both languages, README and install.sh comments translated', () => {
+    const dec = new TextDecoder();
+    const a = bundleFiles(input('en'));
+    const b = bundleFiles(input('zh-CN'));
+    expect(a.map((f) => f.name)).toEqual(b.map((f) => f.name));
+    expect(dec.decode(a[0].bytes)).toContain(`# ${en['readme.title']}`);
+    expect(dec.decode(b[0].bytes)).toContain(`# ${zhCN['readme.title']}`);
+    const script = (files: typeof a) =>
+      dec.decode(files.find((f) => f.name === 'install.sh')!.bytes);
+    const install = config.blocks.find((x) => x.id === 'install')!;
+    // Same commands; only comment lines differ.
+    const code = (s: string) => s.split('\n').filter((l) => !/^# /.test(l) || l.startsWith('#!'));
+    expect(code(script(a))).toEqual(code(script(b)));
+    expect(script(b)).toContain(`# ${install.lines[1].reason['zh-CN'].split('\n')[0]}`);
+    expect(a.find((f) => f.name === 'install.sh')!.executable).toBe(true);
+    expect(dec.decode(a.find((f) => f.name === 'SHA256SUMS')!.bytes)).toBe(
+      `${'ab'.repeat(32)}  OVMF_CODE_4M.fd\n${'ab'.repeat(32)}  igd.rom\n`,
+    );
+  });
+});
