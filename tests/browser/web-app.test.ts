@@ -376,6 +376,9 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await shoot(page, `9-5-explorer-${width}`, 'explorer');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        width,
+      );
     }
     await page.close();
   });
@@ -448,6 +451,10 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await shoot(page, `9-zh-steps-${width}`);
+      // Nothing sticks out sideways, even with CJK text, long hashes and file names.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        width,
+      );
     }
     // No English left in the interface: what remains is firmware data and technical names,
     // marked lang="en" or shown in monospace.
