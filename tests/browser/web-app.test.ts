@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -103,6 +104,29 @@ async function openPage(session: BrowserSession, site: Site, width = 1280): Prom
 async function dropSpi(page: Page) {
   await page.getByTestId('file-input').setInputFiles(fixturePath(SPI));
   await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
+}
+
+/** WCAG 2.1 A/AA rule failures axe-core finds in the page as it is now. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const source = readFileSync(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8',
+  );
+  // Through the DevTools protocol: the app's CSP (rightly) refuses injected script tags.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(source);
+  return page.evaluate(async () => {
+    type Axe = {
+      run(
+        ctx: Document,
+        o: object,
+      ): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
+    };
+    const axe = (globalThis as unknown as { axe: Axe }).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
 }
 
 async function shoot(page: Page, name: string, testid?: string) {
@@ -500,6 +524,32 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     ]);
     expect(words.filter((w) => !technical.has(w))).toEqual([]);
     await page.getByTestId('lang').selectOption('en');
+    await page.close();
+  });
+
+  it('has no WCAG 2.1 A/AA failures axe-core can find: steps and explorer, light and dark', async () => {
+    const page = await openPage(session, site);
+    await dropSpi(page);
+    await page.getByTestId('mode-rom').check();
+    await page.getByTestId('build-rom').click();
+    await page.getByTestId('rom-result').waitFor({ timeout: 60_000 });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.getByTestId('tab-steps').click();
+      await page.getByTestId('mode-rom').check();
+      expect(await axeViolations(page), `ROM, ${scheme}`).toEqual([]);
+      await page.getByTestId('mode-ovmf').check();
+      expect(await axeViolations(page), `OVMF, ${scheme}`).toEqual([]);
+      await page.getByTestId('tab-explorer').click();
+      if (scheme === 'light') {
+        await page.getByTestId('explore-source').click();
+        await page.getByTestId('explorer-tree').waitFor({ timeout: 60_000 });
+        await page.getByTestId('node-strings').waitFor();
+      }
+      expect(await axeViolations(page), `explorer, ${scheme}`).toEqual([]);
+    }
+    await page.getByTestId('tab-steps').click();
+    await page.getByTestId('mode-rom').check();
     await page.close();
   });
 
