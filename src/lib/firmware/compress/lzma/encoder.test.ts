@@ -126,12 +126,12 @@ describe('lzmaCompress', () => {
     data.set(noise(20_000, 4), 60_000);
     data.copyWithin(80_000, 10_000, 50_000);
     const tunings = [
-      { skipMin: 12, skipTail: 4 },
       { accelStart: 8, accelShift: 0 },
       { headKeep: 0, tailKeep: 0 },
       { niceLen: 273, depth: 1 },
-      { finder: 'hc4', parser: 'optimal' },
-      { finder: 'bt4', parser: 'greedy' },
+      { finder: 'hc', parser: 'optimal', hashBytes: 4 },
+      { finder: 'bt', parser: 'greedy', hashBytes: 4 },
+      { finder: 'bt', hashBytes: 4 },
     ] as const;
     for (const tuning of tunings) {
       const packed = lzmaCompress(data, { tuning });

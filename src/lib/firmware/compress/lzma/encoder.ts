@@ -37,11 +37,12 @@ const { PRICES, RangeEncoder } = coder;
  * LZMA encoder writing what edk2's LzmaCompress writes: properties 0x5D (lc=3 lp=0 pb=2),
  * the dictionary size, the 8-byte uncompressed size, the stream, no end marker.
  *
- * `default`: binary-tree match finder (bt4, nice length 32, depth 20) and a price-based
- * optimal parse over windows of up to 4 KiB, including the two-step candidates "match or
- * rep, literal, rep0" of the LZMA SDK's normal mode. `fast`: hash-chain finder (hc4, nice
- * length 64, depth 8) with greedy parsing and a one-step lazy check, like liblzma's fast
- * mode.
+ * `default`: binary-tree match finder (nice length 32, depth 20) and a price-based optimal
+ * parse over windows of up to 4 KiB, including the two-step candidates "match or rep,
+ * literal, rep0" of the LZMA SDK's normal mode. `fast`: hash-chain finder (nice length 64,
+ * depth 4) with greedy parsing and a one-step lazy check as in liblzma's fast mode, which
+ * also drops short matches too far away to pay (see tooFar). Both finders key their
+ * buckets by 5 bytes rather than 4 (see match-finder.ts).
  *
  * Where the time goes and how it is kept down:
  * - Matches of `niceLen` or more are taken whole (extended up to 273 bytes), and only the
@@ -50,18 +51,19 @@ const { PRICES, RangeEncoder } = coder;
  *   matches count as one stretch, and a long rep match is taken before the finder is
  *   asked at all, so a run of one byte (free space) is a chain of 273-byte rep0 matches
  *   costing one byte comparison per byte.
- * - In long stretches of literals for which nothing was found (compressed or encrypted
- *   blobs), positions are searched with a growing stride (see literalRun).
+ * - In long stretches without matches (compressed or encrypted blobs), fewer positions
+ *   are searched (see literalRun).
  * - Prices come from tables refreshed as LZMA SDK does (lengths per position state after
  *   as many uses as the table has entries, distances every 128 matches); the parse
  *   arrays, match buffers and range coder are allocated once per call.
  *
  * Memory, beyond the input and the output (w = min(input size, dictionary size)):
  * `default` 8w bytes of tree, `fast` 4w bytes of chain; both add 0.5 MiB of 2/3-byte
- * heads, a 4-byte head of 4 bytes per input byte up to 16 MiB, the coder's output buffer
- * (up to the output size, doubled when it grows) and ~0.2 MiB of parser state. For the
- * 13.5 MB OVMF DXE payload: ~128 MB (`default`, 9.5 bytes per input byte) and ~74 MB
- * (`fast`, 5.5 bytes per input byte).
+ * heads, a bucket head of 4 bytes per input byte up to 16 MiB, the coder's output buffer
+ * (the output size at most, doubled as it grows) and ~0.2 MiB of parser state: about 9.3
+ * (`default`) and 5.3 (`fast`) bytes per input byte for the 13.5 MB OVMF DXE payload,
+ * 126 MB and 72 MB. Of the tree, only the slots of positions actually indexed are ever
+ * written, so the resident part is smaller on inputs with much free space.
  *
  * Deterministic: the same input and options give the same bytes, in Node and browsers.
  */
@@ -79,7 +81,10 @@ export interface LzmaCompressOptions {
 }
 
 export interface LzmaTuning {
-  finder: 'bt4' | 'hc4';
+  /** Binary tree or hash chain. */
+  finder: 'bt' | 'hc';
+  /** Bytes that key the tree/chain buckets (4 as LZMA SDK's bt4/hc4, or 5). */
+  hashBytes: 4 | 5;
   parser: 'optimal' | 'greedy';
   /** Matches this long are taken at once. */
   niceLen: number;
@@ -89,12 +94,6 @@ export interface LzmaTuning {
   headKeep: number;
   /** Positions indexed at the end of a long match's inside. */
   tailKeep: number;
-  /**
-   * Optimal parser: a match this long found inside the window lets the finder pass over
-   * its inside but for the last `skipTail` positions (0 = never; faster, a little larger).
-   */
-  skipMin: number;
-  skipTail: number;
   /** After this many literals in a row with nothing found, search with a stride (0 = never). */
   accelStart: number;
   /** The stride doubles every 2^accelShift literals beyond accelStart, up to 32. */
@@ -103,26 +102,24 @@ export interface LzmaTuning {
 
 export const LZMA_PRESETS: Record<'default' | 'fast', LzmaTuning> = {
   default: {
-    finder: 'bt4',
+    finder: 'bt',
+    hashBytes: 5,
     parser: 'optimal',
     niceLen: 32,
     depth: 20,
     headKeep: 1,
     tailKeep: 16,
-    skipMin: 0,
-    skipTail: 8,
     accelStart: 256,
     accelShift: 4,
   },
   fast: {
-    finder: 'hc4',
+    finder: 'hc',
+    hashBytes: 5,
     parser: 'greedy',
     niceLen: 64,
-    depth: 8,
-    headKeep: 2,
-    tailKeep: 16,
-    skipMin: 0,
-    skipTail: 8,
+    depth: 4,
+    headKeep: 1,
+    tailKeep: 8,
     accelStart: 256,
     accelShift: 4,
   },
@@ -204,8 +201,6 @@ class Encoder {
   private readonly niceLen: number;
   private readonly headKeep: number;
   private readonly tailKeep: number;
-  private readonly skipMin: number;
-  private readonly skipTail: number;
   private readonly accelStart: number;
   private readonly accelShift: number;
   /** Bytes coded since the last match or rep of 3 or more bytes. */
@@ -262,16 +257,15 @@ class Encoder {
     this.niceLen = Math.max(8, Math.min(MATCH_LEN_MAX, t.niceLen | 0));
     this.lenTableMax = this.fast ? 2 : this.niceLen;
     const depth = Math.max(1, t.depth | 0);
+    const hashBytes = t.hashBytes === 4 ? 4 : 5;
     this.headKeep = Math.max(0, t.headKeep | 0);
     this.tailKeep = Math.max(0, t.tailKeep | 0);
-    this.skipMin = t.skipMin > 0 ? Math.max(4, t.skipMin | 0) : MATCH_LEN_MAX + 1;
-    this.skipTail = Math.max(1, t.skipTail | 0);
     this.accelStart = t.accelStart > 0 ? t.accelStart | 0 : 1 << 30;
     this.accelShift = Math.max(0, Math.min(16, t.accelShift | 0));
     this.mf =
-      t.finder === 'hc4'
-        ? new HashChainFinder(data, dictSize, this.niceLen, depth)
-        : new BinaryTreeFinder(data, dictSize, this.niceLen, depth);
+      t.finder === 'hc'
+        ? new HashChainFinder(data, dictSize, this.niceLen, depth, hashBytes)
+        : new BinaryTreeFinder(data, dictSize, this.niceLen, depth, hashBytes);
     this.rc = new RangeEncoder((data.length >> 3) + 1024);
   }
 
@@ -876,28 +870,16 @@ class Encoder {
       }
     }
 
-    const skipMin = this.skipMin;
-    const skipTail = this.skipTail;
-    const mf = this.mf;
-    let skipUntil = mainLen >= skipMin ? mainLen - skipTail : 0;
     let cur = 0;
     for (;;) {
       cur++;
       if (cur >= end) break;
       const p = pos + cur;
       let newLen = 0;
-      if (cur > 1 && cur < skipUntil && mf.pos === p) {
-        // Inside a long match found earlier in the window: not searched, not indexed.
-        mf.jump(p + 1);
-        nm = 0;
-      } else {
-        nm = this.findAt(p);
-        if (nm > 0) {
-          newLen = mLens[nm - 1];
-          if (newLen >= nice) break; // Taken whole at the start of the next call.
-          if (newLen >= skipMin && cur + newLen - skipTail > skipUntil)
-            skipUntil = cur + newLen - skipTail;
-        }
+      nm = this.findAt(p);
+      if (nm > 0) {
+        newLen = mLens[nm - 1];
+        if (newLen >= nice) break; // Taken whole at the start of the next call.
       }
 
       // The state and reps at `cur`, from the step that reaches it.

