@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { efiCompress } from '../../../../fixtures/builder/efi-compress';
 import { efiDecompress, efiOrTianoDecompress } from './efi';
 import { FirmwareError } from '../errors';
 import { isPe } from '../pe/headers';
@@ -183,4 +184,62 @@ describe('corrupt input', () => {
       expect(failures).toBeGreaterThan(0);
     },
   );
+
+  it('stops where the data runs out, not at the declared size (fuzz case 4001/323258)', () => {
+    // A whole stream, then an original size far beyond it: the zero bits past the end would
+    // decode as a free single-code block forever.
+    const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
+    const stream = efiCompress(data, 'tiano');
+    new DataView(stream.buffer).setUint32(4, 100 << 20, true);
+    expect(() => efiDecompress(stream, 'tiano')).toThrow(
+      /ended before the output was complete \(1000 of 104857600 bytes\)/,
+    );
+  });
+});
+
+/** Blocks whose codes are single symbols (no bits each): literal runs and periodic matches. */
+function freeCodeStream(blocks: { count: number; symbol: number }[], size: number): Uint8Array {
+  const bits: number[] = [];
+  const put = (v: number, n: number) => {
+    for (let i = n - 1; i >= 0; i--) bits.push((v >>> i) & 1);
+  };
+  for (const b of blocks) {
+    put(b.count, 16);
+    put(0, 5); // code-length code: one symbol (its value is never used)
+    put(0, 5);
+    put(0, 9); // char/length code: one symbol, b.symbol
+    put(b.symbol, 9);
+    put(0, 5); // position code: one symbol, 1 (distance 2: a period of two bytes)
+    put(1, 5);
+  }
+  while (bits.length % 8) bits.push(0);
+  const body = new Uint8Array(bits.length / 8);
+  bits.forEach((bit, i) => (body[i >> 3] |= bit << (7 - (i & 7))));
+  const out = new Uint8Array(8 + body.length);
+  new DataView(out.buffer).setUint32(0, body.length, true);
+  new DataView(out.buffer).setUint32(4, size, true);
+  out.set(body, 8);
+  return out;
+}
+
+describe('single-symbol blocks', () => {
+  it('repeat their literal or match for every symbol of the block, as the format says', () => {
+    // 3 x 'A', 2 x 'B', then 1000 matches of 256 bytes at distance 2, then 5 x 'C'.
+    const blocks = [
+      { count: 3, symbol: 0x41 },
+      { count: 2, symbol: 0x42 },
+      { count: 1000, symbol: 0x1fd }, // 256 - 3 + 256: a 256-byte match
+      { count: 5, symbol: 0x43 },
+    ];
+    const size = 3 + 2 + 1000 * 256 + 5;
+    const expected = new Uint8Array(size);
+    expected.set([0x41, 0x41, 0x41, 0x42, 0x42]);
+    for (let i = 5; i < 5 + 256000; i++) expected[i] = expected[i - 2];
+    expected.fill(0x43, size - 5);
+    const out = efiDecompress(freeCodeStream(blocks, size), 'tiano');
+    expect(sameBytes(out, expected)).toBe(true);
+    // Declared shorter than the blocks: the run stops at the declared size.
+    const cut = efiDecompress(freeCodeStream(blocks, 4000), 'tiano');
+    expect(sameBytes(cut, expected.subarray(0, 4000))).toBe(true);
+  });
 });

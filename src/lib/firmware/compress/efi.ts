@@ -32,6 +32,10 @@ const C_TABLE_BITS = 12;
 const PT_TABLE_BITS = 8;
 const DEFAULT_MAX_OUTPUT = 256 << 20;
 
+function ended(done: number, size: number, offset: number): never {
+  fail(`compressed data ended before the output was complete (${done} of ${size} bytes)`, offset);
+}
+
 function fail(msg: string, offset?: number): never {
   throw new FirmwareError('decompress', `EFI/Tiano decompression: ${msg}`, { offset });
 }
@@ -92,6 +96,13 @@ class Decoder {
   readonly cTable = new Uint16Array(1 << C_TABLE_BITS);
   readonly ptTable = new Uint16Array(1 << PT_TABLE_BITS);
   blockSize = 0;
+  /**
+   * This block's char/length code, and its position code, have a single symbol: such symbols
+   * take no bits (a position above 1 still reads its extra bits), so every remaining symbol of
+   * the block repeats the one just decoded.
+   */
+  cSingle = false;
+  pSingle = false;
 
   constructor(
     readonly bits: BitReader,
@@ -166,7 +177,8 @@ class Decoder {
     return sym;
   }
 
-  readPtLen(nn: number, nbit: number, special: number): void {
+  /** Returns true for a single-symbol (0-bit) table. */
+  readPtLen(nn: number, nbit: number, special: number): boolean {
     const b = this.bits;
     const number = b.get(nbit);
     if (number === 0) {
@@ -174,7 +186,7 @@ class Decoder {
       if (c >= nn) fail('bad single-code table');
       this.ptTable.fill(c);
       this.ptLen.fill(0, 0, nn);
-      return;
+      return true;
     }
     if (number > nn) fail('too many code lengths');
     let i = 0;
@@ -198,9 +210,10 @@ class Decoder {
     }
     while (i < nn) this.ptLen[i++] = 0;
     this.makeTable(nn, this.ptLen, PT_TABLE_BITS, this.ptTable);
+    return false;
   }
 
-  readCLen(): void {
+  readCLen(): boolean {
     const b = this.bits;
     const number = b.get(CBIT);
     if (number === 0) {
@@ -208,7 +221,7 @@ class Decoder {
       if (c >= NC) fail('bad single-code table');
       this.cLen.fill(0);
       this.cTable.fill(c);
-      return;
+      return true;
     }
     if (number > NC) fail('too many code lengths');
     let i = 0;
@@ -225,6 +238,7 @@ class Decoder {
     }
     this.cLen.fill(0, i);
     this.makeTable(NC, this.cLen, C_TABLE_BITS, this.cTable);
+    return false;
   }
 
   decodeC(): number {
@@ -232,8 +246,8 @@ class Decoder {
     if (this.blockSize === 0) {
       this.blockSize = b.get(16);
       this.readPtLen(NT, TBIT, 3);
-      this.readCLen();
-      this.readPtLen(MAXNP, this.pbit, -1);
+      this.cSingle = this.readCLen();
+      this.pSingle = this.readPtLen(MAXNP, this.pbit, -1);
     }
     this.blockSize--;
     let c = this.cTable[b.peek(C_TABLE_BITS)];
@@ -248,6 +262,31 @@ class Decoder {
     if (v >= MAXNP) v = this.walk(v, MAXNP, PT_TABLE_BITS);
     b.skip(this.ptLen[v]);
     return v > 1 ? (1 << (v - 1)) + b.get(v - 1) : v;
+  }
+}
+
+/**
+ * out[o, o + len) = the LZ77 copy from `from` (which may overlap: a period of o - from bytes
+ * repeats). Long copies go through copyWithin, doubling the written part for overlaps: a tiny
+ * stream of cheap match codes can declare hundreds of MiB, and must not take seconds.
+ */
+function lzCopy(out: Uint8Array, o: number, from: number, len: number): void {
+  const period = o - from;
+  if (len <= 32) {
+    for (let k = 0; k < len; k++) out[o + k] = out[from + k];
+    return;
+  }
+  if (period >= len) {
+    out.copyWithin(o, from, from + len);
+    return;
+  }
+  for (let k = 0; k < period; k++) out[o + k] = out[from + k];
+  // Whole periods are written; copy them onto the rest, twice as much each time.
+  let done = period;
+  while (done < len) {
+    const n = Math.min(done - (done % period), len - done);
+    out.copyWithin(o + done, o, o + n);
+    done += n;
   }
 }
 
@@ -296,20 +335,31 @@ export function efiDecompress(
   while (o < originalSize) {
     const c = d.decodeC();
     if (c < 256) {
-      out[o++] = c;
+      out[o] = c;
+      // A single-symbol code repeats this literal for the rest of the block, at no bit cost.
+      const n = d.cSingle ? Math.min(d.blockSize + 1, originalSize - o) : 1;
+      if (n > 1) {
+        lzCopy(out, o + 1, o, n - 1);
+        d.blockSize -= n - 1;
+      }
+      o += n;
     } else {
-      let len = c - (256 - THRESHOLD);
-      const from = o - d.decodeP() - 1;
+      const matchLen = c - (256 - THRESHOLD);
+      const p = d.decodeP();
+      const from = o - p - 1;
       if (from < 0) fail(`match reaches before the start of the output at ${o}`);
-      let src = from;
-      while (len-- > 0 && o < originalSize) out[o++] = out[src++];
+      // Likewise the same match for the rest of the block: one periodic run.
+      const repeats = d.cSingle && d.pSingle && p <= 1 ? d.blockSize + 1 : 1;
+      const len = Math.min(matchLen * repeats, originalSize - o);
+      lzCopy(out, o, from, len);
+      if (repeats > 1) d.blockSize = 0;
+      o += len;
     }
-    // A stream that keeps decoding far past its end is corrupt, not just zero-padded.
-    if (bits.overrun() > 64)
-      fail('compressed data ended before the output was complete', 8 + compressedSize);
+    // Reading past the end of the data cannot end well (see below); stop at once rather than
+    // decode up to the declared size from zero bits.
+    if (bits.overrun() > 0) ended(o, originalSize, 8 + compressedSize);
   }
-  if (bits.overrun() > 0)
-    fail('compressed data ended before the output was complete', 8 + compressedSize);
+  if (bits.overrun() > 0) ended(o, originalSize, 8 + compressedSize);
   return out;
 }
 

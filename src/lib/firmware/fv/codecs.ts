@@ -9,10 +9,11 @@ import { lzmaDecompress, lzmaDecompressIntelLegacy } from '../compress/lzma/deco
 import { FirmwareError } from '../errors';
 
 /**
- * The most one compressed section may declare: real ones hold a volume of a few MiB (flash
- * parts are at most 64 MiB), so anything larger is damage, not a reason to stop the parse.
+ * The most one compressed section may declare: real ones hold a volume of a few to a few dozen
+ * MiB (flash parts are at most 64 MiB), so anything larger is damage, not a reason to stop the
+ * parse. It also bounds the time a small stream of cheap codes can take to expand.
  */
-export const SECTION_MAX_OUTPUT = 256 << 20;
+export const SECTION_MAX_OUTPUT = 128 << 20;
 
 export function lzma(input: Uint8Array, budget: Budget): Uint8Array {
   try {

@@ -13,8 +13,9 @@ import { findLzmaSections, haveXz, noXzReason, xzDecompress } from './test-suppo
 /**
  * Real firmware through the encoder: every .efi/.fd fixture and the DXE payload of every
  * OVMF fixture, decoded back by our decoder and by xz. Both presets on everything up to
- * 256 KiB (the drivers); the larger images and payloads with `fast`, plus `default` on Debian's 4 MiB
- * OVMF (the payload the OVMF patcher re-encodes), to keep the unit suite short.
+ * 256 KiB (the drivers); the larger images and the payloads with `fast`, plus `default` on
+ * Debian's 4 MiB OVMF and its payload (the one the OVMF patcher re-encodes), to keep the
+ * unit suite short.
  */
 
 const DEFAULT_UP_TO = 256 << 10;
