@@ -53,6 +53,8 @@ function extend(d: Uint8Array, p: number, dist: number, len: number, limit: numb
 
 export class BinaryTreeFinder implements MatchFinder {
   pos = 0;
+  /** Holds a value read only to bring its cache line in early. */
+  sink = 0;
   private cycPos = 0;
   private readonly data: Uint8Array;
   private readonly window: number;
@@ -113,6 +115,13 @@ export class BinaryTreeFinder implements MatchFinder {
     const c2 = this.head2[h2];
     const c3 = this.head3[h3];
     let cur = this.headN[hN];
+    if (avail > 5) {
+      // The optimal parser asks for p + 1 next: read its head now, so that cache miss
+      // overlaps this tree walk instead of starting the next one.
+      const w = d[p + 1] | (d[p + 2] << 8) | (d[p + 3] << 16) | (d[p + 4] << 24);
+      this.sink =
+        this.headN[(Math.imul(w, HASH_MUL) ^ Math.imul(d[p + 5], this.mul5)) >>> this.shiftN];
+    }
     this.head2[h2] = p;
     this.head3[h3] = p;
     this.headN[hN] = p;
