@@ -284,6 +284,8 @@ export class BinaryTreeFinder implements MatchFinder {
 
 export class HashChainFinder implements MatchFinder {
   pos = 0;
+  /** Holds a value read only to bring its cache line in early. */
+  sink = 0;
   private cycPos = 0;
   private readonly data: Uint8Array;
   private readonly window: number;
@@ -344,6 +346,13 @@ export class HashChainFinder implements MatchFinder {
     const c2 = this.head2[h2];
     const c3 = this.head3[h3];
     let cur = this.headN[hN];
+    if (avail > 5) {
+      // p + 1 comes next (the lazy check, or indexing the match just found): read its
+      // head now, so that cache miss overlaps this chain walk.
+      const w = d[p + 1] | (d[p + 2] << 8) | (d[p + 3] << 16) | (d[p + 4] << 24);
+      this.sink =
+        this.headN[(Math.imul(w, HASH_MUL) ^ Math.imul(d[p + 5], this.mul5)) >>> this.shiftN];
+    }
     this.head2[h2] = p;
     this.head3[h3] = p;
     this.headN[hN] = p;
