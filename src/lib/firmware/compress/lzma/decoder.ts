@@ -195,6 +195,9 @@ export function decodeRaw(
   let bound = 0;
   let i = 0;
   let m = 0;
+  // Bit trees decode without a branch per bit: `zero` is -1 when the bit is 0 (code below
+  // bound, unsigned), else 0; their bits are close to random, the branch would mispredict.
+  let zero = 0;
   let len = 0;
   let sawEnd = false;
 
@@ -239,17 +242,11 @@ export function decodeRaw(
           i = lit + ((1 + matchBit) << 8) + m;
           p = probs[i];
           bound = Math.imul(range >>> 11, p);
-          let bit: number;
-          if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
-            range = bound;
-            probs[i] = p + ((2048 - p) >> 5);
-            bit = 0;
-          } else {
-            range = (range - bound) | 0;
-            code = (code - bound) | 0;
-            probs[i] = p - (p >> 5);
-            bit = 1;
-          }
+          zero = ((code >>> 1) - (bound >>> 1) - (~code & bound & 1)) >> 31;
+          range = (bound & zero) | ((range - bound) & ~zero);
+          code = (code - (bound & ~zero)) | 0;
+          probs[i] = p + (((2048 - p) >> 5) & zero) - ((p >> 5) & ~zero);
+          const bit = zero + 1;
           if (range >>> 24 === 0) {
             if (inPos >= inEnd) throw truncated(base + inPos);
             range <<= 8;
@@ -263,16 +260,11 @@ export function decodeRaw(
         i = lit + m;
         p = probs[i];
         bound = Math.imul(range >>> 11, p);
-        if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
-          range = bound;
-          probs[i] = p + ((2048 - p) >> 5);
-          m <<= 1;
-        } else {
-          range = (range - bound) | 0;
-          code = (code - bound) | 0;
-          probs[i] = p - (p >> 5);
-          m = (m << 1) | 1;
-        }
+        zero = ((code >>> 1) - (bound >>> 1) - (~code & bound & 1)) >> 31;
+        range = (bound & zero) | ((range - bound) & ~zero);
+        code = (code - (bound & ~zero)) | 0;
+        probs[i] = p + (((2048 - p) >> 5) & zero) - ((p >> 5) & ~zero);
+        m = (m << 1) | (zero + 1);
         if (range >>> 24 === 0) {
           if (inPos >= inEnd) throw truncated(base + inPos);
           range <<= 8;
@@ -468,16 +460,11 @@ export function decodeRaw(
       i = treeBase + m;
       p = probs[i];
       bound = Math.imul(range >>> 11, p);
-      if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
-        range = bound;
-        probs[i] = p + ((2048 - p) >> 5);
-        m <<= 1;
-      } else {
-        range = (range - bound) | 0;
-        code = (code - bound) | 0;
-        probs[i] = p - (p >> 5);
-        m = (m << 1) | 1;
-      }
+      zero = ((code >>> 1) - (bound >>> 1) - (~code & bound & 1)) >> 31;
+      range = (bound & zero) | ((range - bound) & ~zero);
+      code = (code - (bound & ~zero)) | 0;
+      probs[i] = p + (((2048 - p) >> 5) & zero) - ((p >> 5) & ~zero);
+      m = (m << 1) | (zero + 1);
       if (range >>> 24 === 0) {
         if (inPos >= inEnd) throw truncated(base + inPos);
         range <<= 8;
@@ -494,16 +481,11 @@ export function decodeRaw(
         i = slotBase + m;
         p = probs[i];
         bound = Math.imul(range >>> 11, p);
-        if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
-          range = bound;
-          probs[i] = p + ((2048 - p) >> 5);
-          m <<= 1;
-        } else {
-          range = (range - bound) | 0;
-          code = (code - bound) | 0;
-          probs[i] = p - (p >> 5);
-          m = (m << 1) | 1;
-        }
+        zero = ((code >>> 1) - (bound >>> 1) - (~code & bound & 1)) >> 31;
+        range = (bound & zero) | ((range - bound) & ~zero);
+        code = (code - (bound & ~zero)) | 0;
+        probs[i] = p + (((2048 - p) >> 5) & zero) - ((p >> 5) & ~zero);
+        m = (m << 1) | (zero + 1);
         if (range >>> 24 === 0) {
           if (inPos >= inEnd) throw truncated(base + inPos);
           range <<= 8;
@@ -526,17 +508,12 @@ export function decodeRaw(
             i = rb + m;
             p = probs[i];
             bound = Math.imul(range >>> 11, p);
-            if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
-              range = bound;
-              probs[i] = p + ((2048 - p) >> 5);
-              m <<= 1;
-            } else {
-              range = (range - bound) | 0;
-              code = (code - bound) | 0;
-              probs[i] = p - (p >> 5);
-              m = (m << 1) | 1;
-              extra |= 1 << b;
-            }
+            zero = ((code >>> 1) - (bound >>> 1) - (~code & bound & 1)) >> 31;
+            range = (bound & zero) | ((range - bound) & ~zero);
+            code = (code - (bound & ~zero)) | 0;
+            probs[i] = p + (((2048 - p) >> 5) & zero) - ((p >> 5) & ~zero);
+            m = (m << 1) | (zero + 1);
+            extra |= (zero + 1) << b;
             if (range >>> 24 === 0) {
               if (inPos >= inEnd) throw truncated(base + inPos);
               range <<= 8;
@@ -563,17 +540,12 @@ export function decodeRaw(
             i = P_ALIGN + m;
             p = probs[i];
             bound = Math.imul(range >>> 11, p);
-            if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
-              range = bound;
-              probs[i] = p + ((2048 - p) >> 5);
-              m <<= 1;
-            } else {
-              range = (range - bound) | 0;
-              code = (code - bound) | 0;
-              probs[i] = p - (p >> 5);
-              m = (m << 1) | 1;
-              extra += 1 << b;
-            }
+            zero = ((code >>> 1) - (bound >>> 1) - (~code & bound & 1)) >> 31;
+            range = (bound & zero) | ((range - bound) & ~zero);
+            code = (code - (bound & ~zero)) | 0;
+            probs[i] = p + (((2048 - p) >> 5) & zero) - ((p >> 5) & ~zero);
+            m = (m << 1) | (zero + 1);
+            extra += (zero + 1) << b;
             if (range >>> 24 === 0) {
               if (inPos >= inEnd) throw truncated(base + inPos);
               range <<= 8;
