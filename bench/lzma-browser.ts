@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     for (const preset of ['default', 'fast'] as const) {
       const b = await inBrowser(site.url, payload, preset, runs);
       let nodeSeconds = Infinity;
-      let node = new Uint8Array();
+      let node: Uint8Array = new Uint8Array();
       for (let r = 0; r < runs; r++) {
         const t0 = performance.now();
         node = lzmaCompress(payload, { preset });
