@@ -38,7 +38,9 @@ const {
  * The output is one flat buffer that doubles as the dictionary, so memory is the output
  * size plus the probability table. The whole decoder is one function with the range
  * decoder in locals and every bit decode written out in place: V8 keeps them in registers,
- * which a call per bit would not allow.
+ * which a call per bit would not allow. The bits of literals, lengths and distances are
+ * decoded without a branch on their value (they are close to random, so a branch would
+ * mispredict half the time); only the bits that choose the symbol's kind branch.
  */
 
 export interface LzmaDecodeOptions {
