@@ -191,8 +191,9 @@ describe('corrupt input', () => {
     const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
     const stream = efiCompress(data, 'tiano');
     new DataView(stream.buffer).setUint32(4, 100 << 20, true);
+    // The zero bits after the data read as one more block (65,536 free literals), no further.
     expect(() => efiDecompress(stream, 'tiano')).toThrow(
-      /ended before the output was complete \(1000 of 104857600 bytes\)/,
+      /ended before the output was complete \(66536 of 104857600 bytes\)/,
     );
   });
 });
@@ -241,5 +242,16 @@ describe('single-symbol blocks', () => {
     // Declared shorter than the blocks: the run stops at the declared size.
     const cut = efiDecompress(freeCodeStream(blocks, 4000), 'tiano');
     expect(sameBytes(cut, expected.subarray(0, 4000))).toBe(true);
+  });
+
+  it('reads a block count of 0 as 65536 symbols, like the reference decoder (fuzz 5001/5811)', () => {
+    // Before: the count went negative, the run length with it, and decoding never advanced.
+    const blocks = [
+      { count: 0, symbol: 0x41 },
+      { count: 10, symbol: 0x42 },
+    ];
+    const out = efiDecompress(freeCodeStream(blocks, 65546), 'tiano');
+    expect(out.subarray(0, 65536).every((b) => b === 0x41)).toBe(true);
+    expect(out.subarray(65536).every((b) => b === 0x42)).toBe(true);
   });
 });

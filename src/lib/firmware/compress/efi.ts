@@ -249,7 +249,8 @@ class Decoder {
       this.cSingle = this.readCLen();
       this.pSingle = this.readPtLen(MAXNP, this.pbit, -1);
     }
-    this.blockSize--;
+    // A u16, as in the reference decoder: a block that declares 0 symbols holds 65536.
+    this.blockSize = (this.blockSize - 1) & 0xffff;
     let c = this.cTable[b.peek(C_TABLE_BITS)];
     if (c >= NC) c = this.walk(c, NC, C_TABLE_BITS);
     b.skip(this.cLen[c]);
