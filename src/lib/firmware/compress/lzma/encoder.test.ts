@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FirmwareError } from '../../errors';
 import { lzmaDecompress } from './decoder';
-import { lzmaCompress } from './encoder';
+import { lzmaCompress, lzmaCompressMemory } from './encoder';
 import { haveXz, noise, noXzReason, text, xzCompress, xzDecompress } from './test-support';
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
@@ -138,6 +138,14 @@ describe('lzmaCompress', () => {
       expect(same(lzmaDecompress(packed), data)).toBe(true);
       if (haveXz) expect(same(xzDecompress(packed), data)).toBe(true);
     }
+  });
+
+  it('states its memory: under 10 (default) and 6 (fast) bytes per input byte, capped by the dictionary', () => {
+    const n = 13_500_560; // the OVMF DXE payload
+    expect(lzmaCompressMemory(n) / n).toBeLessThan(10);
+    expect(lzmaCompressMemory(n, { preset: 'fast' }) / n).toBeLessThan(6);
+    // Beyond the dictionary the tree stops growing: 64 MiB of input with a 1 MiB dictionary.
+    expect(lzmaCompressMemory(64 << 20, { dictSize: 1 << 20 })).toBeLessThan(40 << 20);
   });
 
   it('rejects a bad dictionary size', () => {

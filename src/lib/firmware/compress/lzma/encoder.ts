@@ -1,5 +1,5 @@
 import { FirmwareError } from '../../errors';
-import { BinaryTreeFinder, HashChainFinder, type MatchFinder } from './match-finder';
+import { BinaryTreeFinder, finderBytes, HashChainFinder, type MatchFinder } from './match-finder';
 import * as props from './props';
 import * as coder from './range-coder';
 import type { RangeEncoder as RangeEncoderType } from './range-coder';
@@ -60,10 +60,11 @@ const { PRICES, RangeEncoder } = coder;
  * Memory, beyond the input and the output (w = min(input size, dictionary size)):
  * `default` 8w bytes of tree, `fast` 4w bytes of chain; both add 0.5 MiB of 2/3-byte
  * heads, a bucket head of 4 bytes per input byte up to 16 MiB, the coder's output buffer
- * (the output size at most, doubled as it grows) and ~0.2 MiB of parser state: about 9.3
- * (`default`) and 5.3 (`fast`) bytes per input byte for the 13.5 MB OVMF DXE payload,
- * 126 MB and 72 MB. Of the tree, only the slots of positions actually indexed are ever
- * written, so the resident part is smaller on inputs with much free space.
+ * (an eighth of the input to start with, doubled when the output outgrows it) and ~0.3 MiB
+ * of tables; lzmaCompressMemory gives the sum. For the 13.5 MB OVMF DXE payload: 121 MiB
+ * (`default`, 9.4 bytes per input byte) and 70 MiB (`fast`, 5.4 bytes per input byte).
+ * Only the tree slots of positions actually indexed are ever written, so on inputs with
+ * much free space the resident part is smaller (bench/lzma.ts prints both).
  *
  * Deterministic: the same input and options give the same bytes, in Node and browsers.
  */
@@ -167,6 +168,22 @@ function distSlot(dist: number): number {
   if (dist < 4) return dist;
   const n = 31 - Math.clz32(dist);
   return (n << 1) | ((dist >>> (n - 1)) & 1);
+}
+
+/**
+ * Bytes lzmaCompress allocates for an input of `inputLength` bytes besides the input and
+ * the returned stream: the finder, the coder's first output buffer (it doubles when the
+ * output outgrows it) and the fixed tables (probabilities, prices, parser nodes).
+ */
+export function lzmaCompressMemory(inputLength: number, opts: LzmaCompressOptions = {}): number {
+  const t = { ...LZMA_PRESETS[opts.preset === 'fast' ? 'fast' : 'default'], ...opts.tuning };
+  const dictSize = opts.dictSize ?? DEFAULT_DICT;
+  const fixed = 2 * probCount(LC, LP) + 4 * (2 * 4 * LEN_TABLE) + 16 * 4 * (NUM_OPTS + 1) + 8192;
+  return (
+    finderBytes(inputLength, dictSize, t.finder === 'hc' ? 4 : 8) +
+    Math.max(64, (inputLength >> 3) + 1024) +
+    fixed
+  );
 }
 
 export function lzmaCompress(input: Uint8Array, opts: LzmaCompressOptions = {}): Uint8Array {

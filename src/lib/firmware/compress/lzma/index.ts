@@ -5,5 +5,11 @@ export {
   lzmaDeclaredSize,
   type LzmaDecodeOptions,
 } from './decoder';
-export { lzmaCompress, LZMA_PRESETS, type LzmaCompressOptions, type LzmaTuning } from './encoder';
+export {
+  lzmaCompress,
+  lzmaCompressMemory,
+  LZMA_PRESETS,
+  type LzmaCompressOptions,
+  type LzmaTuning,
+} from './encoder';
 export { decodeProps, encodePropsByte, LZMA_HEADER_SIZE, type LzmaProps } from './props';

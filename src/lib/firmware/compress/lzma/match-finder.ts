@@ -33,6 +33,15 @@ function headNBits(n: number): number {
   return Math.min(22, Math.max(12, 31 - Math.clz32(n | 1)));
 }
 
+/**
+ * Bytes a finder allocates for an input of `n` bytes and a dictionary of `dictSize`:
+ * `slotBytes` per window position (8 tree, 4 chain), the bucket head and the short heads.
+ */
+export function finderBytes(n: number, dictSize: number, slotBytes: number): number {
+  const window = Math.max(1, Math.min(dictSize, n));
+  return (window + 1) * slotBytes + 4 * (1 << headNBits(n)) + 4 * (HASH2_SIZE + (1 << HASH3_BITS));
+}
+
 export interface MatchFinder {
   /** The next position `getMatches`/`skip` works on. */
   pos: number;
