@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { FirmwareError } from '../../lib/firmware/errors';
 import { findCandidates } from '../../lib/firmware/gop/find';
+import { gopLabel } from '../../lib/firmware/gop/gop-info';
 import { rankCandidates } from '../../lib/firmware/gop/rank';
 import {
   buildIgdRom,
@@ -40,9 +41,7 @@ export async function fromBios(path: string, wantVbt: boolean): Promise<Sources>
   const notes = ranking.warnings.map((w) => `${basename(path)}: ${w}`);
   const gop = ranking.gops[0];
   if (!gop) throw new FirmwareError('not-found', `no Intel GOP driver found in ${path}`);
-  notes.push(
-    `GOP: ${gop.candidate.info.name} ${gop.candidate.info.versionText} (${gop.reason}) at ${gop.candidate.path}`,
-  );
+  notes.push(`GOP: ${gopLabel(gop.candidate.info)} (${gop.reason}) at ${gop.candidate.path}`);
   notes.push(...gop.warnings.map((w) => `  warning: ${w}`));
   if (ranking.gops.length > 1)
     notes.push(`  (${ranking.gops.length - 1} other GOP(s) ranked lower)`);

@@ -261,6 +261,11 @@ function familiesOf(deviceIds: number[]): IgpuFamily[] {
 }
 
 /** Name, version, device IDs and PE headers of an Intel GOP driver image. */
+/** How reports name a GOP: "Intel(R) GOP Driver 21.?.1066". */
+export function gopLabel(info: Pick<GopInfo, 'name' | 'versionText'>): string {
+  return `${info.name} ${info.versionText}`;
+}
+
 export function gopInfo(pe: Uint8Array): GopInfo {
   const info = readPe(pe);
   const name = isIntelGop(pe) ? GOP_NAME : '';

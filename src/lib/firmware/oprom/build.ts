@@ -22,7 +22,7 @@ import {
   platformGopPolicy,
   type DriverImage,
 } from '../drivers/generated';
-import { gopInfo, isIntelGop } from '../gop/gop-info';
+import { gopInfo, gopLabel, isIntelGop, type GopInfo } from '../gop/gop-info';
 import { parseVbt } from '../gop/vbt';
 import { verifyOptionRom } from './verify';
 
@@ -285,8 +285,8 @@ export async function ourDriver(image: DriverImage): Promise<Uint8Array> {
   return bytes;
 }
 
-/** Accepts only an x64 Intel GOP driver; returns its name and version for reports. */
-export function checkGop(gop: Uint8Array): string {
+/** Accepts only an x64 Intel GOP driver; returns what it says about itself. */
+export function checkGop(gop: Uint8Array): GopInfo {
   let pe;
   try {
     pe = readPe(gop);
@@ -308,8 +308,7 @@ export function checkGop(gop: Uint8Array): string {
       `the GOP is a ${pe.machineName} image; OVMF (X64) needs an x64 GOP`,
     );
   }
-  const info = gopInfo(gop);
-  return `${info.name} ${info.versionText}`;
+  return gopInfo(gop);
 }
 
 /**
@@ -350,7 +349,7 @@ export async function buildIgdRom(opts: IgdRomOptions = {}): Promise<IgdRom> {
     } else vbt = { source: 'opregion' };
     parts.push({ role: 'gop-policy', pe: policy });
   }
-  if (needsGop) parts.push({ role: 'gop', pe: opts.gop!, version: checkGop(opts.gop!) });
+  if (needsGop) parts.push({ role: 'gop', pe: opts.gop!, version: gopLabel(checkGop(opts.gop!)) });
 
   const inputs = parts.map((p) => ({ pe: p.pe, name: ROLE_NAMES[p.role] }));
   const romOpts: OptionRomOptions = {

@@ -21,7 +21,7 @@ import {
   uiSection,
   versionSection,
 } from '../fv/build';
-import { gopInfo } from '../gop/gop-info';
+import { gopLabel, type GopInfo } from '../gop/gop-info';
 import { parseVbt } from '../gop/vbt';
 import { checkGop, ourDriver } from '../oprom/build';
 import { parseFirmware } from '../parse';
@@ -86,12 +86,11 @@ export interface OvmfPatchResult {
 }
 
 /** The four files, built once so the patch and its verification compare the same bytes. */
-export async function buildInsertedFiles(
+async function buildInsertedFiles(
   input: Pick<OvmfPatchInput, 'gop' | 'vbt' | 'igdAssignment'>,
+  gop: GopInfo,
   emptyByte: number,
 ): Promise<InsertedFile[]> {
-  checkGop(input.gop);
-  const gop = gopInfo(input.gop);
   const vbt = parseVbt(input.vbt).bytes;
   const policy = await ourDriver(platformGopPolicy);
   const assignment = await ourDriver(igdAssignment);
@@ -200,13 +199,16 @@ function freeBytes(volume: Uint8Array, emptyByte: number): number {
 
 export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult> {
   const progress = input.onProgress;
+  // The drivers are checked first: a wrong file there is the cheaper mistake to report.
+  const gop = checkGop(input.gop);
+  const vbt = parseVbt(input.vbt);
   const root = await parseFirmware(input.ovmf, {
     progress: (done) => progress?.({ phase: 'parse', done, total: input.ovmf.length }),
   });
   const layout = locateOvmf(root);
   const { compact, fvFile, lzmaSection, dxeFv } = layout;
   const emptyByte = dxeFv.fields.erasePolarity ? 0xff : 0;
-  const files = await buildInsertedFiles(input, emptyByte);
+  const files = await buildInsertedFiles(input, gop, emptyByte);
   const before = snapshotOvmf(input.ovmf, root, layout);
   const removed = replaceDxeFiles(dxeFv, files);
 
@@ -217,7 +219,6 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
     (lzmaSection.absOffset ?? 0) + lzmaSection.headerSize,
   ).u32(1, 'LZMA dictionary size');
   const payload = lzmaSection.decoded!.bytes;
-  // serialize() asks for the section once per rebuild of its parents: encode it only once.
   let encoded: Uint8Array | undefined;
   const encode = (method: string, plain: Uint8Array, node: FirmwareNode): Uint8Array => {
     if (node !== lzmaSection || method !== 'LZMA') {
@@ -225,16 +226,18 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
         path: pathOf(node),
       });
     }
-    encoded ??= lzmaCompress(plain, {
+    encoded = lzmaCompress(plain, {
       preset: input.preset ?? 'default',
       dictSize,
       onProgress: (done) => progress?.({ phase: 'compress', done, total: plain.length }),
     });
     return encoded;
   };
+  // DXEFV, then the FV file (to measure it), then the image: each rebuild reuses the last.
+  const opts = { encode, cache: new WeakMap<FirmwareNode, Uint8Array>() };
 
-  const dxeBytes = serialize(dxeFv, { encode });
-  const newFile = serialize(fvFile, { encode });
+  const dxeBytes = serialize(dxeFv, opts);
+  const newFile = serialize(fvFile, opts);
   const room = compact.raw.length - compact.headerSize - fvFile.offset;
   if (newFile.length > room) {
     const over = newFile.length - room;
@@ -248,7 +251,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
       { path: pathOf(compact) },
     );
   }
-  const image = serialize(root, { encode });
+  const image = serialize(root, opts);
   if (image.length !== input.ovmf.length) {
     throw new FirmwareError('verify', 'the patched image changed size');
   }
@@ -257,14 +260,13 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   const checks = await verifyPatchedOvmf(before, image, files);
   progress?.({ phase: 'verify', done: 1, total: 1 });
   const compactAfter = image.subarray(compact.absOffset!, compact.absOffset! + compact.raw.length);
-  const gop = gopInfo(input.gop);
   return {
     image,
     sha256: await sha256Hex(image),
     files: files.map(({ bytes: _bytes, ...f }) => f),
     removed: removed.map((n) => ({ guid: n.guid!, name: n.name, size: n.raw.length })),
-    gopVersion: `${gop.name} ${gop.versionText}`,
-    vbtPlatform: parseVbt(input.vbt).signature,
+    gopVersion: gopLabel(gop),
+    vbtPlatform: vbt.signature,
     payloadSize: payload.length,
     compressedBefore: oldStream.length,
     compressedAfter: encoded?.length ?? oldStream.length,

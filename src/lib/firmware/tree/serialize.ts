@@ -26,11 +26,25 @@ export interface SerializeOptions {
   force?: boolean;
   /** Re-encode a decoded body (LZMA, …) when its children changed. */
   encode?: (method: string, bytes: Uint8Array, node: FirmwareNode) => Uint8Array;
+  /**
+   * Rebuilt nodes by node, for a caller that serializes a node and then its parents (each
+   * rebuild of a parent would otherwise rebuild, and re-encode, the whole subtree again).
+   * Valid only while the tree does not change.
+   */
+  cache?: WeakMap<FirmwareNode, Uint8Array>;
 }
 
 export function serialize(node: FirmwareNode, opts: SerializeOptions = {}): Uint8Array {
   if (!opts.force && !modified.has(node)) return node.raw;
   if (node.children.length === 0) return node.raw;
+  const cached = opts.cache?.get(node);
+  if (cached) return cached;
+  const out = rebuild(node, opts);
+  opts.cache?.set(node, out);
+  return out;
+}
+
+function rebuild(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
   switch (node.kind) {
     case 'section':
       return rebuildSection(node, opts);
