@@ -9,6 +9,7 @@ export default ts.config(
     ignores: [
       'build/',
       'dist-cli/',
+      '.tmp/',
       '.svelte-kit/',
       'node_modules/',
       'src/lib/firmware/drivers/generated.ts',
