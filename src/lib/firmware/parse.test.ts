@@ -21,6 +21,8 @@ import { treeToJson } from './tree/report';
 import { Budget } from './budget';
 import { FirmwareError } from './errors';
 import { parseFirmware } from './parse';
+import { fixturePath, haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
+import { existsSync } from 'node:fs';
 
 describe('parseFirmware', () => {
   const vol = buildVolume({
@@ -147,5 +149,21 @@ describe('parseFirmware', () => {
     expect(JSON.stringify(treeToJson(second))).toBe(JSON.stringify(treeToJson(fresh)));
     expect(JSON.stringify(treeToJson(first))).toBe(JSON.stringify(treeToJson(fresh)));
     expect(hits.decompressed).toBe(plain.decompressed);
+  });
+});
+
+describe.skipIf(!haveFixtures)('parse progress', () => {
+  it('moves forward through a compressed volume, not only between volumes', async () => {
+    const rel = 'ovmf/debian-bookworm/OVMF_CODE_4M.fd';
+    if (!existsSync(fixturePath(rel))) return;
+    const bytes = readFixture(rel);
+    const seen: number[] = [];
+    const root = await parseFirmware(bytes, { progress: (n) => seen.push(n) });
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
+    expect(seen.at(-1)).toBe(bytes.length);
+    // FVMAIN_COMPACT is one LZMA section: the decode and the files inside it must be heard from.
+    const compact = root.children[0];
+    const inside = seen.filter((n) => n > compact.absOffset! + 0x100 && n < compact.raw.length);
+    expect(inside.length).toBeGreaterThan(50);
   });
 });

@@ -171,6 +171,7 @@ export const en = {
   'ovmf.working': '{name} ({i} of {n}): {phase}',
   'ovmf.progress': '{percent}% done',
   'ovmf.phase.parse': 'reading the image…',
+  'ovmf.phase.build': 'adding the GOP, the VBT and the drivers…',
   'ovmf.phase.compress': 'compressing the DXE volume (the long part)…',
   'ovmf.phase.verify': 'checking the result…',
   'ovmf.verified':

@@ -169,6 +169,7 @@ export const zhCN: Record<MessageKey, string> = {
   'ovmf.working': '{name}（第 {i} 个，共 {n} 个）：{phase}',
   'ovmf.progress': '已完成 {percent}%',
   'ovmf.phase.parse': '正在读取镜像…',
+  'ovmf.phase.build': '正在加入 GOP、VBT 与驱动…',
   'ovmf.phase.compress': '正在压缩 DXE 卷（耗时最长）…',
   'ovmf.phase.verify': '正在检查结果…',
   'ovmf.verified': '已修补并校验：新镜像已重新读取，并与你的原始镜像逐部分比对。',

@@ -32,11 +32,22 @@ export interface BodyParserOptions {
   decodeCache?: DecodeCache;
 }
 
+/** Passes on only positions beyond the last one reported, so progress never goes back. */
+function forwardOnly(report: (doneBytes: number) => void): (doneBytes: number) => void {
+  let last = -1;
+  return (n) => {
+    if (n > last) {
+      last = n;
+      report(n);
+    }
+  };
+}
+
 export function createParseContext(opts: BodyParserOptions = {}): ParseContext {
   const ctx: ParseContext = {
     budget: opts.budget ?? new Budget(),
     depth: 0,
-    progress: opts.progress,
+    progress: opts.progress && forwardOnly(opts.progress),
     decodeCache: opts.decodeCache,
     async parseBody(parent, bytes, absOffset) {
       const saved = ctx.depth;

@@ -15,22 +15,34 @@ import { FirmwareError } from '../errors';
  */
 export const SECTION_MAX_OUTPUT = 128 << 20;
 
-export function lzma(input: Uint8Array, budget: Budget): Uint8Array {
+export function lzma(
+  input: Uint8Array,
+  budget: Budget,
+  onProgress?: (outBytes: number) => void,
+): Uint8Array {
   try {
-    return lzmaDecompress(input, { budget, maxOutput: SECTION_MAX_OUTPUT });
+    return lzmaDecompress(input, { budget, maxOutput: SECTION_MAX_OUTPUT, onProgress });
   } catch (e) {
     if (e instanceof FirmwareError && e.code === 'budget') throw e;
     // Intel's legacy variant has 4 extra bytes before the usual header.
     try {
-      return lzmaDecompressIntelLegacy(input, { budget, maxOutput: SECTION_MAX_OUTPUT });
+      return lzmaDecompressIntelLegacy(input, {
+        budget,
+        maxOutput: SECTION_MAX_OUTPUT,
+        onProgress,
+      });
     } catch {
       throw e;
     }
   }
 }
 
-export function lzmaF86(input: Uint8Array, budget: Budget): Uint8Array {
-  return bcjX86Decode(lzma(input, budget), 0);
+export function lzmaF86(
+  input: Uint8Array,
+  budget: Budget,
+  onProgress?: (outBytes: number) => void,
+): Uint8Array {
+  return bcjX86Decode(lzma(input, budget, onProgress), 0);
 }
 
 /**

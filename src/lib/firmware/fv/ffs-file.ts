@@ -8,7 +8,15 @@ import { hex } from '../errors';
 import { guidName } from '../guids';
 import type { ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
-import { absAt, allBytes, child, looksLikeVolume, messageOf, rethrowBudget } from './nodes';
+import {
+  absAt,
+  allBytes,
+  child,
+  inputPosition,
+  looksLikeVolume,
+  messageOf,
+  rethrowBudget,
+} from './nodes';
 import { parseSections } from './section';
 
 export const FILE_TYPES: Readonly<Record<number, string>> = {
@@ -125,6 +133,10 @@ export async function parseFile(
     },
     ctx,
   );
+  if (ctx.progress) {
+    const at = abs ?? inputPosition(node);
+    if (at !== undefined) ctx.progress(at);
+  }
   if (stateName === 'DELETED' || stateName === 'HEADER_INVALID') node.fields.deleted = true;
 
   // Header checksum: the whole header sums to 0 with IntegrityCheck.File and State taken as 0.

@@ -18,6 +18,29 @@ export function child(parent: FirmwareNode, n: NewNode, ctx: ParseContext): Firm
   return node;
 }
 
+/**
+ * Where a node lies in the input file, for progress reports (the file's bytes are the only
+ * measure of progress the caller knows). Decoding a section sweeps the first half of its
+ * encoded bytes (see decodeProgress in section.ts), parsing what it decoded the second half,
+ * so positions keep growing through a compressed section.
+ */
+export function inputPosition(node: FirmwareNode): number | undefined {
+  let cur = node;
+  let off = 0; // where the position lies within cur.raw
+  for (;;) {
+    if (cur.absOffset !== undefined) return cur.absOffset + off;
+    const p = cur.parent;
+    if (!p) return undefined;
+    if (p.decoded) {
+      const decoded = p.decoded.bytes.length || 1;
+      const encoded = p.raw.length - p.headerSize;
+      const half = encoded / 2;
+      off = p.headerSize + Math.floor(half + ((cur.offset + off) / decoded) * half);
+    } else off = p.headerSize + Math.max(0, cur.offset) + off;
+    cur = p;
+  }
+}
+
 export function absAt(absOffset: number | undefined, offset: number): number | undefined {
   return absOffset === undefined ? undefined : absOffset + offset;
 }

@@ -11,12 +11,14 @@ import { SECTION_GUIDS, guidName } from '../guids';
 import type { DecodedBody, ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
 import * as codecs from './codecs';
+import { lzmaDeclaredSize } from '../compress/lzma/decoder';
 import { decodeDepex } from './depex';
 import {
   absAt,
   align,
   allBytes,
   child,
+  inputPosition,
   looksLikeVolume,
   messageOf,
   opaque,
@@ -184,7 +186,7 @@ async function parseSectionBody(
       const { out, name } = await decode(ctx, `compression ${method}`, body, () =>
         method === 1
           ? pickEfiOrTiano(body, ctx)
-          : { out: codecs.lzma(body, ctx.budget), name: 'LZMA' },
+          : { out: codecs.lzma(body, ctx.budget, decodeProgress(node, body, ctx)), name: 'LZMA' },
       );
       node.fields.compression = name;
       if (out.length !== uncompressed) {
@@ -279,6 +281,25 @@ async function decode(
 }
 
 /**
+ * Progress through a long LZMA decode, as a position in the input: the share of the declared
+ * output done, applied to the first half of the encoded bytes of `node` (inputPosition gives
+ * the second half to parsing the output). Undefined when nobody listens.
+ */
+function decodeProgress(
+  node: FirmwareNode,
+  body: Uint8Array,
+  ctx: ParseContext,
+): ((outBytes: number) => void) | undefined {
+  const report = ctx.progress;
+  const start = report && inputPosition(node);
+  if (!report || start === undefined) return undefined;
+  const declared = lzmaDeclaredSize(body);
+  const total = declared > 0 ? declared : body.length * 4;
+  const first = start + node.raw.length - body.length;
+  return (out) => report(first + Math.floor((Math.min(1, out / total) * body.length) / 2));
+}
+
+/**
  * EFI 1.1 and Tiano share a header: decode both and keep the variant whose output is a section
  * stream (as UEFITool does), else the one that decoded at all. Only the kept output is charged
  * to the budget.
@@ -342,9 +363,11 @@ async function parseGuidDefined(
     await parseSections(node, out, undefined, ctx);
   };
 
-  if (LZMA_GUIDS.has(guid)) return decodeWith('LZMA', () => codecs.lzma(body, ctx.budget));
+  const progress = decodeProgress(node, body, ctx);
+  if (LZMA_GUIDS.has(guid))
+    return decodeWith('LZMA', () => codecs.lzma(body, ctx.budget, progress));
   if (guid === SECTION_GUIDS.lzmaF86)
-    return decodeWith('LZMA-F86', () => codecs.lzmaF86(body, ctx.budget));
+    return decodeWith('LZMA-F86', () => codecs.lzmaF86(body, ctx.budget, progress));
   if (guid === SECTION_GUIDS.tiano) {
     const { out, name } = await decode(ctx, 'Tiano GUID', body, () => pickEfiOrTiano(body, ctx));
     node.decoded = { method: name, bytes: out };

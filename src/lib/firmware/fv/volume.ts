@@ -11,7 +11,16 @@ import { FFS2_GUIDS, FFS3_GUID, NVRAM_GUIDS, guidName } from '../guids';
 import type { ParseContext } from '../tree/context';
 import { makeNode, type FirmwareNode } from '../tree/node';
 import { FILE_ALIGNMENT, fileExtent, parseFile, type FileSystemInfo } from './ffs-file';
-import { absAt, align, allBytes, child, depthOf, looksLikeVolume, opaque } from './nodes';
+import {
+  absAt,
+  align,
+  allBytes,
+  child,
+  depthOf,
+  inputPosition,
+  looksLikeVolume,
+  opaque,
+} from './nodes';
 
 export { looksLikeVolume };
 
@@ -135,7 +144,10 @@ export async function parseVolume(
   node.parent = parent;
   ctx.budget.takeNode({ offset: abs });
   ctx.budget.checkDepth(parent ? depthOf(node) : ctx.depth, { offset: abs });
-  if (abs !== undefined) ctx.progress?.(abs);
+  if (ctx.progress) {
+    const at = abs ?? inputPosition(node);
+    if (at !== undefined) ctx.progress(at);
+  }
 
   const sum = sum16(raw, 0, Math.min(h.headerLength, length));
   node.checks.push({

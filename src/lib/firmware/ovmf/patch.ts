@@ -199,18 +199,23 @@ function freeBytes(volume: Uint8Array, emptyByte: number): number {
 
 export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult> {
   const progress = input.onProgress;
+  const total = input.ovmf.length;
+  progress?.({ phase: 'parse', done: 0, total });
   // The drivers are checked first: a wrong file there is the cheaper mistake to report.
   const gop = checkGop(input.gop);
   const vbt = parseVbt(input.vbt);
   const root = await parseFirmware(input.ovmf, {
-    progress: (done) => progress?.({ phase: 'parse', done, total: input.ovmf.length }),
+    progress: (done) => progress?.({ phase: 'parse', done, total }),
   });
   const layout = locateOvmf(root);
   const { compact, fvFile, lzmaSection, dxeFv } = layout;
   const emptyByte = dxeFv.fields.erasePolarity ? 0xff : 0;
+  const building = (done: number) => progress?.({ phase: 'build', done, total: 2 });
+  building(0);
   const files = await buildInsertedFiles(input, gop, emptyByte);
   const before = snapshotOvmf(input.ovmf, root, layout);
   const removed = replaceDxeFiles(dxeFv, files);
+  building(1);
 
   const oldStream = lzmaSection.raw.subarray(lzmaSection.headerSize);
   // Keep the build's dictionary size (edk2: 16 MiB); the header is props, dictSize, size.
@@ -226,6 +231,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
         path: pathOf(node),
       });
     }
+    progress?.({ phase: 'compress', done: 0, total: plain.length });
     encoded = lzmaCompress(plain, {
       preset: input.preset ?? 'default',
       dictSize,
@@ -237,6 +243,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   const opts = { encode, cache: new WeakMap<FirmwareNode, Uint8Array>() };
 
   const dxeBytes = serialize(dxeFv, opts);
+  building(2);
   const newFile = serialize(fvFile, opts);
   const room = compact.raw.length - compact.headerSize - fvFile.offset;
   if (newFile.length > room) {
@@ -256,9 +263,9 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
     throw new FirmwareError('verify', 'the patched image changed size');
   }
 
-  progress?.({ phase: 'verify', done: 0, total: 1 });
-  const checks = await verifyPatchedOvmf(before, image, files);
-  progress?.({ phase: 'verify', done: 1, total: 1 });
+  const checks = await verifyPatchedOvmf(before, image, files, (done) =>
+    progress?.({ phase: 'verify', done, total }),
+  );
   const compactAfter = image.subarray(compact.absOffset!, compact.absOffset! + compact.raw.length);
   return {
     image,

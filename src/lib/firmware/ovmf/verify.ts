@@ -93,6 +93,8 @@ export async function verifyPatchedOvmf(
   before: OvmfSnapshot,
   patched: Uint8Array,
   expected: readonly ExpectedFile[],
+  /** Bytes of the patched image parsed so far. */
+  onProgress?: (done: number) => void,
 ): Promise<PatchCheck[]> {
   const checks: PatchCheck[] = [];
   const fail = (what: string, where?: FirmwareNode): never => {
@@ -111,7 +113,7 @@ export async function verifyPatchedOvmf(
   let newRoot: FirmwareNode;
   let b: OvmfLayout;
   try {
-    newRoot = await parseFirmware(patched);
+    newRoot = await parseFirmware(patched, { progress: onProgress });
     b = locateOvmf(newRoot);
   } catch (e) {
     return fail(`it no longer reads as OVMF (${e instanceof FirmwareError ? e.describe() : e})`);

@@ -50,7 +50,11 @@ export interface LzmaDecodeOptions {
   maxOutput?: number;
   /** Absolute offset of `input` in the file, for error messages. */
   offset?: number;
+  /** Called with the output size about every PROGRESS_STEP bytes (for long decodes). */
+  onProgress?: (outBytes: number) => void;
 }
+
+const PROGRESS_STEP = 1 << 20;
 
 /** Default cap for streams of unknown size when neither a budget nor maxOutput is given. */
 const DEFAULT_MAX_OUTPUT = 1 << 30;
@@ -203,18 +207,30 @@ export function decodeRaw(
   let len = 0;
   let sawEnd = false;
 
+  // One comparison per symbol covers both growing the output and reporting progress.
+  const onProgress = opts.onProgress;
+  let nextReport = onProgress ? PROGRESS_STEP : Infinity;
+  let stop = Math.min(cap, nextReport);
+
   for (;;) {
-    if (outPos >= cap) {
-      if (cap >= target) {
-        if (known) break;
-        throw new FirmwareError('decompress', `LZMA output exceeds the ${limit}-byte limit`, {
-          offset: base,
-        });
+    if (outPos >= stop) {
+      if (outPos >= nextReport) {
+        onProgress!(outPos);
+        nextReport = outPos + PROGRESS_STEP;
       }
-      const next = Math.min(target, cap * 2);
-      if (!known) opts.budget?.takeDecompressed(next - cap, { offset: base });
-      out = grow(out, next, base);
-      cap = next;
+      if (outPos >= cap) {
+        if (cap >= target) {
+          if (known) break;
+          throw new FirmwareError('decompress', `LZMA output exceeds the ${limit}-byte limit`, {
+            offset: base,
+          });
+        }
+        const next = Math.min(target, cap * 2);
+        if (!known) opts.budget?.takeDecompressed(next - cap, { offset: base });
+        out = grow(out, next, base);
+        cap = next;
+      }
+      stop = Math.min(cap, nextReport);
     }
     const posState = outPos & pbMask;
 
@@ -583,6 +599,7 @@ export function decodeRaw(
         if (!known) opts.budget?.takeDecompressed(next - cap, { offset: base });
         out = grow(out, next, base);
         cap = next;
+        stop = Math.min(cap, nextReport);
       }
     }
     let from = outPos - rep0 - 1;

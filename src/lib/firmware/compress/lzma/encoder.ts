@@ -288,6 +288,8 @@ class Encoder {
 
   run(): Uint8Array {
     const n = this.data.length;
+    // The tables are allocated by now (tens of milliseconds on a large input): say so.
+    this.opts.onProgress?.(0);
     let pos = 0;
     let nextCheck = CHECK_EVERY;
     if (!this.fast) {
