@@ -1,6 +1,8 @@
 /** Small helpers shared by the container parsers. */
 import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
+import { gopInfo, gopLabel, isIntelGop } from '../gop/gop-info';
+import { readPe, type PeInfo as PeHeaders } from '../pe/headers';
 import { addChild, childSource, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 
@@ -79,7 +81,7 @@ export function peInfo(b: Uint8Array): PeInfo {
   }
 }
 
-/** A 'pe' node for a whole PE/TE image held in `raw`. */
+/** A 'pe' node for a whole PE/TE image held in `raw`, with the header details people check. */
 export function peNode(
   raw: Uint8Array,
   offset: number,
@@ -90,7 +92,34 @@ export function peNode(
   if (info.machine !== undefined)
     node.fields['machine'] = '0x' + info.machine.toString(16).toUpperCase();
   if (info.subsystem !== undefined) node.fields['subsystem'] = info.subsystem;
-  if (info.problem) node.warnings.push(`PE headers unreadable: ${info.problem}`);
+  if (info.problem) {
+    node.warnings.push(`PE headers unreadable: ${info.problem}`);
+    return node;
+  }
+  let pe: PeHeaders;
+  try {
+    pe = readPe(raw);
+  } catch (e) {
+    if (!(e instanceof FirmwareError)) throw e;
+    node.warnings.push(`PE headers inconsistent: ${e.message}`);
+    return node;
+  }
+  const hex32 = (n: number) => '0x' + n.toString(16).toUpperCase();
+  Object.assign(node.fields, {
+    'machine name': pe.machineName,
+    'subsystem name': pe.subsystemName,
+    'entry point': hex32(pe.entryPoint),
+    'image base': hex32(pe.imageBase),
+    'size of image': pe.sizeOfImage,
+    sections: pe.sections.map((s) => s.name || '""').join(' '),
+  });
+  if (pe.format !== 'TE') node.fields['checksum'] = hex32(pe.checksum);
+  if (isIntelGop(raw)) {
+    const gop = gopInfo(raw);
+    node.name = gopLabel(gop);
+    node.fields['GOP version'] = gop.versionText;
+    if (gop.deviceIds.length) node.fields['GOP device IDs'] = gop.deviceIds.length;
+  }
   return node;
 }
 

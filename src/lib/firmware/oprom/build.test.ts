@@ -350,6 +350,19 @@ describe.skipIf(!haveGop)('buildIgdRom (ADL GOP 21.0.1066 + its VBT)', () => {
           11,
         ]);
         expect(pe.absOffset).toBe(r.images[i].peOffset);
+        const hdr = readPe(pe.raw);
+        expect(pe.fields).toMatchObject({
+          'machine name': 'x64',
+          'entry point': '0x' + hdr.entryPoint.toString(16).toUpperCase(),
+          'size of image': hdr.sizeOfImage,
+          sections: names(pe.raw)
+            .map((n) => n || '""')
+            .join(' '),
+        });
+        if (r.images[i].role === 'gop') {
+          expect(pe.name).toMatch(/^Intel\(R\) GOP Driver 21\..+\.1066$/);
+          expect(pe.fields['GOP device IDs']).toBeGreaterThan(10);
+        } else expect(pe.fields['GOP version']).toBeUndefined();
         expect(sha256(pe.raw)).toBe(r.images[i].sha256);
         // The policy driver carries the VBT as its own section only when one is embedded.
         if (r.images[i].role === 'gop-policy')
