@@ -2,15 +2,10 @@
  * The explorer's view of a parsed tree: one flat list of plain rows (no bytes, no parent links)
  * that the page can virtualise, and the few byte-level answers it asks for one node at a time.
  */
-import { guidName } from '$lib/firmware/guids';
-import {
-  childSource,
-  type Check,
-  type FieldValue,
-  type FirmwareNode,
-} from '$lib/firmware/tree/node';
+import { childSource, type FirmwareNode } from '$lib/firmware/tree/node';
+import { nodeSummary, type NodeSummary } from '$lib/firmware/tree/report';
 
-export interface ExplorerNode {
+export interface ExplorerNode extends NodeSummary {
   /** Pre-order index: the same bytes always give the same ids. */
   id: number;
   parent: number;
@@ -18,20 +13,6 @@ export interface ExplorerNode {
   /** Id after this node's subtree: its descendants are ids id+1 … end-1. */
   end: number;
   childCount: number;
-  kind: FirmwareNode['kind'];
-  type: string;
-  name?: string;
-  guid?: string;
-  guidName?: string;
-  offset: number;
-  absOffset?: number;
-  size: number;
-  headerSize: number;
-  decoded?: { method: string; size: number };
-  fields: Record<string, FieldValue>;
-  checks: Check[];
-  warnings: string[];
-  text?: string;
 }
 
 export interface ExplorerTree {
@@ -47,29 +28,13 @@ export function flatten(root: FirmwareNode): { rows: ExplorerNode[]; nodes: Firm
   const stack: { node: FirmwareNode; parent: number; depth: number; child: number }[] = [];
   const open = (node: FirmwareNode, parent: number, depth: number) => {
     const id = rows.length;
-    const known = node.guid ? guidName(node.guid) : undefined;
     rows.push({
+      ...nodeSummary(node),
       id,
       parent,
       depth,
       end: id + 1,
       childCount: node.children.length,
-      kind: node.kind,
-      type: node.type,
-      name: node.name,
-      guid: node.guid,
-      guidName: known,
-      offset: node.offset,
-      absOffset: node.absOffset,
-      size: node.raw.length,
-      headerSize: node.headerSize,
-      decoded: node.decoded
-        ? { method: node.decoded.method, size: node.decoded.bytes.length }
-        : undefined,
-      fields: node.fields,
-      checks: node.checks,
-      warnings: node.warnings,
-      text: node.text,
     });
     nodes.push(node);
     stack.push({ node, parent: id, depth, child: 0 });

@@ -5,7 +5,8 @@
 import { guidName } from '../guids';
 import type { FieldValue, FirmwareNode } from './node';
 
-export interface NodeJson {
+/** One node for people and scripts, without its children, parent link or bytes. */
+export interface NodeSummary {
   kind: FirmwareNode['kind'];
   type: string;
   name?: string;
@@ -22,10 +23,13 @@ export interface NodeJson {
   checks: { name: string; ok: boolean; detail?: string }[];
   warnings: string[];
   text?: string;
+}
+
+export interface NodeJson extends NodeSummary {
   children: NodeJson[];
 }
 
-export function treeToJson(node: FirmwareNode): NodeJson {
+export function nodeSummary(node: FirmwareNode): NodeSummary {
   const known = node.guid ? guidName(node.guid) : undefined;
   return {
     kind: node.kind,
@@ -44,8 +48,11 @@ export function treeToJson(node: FirmwareNode): NodeJson {
     checks: node.checks,
     warnings: node.warnings,
     ...(node.text !== undefined ? { text: node.text } : {}),
-    children: node.children.map(treeToJson),
   };
+}
+
+export function treeToJson(node: FirmwareNode): NodeJson {
+  return { ...nodeSummary(node), children: node.children.map(treeToJson) };
 }
 
 const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
