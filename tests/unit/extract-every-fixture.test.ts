@@ -7,13 +7,14 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extractCommand } from '../../src/cli/commands/extract';
 import { FirmwareError } from '../../src/lib/firmware/errors';
 import { isIntelGop } from '../../src/lib/firmware/gop/gop-info';
 import { parseVbt } from '../../src/lib/firmware/gop/vbt';
 import { readPe } from '../../src/lib/firmware/pe/headers';
 import { fixturesDir, haveFixtures } from '../helpers/fixtures';
+import { captureStdout } from '../helpers/stdout';
 
 const NOT_FIRMWARE = /\.(txt|json|md|conf)$/i;
 
@@ -34,15 +35,7 @@ function firmwareFiles(): string[] {
 const files = firmwareFiles();
 
 describe.skipIf(!haveFixtures)('`extract` on every firmware fixture', () => {
-  let out = '';
-  beforeEach(() => {
-    out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out += String(s);
-      return true;
-    });
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const stdout = captureStdout();
 
   it('has the fixture folders to run on', () => {
     expect(files.filter((f) => f.startsWith('gop/')).length).toBeGreaterThanOrEqual(15);
@@ -71,7 +64,9 @@ describe.skipIf(!haveFixtures)('`extract` on every firmware fixture', () => {
         return;
       }
       expect(code).toBe(0);
-      const report = JSON.parse(out) as { written: { kind: 'gop' | 'vbt'; file: string }[] };
+      const report = JSON.parse(stdout.text) as {
+        written: { kind: 'gop' | 'vbt'; file: string }[];
+      };
       expect(report.written.length).toBeGreaterThan(0);
       for (const w of report.written) {
         const bytes = new Uint8Array(readFileSync(w.file));

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extractCommand } from '../../src/cli/commands/extract';
 import { FirmwareError } from '../../src/lib/firmware/errors';
 import {
@@ -18,6 +18,7 @@ import {
 import { DXE_VBT_FILE_GUIDS, rankCandidates } from '../../src/lib/firmware/gop/rank';
 import { parseFirmware } from '../../src/lib/firmware/parse';
 import { fixtureJson, fixturePath, haveFixtures, readFixture } from '../helpers/fixtures';
+import { captureStdout } from '../helpers/stdout';
 
 interface ExpectedGop {
   sha256: string;
@@ -144,15 +145,7 @@ describe.skipIf(!haveFixtures)('GOP/VBT finder on every fixture with expected re
 });
 
 describe.skipIf(!haveFixtures)('`extract` on every fixture with expected results', () => {
-  let out = '';
-  beforeEach(() => {
-    out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out += String(s);
-      return true;
-    });
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const stdout = captureStdout();
 
   const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
   const root = haveFixtures ? mkdtempSync(join(tmpdir(), 'extract-all-')) : '';
@@ -192,7 +185,7 @@ describe.skipIf(!haveFixtures)('`extract` on every fixture with expected results
         expect(e, `${vbtFiles[0]} is one of the expected VBTs`).toBeDefined();
         expect(vbtFiles[0]).toBe(`vbt-${e!.platform}.bin`);
       }
-      expect(out).toMatch(exp.gops.length ? /^GOP #1/ : /^VBT #1/);
+      expect(stdout.text).toMatch(exp.gops.length ? /^GOP #1/ : /^VBT #1/);
     });
   }
 });

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syntheticCorpus } from '../../fixtures/builder/corpus';
 import { extractCommand } from '../../src/cli/commands/extract';
 import { FirmwareError } from '../../src/lib/firmware/errors';
@@ -17,6 +17,7 @@ import { rankCandidates } from '../../src/lib/firmware/gop/rank';
 import { parseFirmware } from '../../src/lib/firmware/parse';
 import { findAll } from '../../src/lib/firmware/tree/node';
 import { serialize } from '../../src/lib/firmware/tree/serialize';
+import { captureStdout } from '../helpers/stdout';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const corpus = syntheticCorpus();
@@ -83,15 +84,7 @@ describe('synthetic corpus: the finder on every format', () => {
 });
 
 describe('synthetic corpus: `extract` writes the top-ranked pair of every image', () => {
-  let out = '';
-  beforeEach(() => {
-    out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out += String(s);
-      return true;
-    });
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const stdout = captureStdout();
 
   const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
   for (const img of corpus) {
@@ -110,7 +103,7 @@ describe('synthetic corpus: `extract` writes the top-ranked pair of every image'
       expect(written.map((f) => sha(readFileSync(join(outDir, f)))).sort()).toEqual(want);
       for (const f of written)
         expect(f).toMatch(/^(IntelGopDriver-\d+\.\d+\.\d+\.efi|vbt-[A-Z0-9-]+\.bin)$/);
-      expect(out).toContain(img.gops.length ? 'GOP #1' : 'VBT #1');
+      expect(stdout.text).toContain(img.gops.length ? 'GOP #1' : 'VBT #1');
     });
   }
 });

@@ -2,21 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../command';
 import { fixturePath, haveFixtures } from '../../../tests/helpers/fixtures';
 import { checkVmCommand } from './check-vm';
 import { configCommand } from './config';
+import { captureStdout } from '../../../tests/helpers/stdout';
 
-let out = '';
-beforeEach(() => {
-  out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const stdout = captureStdout();
 
 const LSPCI =
   '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
@@ -37,23 +30,23 @@ describe('config command', () => {
       '100',
     ]);
     expect(code).toBe(0);
-    expect(out).toContain('hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom');
-    expect(out).toContain('args: -set device.hostpci0.x-igd-lpc=on');
-    expect(out).toContain('proxmox-boot-tool refresh');
+    expect(stdout.text).toContain('hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom');
+    expect(stdout.text).toContain('args: -set device.hostpci0.x-igd-lpc=on');
+    expect(stdout.text).toContain('proxmox-boot-tool refresh');
   });
 
   it('--json gives the blocks as data and --lang zh-CN switches the reasons', async () => {
     await configCommand.run(['--pve', '8.0', '--boot', 'grub', '--device', '3e92', '--json']);
-    const r = JSON.parse(out);
+    const r = JSON.parse(stdout.text);
     expect(r.qemu).toBe('8.0');
     expect(
       r.blocks
         .find((b: { id: string }) => b.id === 'modules')
         .lines.map((l: { text: string }) => l.text),
     ).toEqual(['vfio', 'vfio_iommu_type1', 'vfio_pci']);
-    out = '';
+    stdout.clear();
     await configCommand.run(['--pve', '8.0', '--boot', 'grub', '--gen', 'CFL', '--lang', 'zh-CN']);
-    expect(out).toMatch(/[\u4e00-\u9fff]/);
+    expect(stdout.text).toMatch(/[\u4e00-\u9fff]/);
   });
 
   it('--block install prints a bare install.sh; pasted pveversion and boot status are read from files', async () => {
@@ -74,8 +67,8 @@ describe('config command', () => {
       '--block',
       'modules',
     ]);
-    expect(out).toBe('vfio\nvfio_iommu_type1\nvfio_pci\nvfio_virqfd\n');
-    out = '';
+    expect(stdout.text).toBe('vfio\nvfio_iommu_type1\nvfio_pci\nvfio_virqfd\n');
+    stdout.clear();
     await configCommand.run([
       '--pveversion',
       pv,
@@ -86,14 +79,14 @@ describe('config command', () => {
       '--block',
       'install',
     ]);
-    expect(out.startsWith('#!/usr/bin/env bash\n')).toBe(true);
-    expect(out).toContain('/etc/kernel/cmdline');
+    expect(stdout.text.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+    expect(stdout.text).toContain('/etc/kernel/cmdline');
   });
 
   it('writes install.sh scripts that bash parses, for each boot loader and mode', async () => {
     for (const boot of ['grub', 'systemd-boot'])
       for (const mode of ['rom', 'ovmf']) {
-        out = '';
+        stdout.clear();
         await configCommand.run([
           '--pve',
           '8.0',
@@ -106,7 +99,7 @@ describe('config command', () => {
           '--block',
           'install',
         ]);
-        expect(() => execFileSync('bash', ['-n'], { input: out })).not.toThrow();
+        expect(() => execFileSync('bash', ['-n'], { input: stdout.text })).not.toThrow();
       }
     // A broken script is caught, so the check above can fail.
     expect(() =>
@@ -119,7 +112,7 @@ describe('config command', () => {
     '--bios runs the reader: the GOP found (ADL, 21.x) is checked against the iGPU',
     async () => {
       const found = async (device: string) => {
-        out = '';
+        stdout.clear();
         await configCommand.run(
           [
             '--pve',
@@ -132,7 +125,7 @@ describe('config command', () => {
             fixturePath(BIOS),
           ].concat('--json'),
         );
-        return (JSON.parse(out).findings as { id: string }[]).map((f) => f.id);
+        return (JSON.parse(stdout.text).findings as { id: string }[]).map((f) => f.id);
       };
       expect(await found('46a6')).toEqual([]);
       // TGL: its VBT family (TIGERLAKE) fits, but the ADL GOP's device table has no 9a49.
@@ -155,10 +148,10 @@ describe('config command', () => {
         '--vbt-file',
         fixturePath('gop-vbt/skl-kbl/vbt.bin'),
       ]);
-      expect(out).toMatch(
+      expect(stdout.text).toMatch(
         /^warning: The VBT is for SKYLAKE, but the iGPU is ADL.*\[vbt-mismatch\]$/m,
       );
-      expect(out).toMatch(
+      expect(stdout.text).toMatch(
         /^warning: The GOP’s device table does not list 8086:46a6 \(ADL\).*\[gop-device-missing\]$/m,
       );
     },
@@ -178,7 +171,7 @@ describe('config command', () => {
       'OVMF_CODE_4M.secboot.fd',
       '--json',
     ]);
-    const r = JSON.parse(out);
+    const r = JSON.parse(stdout.text);
     const files = r.blocks.find((b: { id: string }) => b.id === 'files');
     expect(files.lines.map((l: { text: string }) => l.text)).toContain(
       'install -m 0644 OVMF_CODE_4M.secboot.fd /usr/share/pve-edk2-firmware/OVMF_CODE_4M.secboot.fd',
@@ -211,15 +204,15 @@ describe('check-vm command', () => {
       'bios: ovmf\nmachine: pc-q35-9.0\nvga: none\nhostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom\ncpu: host\nmemory: 8192\n',
     );
     expect(await checkVmCommand.run([bad, '--pve', '9.1', '--gen', 'CFL'])).toBe(1);
-    expect(out).toContain('[legacy-igd-q35]');
+    expect(stdout.text).toContain('[legacy-igd-q35]');
     const good = join(dir, '102.conf');
     writeFileSync(
       good,
       'bios: ovmf\nmachine: pc\nvga: none\nhostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom\ncpu: host\nmemory: 8192\n',
     );
-    out = '';
+    stdout.clear();
     expect(await checkVmCommand.run([good, '--pve', '9.1', '--gen', 'CFL', '--json'])).toBe(0);
-    expect(JSON.parse(out)).toEqual({ qemu: '10.1', findings: [] });
+    expect(JSON.parse(stdout.text)).toEqual({ qemu: '10.1', findings: [] });
   });
 
   it('scans extra files such as a modprobe.d file for disable_vga=1', async () => {
@@ -227,7 +220,7 @@ describe('check-vm command', () => {
     const mp = join(dir, 'vfio.conf');
     writeFileSync(mp, 'options vfio-pci ids=8086:3e92 disable_vga=1\n');
     expect(await checkVmCommand.run([good, mp, '--gen', 'CFL'])).toBe(1);
-    expect(out).toContain('[disable-vga]');
+    expect(stdout.text).toContain('[disable-vga]');
   });
 
   it('needs a file', async () => {

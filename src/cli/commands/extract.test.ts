@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FirmwareError } from '../../lib/firmware/errors';
 import { fixtureJson, fixturePath, haveFixtures } from '../../../tests/helpers/fixtures';
 import { UsageError } from '../command';
 import { extractCommand, sanitizeName } from './extract';
+import { captureStdout } from '../../../tests/helpers/stdout';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -18,17 +19,7 @@ interface Expected {
   must_ignore: string[];
 }
 
-let out = '';
-beforeEach(() => {
-  out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const stdout = captureStdout();
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'extract-'));
 
@@ -71,8 +62,8 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
       expect(sha(readFileSync(join(dir, 'vbt-TIGERLAKE.bin')))).toBe(
         exp('aptio5-spi.bin').vbts[0].sha256_exact,
       );
-      expect(out).toMatch(/why: +.*first live GOP|why: +the only live GOP/);
-      expect(out).toContain(exp('aptio5-spi.bin').gops[0].sha256);
+      expect(stdout.text).toMatch(/why: +.*first live GOP|why: +the only live GOP/);
+      expect(stdout.text).toContain(exp('aptio5-spi.bin').gops[0].sha256);
     },
   );
 
@@ -90,7 +81,7 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
         [...e.gops.map((g) => g.sha256), ...e.vbts.map((v) => v.sha256_exact)].sort(),
       );
       for (const h of e.must_ignore) expect(hashes).not.toContain(h);
-      expect(out).toMatch(/ignored GOP .*DELETED/);
+      expect(stdout.text).toMatch(/ignored GOP .*DELETED/);
     },
   );
 
@@ -100,7 +91,7 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
     async () => {
       const dir = tmp();
       await extractCommand.run([fixturePath('vendor-like/aptio5-asus.cap'), '-o', dir, '--json']);
-      const j = JSON.parse(out);
+      const j = JSON.parse(stdout.text);
       const e = exp('aptio5-asus.cap');
       expect(j.gops.map((g: { sha256: string }) => g.sha256)).toEqual([e.gops[0].sha256]);
       expect(j.vbts[0].sha256).toBe(e.vbts[0].sha256_exact);
