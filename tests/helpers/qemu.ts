@@ -181,3 +181,37 @@ export function vbtTestReport(console: string): Map<string, string> {
   }
   return m;
 }
+
+/** The OVMF builds in the fixtures, each with the VARS store to boot it with (no keys enrolled). */
+export interface OvmfBuild {
+  label: string;
+  code: string;
+  vars: string;
+  /** A secure-boot build: it needs SMM (q35, flash writable from SMM only). */
+  smm?: boolean;
+}
+
+export const FIXTURE_OVMF_BUILDS: readonly OvmfBuild[] = [
+  {
+    label: 'Debian 12 OVMF_CODE_4M.fd',
+    code: 'ovmf/debian-bookworm/OVMF_CODE_4M.fd',
+    vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
+  },
+  {
+    // What Proxmox loads for q35 with a 4m EFI disk.
+    label: 'Debian 12 OVMF_CODE_4M.secboot.fd (q35, SMM)',
+    code: 'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd',
+    vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
+    smm: true,
+  },
+  {
+    label: 'Debian 12 2 MiB OVMF_CODE.fd',
+    code: 'ovmf/debian-bookworm/OVMF_CODE.fd',
+    vars: 'ovmf/debian-bookworm/OVMF_VARS.fd',
+  },
+  {
+    label: 'OSX-KVM 2 MiB OVMF',
+    code: 'ovmf/kholia-osx-kvm/OVMF_CODE.fd',
+    vars: 'ovmf/debian-bookworm/OVMF_VARS.fd',
+  },
+];

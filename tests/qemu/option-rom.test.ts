@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   bootOvmfQueued,
+  FIXTURE_OVMF_BUILDS,
   noQemuReason,
   stockOvmf,
   vbtTestReport,
@@ -152,30 +153,7 @@ describe.skipIf(!!noQemuReason)(
       },
     );
 
-    const otherOvmfs: { label: string; code: string; vars: string; smm?: boolean }[] = [
-      {
-        label: 'Debian 12 OVMF_CODE_4M.fd',
-        code: 'ovmf/debian-bookworm/OVMF_CODE_4M.fd',
-        vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
-      },
-      {
-        // What Proxmox loads for q35 with a 4m EFI disk; VARS without enrolled keys (secure boot off).
-        label: 'Debian 12 OVMF_CODE_4M.secboot.fd (q35, SMM)',
-        code: 'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd',
-        vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
-        smm: true,
-      },
-      {
-        label: 'Debian 12 2 MiB OVMF_CODE.fd',
-        code: 'ovmf/debian-bookworm/OVMF_CODE.fd',
-        vars: 'ovmf/debian-bookworm/OVMF_VARS.fd',
-      },
-      {
-        label: 'OSX-KVM 2 MiB OVMF',
-        code: 'ovmf/kholia-osx-kvm/OVMF_CODE.fd',
-        vars: 'ovmf/debian-bookworm/OVMF_VARS.fd',
-      },
-    ];
+    const otherOvmfs = FIXTURE_OVMF_BUILDS;
     for (const o of otherOvmfs) {
       it.skipIf(!haveGop || !have(o.code) || !have(o.vars))(
         `full ROM with an embedded VBT in ${o.label}: GOP listed, VBT delivered`,

@@ -12,7 +12,13 @@ import { patchOvmf } from '../../src/lib/firmware/ovmf/patch';
 import { parseFirmware } from '../../src/lib/firmware/parse';
 import { findAll } from '../../src/lib/firmware/tree/node';
 import { fixturePath, haveFixtures, noFixturesReason, readFixture } from '../helpers/fixtures';
-import { bootOvmfQueued, noQemuReason, vbtTestReport, type BootResult } from '../helpers/qemu';
+import {
+  bootOvmfQueued,
+  FIXTURE_OVMF_BUILDS,
+  noQemuReason,
+  vbtTestReport,
+  type BootResult,
+} from '../helpers/qemu';
 
 const GOP = 'gop-vbt/adl/IntelGopDriver.efi';
 const VBT = 'gop-vbt/adl/vbt.bin';
@@ -25,40 +31,13 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const tmp = mkdtempSync(join(tmpdir(), 'ovmf-patch-qemu-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Case {
-  label: string;
-  code: string;
-  vars: string;
-  /** Secure-boot builds need SMM; and we start the shell from the ESP, as for a build without one. */
-  secureBoot?: boolean;
-  preset?: 'fast' | 'default';
-}
-
-const CASES: Case[] = [
-  {
-    label: 'Debian 12 OVMF_CODE_4M.fd',
-    code: 'ovmf/debian-bookworm/OVMF_CODE_4M.fd',
-    vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
-  },
-  {
-    label: 'Debian 12 OVMF_CODE_4M.secboot.fd (SMM, shell from the ESP)',
-    code: 'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd',
-    vars: 'ovmf/debian-bookworm/OVMF_VARS_4M.fd',
-    secureBoot: true,
-  },
-  {
-    label: 'Debian 12 2 MiB OVMF_CODE.fd',
-    code: 'ovmf/debian-bookworm/OVMF_CODE.fd',
-    vars: 'ovmf/debian-bookworm/OVMF_VARS.fd',
-  },
-  {
-    label: 'OSX-KVM 2 MiB OVMF',
-    code: 'ovmf/kholia-osx-kvm/OVMF_CODE.fd',
-    vars: 'ovmf/debian-bookworm/OVMF_VARS.fd',
-    // Its FVMAIN_COMPACT is nearly full: only the default preset fits.
-    preset: 'default',
-  },
-];
+// Secure-boot builds start the shell from the ESP, as a build without one of its own would.
+// OSX-KVM's FVMAIN_COMPACT is nearly full: only the default LZMA preset fits there.
+const CASES = FIXTURE_OVMF_BUILDS.map((b) => ({
+  ...b,
+  preset: b.code.includes('kholia') ? ('default' as const) : ('fast' as const),
+}));
+type Case = (typeof CASES)[number];
 
 /** The UEFI Shell application, taken by our reader out of a plain build. */
 async function shellFromPlainBuild(): Promise<Uint8Array> {
@@ -70,11 +49,11 @@ async function shellFromPlainBuild(): Promise<Uint8Array> {
 
 async function boot(c: Case, code: string): Promise<BootResult> {
   const espFiles: Record<string, Uint8Array> = { 'VbtTestApp.efi': driverBytes(vbtTestApp) };
-  if (c.secureBoot) espFiles['EFI/BOOT/BOOTX64.EFI'] = await shellFromPlainBuild();
+  if (c.smm) espFiles['EFI/BOOT/BOOTX64.EFI'] = await shellFromPlainBuild();
   return bootOvmfQueued({
     code,
     vars: fixturePath(c.vars),
-    smm: c.secureBoot,
+    smm: c.smm,
     debugcon: true,
     espFiles,
     commands: ['drivers', 'VbtTestApp.efi'],
@@ -94,7 +73,7 @@ describe.skipIf(!!skip)(
           ovmf: readFixture(c.code),
           gop,
           vbt,
-          preset: c.preset ?? 'fast',
+          preset: c.preset,
         });
         const code = join(tmp, `${c.code.replace(/\W/g, '_')}.fd`);
         writeFileSync(code, r.image);
@@ -105,7 +84,7 @@ describe.skipIf(!!skip)(
         expect(b.serial).toContain('VBTTEST done');
         // The GOP is listed by its own name and version, loaded from its FFS file in DXEFV.
         expect(b.serial).toMatch(/Intel\(R\) GOP Driver \[21\.\d+\.1066\]\s+IntelGopDriver/);
-        if (c.secureBoot) expect(b.serial).toMatch(/starting Boot\d+ "UEFI QEMU HARDDISK/);
+        if (c.smm) expect(b.serial).toMatch(/starting Boot\d+ "UEFI QEMU HARDDISK/);
         const rep = vbtTestReport(b.serial);
         expect(rep.get('policy')).toBe('found revision=1');
         expect(rep.get('getvbt-status')).toBe('0x0');
