@@ -133,7 +133,7 @@ describe.skipIf(!haveFixtures)('GOP/VBT finder on every fixture with expected re
         found.gops.map((g) => g.sha256).sort(),
       );
       expect(ranking.vbts).toHaveLength(found.vbts.length);
-      if (ranking.gops.length) expect(ranking.gops[0].reason).not.toBe('');
+      if (ranking.gops.length) expect(ranking.gops[0].reason.en).not.toBe('');
       // Of several VBTs, the one a GOP policy reads (its DXE VBT file) comes first.
       const inDxeFile = (c: VbtCandidate) =>
         [c, ...c.copies].some(

@@ -102,6 +102,10 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
       expect(j.gops[0].deviceIds).toContain('0x9a49'); // TGL GT2 (Linux pciids.h)
       expect(j.gops[0].deviceFamilies).toContain('Tiger Lake');
       expect([j.gops[0].machine, j.gops[0].subsystem]).toEqual(['x64', 'EFI boot service driver']);
+      // Reasons and warnings are the English strings, as the text report prints them.
+      expect(j.gops[0].reason).toMatch(/^the only live GOP; in AMI's option-ROM container file/);
+      expect(j.gops[0].warnings).toEqual(['version only partly stored: 17.?.1064']);
+      expect(j.vbts[0].reason).toMatch(/file GUID is the Intel VBT file IntelGopVbt/);
       expect(j.written).toHaveLength(2);
       for (const w of j.written as { file: string }[])
         expect(readFileSync(w.file).length).toBeGreaterThan(0);

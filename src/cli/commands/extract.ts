@@ -51,8 +51,8 @@ function gopJson(r: Ranked<GopCandidate>, file?: string) {
   return {
     rank: r.rank,
     file,
-    reason: r.reason,
-    warnings: r.warnings,
+    reason: r.reason.en,
+    warnings: r.warnings.map((w) => w.en),
     version: c.info.versionText || undefined,
     versionKnown: c.info.versionKnown,
     // From the version major or the device-ID table: Intel documents neither mapping.
@@ -76,8 +76,8 @@ function vbtJson(r: Ranked<VbtCandidate>, file?: string) {
   return {
     rank: r.rank,
     file,
-    reason: r.reason,
-    warnings: r.warnings,
+    reason: r.reason.en,
+    warnings: r.warnings.map((w) => w.en),
     platform: i.platform,
     vbtVersion: i.version,
     bdbVersion: i.bdbVersion,
@@ -120,13 +120,13 @@ function gopText(r: Ranked<GopCandidate>, file: string | undefined): string[] {
     `  file:        ${where(c)}`,
     `  size:        ${c.size} bytes`,
     `  sha256:      ${c.sha256}`,
-    `  why:         ${r.reason}`,
+    `  why:         ${r.reason.en}`,
   ];
   if (c.copies.length)
     lines.push(
       `  copies:      ${c.copies.length} identical (${c.copies.map((l) => l.path).join('; ')})`,
     );
-  for (const w of r.warnings) lines.push(`  warning:     ${w}`);
+  for (const w of r.warnings) lines.push(`  warning:     ${w.en}`);
   return lines;
 }
 
@@ -139,13 +139,13 @@ function vbtText(r: Ranked<VbtCandidate>, file: string | undefined): string[] {
     `  file:        ${where(c)}`,
     `  size:        ${c.size} bytes (stored ${c.stored.length})`,
     `  sha256:      ${c.sha256}`,
-    `  why:         ${r.reason}`,
+    `  why:         ${r.reason.en}`,
   ];
   if (c.copies.length)
     lines.push(
       `  copies:      ${c.copies.length} identical (${c.copies.map((l) => l.path).join('; ')})`,
     );
-  for (const w of r.warnings) lines.push(`  warning:     ${w}`);
+  for (const w of r.warnings) lines.push(`  warning:     ${w.en}`);
   return lines;
 }
 
@@ -209,8 +209,9 @@ export const extractCommand: CliCommand = {
         input,
         gops: ranking.gops.map((r, i) => gopJson(r, gopFiles[i])),
         vbts: ranking.vbts.map((r, i) => vbtJson(r, vbtFiles[i])),
-        ignored: found.ignored,
-        warnings: ranking.warnings,
+        // People's text in English, as the text report prints it: scripts match on it.
+        ignored: found.ignored.map((g) => ({ ...g, reason: g.reason.en })),
+        warnings: ranking.warnings.map((w) => w.en),
         written,
       });
       return 0;
@@ -226,8 +227,8 @@ export const extractCommand: CliCommand = {
     if (more)
       lines.push(`${more} more candidate(s) not written; use --all to write every distinct one`);
     for (const g of found.ignored)
-      lines.push(`ignored ${g.kind.toUpperCase()} at ${g.path}: ${g.reason}`);
-    for (const w of ranking.warnings) lines.push(`warning: ${w}`);
+      lines.push(`ignored ${g.kind.toUpperCase()} at ${g.path}: ${g.reason.en}`);
+    for (const w of ranking.warnings) lines.push(`warning: ${w.en}`);
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },

@@ -25,7 +25,7 @@ function report(out: string, r: OvmfPatchResult, notes: string[], rom?: string):
     `payload ${r.payloadSize} bytes, LZMA ${r.compressedBefore} → ${r.compressedAfter} bytes; ` +
       `free: FVMAIN_COMPACT ${kib(r.compactFree)}, DXEFV ${kib(r.dxeFree)}`,
     'verified:',
-    ...r.checks.map((c) => `  ✓ ${c.name}: ${c.detail}`),
+    ...r.checks.map((c) => `  ✓ ${c.name}: ${c.detail.en}`),
   ];
   if (rom) lines.push(`wrote ${rom}: IgdAssignment option ROM (romfile= on the iGPU's hostpci)`);
   return lines.join('\n') + '\n';
@@ -77,8 +77,16 @@ export const patchCommand: CliCommand = {
     const romPath = get('--rom');
     if (romPath) writeOutput(romPath, (await buildIgdRom({ variant: 'assignment' })).rom);
     if (flags.has('--json')) {
-      const { image: _image, ...rest } = r;
-      printJson({ output: out, input: basename(ovmfPath), ...rest, rom: romPath, notes });
+      const { image: _image, checks, ...rest } = r;
+      printJson({
+        output: out,
+        input: basename(ovmfPath),
+        ...rest,
+        // In English, as the text report prints them.
+        checks: checks.map((c) => ({ name: c.name, detail: c.detail.en })),
+        rom: romPath,
+        notes,
+      });
     } else process.stdout.write(report(out, r, notes, romPath));
     return 0;
   },

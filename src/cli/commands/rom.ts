@@ -38,11 +38,11 @@ export interface Sources {
 export async function fromBios(path: string, wantVbt: boolean): Promise<Sources> {
   const root = await parseFirmware(readInput(path), { name: basename(path) });
   const ranking = rankCandidates(await findCandidates(root));
-  const notes = ranking.warnings.map((w) => `${basename(path)}: ${w}`);
+  const notes = ranking.warnings.map((w) => `${basename(path)}: ${w.en}`);
   const gop = ranking.gops[0];
   if (!gop) throw new FirmwareError('not-found', `no Intel GOP driver found in ${path}`);
-  notes.push(`GOP: ${gopLabel(gop.candidate.info)} (${gop.reason}) at ${gop.candidate.path}`);
-  notes.push(...gop.warnings.map((w) => `  warning: ${w}`));
+  notes.push(`GOP: ${gopLabel(gop.candidate.info)} (${gop.reason.en}) at ${gop.candidate.path}`);
+  notes.push(...gop.warnings.map((w) => `  warning: ${w.en}`));
   if (ranking.gops.length > 1)
     notes.push(`  (${ranking.gops.length - 1} other GOP(s) ranked lower)`);
   const out: Sources = { gop: gop.candidate.bytes, notes };
@@ -53,8 +53,8 @@ export async function fromBios(path: string, wantVbt: boolean): Promise<Sources>
         'not-found',
         `no VBT found in ${path} to embed (use --vbt opregion or FILE)`,
       );
-    notes.push(`VBT: ${vbt.candidate.info.signature} (${vbt.reason}) at ${vbt.candidate.path}`);
-    notes.push(...vbt.warnings.map((w) => `  warning: ${w}`));
+    notes.push(`VBT: ${vbt.candidate.info.signature} (${vbt.reason.en}) at ${vbt.candidate.path}`);
+    notes.push(...vbt.warnings.map((w) => `  warning: ${w.en}`));
     out.vbt = vbt.candidate.bytes;
   }
   return out;

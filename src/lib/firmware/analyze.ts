@@ -8,14 +8,15 @@ import { rankCandidates, type Ranked } from './gop/rank';
 import type { GopCandidate, VbtCandidate } from './gop/find';
 import { inspect, type InspectResult } from './inspect';
 import { parseFirmware } from './parse';
+import type { Text } from './text';
 import { findAll } from './tree/node';
 import { FirmwareError, type FirmwareErrorData } from './errors';
 
 /** What every ranked candidate shows: where it is, why it ranks where it does. */
 export interface CandidateSummary {
   rank: number;
-  reason: string;
-  warnings: string[];
+  reason: Text;
+  warnings: Text[];
   path: string;
   fileGuid?: string;
   uiName?: string;
@@ -49,8 +50,8 @@ export interface AnalyzeResult {
   nodes: number;
   gops: GopSummary[];
   vbts: VbtSummary[];
-  ignored: { kind: 'gop' | 'vbt'; path: string; reason: string; sha256: string }[];
-  warnings: string[];
+  ignored: { kind: 'gop' | 'vbt'; path: string; reason: Text; sha256: string }[];
+  warnings: Text[];
   /** Why the file could not be parsed, when it could not. */
   error?: FirmwareErrorData;
 }
@@ -60,7 +61,8 @@ function candidateSummary(r: Ranked<GopCandidate | VbtCandidate>): CandidateSumm
   return {
     rank: r.rank,
     reason: r.reason,
-    warnings: [...c.warnings, ...r.warnings],
+    // The ranking's warnings start with the candidate's own.
+    warnings: r.warnings,
     path: c.path,
     fileGuid: c.fileGuid,
     uiName: c.uiName,

@@ -13,7 +13,7 @@ export {
   type OvmfPatchResult,
   type InsertedFile,
 } from './ovmf/patch';
-export type { PatchCheck } from './ovmf/verify';
+export type { PatchCheck, PatchCheckName } from './ovmf/verify';
 export { analyze, type AnalyzeResult, type GopSummary, type VbtSummary } from './analyze';
 export { parseFirmware } from './parse';
 export { findCandidates, type GopCandidate, type VbtCandidate } from './gop/find';
@@ -28,7 +28,7 @@ export {
 export { checkVmConfig, type Finding } from './config/check';
 export { parseLspci, parsePveversion, type BootLoader } from './config/inputs';
 export { PVE_RELEASES } from './config/facts';
-export type { Text } from './config/messages';
+export type { Lang, Text } from './text';
 export {
   IGPU_FAMILIES,
   representativeIgpu,

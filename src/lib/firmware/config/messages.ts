@@ -4,12 +4,9 @@
  * module hard-codes such text.
  */
 
-export interface Text {
-  en: string;
-  'zh-CN': string;
-}
+import { catalogue, type Text } from '../text';
 
-export type Lang = keyof Text;
+export { joinText, type Lang, type Text } from '../text';
 
 const CATALOG = {
   // Block titles
@@ -469,21 +466,11 @@ const CATALOG = {
 
 export type MessageKey = keyof typeof CATALOG;
 
-export const MESSAGE_KEYS = Object.keys(CATALOG) as MessageKey[];
+const messages = catalogue(CATALOG);
 
-function fill(s: string, params?: Record<string, string | number>): string {
-  return params
-    ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m))
-    : s;
-}
+export const MESSAGE_KEYS: readonly MessageKey[] = messages.keys;
 
 /** The message in both languages, with `{name}` placeholders filled. */
 export function t(key: MessageKey, params?: Record<string, string | number>): Text {
-  const [en, zh] = CATALOG[key];
-  return { en: fill(en, params), 'zh-CN': fill(zh, params) };
-}
-
-/** Several reasons as one (space-separated in English, run together in Chinese). */
-export function joinText(parts: Text[]): Text {
-  return { en: parts.map((p) => p.en).join(' '), 'zh-CN': parts.map((p) => p['zh-CN']).join('') };
+  return messages.t(key, params);
 }

@@ -174,7 +174,12 @@ describe('findCandidates on a built image', async () => {
       fileGuid: G_DELETED,
       uiName: 'OldGop',
     });
-    expect(found.ignored[0].reason).toMatch(/DELETED/);
+    expect(found.ignored[0].reason.en).toBe(
+      `file ${G_DELETED} is marked DELETED; firmware never loads it`,
+    );
+    expect(found.ignored[0].reason['zh-CN']).toBe(
+      `文件 ${G_DELETED} 被标记为 DELETED，固件不会加载它`,
+    );
   });
 
   it('does not offer a PE without the GOP name', () => {
@@ -192,7 +197,10 @@ describe('findCandidates on a built image', async () => {
     expect(v1.warnings).toEqual([]);
     expect(v2.uiName).toBe('IntelGopVbt');
     expect(v2.sha256).toBe(h.vbt2);
-    expect(v2.warnings.join()).toMatch(/checksum/);
+    expect(v2.warnings.map((w) => w.en)).toEqual([
+      'VBT checksum is bad (Linux i915 and most GOPs accept it anyway)',
+    ]);
+    expect(v2.warnings[0]['zh-CN']).toMatch(/^VBT 校验和错误/);
   });
 });
 

@@ -7,9 +7,13 @@
 import { FirmwareError, hex } from '../errors';
 import { sha256Hex } from '../bytes/sha256';
 import { isPe, peImageLength } from '../pe/headers';
+import type { Text } from '../text';
 import { pathOf, walk, type FirmwareNode } from '../tree/node';
 import { gopInfo, isIntelGop, type GopInfo } from './gop-info';
+import { gopMessages } from './messages';
 import { findVbts, type VbtInfo } from './vbt';
+
+const { t } = gopMessages;
 
 /** Where a candidate (or one of its identical copies) sits in the tree. */
 export interface Location {
@@ -35,7 +39,7 @@ interface CandidateBase extends Location {
   /** Other places holding byte-identical data (recovery/backup volumes, PEI copies). */
   copies: Location[];
   /** Problems worth showing next to the candidate (bad checksums around it, …). */
-  warnings: string[];
+  warnings: Text[];
 }
 
 export interface GopCandidate extends CandidateBase {
@@ -65,7 +69,7 @@ export interface IgnoredCandidate {
   uiName?: string;
   sha256: string;
   size: number;
-  reason: string;
+  reason: Text;
 }
 
 export interface Candidates {
@@ -162,11 +166,16 @@ function trimPe(body: Uint8Array): Uint8Array {
   return allBytes(rest, 0) || allBytes(rest, 0xff) ? body.subarray(0, len) : body;
 }
 
-function checkWarnings(file: FirmwareNode | undefined): string[] {
+function checkWarnings(file: FirmwareNode | undefined): Text[] {
   if (!file) return [];
+  // The check's name and detail come from the parser, in English.
   return file.checks
     .filter((c) => !c.ok)
-    .map((c) => `enclosing file: ${c.name} failed${c.detail ? ` (${c.detail})` : ''}`);
+    .map((c) =>
+      c.detail
+        ? t('file.checkFailedDetail', { check: c.name, detail: c.detail })
+        : t('file.checkFailed', { check: c.name }),
+    );
 }
 
 interface Found<T> {
@@ -219,7 +228,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
           ...ids(loc),
           sha256,
           size: bytes.length,
-          reason: `PE headers unreadable: ${e.message}`,
+          reason: t('ignored.peUnreadable', { error: e.message }),
         });
         continue;
       }
@@ -251,8 +260,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
     })),
     vbts: dedupe(vbts, ignored, 'vbt', (f, copies) => {
       const warnings = checkWarnings(f.loc.file);
-      if (!f.item.info.checksumOk)
-        warnings.push('VBT checksum is bad (Linux i915 and most GOPs accept it anyway)');
+      if (!f.item.info.checksumOk) warnings.push(t('vbt.warn.badChecksum'));
       return {
         kind: 'vbt',
         ...f.loc,
@@ -293,11 +301,9 @@ function dedupe<T, C>(
           kind === 'gop'
             ? (f.item as { bytes: Uint8Array }).bytes.length
             : (f.item as { info: VbtInfo }).info.size,
-        reason:
-          `file ${f.deletedBy.guid ?? ''} is marked ${state}; firmware never loads it`.replace(
-            '  ',
-            ' ',
-          ),
+        reason: f.deletedBy.guid
+          ? t('ignored.deleted', { guid: f.deletedBy.guid, state })
+          : t('ignored.deletedNoGuid', { state }),
       });
       continue;
     }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { Candidates, GopCandidate, Location, VbtCandidate } from './find';
 import type { GopInfo } from './gop-info';
-import { rankCandidates } from './rank';
+import { gopMessages } from './messages';
+import { rankCandidates, type Ranking } from './rank';
 import { parseVbt } from './vbt';
 
 // File GUIDs from UEFITool's database (docs/uefitool_gop_guids.csv).
@@ -116,8 +117,8 @@ describe('GOP ranking', () => {
     const r = rankCandidates(cands([oprom, driver]));
     expect(r.gops.map((g) => g.candidate.sha256)).toEqual(['b', 'a']);
     expect(r.gops.map((g) => g.rank)).toEqual([1, 2]);
-    expect(r.gops[0].reason).toMatch(/first live GOP in DXE order/);
-    expect(r.gops[1].reason).toMatch(/option-ROM container/);
+    expect(r.gops[0].reason.en).toMatch(/first live GOP in DXE order/);
+    expect(r.gops[1].reason.en).toMatch(/option-ROM container/);
   });
 
   it('among DXE drivers prefers the known GOP file GUID, then volume order', () => {
@@ -126,7 +127,7 @@ describe('GOP ranking', () => {
     const unknownLate = gop(place(UNKNOWN_2, 0x07, 4), 'TGL', 'u2');
     const r = rankCandidates(cands([unknownEarly, known, unknownLate]));
     expect(r.gops.map((g) => g.candidate.sha256)).toEqual(['k', 'u1', 'u2']);
-    expect(r.gops[0].reason).toMatch(/known Intel GOP driver file/);
+    expect(r.gops[0].reason.en).toMatch(/known Intel GOP driver file/);
   });
 
   it('ranks an option-ROM image GOP and says it is the only one', () => {
@@ -144,8 +145,10 @@ describe('GOP ranking', () => {
       makeNode({ kind: 'pe', type: 'PE32+ image', offset: 0, raw: new Uint8Array(0) }),
     );
     const r = rankCandidates(cands([gop({ node: pe, path: 'rom', order: 0 }, 'ADL', 'r')]));
-    expect(r.gops[0].reason).toMatch(/^the only live GOP; an EFI option-ROM image/);
-    expect(r.warnings).toEqual(['no VBT found; the GOP needs one from the platform']);
+    expect(r.gops[0].reason.en).toMatch(/^the only live GOP; an EFI option-ROM image/);
+    expect(r.warnings.map((w) => w.en)).toEqual([
+      'no VBT found; the GOP needs one from the platform',
+    ]);
   });
 });
 
@@ -157,10 +160,10 @@ describe('VBT ranking', () => {
     const main = vbt(place(IGOP_VBT, 0x01, 3), 'TIGERLAKE', 'm');
     const r = rankCandidates(cands([top], [panel, pei, main]));
     expect(r.vbts.map((v) => v.candidate.sha256)).toEqual(['m', 'e', 'p']);
-    expect(r.vbts[0].reason).toMatch(/file GUID is the Intel VBT file IntelIGopVbt/);
-    expect(r.vbts[0].reason).toMatch(/generation matches the GOP/);
-    expect(r.vbts[1].reason).toMatch(/PEI graphics VBT/);
-    expect(r.vbts[2].reason).toMatch(/per-panel/);
+    expect(r.vbts[0].reason.en).toMatch(/file GUID is the Intel VBT file IntelIGopVbt/);
+    expect(r.vbts[0].reason.en).toMatch(/generation matches the GOP/);
+    expect(r.vbts[1].reason.en).toMatch(/PEI graphics VBT/);
+    expect(r.vbts[2].reason.en).toMatch(/per-panel/);
     expect(r.warnings).toEqual([]);
   });
 
@@ -171,8 +174,17 @@ describe('VBT ranking', () => {
     const r = rankCandidates(cands([top], [other, peiFirst]));
     // Both are tier "DXE VBT"; the earlier one in volume order wins.
     expect(r.vbts.map((v) => v.candidate.sha256)).toEqual(['x', 'y']);
-    expect(r.vbts[0].reason).toMatch(/identical copy .*878AC2CC/);
-    expect(r.vbts[1].reason).toMatch(/named IntelGopVbt/);
+    expect(r.vbts[0].reason.en).toMatch(/identical copy .*878AC2CC/);
+    expect(r.vbts[1].reason.en).toMatch(/named IntelGopVbt/);
+    // In Chinese the clause inside the copy's clause is Chinese too, the data stays as it is.
+    const zh = r.vbts[0].reason['zh-CN'];
+    expect(zh).toContain('878AC2CC-5343-46F2-B563-51F89DAF56BA');
+    expect(zh).toContain(
+      gopMessages.t('vbt.place.dxeGuid', { name: 'IntelIGopVbt' })['zh-CN'] +
+        '；' +
+        gopMessages.t('vbt.generationMatches', { code: 'SKL' })['zh-CN'],
+    );
+    expect(zh).not.toMatch(/identical|file GUID|generation/);
   });
 
   it('prefers the VBT of the GOP generation and warns on a mismatch', () => {
@@ -183,15 +195,19 @@ describe('VBT ranking', () => {
     const r = rankCandidates(cands([top], [hsw, tgl]));
     expect(r.vbts.map((v) => v.candidate.sha256)).toEqual(['t', 'h']);
     expect(r.vbts[0].warnings).toEqual([]);
-    expect(r.vbts[1].warnings.join()).toMatch(
+    expect(r.vbts[1].warnings.map((w) => w.en).join()).toMatch(
       /generation mismatch: VBT is for Haswell \(HASWELL\)/,
+    );
+    expect(r.vbts[1].warnings[0]['zh-CN']).toBe(
+      '代次不符：VBT 适用于 Haswell（HASWELL），而 GOP 适用于 ADL',
     );
   });
 
   it('says when only VBTs or nothing was found', () => {
+    const en = (r: Ranking) => r.warnings.map((w) => w.en);
     expect(
-      rankCandidates(cands([], [vbt(place(undefined, undefined, 0), 'SKYLAKE', 'v')])).warnings,
+      en(rankCandidates(cands([], [vbt(place(undefined, undefined, 0), 'SKYLAKE', 'v')]))),
     ).toEqual(['no Intel GOP driver found (only VBTs)']);
-    expect(rankCandidates(cands([])).warnings).toEqual(['no Intel GOP driver and no VBT found']);
+    expect(en(rankCandidates(cands([])))).toEqual(['no Intel GOP driver and no VBT found']);
   });
 });

@@ -9,24 +9,28 @@
  * edk2-platforms); PEI graphics uses its own copy; per-panel VBT files are chosen by board setup.
  */
 import { guidName } from '../guids';
+import { joinText, type Text } from '../text';
 import type { Candidates, GopCandidate, Location, VbtCandidate } from './find';
 import { generationFromVbtPlatform } from './generations';
+import { CLAUSE_SEPARATOR, gopMessages } from './messages';
+
+const { t } = gopMessages;
 
 export interface Ranked<C> {
   candidate: C;
   /** 1 = the one to use. */
   rank: number;
   /** One line for people: why it is ranked here. */
-  reason: string;
-  /** Problems to show next to it (generation mismatch, bad checksum, …). */
-  warnings: string[];
+  reason: Text;
+  /** Problems to show next to it (the candidate's own, generation mismatch, …). */
+  warnings: Text[];
 }
 
 export interface Ranking {
   gops: Ranked<GopCandidate>[];
   vbts: Ranked<VbtCandidate>[];
   /** Image-level notes: nothing found, several different GOPs, … */
-  warnings: string[];
+  warnings: Text[];
 }
 
 /** GOP driver file GUIDs from UEFITool's database and vendor makefiles (not policy drivers). */
@@ -111,7 +115,12 @@ function label(loc: Location): string {
 interface Scored<C> {
   c: C;
   key: number[];
-  why: string[];
+  why: Text[];
+}
+
+/** The reason line: the lead, then the facts behind it. */
+function clauses(lead: Text, why: Text[]): Text {
+  return joinText([lead, ...why], CLAUSE_SEPARATOR);
 }
 
 function sortScored<C>(list: Scored<C>[]): Scored<C>[] {
@@ -130,18 +139,18 @@ function withinAncestor(loc: Location, kind: string): boolean {
 }
 
 /** 0 = a DXE driver file, 1 = an option-ROM image or AMI OpROM container, 2 = anything else. */
-function gopPlace(loc: Location): { tier: number; why: string } {
+function gopPlace(loc: Location): { tier: number; why: Text } {
   if (loc.fileType !== undefined && DXE_FILE_TYPES.has(loc.fileType)) {
-    return { tier: 0, why: 'a DXE driver file, started by the DXE dispatcher' };
+    return { tier: 0, why: t('gop.place.dxeDriver') };
   }
   if (loc.fileGuid && AMI_OPROM_CONTAINER_GUIDS.has(loc.fileGuid)) {
-    return { tier: 1, why: "in AMI's option-ROM container file, started by the CSM/OpROM policy" };
+    return { tier: 1, why: t('gop.place.amiOpromContainer') };
   }
   if (withinAncestor(loc, 'rom-image') || loc.node.parent?.kind === 'rom-image') {
-    return { tier: 1, why: 'an EFI option-ROM image' };
+    return { tier: 1, why: t('gop.place.optionRom') };
   }
-  if (!loc.file) return { tier: 2, why: 'a bare driver image' };
-  return { tier: 2, why: 'found by content in a non-driver file' };
+  if (!loc.file) return { tier: 2, why: t('gop.place.bare') };
+  return { tier: 2, why: t('gop.place.byContent') };
 }
 
 function rankGops(gops: GopCandidate[]): Ranked<GopCandidate>[] {
@@ -150,9 +159,7 @@ function rankGops(gops: GopCandidate[]): Ranked<GopCandidate>[] {
     const known = c.fileGuid !== undefined && KNOWN_GOP_FILE_GUIDS.has(c.fileGuid);
     const why = [place.why];
     if (known)
-      why.push(
-        `file GUID ${c.fileGuid} is a known Intel GOP driver file (${guidName(c.fileGuid)})`,
-      );
+      why.push(t('gop.knownFile', { guid: c.fileGuid!, name: guidName(c.fileGuid) ?? '' }));
     return { c, key: [place.tier, known ? 0 : 1, c.order], why };
   });
   sortScored(scored);
@@ -160,47 +167,41 @@ function rankGops(gops: GopCandidate[]): Ranked<GopCandidate>[] {
     const first = i === 0;
     const lead = first
       ? scored.length === 1
-        ? 'the only live GOP'
+        ? t('gop.lead.only')
         : s.key[0] === 0
-          ? 'first live GOP in DXE order'
-          : 'first live GOP found'
-      : `ranked after ${label(scored[0].c)}`;
+          ? t('gop.lead.firstDxe')
+          : t('gop.lead.first')
+      : t('rank.after', { first: label(scored[0].c) });
     const warnings = [...s.c.warnings];
-    if (!s.c.info.generation) warnings.push('generation unknown (version major not recognised)');
+    if (!s.c.info.generation) warnings.push(t('gop.warn.generationUnknown'));
     if (s.c.info.versionKnown !== 'full') {
       warnings.push(
         s.c.info.versionKnown === 'none'
-          ? 'version not found in the image'
-          : `version only partly stored: ${s.c.info.versionText}`,
+          ? t('gop.warn.versionMissing')
+          : t('gop.warn.versionPartial', { version: s.c.info.versionText }),
       );
     }
-    return { candidate: s.c, rank: i + 1, reason: [lead, ...s.why].join('; '), warnings };
+    return { candidate: s.c, rank: i + 1, reason: clauses(lead, s.why), warnings };
   });
 }
 
 /** 0 = the DXE VBT file a GOP policy reads, 1 = a PEI copy, 2 = a per-panel or other named VBT, 3 = found by content only. */
-function vbtPlace(loc: Location): { tier: number; why: string } {
+function vbtPlace(loc: Location): { tier: number; why: Text } {
   const name = loc.uiName ?? '';
   if (loc.fileGuid && DXE_VBT_FILE_GUIDS.has(loc.fileGuid)) {
-    return {
-      tier: 0,
-      why: `file GUID is the Intel VBT file ${guidName(loc.fileGuid) ?? ''}`.trimEnd(),
-    };
+    // Every GUID of that set has a name in the GUID database.
+    return { tier: 0, why: t('vbt.place.dxeGuid', { name: guidName(loc.fileGuid) ?? '' }) };
   }
-  if (DXE_VBT_UI_NAMES.test(name))
-    return { tier: 0, why: `file is named ${name}, the VBT a GOP policy reads` };
+  if (DXE_VBT_UI_NAMES.test(name)) return { tier: 0, why: t('vbt.place.dxeName', { name }) };
   if ((loc.fileGuid && PEI_VBT_FILE_GUIDS.has(loc.fileGuid)) || PEI_VBT_UI_NAMES.test(name)) {
-    return { tier: 1, why: `the PEI graphics VBT (${label(loc)})` };
+    return { tier: 1, why: t('vbt.place.pei', { file: label(loc) }) };
   }
   if (loc.fileGuid && PANEL_VBT_FILE_GUIDS.has(loc.fileGuid)) {
-    return {
-      tier: 2,
-      why: `a per-panel VBT (${label(loc)}), used only when board setup selects that panel`,
-    };
+    return { tier: 2, why: t('vbt.place.panel', { file: label(loc) }) };
   }
-  if (ANY_VBT_UI_NAME.test(name)) return { tier: 2, why: `a VBT file named ${name}` };
-  if (!loc.file) return { tier: 3, why: 'a bare VBT' };
-  return { tier: 3, why: `found by content in ${label(loc)}` };
+  if (ANY_VBT_UI_NAME.test(name)) return { tier: 2, why: t('vbt.place.named', { name }) };
+  if (!loc.file) return { tier: 3, why: t('vbt.place.bare') };
+  return { tier: 3, why: t('vbt.place.byContent', { file: label(loc) }) };
 }
 
 function family(code: string | undefined): string | undefined {
@@ -209,7 +210,7 @@ function family(code: string | undefined): string | undefined {
 
 function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranked<VbtCandidate>[] {
   const gopGen = topGop?.info.generation;
-  const scored = vbts.map((c): Scored<VbtCandidate> & { mismatch?: string } => {
+  const scored = vbts.map((c): Scored<VbtCandidate> & { mismatch?: Text } => {
     // An identical copy elsewhere counts: AMI keeps the DXE VBT and a PEI copy of the same bytes.
     const own = vbtPlace(c);
     let best = own;
@@ -218,17 +219,21 @@ function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranke
       const p = vbtPlace(copy);
       if (p.tier < best.tier) [best, bestCopy] = [p, copy];
     }
-    const why = [bestCopy ? `identical copy ${label(bestCopy)}: ${best.why}` : own.why];
+    const why = [bestCopy ? t('vbt.copy', { file: label(bestCopy), why: best.why }) : own.why];
     const vbtGen = generationFromVbtPlatform(c.info.platform);
     let genKey = 1;
-    let mismatch: string | undefined;
+    let mismatch: Text | undefined;
     if (gopGen && vbtGen) {
       if (family(gopGen.code) === family(vbtGen.code)) {
         genKey = 0;
-        why.push(`generation matches the GOP (${vbtGen.code})`);
+        why.push(t('vbt.generationMatches', { code: vbtGen.code }));
       } else {
         genKey = 2;
-        mismatch = `generation mismatch: VBT is for ${vbtGen.label} (${c.info.platform}), the GOP for ${gopGen.label}`;
+        mismatch = t('vbt.warn.generationMismatch', {
+          vbt: vbtGen.label,
+          platform: c.info.platform,
+          gop: gopGen.label,
+        });
       }
     }
     return { c, key: [best.tier, genKey, c.order], why, mismatch };
@@ -238,12 +243,12 @@ function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranke
     const lead =
       i === 0
         ? scored.length === 1
-          ? 'the only live VBT'
-          : 'best match'
-        : `ranked after ${label(scored[0].c)}`;
+          ? t('vbt.lead.only')
+          : t('vbt.lead.best')
+        : t('rank.after', { first: label(scored[0].c) });
     const warnings = [...s.c.warnings];
     if (s.mismatch) warnings.push(s.mismatch);
-    return { candidate: s.c, rank: i + 1, reason: [lead, ...s.why].join('; '), warnings };
+    return { candidate: s.c, rank: i + 1, reason: clauses(lead, s.why), warnings };
   });
 }
 
@@ -251,12 +256,12 @@ function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranke
 export function rankCandidates(found: Candidates): Ranking {
   const gops = rankGops(found.gops);
   const vbts = rankVbts(found.vbts, gops[0]?.candidate);
-  const warnings: string[] = [];
-  if (!gops.length && !vbts.length) warnings.push('no Intel GOP driver and no VBT found');
-  else if (!gops.length) warnings.push('no Intel GOP driver found (only VBTs)');
-  else if (!vbts.length) warnings.push('no VBT found; the GOP needs one from the platform');
+  const warnings: Text[] = [];
+  if (!gops.length && !vbts.length) warnings.push(t('image.nothing'));
+  else if (!gops.length) warnings.push(t('image.noGop'));
+  else if (!vbts.length) warnings.push(t('image.noVbt'));
   const majors = new Set(gops.map((g) => g.candidate.info.major ?? -1));
   if (majors.size > 1)
-    warnings.push(`${gops.length} different GOP drivers of ${majors.size} version lines`);
+    warnings.push(t('image.severalGops', { count: gops.length, lines: majors.size }));
   return { gops, vbts, warnings };
 }

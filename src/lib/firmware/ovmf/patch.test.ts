@@ -29,6 +29,7 @@ import {
   VBT_FILE_GUID,
 } from './layout';
 import { patchOvmf } from './patch';
+import { PATCH_CHECK_NAMES, type PatchCheckName } from './verify';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const haveUefiExtract = spawnSync('UEFIExtract', [], { stdio: 'ignore' }).status !== null;
@@ -105,6 +106,17 @@ describe.skipIf(!have)('patchOvmf on real OVMF builds', () => {
         expect(r.sha256).toBe(sha256(r.image));
         expect(r.files.map((f) => f.guid)).toEqual(ALL_FOUR);
         expect(r.removed).toEqual([]);
+        // The self-check reports every check, in order, for people in both languages.
+        expect(r.checks.map((c) => c.name)).toEqual([...PATCH_CHECK_NAMES]);
+        const detail = (name: PatchCheckName) => r.checks.find((c) => c.name === name)!.detail;
+        expect(detail('size')).toEqual({
+          en: `${ovmf.length} bytes, as the original`,
+          'zh-CN': `${ovmf.length} 字节，与原文件相同`,
+        });
+        expect(detail('new files')).toEqual({
+          en: 'IntelGopDriver, Vbt, PlatformGopPolicy, IgdAssignment: each once, byte for byte',
+          'zh-CN': 'IntelGopDriver, Vbt, PlatformGopPolicy, IgdAssignment：各出现一次，逐字节相同',
+        });
 
         // Our own reader, from scratch: the injected GOP and VBT are the candidates, exactly.
         const found = await findCandidates(await parseFirmware(r.image));

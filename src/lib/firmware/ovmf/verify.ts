@@ -5,12 +5,32 @@
 import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { parseFirmware } from '../parse';
+import type { Text } from '../text';
 import { findAll, pathOf, walk, type FirmwareNode } from '../tree/node';
 import { locateOvmf, REPLACED_FILE_GUIDS, type OvmfLayout } from './layout';
+import { ovmfMessages } from './messages';
+
+const { t } = ovmfMessages;
+
+/** The checks every patched image passes, in the order they run; the names are stable ids. */
+export const PATCH_CHECK_NAMES = [
+  'size',
+  'outside the payload',
+  'PEIFV',
+  'LZMA payload',
+  'DXEFV',
+  'existing files',
+  'new files',
+  'alignment',
+  'checksums',
+] as const;
+
+export type PatchCheckName = (typeof PATCH_CHECK_NAMES)[number];
 
 export interface PatchCheck {
-  name: string;
-  detail: string;
+  name: PatchCheckName;
+  /** What was found to hold, for people. */
+  detail: Text;
 }
 
 /** What verification needs of an inserted file. */
@@ -102,13 +122,13 @@ export async function verifyPatchedOvmf(
       path: where ? pathOf(where) : undefined,
     });
   };
-  const pass = (name: string, detail: string) => checks.push({ name, detail });
+  const pass = (name: PatchCheckName, detail: Text) => checks.push({ name, detail });
   const original = before.bytes;
   const a = before.layout;
 
   if (patched.length !== original.length)
     fail(`its size is ${patched.length} bytes, the original's ${original.length}`);
-  pass('size', `${patched.length} bytes, as the original`);
+  pass('size', t('check.size', { size: patched.length }));
 
   let newRoot: FirmwareNode;
   let b: OvmfLayout;
@@ -127,11 +147,11 @@ export async function verifyPatchedOvmf(
   if (outside >= 0) fail(`byte ${hex(outside)} outside FVMAIN_COMPACT's files changed`);
   pass(
     'outside the payload',
-    `every byte outside FVMAIN_COMPACT's files is unchanged (FVMAIN_COMPACT at ${hex(start)}, ${hex(a.compact.raw.length)} bytes)`,
+    t('check.outside', { offset: hex(start), length: hex(a.compact.raw.length) }),
   );
 
   if (!same(a.peiFv.raw, b.peiFv.raw)) fail('PEIFV changed', b.peiFv);
-  pass('PEIFV', `unchanged (${a.peiFv.raw.length} bytes)`);
+  pass('PEIFV', t('check.peifv', { size: a.peiFv.raw.length }));
 
   const oldHeader = streamHeader(a);
   const newHeader = streamHeader(b);
@@ -143,8 +163,11 @@ export async function verifyPatchedOvmf(
     fail('the LZMA payload changed size', b.lzmaSection);
   pass(
     'LZMA payload',
-    `decodes to ${newPayload.length} bytes as before (dictionary ${hex(newHeader.dictSize)}), ` +
-      `${b.lzmaSection.raw.length - b.lzmaSection.headerSize} bytes compressed`,
+    t('check.lzma', {
+      size: newPayload.length,
+      dictionary: hex(newHeader.dictSize),
+      compressed: b.lzmaSection.raw.length - b.lzmaSection.headerSize,
+    }),
   );
 
   const [dxeStart, dxeEnd] = dxeRange(a);
@@ -152,7 +175,7 @@ export async function verifyPatchedOvmf(
   if (newStart !== dxeStart || newEnd !== dxeEnd) fail('DXEFV moved or changed size', b.dxeFv);
   const inPayload = firstDifference(oldPayload, newPayload, dxeStart + a.dxeFv.headerSize, dxeEnd);
   if (inPayload >= 0) fail(`payload byte ${hex(inPayload)} outside DXEFV's files changed`);
-  pass('DXEFV', `same place, length ${hex(a.dxeFv.raw.length)} and header`);
+  pass('DXEFV', t('check.dxefv', { length: hex(a.dxeFv.raw.length) }));
 
   const inserted = new Set(expected.map((f) => f.guid));
   const replaced = new Set(REPLACED_FILE_GUIDS);
@@ -164,10 +187,7 @@ export async function verifyPatchedOvmf(
     if (!o || !n || o.guid !== n.guid) fail(`DXEFV file ${(o ?? n).guid} is missing or moved`, n);
     if (!same(o.raw, n.raw)) fail(`DXEFV file ${o.guid} changed`, n);
   }
-  pass(
-    'existing files',
-    `all ${oldFiles.length} files of DXEFV are there, in order, byte for byte`,
-  );
+  pass('existing files', t('check.existing', { count: oldFiles.length }));
 
   for (const f of expected) {
     const found = files(b.dxeFv).filter((n) => n.guid === f.guid);
@@ -176,7 +196,7 @@ export async function verifyPatchedOvmf(
   }
   const stale = files(b.dxeFv).filter((n) => replaced.has(n.guid!) && !inserted.has(n.guid!));
   if (stale.length) fail(`a file of an earlier patch remained: ${stale[0].guid}`, stale[0]);
-  pass('new files', expected.map((f) => f.name).join(', ') + ': each once, byte for byte');
+  pass('new files', t('check.new', { files: expected.map((f) => f.name).join(', ') }));
 
   const volumeHeader = b.dxeFv.headerSize;
   for (const n of findAll(b.dxeFv, (x) => x.kind === 'file' && x.parent === b.dxeFv)) {
@@ -184,10 +204,10 @@ export async function verifyPatchedOvmf(
     if ((volumeHeader + n.offset + n.headerSize) % alignment !== 0)
       fail(`${n.name ?? n.guid} is not ${alignment}-byte aligned`, n);
   }
-  pass('alignment', 'every DXEFV file starts its data at its declared alignment');
+  pass('alignment', t('check.alignment'));
 
   const fresh = [...problems(newRoot)].filter((p) => !before.problems.has(p));
   if (fresh.length) fail(fresh[0]);
-  pass('checksums', 'every header and data checksum holds; no new warning anywhere in the tree');
+  pass('checksums', t('check.checksums'));
   return checks;
 }

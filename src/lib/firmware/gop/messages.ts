@@ -1,0 +1,108 @@
+/**
+ * What the GOP/VBT finder and ranking tell people: why a candidate ranks where it does, what is
+ * wrong with it, why a copy was set aside. English and Simplified Chinese; placeholders hold data
+ * (GUIDs, file names, versions, platform strings) that stays as it is in both.
+ */
+import { catalogue } from '../text';
+
+const TEMPLATES = {
+  // Where a GOP sits, and so when firmware starts it.
+  'gop.place.dxeDriver': [
+    'a DXE driver file, started by the DXE dispatcher',
+    'DXE 驱动文件，由 DXE 调度器加载',
+  ],
+  'gop.place.amiOpromContainer': [
+    "in AMI's option-ROM container file, started by the CSM/OpROM policy",
+    '位于 AMI 的 Option ROM 容器文件中，由 CSM/OpROM 策略加载',
+  ],
+  'gop.place.optionRom': ['an EFI option-ROM image', 'EFI Option ROM 映像'],
+  'gop.place.bare': ['a bare driver image', '单独的驱动映像'],
+  'gop.place.byContent': ['found by content in a non-driver file', '按内容在非驱动文件中找到'],
+  'gop.knownFile': [
+    'file GUID {guid} is a known Intel GOP driver file ({name})',
+    '文件 GUID {guid} 是已知的 Intel GOP 驱动文件（{name}）',
+  ],
+  'gop.lead.only': ['the only live GOP', '唯一有效的 GOP'],
+  'gop.lead.firstDxe': ['first live GOP in DXE order', '按 DXE 加载顺序排第一的有效 GOP'],
+  'gop.lead.first': ['first live GOP found', '找到的第一个有效 GOP'],
+  'gop.warn.generationUnknown': [
+    'generation unknown (version major not recognised)',
+    '代次未知（无法识别主版本号）',
+  ],
+  'gop.warn.versionMissing': ['version not found in the image', '映像中找不到版本号'],
+  'gop.warn.versionPartial': [
+    'version only partly stored: {version}',
+    '映像中只存有部分版本号：{version}',
+  ],
+
+  // Where a VBT sits, and so who reads it.
+  'vbt.place.dxeGuid': [
+    'file GUID is the Intel VBT file {name}',
+    '文件 GUID 对应 Intel VBT 文件 {name}',
+  ],
+  'vbt.place.dxeName': [
+    'file is named {name}, the VBT a GOP policy reads',
+    '文件名为 {name}，即 GOP 策略读取的 VBT',
+  ],
+  'vbt.place.pei': ['the PEI graphics VBT ({file})', 'PEI 阶段图形初始化用的 VBT（{file}）'],
+  'vbt.place.panel': [
+    'a per-panel VBT ({file}), used only when board setup selects that panel',
+    '针对特定面板的 VBT（{file}），仅在主板设置选中该面板时使用',
+  ],
+  'vbt.place.named': ['a VBT file named {name}', '名为 {name} 的 VBT 文件'],
+  'vbt.place.bare': ['a bare VBT', '单独的 VBT'],
+  'vbt.place.byContent': ['found by content in {file}', '按内容在 {file} 中找到'],
+  'vbt.copy': ['identical copy {file}: {why}', '相同的副本 {file}：{why}'],
+  'vbt.generationMatches': ['generation matches the GOP ({code})', '代次与 GOP 相符（{code}）'],
+  'vbt.warn.generationMismatch': [
+    'generation mismatch: VBT is for {vbt} ({platform}), the GOP for {gop}',
+    '代次不符：VBT 适用于 {vbt}（{platform}），而 GOP 适用于 {gop}',
+  ],
+  'vbt.warn.badChecksum': [
+    'VBT checksum is bad (Linux i915 and most GOPs accept it anyway)',
+    'VBT 校验和错误（Linux i915 和大多数 GOP 仍会接受）',
+  ],
+  'vbt.lead.only': ['the only live VBT', '唯一有效的 VBT'],
+  'vbt.lead.best': ['best match', '最佳匹配'],
+
+  // Shared by both lists.
+  'rank.after': ['ranked after {first}', '排在 {first} 之后'],
+  'file.checkFailed': ['enclosing file: {check} failed', '所在文件：{check} 未通过'],
+  'file.checkFailedDetail': [
+    'enclosing file: {check} failed ({detail})',
+    '所在文件：{check} 未通过（{detail}）',
+  ],
+
+  // Copies set aside.
+  'ignored.peUnreadable': ['PE headers unreadable: {error}', '无法读取 PE 头：{error}'],
+  'ignored.deleted': [
+    'file {guid} is marked {state}; firmware never loads it',
+    '文件 {guid} 被标记为 {state}，固件不会加载它',
+  ],
+  'ignored.deletedNoGuid': [
+    'file is marked {state}; firmware never loads it',
+    '文件被标记为 {state}，固件不会加载它',
+  ],
+
+  // The image as a whole.
+  'image.nothing': [
+    'no Intel GOP driver and no VBT found',
+    '既没有找到 Intel GOP 驱动，也没有找到 VBT',
+  ],
+  'image.noGop': ['no Intel GOP driver found (only VBTs)', '没有找到 Intel GOP 驱动（只有 VBT）'],
+  'image.noVbt': [
+    'no VBT found; the GOP needs one from the platform',
+    '没有找到 VBT；GOP 需要由平台提供 VBT',
+  ],
+  'image.severalGops': [
+    '{count} different GOP drivers of {lines} version lines',
+    '共有 {count} 个不同的 GOP 驱动，分属 {lines} 个版本系列',
+  ],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type GopMessageKey = keyof typeof TEMPLATES;
+
+export const gopMessages = catalogue(TEMPLATES);
+
+/** Ranking reasons are clauses joined like this. */
+export const CLAUSE_SEPARATOR = { en: '; ', 'zh-CN': '；' };
