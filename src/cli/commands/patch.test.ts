@@ -95,6 +95,33 @@ describe.skipIf(!have)('patch: the CLI end to end', () => {
     },
   );
 
+  it('--full-recompress encodes the whole payload: nothing kept, the same files', async () => {
+    const out = join(dir, 'full.fd');
+    const args = [
+      '--ovmf',
+      fixturePath(OVMF),
+      '--gop',
+      fixturePath('gop-vbt/adl/IntelGopDriver.efi'),
+    ];
+    const r = cli(
+      'patch',
+      ...args,
+      '--vbt',
+      fixturePath('gop-vbt/adl/vbt.bin'),
+      '--preset',
+      'fast',
+      '--full-recompress',
+      '--json',
+      '-o',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { payloadKept: number; sha256: string; files: unknown[] };
+    expect(json.payloadKept).toBe(0);
+    expect(json.files).toHaveLength(4);
+    expect(sha256(new Uint8Array(readFileSync(out)))).toBe(json.sha256);
+  });
+
   it('an OVMF_VARS file: exit 1 and one line saying what to drop', () => {
     const r = cli(
       'patch',

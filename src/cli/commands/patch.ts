@@ -7,7 +7,7 @@ import { fromBios } from './rom';
 
 const USAGE =
   'patch --ovmf OVMF_CODE_4M.fd (--bios BIOS | --gop X.efi --vbt Y.bin) -o OUT.fd ' +
-  '[--no-igd-assignment] [--rom igd.rom] [--preset default|fast] [--json]';
+  '[--no-igd-assignment] [--rom igd.rom] [--preset default|fast] [--full-recompress] [--json]';
 
 function report(out: string, r: OvmfPatchResult, notes: string[], rom?: string): string {
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -22,7 +22,8 @@ function report(out: string, r: OvmfPatchResult, notes: string[], rom?: string):
       (f) =>
         `  + ${f.name.padEnd(18)} ${f.guid}  ${String(f.size).padStart(7)} bytes  sha256 ${f.contentSha256}`,
     ),
-    `payload ${r.payloadSize} bytes, LZMA ${r.compressedBefore} → ${r.compressedAfter} bytes; ` +
+    `payload ${r.payloadSize} bytes (the first ${r.payloadKept} kept as they were compressed), ` +
+      `LZMA ${r.compressedBefore} → ${r.compressedAfter} bytes; ` +
       `free: FVMAIN_COMPACT ${kib(r.compactFree)}, DXEFV ${kib(r.dxeFree)}`,
     'verified:',
     ...r.checks.map((c) => `  ✓ ${c.name}: ${c.detail.en}`),
@@ -39,7 +40,7 @@ export const patchCommand: CliCommand = {
     const { positional, flags } = parseArgs(
       args,
       ['--ovmf', '--bios', '--gop', '--vbt', '-o', '--output', '--rom', '--preset'],
-      ['--no-igd-assignment', '--json'],
+      ['--no-igd-assignment', '--full-recompress', '--json'],
     );
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const get = (f: string) => stringFlag(flags, f);
@@ -72,6 +73,7 @@ export const patchCommand: CliCommand = {
       vbt,
       igdAssignment: !flags.has('--no-igd-assignment'),
       preset,
+      recompress: flags.has('--full-recompress') ? 'full' : 'resume',
     });
     writeOutput(out, r.image);
     const romPath = get('--rom');

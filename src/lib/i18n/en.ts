@@ -186,7 +186,8 @@ export const en = {
   'ovmf.check.alignment': 'Alignment',
   'ovmf.check.checksums': 'Checksums',
   'ovmf.payload': 'DXE payload',
-  'ovmf.payloadDetail': '{size} unpacked; compressed {before} before, {after} now',
+  'ovmf.payloadDetail':
+    '{size} unpacked, the first {kept} kept as they were compressed; compressed {before} before, {after} now',
   'ovmf.free': 'Space left',
   'ovmf.freeDetail': '{compact} in FVMAIN_COMPACT, {dxe} in DXEFV',
   'ovmf.removed': 'Replaced from an earlier patch',

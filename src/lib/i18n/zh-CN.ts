@@ -183,7 +183,8 @@ export const zhCN: Record<MessageKey, string> = {
   'ovmf.check.alignment': '对齐',
   'ovmf.check.checksums': '校验和',
   'ovmf.payload': 'DXE 载荷',
-  'ovmf.payloadDetail': '解压后 {size}；压缩后原为 {before}，现为 {after}',
+  'ovmf.payloadDetail':
+    '解压后 {size}，其中前 {kept} 沿用原有压缩数据；压缩后原为 {before}，现为 {after}',
   'ovmf.free': '剩余空间',
   'ovmf.freeDetail': 'FVMAIN_COMPACT 中 {compact}，DXEFV 中 {dxe}',
   'ovmf.removed': '替换了早先修补的文件',

@@ -17,6 +17,8 @@ import {
   FileType,
   SectionType,
 } from '../../../../fixtures/builder/index';
+import { firstDifference } from '../bytes/compare';
+import { findLzmaSections, haveXz, xzDecompress } from '../compress/lzma/test-support';
 import { FirmwareError } from '../errors';
 import { findCandidates } from '../gop/find';
 import { parseFirmware } from '../parse';
@@ -36,11 +38,10 @@ const haveUefiExtract = spawnSync('UEFIExtract', [], { stdio: 'ignore' }).status
 
 const GOP = 'gop-vbt/adl/IntelGopDriver.efi';
 const VBT = 'gop-vbt/adl/vbt.bin';
-// The fast preset keeps this file quick; kholia's FVMAIN_COMPACT is so full that only the
-// default preset's output fits (tested as such below).
+// What users get (default preset, the stream continued); one build also with the fast one.
 const OVMFS: { rel: string; preset: 'fast' | 'default' }[] = [
-  { rel: 'ovmf/debian-bookworm/OVMF_CODE_4M.fd', preset: 'fast' },
-  { rel: 'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd', preset: 'fast' },
+  { rel: 'ovmf/debian-bookworm/OVMF_CODE_4M.fd', preset: 'default' },
+  { rel: 'ovmf/debian-bookworm/OVMF_CODE_4M.secboot.fd', preset: 'default' },
   { rel: 'ovmf/debian-bookworm/OVMF_CODE.fd', preset: 'fast' },
   { rel: 'ovmf/kholia-osx-kvm/OVMF_CODE.fd', preset: 'default' },
 ];
@@ -82,6 +83,11 @@ function dxeFiles(root: FirmwareNode): FirmwareNode[] {
   return locateOvmf(root).dxeFv.children.filter((n) => n.kind === 'file');
 }
 
+/** The decoded LZMA payload (PEIFV + DXEFV) of an OVMF image, as our reader sees it. */
+async function payloadOf(image: Uint8Array): Promise<Uint8Array> {
+  return locateOvmf(await parseFirmware(image)).lzmaSection.decoded!.bytes;
+}
+
 const sectionTypes = (file: FirmwareNode) => file.children.map((s) => s.type);
 
 const gop = () => readFixture(GOP);
@@ -89,7 +95,7 @@ const vbt = () => readFixture(VBT);
 
 /** Each fixture is patched once (the LZMA step dominates) and the result shared by tests. */
 const patched = new Map<string, ReturnType<typeof patchOvmf>>();
-function patchFixture(rel: string, preset: 'fast' | 'default' = 'fast') {
+function patchFixture(rel: string, preset: 'fast' | 'default' = 'default') {
   if (!patched.has(rel))
     patched.set(rel, patchOvmf({ ovmf: readFixture(rel), gop: gop(), vbt: vbt(), preset }));
   return patched.get(rel)!;
@@ -124,6 +130,18 @@ describe.skipIf(!have)('patchOvmf on real OVMF builds', () => {
         expect(found.vbts.map((v) => v.sha256)).toContain(
           r.files.find((f) => f.role === 'vbt')!.contentSha256,
         );
+        // The payload's compressed stream is kept up to just before its first changed byte,
+        // and xz reads the continued stream as the payload our reader sees.
+        const payload = await payloadOf(r.image);
+        const changed = firstDifference(await payloadOf(ovmf), payload);
+        expect(r.payloadSize).toBe(payload.length);
+        expect(r.payloadKept).toBeLessThan(changed);
+        expect(r.payloadKept).toBeGreaterThanOrEqual(changed - 273);
+        if (haveXz) {
+          const [section] = findLzmaSections(r.image);
+          expect(section.stream.length).toBe(r.compressedAfter);
+          expect(sha256(xzDecompress(section.stream))).toBe(sha256(payload));
+        }
         const names = dxeFiles(await parseFirmware(r.image)).map((f) => f.name);
         expect(names.slice(-4)).toEqual([
           'IntelGopDriver',
@@ -150,6 +168,26 @@ describe.skipIf(!have)('patchOvmf on real OVMF builds', () => {
     const twice = await patchOvmf({ ovmf: once.image, gop: gop(), vbt: vbt(), preset: 'fast' });
     expect(twice.removed.map((f) => f.guid)).toEqual(ALL_FOUR);
     expect(twice.sha256).toBe(once.sha256);
+  });
+
+  it('with the payload encoded afresh, the image holds the same payload', async () => {
+    const rel = OVMFS[0].rel;
+    const resumed = await patchFixture(rel);
+    const full = await patchOvmf({
+      ovmf: readFixture(rel),
+      gop: gop(),
+      vbt: vbt(),
+      preset: 'fast',
+      recompress: 'full',
+    });
+    expect(full.payloadKept).toBe(0);
+    expect(full.compressedAfter).not.toBe(resumed.compressedAfter);
+    const payload = sha256(await payloadOf(full.image));
+    expect(sha256(await payloadOf(resumed.image))).toBe(payload);
+    if (haveXz) {
+      const [section] = findLzmaSections(full.image);
+      expect(sha256(xzDecompress(section.stream))).toBe(payload);
+    }
   });
 
   it('replaces the files of a classic MMTool patch and lays GOP and VBT out as it did', async () => {

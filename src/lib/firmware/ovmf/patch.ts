@@ -7,6 +7,7 @@
 import { sha256Hex } from '../bytes/sha256';
 import { ByteView } from '../bytes/view';
 import { lzmaCompress } from '../compress/lzma/encoder';
+import { lzmaRecompress } from '../compress/lzma/resume';
 import { igdAssignment, platformGopPolicy } from '../drivers/generated';
 import { FirmwareError, hex } from '../errors';
 import {
@@ -49,6 +50,11 @@ export interface OvmfPatchInput {
   igdAssignment?: boolean;
   /** LZMA preset for the payload (default 'default': the smallest output). */
   preset?: 'default' | 'fast';
+  /**
+   * 'resume' (default): keep the compressed stream up to the first changed payload byte
+   * and encode only from there; 'full': encode the whole payload afresh.
+   */
+  recompress?: 'resume' | 'full';
   onProgress?: ProgressCallback;
 }
 
@@ -75,6 +81,8 @@ export interface OvmfPatchResult {
   vbtPlatform: string;
   /** The LZMA payload: decoded size, and compressed size before and after. */
   payloadSize: number;
+  /** Payload bytes whose compressed form was kept from the original stream. */
+  payloadKept: number;
   compressedBefore: number;
   compressedAfter: number;
   dictSize: number;
@@ -210,12 +218,18 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   const layout = locateOvmf(root);
   const { compact, fvFile, lzmaSection, dxeFv } = layout;
   const emptyByte = dxeFv.fields.erasePolarity ? 0xff : 0;
-  const building = (done: number) => progress?.({ phase: 'build', done, total: 2 });
-  building(0);
+  // Build steps: the new files, taking out the old ones, then rebuilding each node from
+  // DXEFV up to the LZMA section (megabytes each) until the payload goes to the encoder.
+  let depth = 0;
+  for (let n: FirmwareNode | undefined = dxeFv; n && n !== lzmaSection; n = n.parent) depth++;
+  const buildSteps = 1 + depth;
+  let built = 0;
+  const building = () => progress?.({ phase: 'build', done: built++, total: buildSteps });
+  building();
   const files = await buildInsertedFiles(input, gop, emptyByte);
   const before = snapshotOvmf(input.ovmf, root, layout);
   const removed = replaceDxeFiles(dxeFv, files);
-  building(1);
+  building();
 
   const oldStream = lzmaSection.raw.subarray(lzmaSection.headerSize);
   // Keep the build's dictionary size (edk2: 16 MiB); the header is props, dictSize, size.
@@ -225,6 +239,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   ).u32(1, 'LZMA dictionary size');
   const payload = lzmaSection.decoded!.bytes;
   let encoded: Uint8Array | undefined;
+  let payloadKept = 0;
   const encode = (method: string, plain: Uint8Array, node: FirmwareNode): Uint8Array => {
     if (node !== lzmaSection || method !== 'LZMA') {
       throw new FirmwareError('unsupported', `cannot re-encode a ${method} section here`, {
@@ -232,18 +247,27 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
       });
     }
     progress?.({ phase: 'compress', done: 0, total: plain.length });
-    encoded = lzmaCompress(plain, {
+    const opts = {
       preset: input.preset ?? 'default',
       dictSize,
-      onProgress: (done) => progress?.({ phase: 'compress', done, total: plain.length }),
-    });
+      onProgress: (done: number) => progress?.({ phase: 'compress', done, total: plain.length }),
+    };
+    const r =
+      input.recompress === 'full'
+        ? { stream: lzmaCompress(plain, opts), reusedInput: 0 }
+        : lzmaRecompress(oldStream, plain, { ...opts, previous: payload });
+    payloadKept = r.reusedInput;
+    encoded = r.stream;
     return encoded;
   };
   // DXEFV, then the FV file (to measure it), then the image: each rebuild reuses the last.
-  const opts = { encode, cache: new WeakMap<FirmwareNode, Uint8Array>() };
+  const opts = {
+    encode,
+    cache: new WeakMap<FirmwareNode, Uint8Array>(),
+    onRebuilt: () => (encoded ? undefined : building()),
+  };
 
   const dxeBytes = serialize(dxeFv, opts);
-  building(2);
   const newFile = serialize(fvFile, opts);
   const room = compact.raw.length - compact.headerSize - fvFile.offset;
   if (newFile.length > room) {
@@ -275,6 +299,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
     gopVersion: gopLabel(gop),
     vbtPlatform: vbt.signature,
     payloadSize: payload.length,
+    payloadKept,
     compressedBefore: oldStream.length,
     compressedAfter: encoded?.length ?? oldStream.length,
     dictSize,

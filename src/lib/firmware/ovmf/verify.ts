@@ -9,6 +9,7 @@ import type { Text } from '../text';
 import { findAll, pathOf, walk, type FirmwareNode } from '../tree/node';
 import { locateOvmf, REPLACED_FILE_GUIDS, type OvmfLayout } from './layout';
 import { ovmfMessages } from './messages';
+import { bytesEqual, firstDifference } from '../bytes/compare';
 
 const { t } = ovmfMessages;
 
@@ -40,19 +41,17 @@ export interface ExpectedFile {
   bytes: Uint8Array;
 }
 
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** First differing index of two equally long arrays outside [skipStart, skipEnd), or -1. */
-function firstDifference(a: Uint8Array, b: Uint8Array, skipStart: number, skipEnd: number): number {
-  for (let i = 0; i < a.length; i++) {
-    if (i === skipStart) i = skipEnd;
-    if (i < a.length && a[i] !== b[i]) return i;
-  }
-  return -1;
+function differenceOutside(
+  a: Uint8Array,
+  b: Uint8Array,
+  skipStart: number,
+  skipEnd: number,
+): number {
+  const before = firstDifference(a, b);
+  if (before < Math.min(skipStart, a.length)) return before;
+  const after = firstDifference(a, b, skipEnd);
+  return after < a.length ? after : -1;
 }
 
 /** Failed checks and warnings of a tree, keyed by node path, to tell old damage from new. */
@@ -143,14 +142,14 @@ export async function verifyPatchedOvmf(
   const end = start + a.compact.raw.length;
   if (b.compact.absOffset !== start || b.compact.raw.length !== a.compact.raw.length)
     fail('FVMAIN_COMPACT moved or changed size', b.compact);
-  const outside = firstDifference(original, patched, start + a.compact.headerSize, end);
+  const outside = differenceOutside(original, patched, start + a.compact.headerSize, end);
   if (outside >= 0) fail(`byte ${hex(outside)} outside FVMAIN_COMPACT's files changed`);
   pass(
     'outside the payload',
     t('check.outside', { offset: hex(start), length: hex(a.compact.raw.length) }),
   );
 
-  if (!same(a.peiFv.raw, b.peiFv.raw)) fail('PEIFV changed', b.peiFv);
+  if (!bytesEqual(a.peiFv.raw, b.peiFv.raw)) fail('PEIFV changed', b.peiFv);
   pass('PEIFV', t('check.peifv', { size: a.peiFv.raw.length }));
 
   const oldHeader = streamHeader(a);
@@ -173,7 +172,12 @@ export async function verifyPatchedOvmf(
   const [dxeStart, dxeEnd] = dxeRange(a);
   const [newStart, newEnd] = dxeRange(b);
   if (newStart !== dxeStart || newEnd !== dxeEnd) fail('DXEFV moved or changed size', b.dxeFv);
-  const inPayload = firstDifference(oldPayload, newPayload, dxeStart + a.dxeFv.headerSize, dxeEnd);
+  const inPayload = differenceOutside(
+    oldPayload,
+    newPayload,
+    dxeStart + a.dxeFv.headerSize,
+    dxeEnd,
+  );
   if (inPayload >= 0) fail(`payload byte ${hex(inPayload)} outside DXEFV's files changed`);
   pass('DXEFV', t('check.dxefv', { length: hex(a.dxeFv.raw.length) }));
 
@@ -185,14 +189,14 @@ export async function verifyPatchedOvmf(
     const o = oldFiles[i];
     const n = newFiles[i];
     if (!o || !n || o.guid !== n.guid) fail(`DXEFV file ${(o ?? n).guid} is missing or moved`, n);
-    if (!same(o.raw, n.raw)) fail(`DXEFV file ${o.guid} changed`, n);
+    if (!bytesEqual(o.raw, n.raw)) fail(`DXEFV file ${o.guid} changed`, n);
   }
   pass('existing files', t('check.existing', { count: oldFiles.length }));
 
   for (const f of expected) {
     const found = files(b.dxeFv).filter((n) => n.guid === f.guid);
     if (found.length !== 1) fail(`${f.name} (${f.guid}) is there ${found.length} times`);
-    if (!same(found[0].raw, f.bytes)) fail(`${f.name} (${f.guid}) has other bytes`, found[0]);
+    if (!bytesEqual(found[0].raw, f.bytes)) fail(`${f.name} (${f.guid}) has other bytes`, found[0]);
   }
   const stale = files(b.dxeFv).filter((n) => replaced.has(n.guid!) && !inserted.has(n.guid!));
   if (stale.length) fail(`a file of an earlier patch remained: ${stale[0].guid}`, stale[0]);

@@ -9,6 +9,7 @@ import { FirmwareError, hex } from '../errors';
 import { SECTION_GUIDS } from '../guids';
 import { fileAlignment } from '../fv/ffs-file';
 import { NEW_NODE, pathOf, type FirmwareNode } from './node';
+import { bytesEqual } from '../bytes/compare';
 
 const modified = new WeakSet<FirmwareNode>();
 
@@ -32,6 +33,8 @@ export interface SerializeOptions {
    * Valid only while the tree does not change.
    */
   cache?: WeakMap<FirmwareNode, Uint8Array>;
+  /** Called after each node that had to be rebuilt (for progress on large images). */
+  onRebuilt?: (node: FirmwareNode) => void;
 }
 
 export function serialize(node: FirmwareNode, opts: SerializeOptions = {}): Uint8Array {
@@ -41,6 +44,7 @@ export function serialize(node: FirmwareNode, opts: SerializeOptions = {}): Uint
   if (cached) return cached;
   const out = rebuild(node, opts);
   opts.cache?.set(node, out);
+  opts.onRebuilt?.(node);
   return out;
 }
 
@@ -57,22 +61,37 @@ function rebuild(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
   }
 }
 
+/** A run of one byte value, written by finish() without a buffer of its own. */
+interface Fill {
+  value: number;
+  n: number;
+}
+
+/** Pieces of a node's new bytes, joined into one buffer once, when the node is done. */
 class Out {
-  parts: Uint8Array[] = [];
+  parts: (Uint8Array | Fill)[] = [];
   length = 0;
   push(b: Uint8Array): void {
     this.parts.push(b);
     this.length += b.length;
   }
   fill(value: number, n: number): void {
-    if (n > 0) this.push(new Uint8Array(n).fill(value));
+    if (n <= 0) return;
+    this.parts.push({ value, n });
+    this.length += n;
   }
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let o = 0;
+  /** The joined bytes after `reserve` bytes left for the caller's header (one copy only). */
+  finish(reserve = 0): Uint8Array {
+    const out = new Uint8Array(reserve + this.length);
+    let o = reserve;
     for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
+      if (p instanceof Uint8Array) {
+        out.set(p, o);
+        o += p.length;
+      } else {
+        if (p.value !== 0) out.fill(p.value, o, o + p.n); // fresh memory is zero already
+        o += p.n;
+      }
     }
     return out;
   }
@@ -128,6 +147,7 @@ function setU32(b: Uint8Array, at: number, v: number): void {
 function rebuildSection(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
   const header = node.raw.slice(0, node.headerSize);
   let body: Uint8Array;
+  let whole: Uint8Array | undefined;
   if (node.decoded) {
     const plain = layout(node, node.decoded.bytes, 0, opts).finish();
     if (bytesEqual(plain, node.decoded.bytes)) {
@@ -150,7 +170,9 @@ function rebuildSection(node: FirmwareNode, opts: SerializeOptions): Uint8Array 
       );
     }
   } else {
-    body = layout(node, node.raw.subarray(node.headerSize), 0, opts).finish();
+    // Laid out behind room for the header: a 12 MB volume is copied once, not twice.
+    whole = layout(node, node.raw.subarray(node.headerSize), 0, opts).finish(header.length);
+    body = whole.subarray(header.length);
     if (node.fields.sectionType === 0x01) setU32(header, node.fields.header2 ? 8 : 4, body.length);
   }
   const size = header.length + body.length;
@@ -166,7 +188,9 @@ function rebuildSection(node: FirmwareNode, opts: SerializeOptions): Uint8Array 
   ) {
     setU32(header, (node.fields.header2 ? 8 : 4) + 20, crc32(body));
   }
-  return concat(header, body);
+  if (!whole) return concat(header, body);
+  whole.set(header);
+  return whole;
 }
 
 /** IntegrityCheck.Header for a file header (File and State taken as 0). */
@@ -181,8 +205,9 @@ export function fileHeaderChecksum(header: Uint8Array): number {
 function rebuildFile(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
   const header = node.raw.slice(0, node.headerSize);
   const source = node.raw.subarray(node.headerSize);
-  const body = layout(node, source, 0, opts).finish();
-  const size = header.length + body.length;
+  const whole = layout(node, source, 0, opts).finish(header.length);
+  const body = whole.subarray(header.length);
+  const size = whole.length;
   if (node.headerSize === 0x20) {
     setU32(header, 0x18, size % 0x100000000);
     setU32(header, 0x1c, Math.floor(size / 0x100000000));
@@ -193,7 +218,8 @@ function rebuildFile(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
   } else setU24(header, 0x14, size);
   header[0x10] = fileHeaderChecksum(header);
   if (header[0x13] & 0x40) header[0x11] = checksum8(body);
-  return concat(header, body);
+  whole.set(header);
+  return whole;
 }
 
 /** A pad file as GenFv writes it: GUID all 0xFF, type PAD, state valid for the polarity. */
@@ -300,10 +326,4 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0);
   out.set(b, a.length);
   return out;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

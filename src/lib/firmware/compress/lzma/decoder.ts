@@ -136,8 +136,28 @@ function grow(out: Uint8Array, n: number, at: number): Uint8Array {
 }
 
 /**
+ * The whole decoder state between two symbols, for resuming the stream with the encoder
+ * (see resume.ts). `at` is set by the caller; the rest is filled in when decoding stops.
+ */
+export interface DecoderStop {
+  /** Stop at the first symbol boundary at or after this output position. */
+  at: number;
+  stopped: boolean;
+  outPos: number;
+  /** Index in `input` of the next byte the range decoder would read. */
+  inPos: number;
+  /** Range and code as unsigned 32-bit values. */
+  range: number;
+  code: number;
+  state: number;
+  reps: [number, number, number, number];
+  probs: Uint16Array;
+}
+
+/**
  * Decodes a raw range-coded stream starting at `inPos`. `size` is the exact output size,
- * or -1 for "until the end marker".
+ * or -1 for "until the end marker". With `stop`, decoding ends early at a symbol boundary
+ * and `stop` receives the state; the output is then valid up to `stop.outPos`.
  */
 export function decodeRaw(
   input: Uint8Array,
@@ -145,6 +165,7 @@ export function decodeRaw(
   props: LzmaProps,
   size: number,
   opts: LzmaDecodeOptions = {},
+  stop?: DecoderStop,
 ): Uint8Array {
   const base = opts.offset ?? 0;
   const limit = Math.min(
@@ -210,10 +231,15 @@ export function decodeRaw(
   // One comparison per symbol covers both growing the output and reporting progress.
   const onProgress = opts.onProgress;
   let nextReport = onProgress ? PROGRESS_STEP : Infinity;
-  let stop = Math.min(cap, nextReport);
+  const stopAt = stop ? stop.at : Infinity;
+  let check = Math.min(cap, nextReport, stopAt);
 
   for (;;) {
-    if (outPos >= stop) {
+    if (outPos >= check) {
+      if (outPos >= stopAt) {
+        stop!.stopped = true;
+        break;
+      }
       if (outPos >= nextReport) {
         onProgress!(outPos);
         nextReport = outPos + PROGRESS_STEP;
@@ -230,7 +256,7 @@ export function decodeRaw(
         out = grow(out, next, base);
         cap = next;
       }
-      stop = Math.min(cap, nextReport);
+      check = Math.min(cap, nextReport, stopAt);
     }
     const posState = outPos & pbMask;
 
@@ -599,7 +625,7 @@ export function decodeRaw(
         if (!known) opts.budget?.takeDecompressed(next - cap, { offset: base });
         out = grow(out, next, base);
         cap = next;
-        stop = Math.min(cap, nextReport);
+        check = Math.min(cap, nextReport, stopAt);
       }
     }
     let from = outPos - rep0 - 1;
@@ -622,6 +648,18 @@ export function decodeRaw(
     }
   }
 
+  if (stop?.stopped) {
+    Object.assign(stop, {
+      outPos,
+      inPos,
+      range: range >>> 0,
+      code: code >>> 0,
+      state,
+      reps: [rep0, rep1, rep2, rep3],
+      probs,
+    });
+    return out;
+  }
   if (!known) {
     if (!sawEnd) throw truncated(base + inPos);
     return out.subarray(0, outPos).slice();

@@ -2,7 +2,7 @@ import { FirmwareError } from '../../errors';
 import { BinaryTreeFinder, finderBytes, HashChainFinder, type MatchFinder } from './match-finder';
 import * as props from './props';
 import * as coder from './range-coder';
-import type { RangeEncoder as RangeEncoderType } from './range-coder';
+import type { RangeEncoder as RangeEncoderType, RangeEncoderState } from './range-coder';
 
 // Local copies: some loaders turn imported bindings into getter calls, far too slow per bit.
 const {
@@ -64,7 +64,8 @@ const { PRICES, RangeEncoder } = coder;
  * of tables; lzmaCompressMemory gives the sum. For the 13.5 MB OVMF DXE payload: 121 MiB
  * (`default`, 9.4 bytes per input byte) and 70 MiB (`fast`, 5.4 bytes per input byte).
  * Only the tree slots of positions actually indexed are ever written, so on inputs with
- * much free space the resident part is smaller (bench/lzma.ts prints both).
+ * much free space the resident part is smaller (bench/lzma.ts prints both). Resuming a
+ * stream (resume.ts), the finder covers only the input from 64 KiB before the resume point.
  *
  * Deterministic: the same input and options give the same bytes, in Node and browsers.
  */
@@ -73,13 +74,33 @@ export interface LzmaCompressOptions {
   preset?: 'default' | 'fast';
   /** Written to the header and bounds match distances; default 16 MiB like edk2. */
   dictSize?: number;
-  /** Called with the number of input bytes consumed, about every 64 KiB. */
+  /** Called with the number of input bytes consumed, about every 16 KiB. */
   onProgress?: (consumed: number) => void;
-  /** Polled about every 64 KiB; when it returns true a FirmwareError('budget') is thrown. */
+  /** Polled about every 16 KiB; when it returns true a FirmwareError('budget') is thrown. */
   shouldCancel?: () => boolean;
   /** Overrides the preset's search settings (for benchmarks and tuning). */
   tuning?: Partial<LzmaTuning>;
+  /**
+   * Continue an existing stream instead of starting one (see resume.ts): the input's first
+   * `resume.pos` bytes are what that stream decodes to, and coding starts at `resume.pos`.
+   */
+  resume?: LzmaResumePoint;
 }
+
+/** An LZMA stream cut between two symbols: everything the encoder needs to carry it on. */
+export interface LzmaResumePoint {
+  /** Input bytes the kept part of the stream already codes. */
+  pos: number;
+  probs: Uint16Array;
+  state: number;
+  reps: [number, number, number, number];
+  coder: RangeEncoderState;
+  /** A carry from symbols after the cut had reached the kept bytes (they were one less). */
+  borrowed: boolean;
+}
+
+/** Bytes before the resume point the match finder indexes, so new data can match them. */
+const RESUME_HISTORY = 1 << 16;
 
 export interface LzmaTuning {
   /** Binary tree or hash chain. */
@@ -131,7 +152,7 @@ const LP = 0;
 const PB = 2;
 const POS_MASK = (1 << PB) - 1;
 const DEFAULT_DICT = 1 << 24;
-const CHECK_EVERY = 1 << 16;
+const CHECK_EVERY = 1 << 14;
 
 const NUM_OPTS = 1 << 12;
 const INFINITY_PRICE = 1 << 30;
@@ -193,6 +214,10 @@ export function lzmaCompress(input: Uint8Array, opts: LzmaCompressOptions = {}):
       'bad-input',
       `LZMA dictionary size ${dictSize} is out of range (4 KiB .. 4 GiB)`,
     );
+  }
+  const resume = opts.resume;
+  if (resume && (resume.pos > input.length || resume.probs.length !== probCount(LC, LP))) {
+    throw new FirmwareError('bad-input', 'the LZMA resume point does not fit this input');
   }
   const enc = new Encoder(input, dictSize, opts);
   const body = enc.run();
@@ -279,19 +304,28 @@ class Encoder {
     this.tailKeep = Math.max(0, t.tailKeep | 0);
     this.accelStart = t.accelStart > 0 ? t.accelStart | 0 : 1 << 30;
     this.accelShift = Math.max(0, Math.min(16, t.accelShift | 0));
+    const resume = opts.resume;
+    // Resuming, only the recent history is indexed: older matches would save little and cost time.
+    const first = resume ? resume.pos - Math.min(resume.pos, RESUME_HISTORY) : 0;
     this.mf =
       t.finder === 'hc'
-        ? new HashChainFinder(data, dictSize, this.niceLen, depth, hashBytes)
-        : new BinaryTreeFinder(data, dictSize, this.niceLen, depth, hashBytes);
-    this.rc = new RangeEncoder((data.length >> 3) + 1024);
+        ? new HashChainFinder(data, dictSize, this.niceLen, depth, hashBytes, first)
+        : new BinaryTreeFinder(data, dictSize, this.niceLen, depth, hashBytes, first);
+    this.rc = new RangeEncoder(((data.length - (resume?.pos ?? 0)) >> 3) + 1024, resume?.coder);
+    if (resume) {
+      this.probs.set(resume.probs);
+      this.state = resume.state;
+      [this.rep0, this.rep1, this.rep2, this.rep3] = resume.reps;
+    }
   }
 
   run(): Uint8Array {
     const n = this.data.length;
+    let pos = this.opts.resume?.pos ?? 0;
+    if (pos > this.mf.pos) this.mf.skip(pos - this.mf.pos);
     // The tables are allocated by now (tens of milliseconds on a large input): say so.
-    this.opts.onProgress?.(0);
-    let pos = 0;
-    let nextCheck = CHECK_EVERY;
+    this.opts.onProgress?.(pos);
+    let nextCheck = pos + CHECK_EVERY;
     if (!this.fast) {
       for (let i = 0; i < 8; i++) this.fillLenPrices(i);
       this.fillDistPrices();

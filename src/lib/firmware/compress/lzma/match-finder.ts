@@ -36,6 +36,7 @@ function headNBits(n: number): number {
 /**
  * Bytes a finder allocates for an input of `n` bytes and a dictionary of `dictSize`:
  * `slotBytes` per window position (8 tree, 4 chain), the bucket head and the short heads.
+ * (A finder that starts at a later position needs only the span from there on.)
  */
 export function finderBytes(n: number, dictSize: number, slotBytes: number): number {
   const window = Math.max(1, Math.min(dictSize, n));
@@ -85,13 +86,18 @@ export class BinaryTreeFinder implements MatchFinder {
     niceLen: number,
     depth: number,
     hashBytes: 4 | 5,
+    start = 0,
   ) {
     this.data = data;
     this.window = Math.max(1, Math.min(dictSize, data.length));
-    this.cyc = this.window + 1;
+    // Nothing before `start` is ever indexed, so no candidate lies further back than the
+    // span from there: the cyclic buffer needs no more slots than that.
+    const span = Math.max(1, data.length - start);
+    this.cyc = Math.min(this.window, span) + 1;
+    this.pos = start;
     this.niceLen = niceLen;
     this.depth = depth;
-    const bits = headNBits(data.length);
+    const bits = headNBits(span);
     this.headN = new Int32Array(1 << bits).fill(-1);
     this.shiftN = 32 - bits;
     this.mul5 = hashBytes === 5 ? 0x2545f491 : 0;
@@ -316,13 +322,18 @@ export class HashChainFinder implements MatchFinder {
     niceLen: number,
     depth: number,
     hashBytes: 4 | 5,
+    start = 0,
   ) {
     this.data = data;
     this.window = Math.max(1, Math.min(dictSize, data.length));
-    this.cyc = this.window + 1;
+    // Nothing before `start` is ever indexed, so no candidate lies further back than the
+    // span from there: the cyclic buffer needs no more slots than that.
+    const span = Math.max(1, data.length - start);
+    this.cyc = Math.min(this.window, span) + 1;
+    this.pos = start;
     this.niceLen = niceLen;
     this.depth = depth;
-    const bits = headNBits(data.length);
+    const bits = headNBits(span);
     this.headN = new Int32Array(1 << bits).fill(-1);
     this.shiftN = 32 - bits;
     this.mul5 = hashBytes === 5 ? 0x2545f491 : 0;

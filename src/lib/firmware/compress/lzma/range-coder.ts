@@ -27,6 +27,17 @@ export function bitPrice(prob: number, bit: number): number {
   return PRICES[(bit === 0 ? prob : 2048 - prob) >> 4];
 }
 
+/** The encoder's state in the middle of a stream: see resume.ts for how it is derived. */
+export interface RangeEncoderState {
+  /** Bytes already final: the stream goes on after them. */
+  emitted: Uint8Array;
+  /** The byte that may still receive a carry, and 1 + the number of 0xFF bytes after it. */
+  cache: number;
+  cacheSize: number;
+  low: number;
+  range: number;
+}
+
 export class RangeEncoder {
   private low = 0;
   private range = -1;
@@ -35,8 +46,16 @@ export class RangeEncoder {
   buf: Uint8Array;
   pos = 0;
 
-  constructor(initialCapacity: number) {
-    this.buf = new Uint8Array(Math.max(64, initialCapacity));
+  constructor(initialCapacity: number, from?: RangeEncoderState) {
+    this.buf = new Uint8Array(Math.max(64, initialCapacity + (from?.emitted.length ?? 0)));
+    if (from) {
+      this.buf.set(from.emitted);
+      this.pos = from.emitted.length;
+      this.cache = from.cache;
+      this.cacheSize = from.cacheSize;
+      this.low = from.low;
+      this.range = from.range | 0;
+    }
   }
 
   /** Emits the top byte of `low` (or defers it while it may still receive a carry). */
