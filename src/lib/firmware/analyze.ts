@@ -104,6 +104,8 @@ export async function analyze(
   onProgress?: ProgressCallback,
 ): Promise<AnalyzeResult> {
   const file = await inspect(bytes);
+  // Hashing a large file takes a while before the parse reports anything: say it is done.
+  onProgress?.({ phase: 'parse', done: 0, total: bytes.length });
   let root;
   try {
     root = await parseFirmware(bytes, {

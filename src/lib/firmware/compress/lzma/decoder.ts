@@ -54,7 +54,7 @@ export interface LzmaDecodeOptions {
   onProgress?: (outBytes: number) => void;
 }
 
-const PROGRESS_STEP = 1 << 20;
+const PROGRESS_STEP = 1 << 18;
 
 /** Default cap for streams of unknown size when neither a budget nor maxOutput is given. */
 const DEFAULT_MAX_OUTPUT = 1 << 30;

@@ -45,7 +45,7 @@ export interface LzmaRecompressResult {
 /**
  * The state at the first symbol boundary at or after input byte `at` of `stream` (an "LZMA
  * alone" stream written with lc=3 lp=0 pb=2), ready for lzmaCompress's `resume`.
- * `onProgress` gets the bytes decoded so far, about every MiB.
+ * `onProgress` gets the bytes decoded so far, about every 256 KiB.
  */
 export function lzmaResumePoint(
   stream: Uint8Array,
