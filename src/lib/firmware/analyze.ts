@@ -103,8 +103,9 @@ export async function analyze(
   bytes: Uint8Array,
   onProgress?: ProgressCallback,
 ): Promise<AnalyzeResult> {
+  // Hashing a large file takes a while before the parse reports anything: mark both ends.
+  onProgress?.({ phase: 'parse', done: 0, total: bytes.length });
   const file = await inspect(bytes);
-  // Hashing a large file takes a while before the parse reports anything: say it is done.
   onProgress?.({ phase: 'parse', done: 0, total: bytes.length });
   let root;
   try {

@@ -17,11 +17,12 @@ export function scrollable(node: HTMLElement, label: string) {
       node.removeAttribute('aria-label');
     }
   };
+  // The observer's first call comes after layout, before paint: measuring here at mount would
+  // force a layout per box while a whole step is being drawn.
   const resize = new ResizeObserver(update);
   resize.observe(node);
   const content = new MutationObserver(update);
   content.observe(node, { childList: true, subtree: true, characterData: true });
-  update();
   return {
     update(next: string) {
       label = next;

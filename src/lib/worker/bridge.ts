@@ -137,14 +137,12 @@ export function buildIgdRom(opts: IgdRomOptions, job: JobOptions = {}): Promise<
 
 /** analyze, keeping the file in the worker for buildRomFromAnalysis (until the worker stops). */
 export function analyzeKept(
-  bytes: Uint8Array,
+  file: Uint8Array | Blob,
   opts: JobOptions = {},
 ): Promise<{ jobId: number; result: AnalyzeResult }> {
-  return run(
-    (w) =>
-      w.analyzeKept(transfer(bytes, [bytes.buffer as ArrayBuffer]), progressProxy(opts.onProgress)),
-    opts.signal,
-  );
+  // A Blob (a dropped File) crosses by reference and is read in the worker.
+  const arg = file instanceof Uint8Array ? transfer(file, [file.buffer as ArrayBuffer]) : file;
+  return run((w) => w.analyzeKept(arg, progressProxy(opts.onProgress)), opts.signal);
 }
 
 /** Builds the ROM from chosen candidates of a file kept by analyzeKept. */
@@ -193,9 +191,8 @@ export interface KeptFile {
 }
 
 async function rekeep(k: KeptFile, signal?: AbortSignal): Promise<void> {
-  const bytes = new Uint8Array(await k.file.arrayBuffer());
   const gen = generation;
-  k.jobId = await run((w) => w.keep(transfer(bytes, [bytes.buffer])), signal);
+  k.jobId = await run((w) => w.keep(k.file), signal);
   k.generation = gen;
 }
 
@@ -236,9 +233,8 @@ export async function openFile(
   file: Blob,
   opts: JobOptions = {},
 ): Promise<{ kept: KeptFile; result: AnalyzeResult }> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
   const gen = generation;
-  const { jobId, result } = await analyzeKept(bytes, opts);
+  const { jobId, result } = await analyzeKept(file, opts);
   return { kept: { file, jobId, generation: gen }, result };
 }
 

@@ -50,6 +50,14 @@ function keep(bytes: Uint8Array): number {
   return jobId;
 }
 
+/**
+ * A dropped File is read here rather than in the page: reading 16 MiB into memory is a
+ * 100 ms task, and on the page's thread that would stall it.
+ */
+async function bytesOf(file: Uint8Array | Blob): Promise<Uint8Array> {
+  return file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
+}
+
 function keptFile(jobId: number): Kept {
   const k = kept.get(jobId);
   if (!k)
@@ -160,10 +168,11 @@ const api = {
       return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
     }),
   /** Keeps a file for later jobs without analysing it (after the worker was restarted). */
-  keep: (bytes: Uint8Array) => guarded(() => keep(bytes)),
+  keep: (file: Uint8Array | Blob) => guarded(async () => keep(await bytesOf(file))),
   /** Like analyze, and keeps the file for later jobs under the returned job id. */
-  analyzeKept: (bytes: Uint8Array, onProgress?: core.ProgressCallback) =>
+  analyzeKept: (file: Uint8Array | Blob, onProgress?: core.ProgressCallback) =>
     guarded(async () => {
+      const bytes = await bytesOf(file);
       const result = await core.analyze(bytes, onProgress);
       const jobId = keep(bytes);
       // The next step needs the tree again: parse it while the person reads the results.

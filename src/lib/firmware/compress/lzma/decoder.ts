@@ -55,6 +55,11 @@ export interface LzmaDecodeOptions {
 }
 
 const PROGRESS_STEP = 1 << 18;
+/**
+ * The first report comes sooner: until the engine has compiled this function's optimised
+ * code (tens of milliseconds), it decodes several times slower. The step then doubles.
+ */
+const PROGRESS_FIRST = 1 << 15;
 
 /** Default cap for streams of unknown size when neither a budget nor maxOutput is given. */
 const DEFAULT_MAX_OUTPUT = 1 << 30;
@@ -230,7 +235,8 @@ export function decodeRaw(
 
   // One comparison per symbol covers both growing the output and reporting progress.
   const onProgress = opts.onProgress;
-  let nextReport = onProgress ? PROGRESS_STEP : Infinity;
+  let nextReport = onProgress ? PROGRESS_FIRST : Infinity;
+  let reportStep = PROGRESS_FIRST;
   const stopAt = stop ? stop.at : Infinity;
   let check = Math.min(cap, nextReport, stopAt);
 
@@ -242,7 +248,8 @@ export function decodeRaw(
       }
       if (outPos >= nextReport) {
         onProgress!(outPos);
-        nextReport = outPos + PROGRESS_STEP;
+        reportStep = Math.min(reportStep * 2, PROGRESS_STEP);
+        nextReport = outPos + reportStep;
       }
       if (outPos >= cap) {
         if (cap >= target) {

@@ -322,9 +322,9 @@ class Encoder {
   run(): Uint8Array {
     const n = this.data.length;
     let pos = this.opts.resume?.pos ?? 0;
-    if (pos > this.mf.pos) this.mf.skip(pos - this.mf.pos);
     // The tables are allocated by now (tens of milliseconds on a large input): say so.
     this.opts.onProgress?.(pos);
+    if (pos > this.mf.pos) this.mf.skip(pos - this.mf.pos);
     let nextCheck = pos + CHECK_EVERY;
     if (!this.fast) {
       for (let i = 0; i < 8; i++) this.fillLenPrices(i);
