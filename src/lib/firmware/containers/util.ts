@@ -1,6 +1,6 @@
 /** Small helpers shared by the container parsers. */
 import { ByteView } from '../bytes/view';
-import { FirmwareError } from '../errors';
+import { FirmwareError, hex } from '../errors';
 import { gopInfo, gopLabel, isIntelGop } from '../gop/gop-info';
 import { readPe, type PeInfo as PeHeaders } from '../pe/headers';
 import { addChild, childSource, makeNode, type FirmwareNode } from '../tree/node';
@@ -104,16 +104,15 @@ export function peNode(
     node.warnings.push(`PE headers inconsistent: ${e.message}`);
     return node;
   }
-  const hex32 = (n: number) => '0x' + n.toString(16).toUpperCase();
   Object.assign(node.fields, {
     'machine name': pe.machineName,
     'subsystem name': pe.subsystemName,
-    'entry point': hex32(pe.entryPoint),
-    'image base': hex32(pe.imageBase),
+    'entry point': hex(pe.entryPoint),
+    'image base': hex(pe.imageBase),
     'size of image': pe.sizeOfImage,
     sections: pe.sections.map((s) => s.name || '""').join(' '),
   });
-  if (pe.format !== 'TE') node.fields['checksum'] = hex32(pe.checksum);
+  if (pe.format !== 'TE') node.fields['checksum'] = hex(pe.checksum);
   if (isIntelGop(raw)) {
     const gop = gopInfo(raw);
     node.name = gopLabel(gop);

@@ -12,9 +12,9 @@ import {
   absAt,
   allBytes,
   child,
-  inputPosition,
   looksLikeVolume,
   messageOf,
+  reportPosition,
   rethrowBudget,
 } from './nodes';
 import { parseSections } from './section';
@@ -133,10 +133,7 @@ export async function parseFile(
     },
     ctx,
   );
-  if (ctx.progress) {
-    const at = abs ?? inputPosition(node);
-    if (at !== undefined) ctx.progress(at);
-  }
+  reportPosition(ctx, node, abs);
   if (stateName === 'DELETED' || stateName === 'HEADER_INVALID') node.fields.deleted = true;
 
   // Header checksum: the whole header sums to 0 with IntegrityCheck.File and State taken as 0.

@@ -41,6 +41,13 @@ export function inputPosition(node: FirmwareNode): number | undefined {
   }
 }
 
+/** Reports where `node` lies in the input (its absolute offset when it has one). */
+export function reportPosition(ctx: ParseContext, node: FirmwareNode, abs: number | undefined) {
+  if (!ctx.progress) return;
+  const at = abs ?? inputPosition(node);
+  if (at !== undefined) ctx.progress(at);
+}
+
 export function absAt(absOffset: number | undefined, offset: number): number | undefined {
   return absOffset === undefined ? undefined : absOffset + offset;
 }

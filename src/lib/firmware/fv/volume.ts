@@ -17,9 +17,9 @@ import {
   allBytes,
   child,
   depthOf,
-  inputPosition,
   looksLikeVolume,
   opaque,
+  reportPosition,
 } from './nodes';
 
 export { looksLikeVolume };
@@ -144,10 +144,7 @@ export async function parseVolume(
   node.parent = parent;
   ctx.budget.takeNode({ offset: abs });
   ctx.budget.checkDepth(parent ? depthOf(node) : ctx.depth, { offset: abs });
-  if (ctx.progress) {
-    const at = abs ?? inputPosition(node);
-    if (at !== undefined) ctx.progress(at);
-  }
+  reportPosition(ctx, node, abs);
 
   const sum = sum16(raw, 0, Math.min(h.headerLength, length));
   node.checks.push({

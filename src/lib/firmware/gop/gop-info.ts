@@ -260,12 +260,12 @@ function familiesOf(deviceIds: number[]): IgpuFamily[] {
     .map(([code]) => igpuFamily(code));
 }
 
-/** Name, version, device IDs and PE headers of an Intel GOP driver image. */
 /** How reports name a GOP: "Intel(R) GOP Driver 21.?.1066". */
 export function gopLabel(info: Pick<GopInfo, 'name' | 'versionText'>): string {
   return `${info.name} ${info.versionText}`;
 }
 
+/** Name, version, device IDs and PE headers of an Intel GOP driver image. */
 export function gopInfo(pe: Uint8Array): GopInfo {
   const info = readPe(pe);
   const name = isIntelGop(pe) ? GOP_NAME : '';

@@ -264,7 +264,9 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   const opts = {
     encode,
     cache: new WeakMap<FirmwareNode, Uint8Array>(),
-    onRebuilt: () => (encoded ? undefined : building()),
+    onRebuilt: () => {
+      if (!encoded) building();
+    },
   };
 
   const dxeBytes = serialize(dxeFv, opts);

@@ -2,6 +2,7 @@
  * The re-check every patched OVMF image passes before it is offered: the output is parsed
  * afresh and compared with a fresh parse of the input, region by region.
  */
+import { bytesEqual, firstDifference } from '../bytes/compare';
 import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { parseFirmware } from '../parse';
@@ -9,7 +10,6 @@ import type { Text } from '../text';
 import { findAll, pathOf, walk, type FirmwareNode } from '../tree/node';
 import { locateOvmf, REPLACED_FILE_GUIDS, type OvmfLayout } from './layout';
 import { ovmfMessages } from './messages';
-import { bytesEqual, firstDifference } from '../bytes/compare';
 
 const { t } = ovmfMessages;
 

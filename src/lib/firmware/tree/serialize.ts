@@ -5,11 +5,11 @@
  * sizes and checksums recomputed, volumes filled to their length with the erase byte.
  */
 import { checksum16, checksum8, crc32 } from '../bytes/checksum';
+import { bytesEqual } from '../bytes/compare';
 import { FirmwareError, hex } from '../errors';
 import { SECTION_GUIDS } from '../guids';
 import { fileAlignment } from '../fv/ffs-file';
 import { NEW_NODE, pathOf, type FirmwareNode } from './node';
-import { bytesEqual } from '../bytes/compare';
 
 const modified = new WeakSet<FirmwareNode>();
 

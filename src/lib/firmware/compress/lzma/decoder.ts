@@ -75,8 +75,7 @@ export function lzmaDecompress(input: Uint8Array, opts: LzmaDecodeOptions = {}):
       },
     );
   }
-  const dictSize = (input[1] | (input[2] << 8) | (input[3] << 16) | (input[4] << 24)) >>> 0;
-  const props = decodeProps(input[0], dictSize, base);
+  const props = decodeProps(input[0], lzmaDictSize(input), base);
   const lo = (input[5] | (input[6] << 8) | (input[7] << 16) | (input[8] << 24)) >>> 0;
   const hi = (input[9] | (input[10] << 8) | (input[11] << 16) | (input[12] << 24)) >>> 0;
   const unknown = lo === 0xffffffff && hi === 0xffffffff;
@@ -102,6 +101,11 @@ export function lzmaDecompressIntelLegacy(
     );
   }
   return lzmaDecompress(input.subarray(4), { ...opts, offset: (opts.offset ?? 0) + 4 });
+}
+
+/** The dictionary size in an LZMA-alone header (at least 5 bytes). */
+export function lzmaDictSize(input: Uint8Array): number {
+  return (input[1] | (input[2] << 8) | (input[3] << 16) | (input[4] << 24)) >>> 0;
 }
 
 /** Reads the declared uncompressed size of an LZMA-alone stream; -1 when unknown. */

@@ -19,7 +19,7 @@
  */
 import { firstDifference } from '../../bytes/compare';
 import { FirmwareError } from '../../errors';
-import { decodeRaw, lzmaDecompress, type DecoderStop } from './decoder';
+import { decodeRaw, lzmaDecompress, lzmaDictSize, type DecoderStop } from './decoder';
 import { lzmaCompress, type LzmaCompressOptions, type LzmaResumePoint } from './encoder';
 import { decodeProps, LZMA_HEADER_SIZE, MATCH_LEN_MAX } from './props';
 
@@ -55,8 +55,7 @@ export function lzmaResumePoint(
   if (stream.length < LZMA_HEADER_SIZE || stream[0] !== OUR_PROPS) {
     throw new FirmwareError('unsupported', 'only lc=3 lp=0 pb=2 LZMA streams can be continued');
   }
-  const dictSize = (stream[1] | (stream[2] << 8) | (stream[3] << 16) | (stream[4] << 24)) >>> 0;
-  const props = decodeProps(stream[0], dictSize);
+  const props = decodeProps(stream[0], lzmaDictSize(stream));
   const stop: DecoderStop = {
     at,
     stopped: false,
@@ -118,9 +117,7 @@ export function lzmaRecompress(
 ): LzmaRecompressResult {
   const { previous, ...encodeOpts } = opts;
   const header = stream.length >= LZMA_HEADER_SIZE;
-  const dictSize = header
-    ? (stream[1] | (stream[2] << 8) | (stream[3] << 16) | (stream[4] << 24)) >>> 0
-    : undefined;
+  const dictSize = header ? lzmaDictSize(stream) : undefined;
   const fresh = (): LzmaRecompressResult => ({
     stream: lzmaCompress(next, { ...encodeOpts, dictSize: encodeOpts.dictSize ?? dictSize }),
     reusedInput: 0,
