@@ -12,11 +12,11 @@ import {
   absAt,
   allBytes,
   child,
-  looksLikeVolume,
   messageOf,
   reportPosition,
   rethrowBudget,
 } from './nodes';
+import { looksLikeVolume } from './volume-header';
 import { parseSections } from './section';
 
 export const FILE_TYPES: Readonly<Record<number, string>> = {
