@@ -6,8 +6,6 @@
  * top-level nodes as the real parse (or the first that throws must be the one the parse failed
  * in). Where a fixture's own expected JSON says what the file is, the kind must agree with it.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   buildVolume,
@@ -25,23 +23,7 @@ import { recordingContext, rootOf } from '../../src/lib/firmware/containers/test
 import { detectKind } from '../../src/lib/firmware/detect';
 import { FirmwareError } from '../../src/lib/firmware/errors';
 import type { FirmwareNode } from '../../src/lib/firmware/tree/node';
-import { fixtureJson, fixturesDir, haveFixtures, readFixture } from '../helpers/fixtures';
-
-const NOT_FIRMWARE = /\.(txt|json|md|conf)$/i;
-
-function firmwareFiles(): string[] {
-  if (!haveFixtures) return [];
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!NOT_FIRMWARE.test(name)) out.push(relative(fixturesDir, p));
-    }
-  };
-  walk(fixturesDir);
-  return out;
-}
+import { firmwareFixtureFiles, fixtureJson, haveFixtures, readFixture } from '../helpers/fixtures';
 
 /** What the fixture authors call each file, as our kinds (their words, not our output). */
 const AUTHOR_KINDS: Record<string, FileKind[]> = {
@@ -124,7 +106,7 @@ async function expectLabelFollowsOpener(bytes: Uint8Array): Promise<FileKind> {
   return file.kind;
 }
 
-const files = firmwareFiles();
+const files = firmwareFixtureFiles();
 const authors = authorKinds();
 
 describe.skipIf(!haveFixtures)(
@@ -145,11 +127,22 @@ describe.skipIf(!haveFixtures)(
 );
 
 describe('inspect names every synthetic corpus image by the format that read it', () => {
-  for (const img of syntheticCorpus()) {
+  const corpus = syntheticCorpus();
+  for (const img of corpus) {
     it(img.name, async () => {
       await expectLabelFollowsOpener(img.bytes);
     });
   }
+
+  it('every registered opener reads at least one corpus image', async () => {
+    const readers = new Set<string>();
+    for (const img of corpus) {
+      const alone = await firstOpenerAlone(img.bytes);
+      if (alone?.outcome === 'opened') readers.add(alone.format.name);
+    }
+    const openers = FIRMWARE_FORMATS.filter((f) => f.open).map((f) => f.name);
+    expect(openers.filter((name) => !readers.has(name))).toEqual([]);
+  });
 });
 
 describe('when a probe matches but its opener declines, the next format names the file', () => {

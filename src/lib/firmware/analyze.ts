@@ -9,7 +9,7 @@ import type { GopCandidate, VbtCandidate } from './gop/find';
 import { inspectFirmware, type InspectResult } from './inspect';
 import type { Text } from './text';
 import { findAll } from './tree/node';
-import { FirmwareError, type FirmwareErrorData } from './errors';
+import type { FirmwareErrorData } from './errors';
 
 /** What every ranked candidate shows: where it is, why it ranks where it does. */
 export interface CandidateSummary {
@@ -112,7 +112,15 @@ export async function analyze(
   });
   // Not firmware we can open: the identity is still worth showing, with the reason.
   if (!root) {
-    return { file, nodes: 0, gops: [], vbts: [], ignored: [], warnings: [], error: error?.toJSON() };
+    return {
+      file,
+      nodes: 0,
+      gops: [],
+      vbts: [],
+      ignored: [],
+      warnings: [],
+      error: error?.toJSON(),
+    };
   }
   const found = await findCandidates(root);
   const ranking = rankCandidates(found);

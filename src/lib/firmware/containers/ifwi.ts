@@ -4,9 +4,7 @@
  * by scanning, as for any image without a known container.
  */
 import { ByteView } from '../bytes/view';
-import { findVolume, firstVolume, parseVolumes } from '../fv/volumes';
-import type { ParseContext } from '../tree/context';
-import type { FirmwareNode } from '../tree/node';
+import { firstVolume, volumesInsideFormat } from '../fv/volumes';
 import type { FirmwareFormat, KindGuess } from './format';
 import { hex } from './util';
 
@@ -23,20 +21,9 @@ function probeIfwi(b: Uint8Array): KindGuess | undefined {
   };
 }
 
-async function openIfwi(
-  parent: FirmwareNode,
-  bytes: Uint8Array,
-  _base: number,
-  abs: number | undefined,
-  ctx: ParseContext,
-): Promise<boolean> {
-  if (findVolume(bytes, 0) < 0) return false;
-  await parseVolumes(parent, bytes, abs, ctx);
-  return true;
-}
-
 export const ifwiFormat: FirmwareFormat = {
   name: 'ifwi',
   probe: probeIfwi,
-  open: openIfwi,
+  // Its partitions are not read yet: the volumes in them are found as in any unknown image.
+  open: volumesInsideFormat.open,
 };

@@ -3,11 +3,7 @@
  * format (volumes, a container, …) that reads it, or nothing known.
  */
 import { Budget } from '../budget';
-import {
-  openFirstFormat,
-  type FirmwareFormat,
-  type FormatClaim,
-} from '../containers/format';
+import { openFirstFormat, type FirmwareFormat, type FormatClaim } from '../containers/format';
 import type { DecodeCache, ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
 import { child, depthOf } from './nodes';

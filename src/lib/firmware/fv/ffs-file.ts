@@ -8,14 +8,7 @@ import { hex } from '../errors';
 import { guidName } from '../guids';
 import type { ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
-import {
-  absAt,
-  allBytes,
-  child,
-  messageOf,
-  reportPosition,
-  rethrowBudget,
-} from './nodes';
+import { absAt, allBytes, child, messageOf, reportPosition, rethrowBudget } from './nodes';
 import { looksLikeVolume } from './volume-header';
 import { parseSections } from './section';
 
