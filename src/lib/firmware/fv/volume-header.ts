@@ -51,9 +51,10 @@ export type VolumeHeaderCheck =
     };
 
 /**
- * A firmware volume header plausibly starts at `offset`: signature, a header length that fits
- * the volume, revision 1 or 2. FvLength may run past the data (a truncated volume is still
- * shown, with a warning).
+ * A firmware volume header plausibly starts at `offset` (anything but the `none` verdict):
+ * signature, a header length that fits the volume, revision 1 or 2. FvLength may run past the
+ * data (a truncated volume is still shown, with a warning). The cheap first step of
+ * `checkVolumeHeader`, for callers that only need to know whether a volume starts here.
  */
 export function looksLikeVolume(bytes: Uint8Array, offset: number): boolean {
   if (offset < 0 || offset + 0x48 > bytes.length) return false;
