@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,4 +27,22 @@ export function readFixture(rel: string): Uint8Array {
 
 export function fixtureJson<T = unknown>(rel: string): T {
   return JSON.parse(readFileSync(fixturePath(rel), 'utf8')) as T;
+}
+
+/** Names in the fixtures that are notes, lists or VM configs rather than firmware. */
+const NOT_FIRMWARE = /\.(txt|json|md|conf)$/i;
+
+/** Every firmware file in the fixtures, relative to them, sorted; none without the fixtures. */
+export function firmwareFixtureFiles(): string[] {
+  if (!haveFixtures) return [];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!NOT_FIRMWARE.test(name)) out.push(relative(fixturesDir, p));
+    }
+  };
+  walk(fixturesDir);
+  return out;
 }

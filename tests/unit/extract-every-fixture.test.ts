@@ -4,35 +4,19 @@
  * validates) or ends in a one-line FirmwareError saying nothing was found or what the file is.
  * The GOP and VBT folders must each yield their kind.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractCommand } from '../../src/cli/commands/extract';
 import { FirmwareError } from '../../src/lib/firmware/errors';
 import { isIntelGop } from '../../src/lib/firmware/gop/gop-info';
 import { parseVbt } from '../../src/lib/firmware/gop/vbt';
 import { readPe } from '../../src/lib/firmware/pe/headers';
-import { fixturesDir, haveFixtures } from '../helpers/fixtures';
+import { firmwareFixtureFiles, fixturesDir, haveFixtures } from '../helpers/fixtures';
 import { captureStdout } from '../helpers/stdout';
 
-const NOT_FIRMWARE = /\.(txt|json|md|conf)$/i;
-
-function firmwareFiles(): string[] {
-  if (!haveFixtures) return [];
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!NOT_FIRMWARE.test(name)) out.push(relative(fixturesDir, p));
-    }
-  };
-  walk(fixturesDir);
-  return out;
-}
-
-const files = firmwareFiles();
+const files = firmwareFixtureFiles();
 
 describe.skipIf(!haveFixtures)('`extract` on every firmware fixture', () => {
   const stdout = captureStdout();

@@ -1,6 +1,4 @@
-import { inspect } from '../../lib/firmware/api';
-import { FirmwareError } from '../../lib/firmware/errors';
-import { parseFirmware } from '../../lib/firmware/parse';
+import { inspectFirmware } from '../../lib/firmware/api';
 import { treeToJson, treeToText } from '../../lib/firmware/tree/report';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
@@ -13,19 +11,19 @@ export const inspectCommand: CliCommand = {
     const { positional, flags } = parseArgs(args, [], ['--json', '--no-tree']);
     if (positional.length !== 1) throw new UsageError('inspect takes exactly one file');
     const bytes = readInput(positional[0]);
-    const file = await inspect(bytes);
+    // One parse names the file (by the format that read it) and gives its tree.
+    const { file, root, error } = await inspectFirmware(bytes, {
+      name: positional[0].split('/').pop(),
+    });
     let tree;
     let treeError: string | undefined;
     if (!flags.has('--no-tree')) {
-      try {
-        tree = await parseFirmware(bytes, { name: positional[0].split('/').pop() });
-      } catch (e) {
-        // A file with no firmware in it, or a package only a vendor tool opens, is an answer,
-        // not a failure; limits and damage are.
-        if (e instanceof FirmwareError && (e.code === 'unrecognized' || e.code === 'unsupported'))
-          treeError = e.describe();
-        else throw e;
-      }
+      // A file with no firmware in it, or a package only a vendor tool opens, is an answer,
+      // not a failure; limits and damage are.
+      if (error && (error.code === 'unrecognized' || error.code === 'unsupported'))
+        treeError = error.describe();
+      else if (error) throw error;
+      tree = root;
     }
     if (flags.has('--json')) {
       printJson({

@@ -6,11 +6,10 @@ import type { ProgressCallback } from './api';
 import { findCandidates } from './gop/find';
 import { rankCandidates, type Ranked } from './gop/rank';
 import type { GopCandidate, VbtCandidate } from './gop/find';
-import { inspect, type InspectResult } from './inspect';
-import { parseFirmware } from './parse';
+import { inspectFirmware, type InspectResult } from './inspect';
 import type { Text } from './text';
 import { findAll } from './tree/node';
-import { FirmwareError, type FirmwareErrorData } from './errors';
+import type { FirmwareErrorData } from './errors';
 
 /** What every ranked candidate shows: where it is, why it ranks where it does. */
 export interface CandidateSummary {
@@ -105,19 +104,23 @@ export async function analyze(
 ): Promise<AnalyzeResult> {
   // Hashing a large file takes a while before the parse reports anything: mark both ends.
   onProgress?.({ phase: 'parse', done: 0, total: bytes.length });
-  const file = await inspect(bytes);
-  onProgress?.({ phase: 'parse', done: 0, total: bytes.length });
-  let root;
-  try {
-    root = await parseFirmware(bytes, {
-      progress: onProgress
-        ? (done) => onProgress({ phase: 'parse', done, total: bytes.length })
-        : undefined,
-    });
-  } catch (e) {
-    // Not firmware we can open: the identity is still worth showing, with the reason.
-    if (!(e instanceof FirmwareError)) throw e;
-    return { file, nodes: 0, gops: [], vbts: [], ignored: [], warnings: [], error: e.toJSON() };
+  // One parse gives both the tree and the file's name (the format that read it).
+  const { file, root, error } = await inspectFirmware(bytes, {
+    progress: onProgress
+      ? (done) => onProgress({ phase: 'parse', done, total: bytes.length })
+      : undefined,
+  });
+  // Not firmware we can open: the identity is still worth showing, with the reason.
+  if (!root) {
+    return {
+      file,
+      nodes: 0,
+      gops: [],
+      vbts: [],
+      ignored: [],
+      warnings: [],
+      error: error?.toJSON(),
+    };
   }
   const found = await findCandidates(root);
   const ranking = rankCandidates(found);

@@ -5,7 +5,7 @@
 import { lzmaCompress } from './compress/lzma/encoder';
 import { lzmaDecompress } from './compress/lzma/decoder';
 
-export { inspect, type InspectResult } from './inspect';
+export { inspect, inspectFirmware, type InspectResult, type Inspection } from './inspect';
 export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './oprom/build';
 export {
   patchOvmf,

@@ -1,5 +1,9 @@
 import { sha256Hex } from './bytes/sha256';
+import { describeAs } from './containers/format';
 import { detectKind, type FileKind } from './detect';
+import type { FirmwareError } from './errors';
+import { readFirmware, type ParseFirmwareOptions } from './parse';
+import type { FirmwareNode } from './tree/node';
 
 export interface InspectResult {
   size: number;
@@ -12,15 +16,39 @@ export interface InspectResult {
   detail?: string;
 }
 
-/** First look at a file: size, SHA-256 and what it most likely is. */
-export async function inspect(bytes: Uint8Array): Promise<InspectResult> {
-  const guess = detectKind(bytes);
-  return {
+/** A file's identity together with its tree, from one parse. */
+export interface Inspection {
+  file: InspectResult;
+  root?: FirmwareNode;
+  /** Why the file could not be parsed, when it could not. */
+  error?: FirmwareError;
+}
+
+/**
+ * Parse a file and say what it is: named by the registered format that read it (or whose opener
+ * failed on it); a file no format read gets the first probe's guess (`detectKind`).
+ */
+export async function inspectFirmware(
+  bytes: Uint8Array,
+  opts: ParseFirmwareOptions = {},
+): Promise<Inspection> {
+  const sha256 = await sha256Hex(bytes);
+  // Hashing a large file takes a while: say the parse starts now.
+  opts.progress?.(0);
+  const reading = await readFirmware(bytes, opts);
+  const guess = reading.format ? describeAs(reading.format, bytes) : detectKind(bytes);
+  const file: InspectResult = {
     size: bytes.length,
-    sha256: await sha256Hex(bytes),
+    sha256,
     kind: guess.kind,
     label: guess.label,
     ...(guess.offset !== undefined ? { offset: guess.offset } : {}),
     ...(guess.detail !== undefined ? { detail: guess.detail } : {}),
   };
+  return { file, root: reading.root, error: reading.error };
+}
+
+/** First look at a file: size, SHA-256 and what it is. */
+export async function inspect(bytes: Uint8Array): Promise<InspectResult> {
+  return (await inspectFirmware(bytes)).file;
 }

@@ -1,6 +1,7 @@
 /** The reader's entry point: bytes in, one firmware tree out. */
 import { Budget } from './budget';
-import { openContainer } from './containers/index';
+import type { FirmwareFormat, FormatClaim } from './containers/format';
+import { FIRMWARE_FORMATS } from './containers/index';
 import { recognisePackage } from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 import { createParseContext } from './fv/body';
@@ -17,6 +18,19 @@ export interface ParseFirmwareOptions {
   decodeCache?: DecodeCache;
 }
 
+/** What reading a file came to, and which registered format read it. */
+export interface FirmwareReading {
+  /** The tree, when the file could be read. */
+  root?: FirmwareNode;
+  /** Why it could not. */
+  error?: FirmwareError;
+  /**
+   * The format whose opener read the file's bytes (the root's children are its nodes), or, with
+   * `error`, the one whose opener failed; undefined when no format read the file.
+   */
+  format?: FirmwareFormat;
+}
+
 /**
  * Parse a firmware image (volumes, containers, or volumes found anywhere in it). Damage is
  * recorded on the nodes it affects; only a budget overrun or input with nothing recognisable
@@ -26,10 +40,35 @@ export async function parseFirmware(
   bytes: Uint8Array,
   opts: ParseFirmwareOptions = {},
 ): Promise<FirmwareNode> {
+  const r = await readFirmware(bytes, opts);
+  if (r.error) throw r.error;
+  return r.root!;
+}
+
+/** `parseFirmware`, returning its FirmwareError instead of throwing it, and the format that read the file. */
+export async function readFirmware(
+  bytes: Uint8Array,
+  opts: ParseFirmwareOptions = {},
+): Promise<FirmwareReading> {
+  const claim: FormatClaim = {};
+  try {
+    const root = await parseRoot(bytes, opts, claim);
+    return { root, format: claim.format };
+  } catch (e) {
+    if (!(e instanceof FirmwareError)) throw e;
+    return { error: e, format: claim.format };
+  }
+}
+
+async function parseRoot(
+  bytes: Uint8Array,
+  opts: ParseFirmwareOptions,
+  claim: FormatClaim,
+): Promise<FirmwareNode> {
   const ctx = createParseContext({
     budget: opts.budget ?? new Budget(),
     progress: opts.progress,
-    openContainer,
+    formats: FIRMWARE_FORMATS,
     decodeCache: opts.decodeCache,
   });
   const root = makeNode({
@@ -42,11 +81,13 @@ export async function parseFirmware(
   });
   root.fields.size = bytes.length;
   ctx.budget.takeNode({ offset: 0 });
-  await ctx.parseBody(root, bytes, 0);
+  await ctx.readBody(root, bytes, 0, claim);
   if (
     root.children.length === 0 ||
     root.children.every((c) => c.kind === 'opaque' && c.children.length === 0)
   ) {
+    // Nothing read the file (a volume header at 0 that could not be used is not reading it).
+    claim.format = undefined;
     const pkg = recognisePackage(bytes);
     if (pkg) {
       throw new FirmwareError(

@@ -8,6 +8,7 @@ import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
+import type { FileKind, FirmwareFormat, KindGuess } from './format';
 import { absAt, addTrailingPadding, hex, peNode } from './util';
 
 export const CAPSULE_GUIDS = {
@@ -44,6 +45,24 @@ export function capsuleFlavourAt(bytes: Uint8Array, offset = 0): CapsuleFlavour 
 
 export function capsuleName(f: CapsuleFlavour): string {
   return NAMES[f];
+}
+
+const CAPSULE_KINDS: Record<CapsuleFlavour, { kind: FileKind; label: string }> = {
+  efi: { kind: 'capsule-efi', label: 'UEFI capsule' },
+  fmp: { kind: 'capsule-fmp', label: 'UEFI firmware-management (FMP) capsule' },
+  intel: { kind: 'capsule-intel', label: 'Intel BIOS capsule' },
+  lenovo: { kind: 'capsule-lenovo', label: 'Lenovo BIOS capsule' },
+  lenovo2: { kind: 'capsule-lenovo', label: 'Lenovo BIOS capsule' },
+  toshiba: { kind: 'capsule-toshiba', label: 'Toshiba BIOS capsule' },
+  amiSigned: { kind: 'capsule-ami', label: 'AMI Aptio signed capsule (e.g. an ASUS .CAP)' },
+  amiUnsigned: { kind: 'capsule-ami', label: 'AMI Aptio unsigned capsule' },
+};
+
+function probeCapsule(b: Uint8Array): KindGuess | undefined {
+  const cap = capsuleFlavourAt(b);
+  if (!cap) return undefined;
+  const detail = b.length >= 0x1c ? `header size ${hex(new ByteView(b).u32(0x10))}` : undefined;
+  return { ...CAPSULE_KINDS[cap], offset: 0, detail };
 }
 
 /** WIN_CERT_TYPE_EFI_GUID, the certificate type of EFI_FIRMWARE_IMAGE_AUTHENTICATION. */
@@ -303,3 +322,9 @@ async function openFmpImage(
     if (vend.length < vendorSize) vn.warnings.push('vendor code is truncated');
   }
 }
+
+export const capsuleFormat: FirmwareFormat = {
+  name: 'capsule',
+  probe: probeCapsule,
+  open: openCapsule,
+};

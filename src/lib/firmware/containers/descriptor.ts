@@ -7,6 +7,7 @@ import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
+import type { FirmwareFormat, KindGuess } from './format';
 import { absAt, allBytes, hex } from './util';
 
 export const DESCRIPTOR_SIGNATURE = 0x0ff0a55a;
@@ -183,3 +184,38 @@ export async function openDescriptor(
   }
   return true;
 }
+
+const LABEL = 'Intel SPI flash image (with flash descriptor)';
+
+/** The descriptor's region table, for people, or why it cannot be read. */
+function describeRegions(b: Uint8Array): string {
+  try {
+    const d = readDescriptor(b);
+    return `descriptor v${d.version}; regions: ${d.regions.map((r) => `${r.name} ${hex(r.offset)}+${hex(r.size)}`).join(', ')}`;
+  } catch (e) {
+    if (!(e instanceof FirmwareError)) throw e;
+    return `descriptor unreadable: ${e.message}`;
+  }
+}
+
+function probeDescriptor(b: Uint8Array): KindGuess | undefined {
+  const v = new ByteView(b);
+  if (b.length >= 0x14 && v.u32(0x10) === DESCRIPTOR_SIGNATURE)
+    return { kind: 'intel-descriptor', label: LABEL, offset: 0, detail: describeRegions(b) };
+  // Named, not opened: nothing here reads the ICH8 layout's regions yet.
+  if (b.length >= 4 && v.u32(0) === DESCRIPTOR_SIGNATURE) {
+    return {
+      kind: 'intel-descriptor',
+      label: LABEL,
+      offset: 0,
+      detail: 'old (ICH8-era) layout with the signature at offset 0',
+    };
+  }
+  return undefined;
+}
+
+export const descriptorFormat: FirmwareFormat = {
+  name: 'intel-descriptor',
+  probe: probeDescriptor,
+  open: openDescriptor,
+};

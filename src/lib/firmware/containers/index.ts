@@ -1,86 +1,48 @@
 /**
- * Containers around firmware volumes: recognise one at the start of a body, attach its nodes
- * and hand each payload back to `ctx.parseBody`. Volumes themselves are parsed elsewhere.
+ * The registry: every format the reader knows, one line each, in the order they are tried.
+ * `detectKind` names a file by the first probe that matches; the parse reads each body with
+ * the first format whose probe matches and whose opener accepts (containers/format.ts). See
+ * README.md for adding a format.
  */
-import { FirmwareError } from '../errors';
+import { firmwareVolumeFormat, volumesInsideFormat } from '../fv/volumes';
 import type { ParseContext } from '../tree/context';
-import { addChild, type FirmwareNode } from '../tree/node';
-import { openCapsule } from './capsule';
-import { openDescriptor } from './descriptor';
-import { openOptionRom } from './option-rom';
-import { asciiAt, baseInParent, peNode, vbtNode } from './util';
-import { openAmiPfat } from './vendor/ami-pfat';
-import { openDellPfs } from './vendor/dell-pfs';
-import { openInsyde } from './vendor/insyde';
+import type { FirmwareNode } from '../tree/node';
+import { bareImageFormat } from './bare-image';
+import { capsuleFormat } from './capsule';
+import { descriptorFormat } from './descriptor';
+import { openFirstFormat, type FirmwareFormat } from './format';
+import { ifwiFormat } from './ifwi';
+import { optionRomFormat } from './option-rom';
+import { amiPfatFormat } from './vendor/ami-pfat';
+import { dellPfsFormat } from './vendor/dell-pfs';
+import { insydeFormat } from './vendor/insyde';
+import { knownPackageFormat } from './vendor/packages';
 
-type Opener = (
-  parent: FirmwareNode,
-  bytes: Uint8Array,
-  base: number,
-  abs: number | undefined,
-  ctx: ParseContext,
-) => Promise<boolean>;
-
-/** Most specific first: vendor packages are executables, so they go before the bare PE check. */
-const OPENERS: readonly Opener[] = [
-  openDescriptor,
-  openCapsule,
-  openOptionRom,
-  openInsyde,
-  openDellPfs,
-  openAmiPfat,
-  openBareImage,
+/**
+ * Most specific first. Signatures at fixed places come before searches through the data;
+ * vendor packages are executables, so they go before the bare PE check; scans for volumes
+ * anywhere come after every container had its turn, and names-only entries last.
+ */
+export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
+  firmwareVolumeFormat, // `_FVH` at 0x28: a body that starts with a volume is volumes
+  descriptorFormat, // 0x0FF0A55A at 0x10: Intel SPI image, regions
+  capsuleFormat, // capsule GUID at 0: UEFI, FMP and vendor capsules
+  optionRomFormat, // 55 AA with a PCIR structure: PCI option ROM images
+  insydeFormat, // `$_IFLASH` at 0, or an executable holding such blocks
+  dellPfsFormat, // `PFS.HDR.` at 0, or an executable holding zlib-packed PFS
+  amiPfatFormat, // `_AMIPFAT` at 8, or inside a flasher executable
+  bareImageFormat, // MZ/VZ/$VBT at 0 (after the packages that are executables too)
+  ifwiFormat, // BPDT signature at 0; volumes found by scanning
+  volumesInsideFormat, // whole volumes anywhere in otherwise unknown data
+  knownPackageFormat, // named only: packages a vendor tool or an archiver unpacks
 ];
 
+/** Reads a body with the registry; false, adding nothing, when no format reads it. */
 export async function openContainer(
   parent: FirmwareNode,
   bytes: Uint8Array,
   absOffset: number | undefined,
   ctx: ParseContext,
 ): Promise<boolean> {
-  if (bytes.length < 2) return false;
-  const base = baseInParent(parent, bytes);
-  const before = parent.children.length;
-  try {
-    for (const open of OPENERS) {
-      if (await open(parent, bytes, base, absOffset, ctx)) return true;
-    }
-    return false;
-  } catch (e) {
-    if (e instanceof FirmwareError) throw e;
-    // Never let another exception type out of the core; drop half-built nodes first.
-    parent.children.length = before;
-    throw new FirmwareError(
-      'bad-format',
-      `container parse failed: ${e instanceof Error ? e.message : String(e)}`,
-      {
-        offset: absOffset,
-        cause: e,
-      },
-    );
-  }
-}
-
-/** A bare PE/TE driver or a bare VBT file: one node, for the GOP/VBT finder. */
-async function openBareImage(
-  parent: FirmwareNode,
-  bytes: Uint8Array,
-  base: number,
-  abs: number | undefined,
-  ctx: ParseContext,
-): Promise<boolean> {
-  if (asciiAt(bytes, 0, 'MZ') || asciiAt(bytes, 0, 'VZ')) {
-    const node = peNode(bytes, base, abs);
-    // 'MZ'/'VZ' alone is weak evidence; only claim the bytes when the headers read.
-    if (node.warnings.length) return false;
-    ctx.budget.takeNode({ offset: abs });
-    addChild(parent, node);
-    return true;
-  }
-  if (asciiAt(bytes, 0, '$VBT')) {
-    ctx.budget.takeNode({ offset: abs });
-    addChild(parent, vbtNode(bytes, base, abs));
-    return true;
-  }
-  return false;
+  return (await openFirstFormat(FIRMWARE_FORMATS, parent, bytes, absOffset, ctx)) !== undefined;
 }

@@ -8,6 +8,7 @@ import { efiDecompress } from '../compress/efi';
 import { FirmwareError } from '../errors';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
+import type { FirmwareFormat, KindGuess } from './format';
 import { absAt, addTrailingPadding, asciiAt, hex, peNode } from './util';
 
 const EFI_SIGNATURE = 0x0ef1;
@@ -223,3 +224,18 @@ async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void
     );
   }
 }
+
+function probeOptionRom(b: Uint8Array): KindGuess | undefined {
+  if (!looksLikeOptionRom(b, 0)) return undefined;
+  const p = readPcir(b, 0);
+  const detail = p
+    ? `first image: PCI ${p.vendorId.toString(16).padStart(4, '0')}:${p.deviceId.toString(16).padStart(4, '0')}, ${p.codeType === 3 ? 'EFI' : p.codeType === 0 ? 'legacy x86' : `code type ${p.codeType}`}`
+    : undefined;
+  return { kind: 'option-rom', label: 'PCI option ROM', offset: 0, detail };
+}
+
+export const optionRomFormat: FirmwareFormat = {
+  name: 'option-rom',
+  probe: probeOptionRom,
+  open: openOptionRom,
+};

@@ -8,15 +8,8 @@ import { hex } from '../errors';
 import { guidName } from '../guids';
 import type { ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
-import {
-  absAt,
-  allBytes,
-  child,
-  looksLikeVolume,
-  messageOf,
-  reportPosition,
-  rethrowBudget,
-} from './nodes';
+import { absAt, allBytes, child, messageOf, reportPosition, rethrowBudget } from './nodes';
+import { looksLikeVolume } from './volume-header';
 import { parseSections } from './section';
 
 export const FILE_TYPES: Readonly<Record<number, string>> = {

@@ -94,27 +94,3 @@ export function opaque(
 }
 
 export const align = (n: number, a: number): number => Math.ceil(n / a) * a;
-
-/** `_FVH`, little-endian, at +0x28 of a volume header. */
-export const FVH_SIGNATURE = 0x4856465f;
-
-/**
- * A firmware volume header plausibly starts at `offset`: signature, a header length that fits
- * the volume, revision 1 or 2. FvLength may run past the data (a truncated volume is still
- * shown, with a warning).
- */
-export function looksLikeVolume(bytes: Uint8Array, offset: number): boolean {
-  if (offset < 0 || offset + 0x48 > bytes.length) return false;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset + offset, 0x48);
-  if (dv.getUint32(0x28, true) !== FVH_SIGNATURE) return false;
-  const fvLength = dv.getUint32(0x20, true) + dv.getUint32(0x24, true) * 0x100000000;
-  const headerLength = dv.getUint16(0x30, true);
-  const revision = dv.getUint8(0x37);
-  return (
-    headerLength >= 0x48 &&
-    headerLength % 2 === 0 &&
-    fvLength >= headerLength &&
-    fvLength < 0x100000000 &&
-    (revision === 1 || revision === 2)
-  );
-}

@@ -19,11 +19,11 @@ import {
   allBytes,
   child,
   inputPosition,
-  looksLikeVolume,
   messageOf,
   opaque,
   rethrowBudget,
 } from './nodes';
+import { looksLikeVolume } from './volume-header';
 
 export const SECTION_TYPES: Readonly<Record<number, string>> = {
   0x01: 'COMPRESSION',

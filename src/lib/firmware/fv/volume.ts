@@ -3,91 +3,17 @@
  * then the files of FFSv2/FFSv3 file systems and the free space after them. Other file
  * systems (NVRAM stores, …) keep their body as one opaque node.
  */
-import { guidAt } from '../bytes/guid';
-import { sum16 } from '../bytes/checksum';
-import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { FFS2_GUIDS, FFS3_GUID, NVRAM_GUIDS, guidName } from '../guids';
 import type { ParseContext } from '../tree/context';
 import { makeNode, type FirmwareNode } from '../tree/node';
 import { FILE_ALIGNMENT, fileExtent, parseFile, type FileSystemInfo } from './ffs-file';
-import {
-  absAt,
-  align,
-  allBytes,
-  child,
-  depthOf,
-  looksLikeVolume,
-  opaque,
-  reportPosition,
-} from './nodes';
+import { absAt, align, allBytes, child, depthOf, opaque, reportPosition } from './nodes';
+import { checkVolumeHeader, looksLikeVolume } from './volume-header';
 
 export { looksLikeVolume };
 
 export const EFI_FVB2_ERASE_POLARITY = 0x800;
-
-export interface VolumeHeader {
-  fileSystemGuid: string;
-  fvLength: number;
-  attributes: number;
-  headerLength: number;
-  checksum: number;
-  extHeaderOffset: number;
-  revision: number;
-  blockMap: { numBlocks: number; length: number }[];
-  fvName?: string;
-  extHeaderSize?: number;
-  /** Where files start: after the header, or after the ext header when there is one. */
-  dataOffset: number;
-}
-
-/** Read a volume header at `offset` of `bytes` (which must look like a volume). */
-export function readVolumeHeader(bytes: Uint8Array, offset: number, abs = 0): VolumeHeader {
-  const v = new ByteView(bytes.subarray(offset), abs);
-  const headerLength = v.u16(0x30, 'HeaderLength');
-  const h: VolumeHeader = {
-    fileSystemGuid: guidAt(v.slice(0x10, 16, 'FileSystemGuid')),
-    fvLength: v.u64(0x20, 'FvLength'),
-    attributes: v.u32(0x2c, 'Attributes'),
-    headerLength,
-    checksum: v.u16(0x32, 'Checksum'),
-    extHeaderOffset: v.u16(0x34, 'ExtHeaderOffset'),
-    revision: v.u8(0x37, 'Revision'),
-    blockMap: [],
-    dataOffset: align(headerLength, 8),
-  };
-  for (let p = 0x38; p + 8 <= headerLength; p += 8) {
-    const numBlocks = v.u32(p, 'NumBlocks');
-    const length = v.u32(p + 4, 'BlockLength');
-    if (numBlocks === 0 && length === 0) break;
-    h.blockMap.push({ numBlocks, length });
-  }
-  if (h.revision > 1 && h.extHeaderOffset !== 0) {
-    const e = h.extHeaderOffset;
-    if (e + 20 > h.fvLength || !v.has(e, 20)) {
-      throw new FirmwareError(
-        'bad-format',
-        `volume ext header at ${hex(e)} lies outside the volume`,
-        {
-          offset: abs + e,
-        },
-      );
-    }
-    h.fvName = guidAt(v.slice(e, 16, 'FvName'));
-    h.extHeaderSize = v.u32(e + 16, 'ExtHeaderSize');
-    if (h.extHeaderSize < 20 || e + h.extHeaderSize > h.fvLength) {
-      throw new FirmwareError(
-        'bad-format',
-        `volume ext header size ${hex(h.extHeaderSize)} is out of range`,
-        {
-          offset: abs + e + 16,
-        },
-      );
-    }
-    h.dataOffset = align(e + h.extHeaderSize, 8);
-  }
-  return h;
-}
 
 function fileSystemName(fsGuid: string): string {
   if (fsGuid === FFS3_GUID) return 'FFSv3';
@@ -108,7 +34,12 @@ export async function parseVolume(
   parent?: FirmwareNode,
 ): Promise<FirmwareNode> {
   const abs = absAt(absOffset, offset);
-  const h = readVolumeHeader(bytes, offset, abs ?? 0);
+  const check = checkVolumeHeader(bytes, offset, abs ?? 0);
+  if (check.verdict === 'unusable') throw check.error;
+  if (check.verdict === 'none') {
+    throw new FirmwareError('bad-format', 'no firmware volume header here', { offset: abs });
+  }
+  const h = check.header;
   const available = bytes.length - offset;
   const length = Math.min(h.fvLength, available);
   const raw = bytes.subarray(offset, offset + length);
@@ -146,22 +77,13 @@ export async function parseVolume(
   ctx.budget.checkDepth(parent ? depthOf(node) : ctx.depth, { offset: abs });
   reportPosition(ctx, node, abs);
 
-  const sum = sum16(raw, 0, Math.min(h.headerLength, length));
+  const sum = check.headerSum;
   node.checks.push({
     name: 'header checksum',
     ok: sum === 0,
     detail: sum === 0 ? undefined : `header sums to ${hex(sum, 4)}`,
   });
-  if (sum !== 0) node.warnings.push('volume header checksum failed');
-  const mapped = h.blockMap.reduce((s, b) => s + b.numBlocks * b.length, 0);
-  if (mapped !== h.fvLength) {
-    node.warnings.push(`block map covers ${hex(mapped)} bytes, FvLength is ${hex(h.fvLength)}`);
-  }
-  if (h.fvLength > available) {
-    node.warnings.push(
-      `volume is truncated: FvLength ${hex(h.fvLength)}, only ${hex(available)} bytes present`,
-    );
-  }
+  node.warnings.push(...check.warnings);
   if (h.dataOffset > length) return node;
 
   const body = raw.subarray(node.headerSize);

@@ -9,6 +9,7 @@ import { ByteView } from '../../bytes/view';
 import { FirmwareError } from '../../errors';
 import type { ParseContext } from '../../tree/context';
 import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
+import type { FirmwareFormat, KindGuess } from '../format';
 import { absAt, asciiAt, hex, indexOfAscii } from '../util';
 import { readBgBlock } from './bios-guard';
 
@@ -155,3 +156,15 @@ export async function openAmiPfat(
   }
   return true;
 }
+
+function probeAmiPfat(b: Uint8Array): KindGuess | undefined {
+  const start = pfatStart(b);
+  if (start < 0) return undefined;
+  return { kind: 'vendor-package', label: 'AMI BIOS Guard (PFAT) update', offset: start };
+}
+
+export const amiPfatFormat: FirmwareFormat = {
+  name: 'ami-pfat',
+  probe: probeAmiPfat,
+  open: openAmiPfat,
+};

@@ -10,6 +10,7 @@ import { inflate } from '../../compress/zlib';
 import { FirmwareError } from '../../errors';
 import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
 import type { ParseContext } from '../../tree/context';
+import type { FirmwareFormat, KindGuess } from '../format';
 import { absAt, asciiAt, hex, indexOfBytes } from '../util';
 import { assembleBlocks, readBgBlock } from './bios-guard';
 
@@ -290,3 +291,19 @@ async function openBiosGuardImage(
   node.decoded = { method: 'BIOS Guard blocks', bytes: image };
   await ctx.parseBody(node, image, undefined);
 }
+
+/** A PFS at 0, or a Dell executable holding zlib-compressed PFS sections. */
+function probeDellPfs(b: Uint8Array): KindGuess | undefined {
+  if (asciiAt(b, 0, PFS_HEADER_TAG))
+    return { kind: 'dell-pfs', label: 'Dell PFS update package', offset: 0 };
+  if (!asciiAt(b, 0, 'MZ')) return undefined;
+  const z = findDellZlib(b);
+  if (z < 0) return undefined;
+  return { kind: 'dell-pfs', label: 'Dell BIOS update executable (PFS)', offset: z - 5 };
+}
+
+export const dellPfsFormat: FirmwareFormat = {
+  name: 'dell-pfs',
+  probe: probeDellPfs,
+  open: openDellPfs,
+};

@@ -7,6 +7,7 @@ import { ByteView } from '../../bytes/view';
 import { FirmwareError } from '../../errors';
 import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
 import type { ParseContext } from '../../tree/context';
+import type { FirmwareFormat, KindGuess } from '../format';
 import { absAt, asciiAt, hex, indexOfAscii } from '../util';
 
 export const IFLASH_MARK = '$_IFLASH';
@@ -140,3 +141,18 @@ export async function openInsyde(
   if (!bios) pkg.warnings.push('the package holds no $_IFLASH_BIOSIMG block');
   return true;
 }
+
+/** A `$_IFLASH_` block at 0, or an executable holding such blocks or Insyde's SFX marker. */
+function probeInsyde(b: Uint8Array): KindGuess | undefined {
+  if (asciiAt(b, 0, IFLASH_MARK))
+    return { kind: 'insyde-iflash', label: 'Insyde iFlash BIOS package', offset: 0 };
+  if (asciiAt(b, 0, 'MZ') && (findIflashBlocks(b).length || isInsydeSfx(b)))
+    return { kind: 'insyde-iflash', label: 'Insyde BIOS update executable', offset: 0 };
+  return undefined;
+}
+
+export const insydeFormat: FirmwareFormat = {
+  name: 'insyde-iflash',
+  probe: probeInsyde,
+  open: openInsyde,
+};

@@ -4,6 +4,7 @@
  * the reader names the package and the tool that unpacks it instead of "unrecognised".
  * Signatures as platomav/BIOSUtilities documents them (common/patterns.py), plus archive magics.
  */
+import type { FirmwareFormat, KindGuess } from '../format';
 import { asciiAt, indexOfAscii } from '../util';
 
 export interface KnownPackage {
@@ -132,3 +133,24 @@ function archiveAt(b: Uint8Array): KnownPackage | undefined {
   if (asciiAt(b, 0x101, 'ustar')) return { name: 'a tar archive', tool: unpack };
   return undefined;
 }
+
+function probePackage(b: Uint8Array): KindGuess | undefined {
+  const pkg = recognisePackage(b);
+  if (!pkg) return undefined;
+  const label = pkg.name.replace(/^an? /, '').replace(/:.*/, '');
+  return {
+    kind: 'vendor-package',
+    label: label[0].toUpperCase() + label.slice(1),
+    offset: 0,
+    detail: `unpack it with ${pkg.tool}`,
+  };
+}
+
+/**
+ * Named, not opened: the parse ends in an 'unsupported' error that names the tool (see
+ * `parseFirmware`). An archive format the reader learns to open gets its own entry before this.
+ */
+export const knownPackageFormat: FirmwareFormat = {
+  name: 'known-package',
+  probe: probePackage,
+};
