@@ -5,7 +5,7 @@ import { recognisePackage } from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 import { createParseContext } from './fv/body';
 import type { DecodeCache } from './tree/context';
-import { makeNode, type FirmwareNode } from './tree/node';
+import { IMAGE_DATA, makeNode, type FirmwareNode } from './tree/node';
 
 export interface ParseFirmwareOptions {
   budget?: Budget;
@@ -39,8 +39,8 @@ export async function parseFirmware(
     raw: bytes,
     name: opts.name,
     absOffset: 0,
+    data: IMAGE_DATA,
   });
-  root.fields.size = bytes.length;
   ctx.budget.takeNode({ offset: 0 });
   await ctx.parseBody(root, bytes, 0);
   if (

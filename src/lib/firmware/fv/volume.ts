@@ -8,7 +8,9 @@ import { sum16 } from '../bytes/checksum';
 import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { FFS2_GUIDS, FFS3_GUID, NVRAM_GUIDS, guidName } from '../guids';
+import { erasedByte, FVB2 } from '../spec';
 import type { ParseContext } from '../tree/context';
+import type { VolumeData } from '../tree/data';
 import { makeNode, type FirmwareNode } from '../tree/node';
 import { FILE_ALIGNMENT, fileExtent, parseFile, type FileSystemInfo } from './ffs-file';
 import {
@@ -23,8 +25,6 @@ import {
 } from './nodes';
 
 export { looksLikeVolume };
-
-export const EFI_FVB2_ERASE_POLARITY = 0x800;
 
 export interface VolumeHeader {
   fileSystemGuid: string;
@@ -89,7 +89,7 @@ export function readVolumeHeader(bytes: Uint8Array, offset: number, abs = 0): Vo
   return h;
 }
 
-function fileSystemName(fsGuid: string): string {
+function fileSystemName(fsGuid: string): VolumeData['fileSystem'] {
   if (fsGuid === FFS3_GUID) return 'FFSv3';
   if (FFS2_GUIDS.includes(fsGuid)) return 'FFSv2';
   if (NVRAM_GUIDS.includes(fsGuid)) return 'NVRAM';
@@ -113,22 +113,26 @@ export async function parseVolume(
   const length = Math.min(h.fvLength, available);
   const raw = bytes.subarray(offset, offset + length);
   const fs = fileSystemName(h.fileSystemGuid);
-  const erasePolarity = (h.attributes & EFI_FVB2_ERASE_POLARITY) !== 0;
+  const erasePolarity = (h.attributes & FVB2.erasePolarity) !== 0;
   const guid = h.fvName ?? h.fileSystemGuid;
-  const fields: FirmwareNode['fields'] = {
+  const data: VolumeData = {
+    is: 'volume',
     fileSystemGuid: h.fileSystemGuid,
     fileSystem: fs,
     fvLength: h.fvLength,
     attributes: h.attributes,
-    erasePolarity: erasePolarity ? 1 : 0,
+    erasePolarity,
     headerLength: h.headerLength,
     checksum: h.checksum,
     extHeaderOffset: h.extHeaderOffset,
     revision: h.revision,
-    blockMap: h.blockMap.map((b) => `${b.numBlocks}x${hex(b.length)}`).join(', '),
+    blockMap: h.blockMap,
+    fvName: h.fvName,
+    alignment:
+      h.revision > 1
+        ? 2 ** ((h.attributes & FVB2.alignmentMask) >> FVB2.alignmentShift)
+        : undefined,
   };
-  if (h.fvName) fields.fvName = h.fvName;
-  if (h.revision > 1) fields.alignment = 2 ** ((h.attributes & 0x001f0000) >> 16);
   const node = makeNode({
     kind: 'volume',
     type: fs === 'unknown' ? 'volume' : `${fs} volume`,
@@ -138,7 +142,7 @@ export async function parseVolume(
     guid,
     name: guidName(guid),
     absOffset: abs,
-    fields,
+    data,
   });
   // Linked upwards (not yet attached: the caller adds it) so nested nodes know their depth.
   node.parent = parent;
@@ -169,7 +173,7 @@ export async function parseVolume(
   if (fs === 'FFSv2' || fs === 'FFSv3') {
     const info: FileSystemInfo = {
       ffsV3: fs === 'FFSv3',
-      emptyByte: erasePolarity ? 0xff : 0x00,
+      emptyByte: erasedByte(erasePolarity),
       revision: h.revision,
     };
     await parseFiles(node, body, bodyAbs, info, ctx);

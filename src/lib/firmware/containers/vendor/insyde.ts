@@ -100,7 +100,7 @@ export async function openInsyde(
       type: 'Insyde iFlash package',
       offset: base,
       raw: bytes,
-      fields: { blocks: blocks.length },
+      data: { is: 'insyde-package', blocks: blocks.length },
       absOffset: abs,
     }),
   );
@@ -123,11 +123,12 @@ export async function openInsyde(
         offset: at,
         raw,
         headerSize: HEADER,
-        fields: {
+        data: {
+          is: 'insyde-block',
           tag,
           contents: TAG_NAMES[tag.slice(9).replace(/_+$/, '')] ?? 'unknown',
-          'total size': hex(total),
-          'used size': hex(used),
+          totalSize: total,
+          usedSize: used,
         },
         absOffset: absAt(abs, at),
       }),
