@@ -6,21 +6,13 @@
 import { guidAt } from '../bytes/guid';
 import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
+import { CAPSULE_GUIDS } from '../guids';
 import type { CapsuleData, FmpImageData } from '../tree/data';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 import { absAt, addTrailingPadding, hex, peNode } from './util';
 
-export const CAPSULE_GUIDS = {
-  efi: '3B6686BD-0D76-4030-B70E-B5519E2FC5A0',
-  fmp: '6DCBD5ED-E82D-4C44-BDA1-7194199AD92A',
-  intel: '539182B9-ABB5-4391-B69A-E3A943F72FCC',
-  lenovo: 'E20BAFD3-9914-4F4F-9537-3129E090EB3C',
-  lenovo2: '25B5FE76-8243-4A5C-A9BD-7EE3246198B5',
-  toshiba: '3BE07062-1D51-45D2-832B-F093257ED461',
-  amiSigned: '4A3CA68B-7723-48FB-803D-578CC1FEC44D',
-  amiUnsigned: '14EEBB90-890A-43DB-AED1-5D3C4588A418',
-} as const;
+export { CAPSULE_GUIDS };
 
 export type CapsuleFlavour = keyof typeof CAPSULE_GUIDS;
 
