@@ -184,6 +184,15 @@ export const EFI_ROM_COMPRESSION = {
   efi: 1,
 } as const;
 
+/** IMAGE_FILE_MACHINE_* (PE/COFF), also EfiMachineType of an EFI option ROM image. */
+export const PE_MACHINE = {
+  ia32: 0x014c,
+  ia64: 0x0200,
+  ebc: 0x0ebc,
+  x64: 0x8664,
+  aarch64: 0xaa64,
+} as const;
+
 /** EfiSubsystem and EfiMachineType names as option ROM tools print them. */
 export const EFI_ROM_SUBSYSTEM_NAMES: Readonly<Record<number, string>> = {
   10: 'EFI application',
@@ -191,9 +200,9 @@ export const EFI_ROM_SUBSYSTEM_NAMES: Readonly<Record<number, string>> = {
   12: 'EFI runtime driver',
 };
 export const EFI_ROM_MACHINE_NAMES: Readonly<Record<number, string>> = {
-  0x14c: 'IA32',
-  0x200: 'IA64',
-  0x8664: 'x64',
-  0xebc: 'EBC',
-  0xaa64: 'AArch64',
+  [PE_MACHINE.ia32]: 'IA32',
+  [PE_MACHINE.ia64]: 'IA64',
+  [PE_MACHINE.x64]: 'x64',
+  [PE_MACHINE.ebc]: 'EBC',
+  [PE_MACHINE.aarch64]: 'AArch64',
 };

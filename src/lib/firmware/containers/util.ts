@@ -1,6 +1,6 @@
 /** Small helpers shared by the container parsers. */
 import { ByteView } from '../bytes/view';
-import { FirmwareError, hex } from '../errors';
+import { FirmwareError } from '../errors';
 import { gopInfo, gopLabel, isIntelGop } from '../gop/gop-info';
 import { readPe, type PeInfo as PeHeaders } from '../pe/headers';
 import type { PeData, VbtData } from '../tree/data';

@@ -133,7 +133,7 @@ async function parseSection(
     ctx,
   );
   try {
-    await parseSectionBody(node, data, raw, common, typeCode, abs, ctx);
+    await parseSectionBody(node, data, raw, common, abs, ctx);
   } catch (e) {
     rethrowBudget(e);
     // The section's bytes stay as they are; only its interpretation failed.
@@ -148,13 +148,12 @@ async function parseSectionBody(
   data: SectionData,
   raw: Uint8Array,
   common: number,
-  typeCode: number,
   abs: number | undefined,
   ctx: ParseContext,
 ): Promise<void> {
   const v = new ByteView(raw, abs ?? 0);
   const bodyAbs = (h: number) => absAt(abs, h);
-  switch (typeCode) {
+  switch (data.sectionType) {
     case SECTION_TYPE.compression: {
       const uncompressed = v.u32(common, 'UncompressedLength');
       const method = v.u8(common + 4, 'CompressionType');
@@ -233,7 +232,7 @@ async function parseSectionBody(
     case SECTION_TYPE.compatibility16:
       return;
     default:
-      node.warnings.push(`unknown section type ${hex(typeCode, 2)}`);
+      node.warnings.push(`unknown section type ${hex(data.sectionType, 2)}`);
   }
 }
 

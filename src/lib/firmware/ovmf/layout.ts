@@ -6,7 +6,7 @@
 import { readPe } from '../pe/headers';
 import { FILE_GUIDS, NVRAM_GUIDS, SECTION_GUIDS } from '../guids';
 import { FirmwareError } from '../errors';
-import { FILE_TYPE, SECTION_TYPE } from '../spec';
+import { FILE_TYPE, PE_MACHINE, SECTION_TYPE } from '../spec';
 import type { VolumeData } from '../tree/data';
 import { findAll, pathOf, type FirmwareNode } from '../tree/node';
 
@@ -77,7 +77,7 @@ function notOvmf(root: FirmwareNode): FirmwareError {
       }
     })
     .find((m) => m !== undefined);
-  if (pe === 0xaa64)
+  if (pe === PE_MACHINE.aarch64)
     return new FirmwareError(
       'unrecognized',
       `this is an ARM firmware image (AAVMF/QEMU_EFI); the Intel GOP needs x86 OVMF: ${PVE_HINT}`,

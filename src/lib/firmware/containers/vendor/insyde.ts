@@ -7,7 +7,7 @@ import { ByteView } from '../../bytes/view';
 import { FirmwareError } from '../../errors';
 import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
 import type { ParseContext } from '../../tree/context';
-import { absAt, asciiAt, hex, indexOfAscii } from '../util';
+import { absAt, asciiAt, indexOfAscii } from '../util';
 
 export const IFLASH_MARK = '$_IFLASH';
 const HEADER = 0x18;
