@@ -5,7 +5,7 @@ import { recognisePackage } from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 import { createParseContext } from './fv/body';
 import type { DecodeCache } from './tree/context';
-import { IMAGE_DATA, makeNode, type FirmwareNode } from './tree/node';
+import { imageNode, type FirmwareNode } from './tree/node';
 
 export interface ParseFirmwareOptions {
   budget?: Budget;
@@ -32,15 +32,7 @@ export async function parseFirmware(
     openContainer,
     decodeCache: opts.decodeCache,
   });
-  const root = makeNode({
-    kind: 'image',
-    type: 'image',
-    offset: 0,
-    raw: bytes,
-    name: opts.name,
-    absOffset: 0,
-    data: IMAGE_DATA,
-  });
+  const root = imageNode(bytes, opts.name);
   ctx.budget.takeNode({ offset: 0 });
   await ctx.parseBody(root, bytes, 0);
   if (

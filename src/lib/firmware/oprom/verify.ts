@@ -9,7 +9,7 @@ import { openOptionRom } from '../containers/option-rom';
 import { FirmwareError, hex } from '../errors';
 import { EFI_ROM_COMPRESSION, EFI_ROM_SIGNATURE, PCI_CODE_TYPE } from '../spec';
 import type { RomImageData } from '../tree/data';
-import { IMAGE_DATA, makeNode, type FirmwareNode } from '../tree/node';
+import { imageNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 import type { OptionRomImageInput, OptionRomImagePlan } from './build';
 
@@ -70,14 +70,7 @@ function fail(message: string, offset?: number): never {
 
 /** Parse `rom` with the option ROM reader alone (no other container is tried). */
 export async function readOptionRomTree(rom: Uint8Array): Promise<FirmwareNode> {
-  const root = makeNode({
-    kind: 'image',
-    type: 'image',
-    offset: 0,
-    raw: rom,
-    absOffset: 0,
-    data: IMAGE_DATA,
-  });
+  const root = imageNode(rom);
   const ctx: ParseContext = { budget: new Budget(), depth: 0, parseBody: async () => {} };
   if (!(await openOptionRom(root, rom, 0, 0, ctx)))
     fail('the reader does not recognise it as an option ROM', 0);

@@ -2,7 +2,7 @@
  * One node model for everything the reader parses. Each parser module creates nodes of its
  * own kinds; every consumer (finder, explorer, patcher, CLI report) walks this one shape.
  */
-import { NO_DATA, type NodeData } from './data';
+import { IMAGE_DATA, NO_DATA, type NodeData } from './data';
 import { displayFields } from './fields';
 
 export type NodeKind =
@@ -101,6 +101,19 @@ export function makeNode(n: NewNode): FirmwareNode {
     children: [],
     absOffset: n.absOffset,
   };
+}
+
+/** The root of a tree: the whole input, at offset 0 of itself. */
+export function imageNode(raw: Uint8Array, name?: string): FirmwareNode {
+  return makeNode({
+    kind: 'image',
+    type: 'image',
+    offset: 0,
+    raw,
+    name,
+    absOffset: 0,
+    data: IMAGE_DATA,
+  });
 }
 
 export function addChild(parent: FirmwareNode, child: FirmwareNode): FirmwareNode {
