@@ -1,5 +1,5 @@
 /**
- * The GUIDs the firmware core names: file systems, section encodings, well-known files.
+ * The GUIDs the firmware core names: file systems, capsules, section encodings, well-known files.
  * Names of GOP/VBT-related files come from UEFITool's GUID database (docs/uefitool_gop_guids.csv).
  */
 
@@ -20,6 +20,18 @@ export const NVRAM_GUIDS: readonly string[] = [
   'FFF12B8D-7696-4C8B-A985-2747075B4F50', // EFI_SYSTEM_NV_DATA_FV_GUID
   '00504624-8A59-4EEB-BD0F-6B36E96128E0', // additional NVRAM volume
 ];
+
+/** Capsule headers: the UEFI capsule, the FMP capsule, and the vendor variants UEFITool knows. */
+export const CAPSULE_GUIDS = {
+  efi: '3B6686BD-0D76-4030-B70E-B5519E2FC5A0',
+  fmp: '6DCBD5ED-E82D-4C44-BDA1-7194199AD92A',
+  intel: '539182B9-ABB5-4391-B69A-E3A943F72FCC',
+  lenovo: 'E20BAFD3-9914-4F4F-9537-3129E090EB3C',
+  lenovo2: '25B5FE76-8243-4A5C-A9BD-7EE3246198B5',
+  toshiba: '3BE07062-1D51-45D2-832B-F093257ED461',
+  amiSigned: '4A3CA68B-7723-48FB-803D-578CC1FEC44D',
+  amiUnsigned: '14EEBB90-890A-43DB-AED1-5D3C4588A418',
+} as const;
 
 /** GUID-defined section encodings. */
 export const SECTION_GUIDS = {

@@ -6,7 +6,7 @@ import { recognisePackage } from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 import { createParseContext } from './fv/body';
 import type { DecodeCache } from './tree/context';
-import { makeNode, type FirmwareNode } from './tree/node';
+import { imageNode, type FirmwareNode } from './tree/node';
 
 export interface ParseFirmwareOptions {
   budget?: Budget;
@@ -71,15 +71,7 @@ async function parseRoot(
     formats: FIRMWARE_FORMATS,
     decodeCache: opts.decodeCache,
   });
-  const root = makeNode({
-    kind: 'image',
-    type: 'image',
-    offset: 0,
-    raw: bytes,
-    name: opts.name,
-    absOffset: 0,
-  });
-  root.fields.size = bytes.length;
+  const root = imageNode(bytes, opts.name);
   ctx.budget.takeNode({ offset: 0 });
   await ctx.readBody(root, bytes, 0, claim);
   if (

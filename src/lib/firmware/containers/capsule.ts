@@ -6,21 +6,14 @@
 import { guidAt } from '../bytes/guid';
 import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
+import { CAPSULE_GUIDS } from '../guids';
+import type { CapsuleData, FmpImageData } from '../tree/data';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 import type { FileKind, FirmwareFormat, KindGuess } from './format';
 import { absAt, addTrailingPadding, hex, peNode } from './util';
 
-export const CAPSULE_GUIDS = {
-  efi: '3B6686BD-0D76-4030-B70E-B5519E2FC5A0',
-  fmp: '6DCBD5ED-E82D-4C44-BDA1-7194199AD92A',
-  intel: '539182B9-ABB5-4391-B69A-E3A943F72FCC',
-  lenovo: 'E20BAFD3-9914-4F4F-9537-3129E090EB3C',
-  lenovo2: '25B5FE76-8243-4A5C-A9BD-7EE3246198B5',
-  toshiba: '3BE07062-1D51-45D2-832B-F093257ED461',
-  amiSigned: '4A3CA68B-7723-48FB-803D-578CC1FEC44D',
-  amiUnsigned: '14EEBB90-890A-43DB-AED1-5D3C4588A418',
-} as const;
+export { CAPSULE_GUIDS };
 
 export type CapsuleFlavour = keyof typeof CAPSULE_GUIDS;
 
@@ -104,16 +97,11 @@ export async function openCapsule(
   }
   // The AMI header carries the image offset separately (APTIO_CAPSULE_HEADER.RomImageOffset).
   let payloadAt = headerSize;
-  const fields: Record<string, string | number | boolean> = {
-    'header size': hex(headerSize),
-    flags: hex(flags),
-    'image size': hex(imageSize),
-  };
+  const data: CapsuleData = { is: 'capsule', headerSize, flags, imageSize };
   if (flavour === 'amiSigned' || flavour === 'amiUnsigned') {
     const romImageOffset = v.u16(0x1c, 'AMI RomImageOffset');
     const romLayoutOffset = v.u16(0x1e, 'AMI RomLayoutOffset');
-    fields['ROM image offset'] = hex(romImageOffset);
-    fields['ROM layout offset'] = hex(romLayoutOffset);
+    data.ami = { romImageOffset, romLayoutOffset };
     payloadAt = romImageOffset;
     if (romImageOffset !== headerSize) {
       warnings.push(
@@ -139,7 +127,7 @@ export async function openCapsule(
       offset: base,
       raw: bytes.subarray(0, total),
       headerSize: payloadAt,
-      fields,
+      data,
       absOffset: abs,
     }),
   );
@@ -157,7 +145,7 @@ export async function openCapsule(
   );
 
   if (flavour === 'fmp') {
-    await openFmp(node, bytes.subarray(payloadAt, total), absAt(abs, payloadAt), ctx);
+    await openFmp(node, data, bytes.subarray(payloadAt, total), absAt(abs, payloadAt), ctx);
   } else {
     const payload = bytes.subarray(payloadAt, total);
     if (payload.length) await ctx.parseBody(node, payload, absAt(abs, payloadAt));
@@ -169,6 +157,7 @@ export async function openCapsule(
 /** EFI_FIRMWARE_MANAGEMENT_CAPSULE_HEADER and its items; `body` follows the capsule header. */
 async function openFmp(
   capsule: FirmwareNode,
+  data: CapsuleData,
   body: Uint8Array,
   abs: number | undefined,
   ctx: ParseContext,
@@ -177,9 +166,7 @@ async function openFmp(
   const version = v.u32(0, 'FMP capsule Version');
   const drivers = v.u16(4, 'EmbeddedDriverCount');
   const payloads = v.u16(6, 'PayloadItemCount');
-  capsule.fields['FMP version'] = version;
-  capsule.fields['embedded drivers'] = drivers;
-  capsule.fields['payload items'] = payloads;
+  data.fmp = { version, embeddedDrivers: drivers, payloadItems: payloads };
   if (version !== 1) capsule.warnings.push(`FMP capsule header version ${version} (expected 1)`);
   const count = drivers + payloads;
   const offsets: number[] = [];
@@ -239,15 +226,16 @@ async function openFmpImage(
   const imageIndex = v.u8(0x14);
   const imageSize = v.u32(0x18, 'UpdateImageSize');
   const vendorSize = v.u32(0x1c, 'UpdateVendorCodeSize');
-  const fields: Record<string, string | number | boolean> = {
-    'header version': version,
-    'image type': typeId,
-    'image index': imageIndex,
-    'image size': hex(imageSize),
-    'vendor code size': hex(vendorSize),
+  const data: FmpImageData = {
+    is: 'fmp-image',
+    headerVersion: version,
+    imageType: typeId,
+    imageIndex,
+    imageSize,
+    vendorCodeSize: vendorSize,
   };
-  if (version >= 2) fields['hardware instance'] = hex(v.u64(0x20, 'UpdateHardwareInstance'));
-  if (version >= 3) fields['capsule support'] = hex(v.u64(0x28, 'ImageCapsuleSupport'));
+  if (version >= 2) data.hardwareInstance = v.u64(0x20, 'UpdateHardwareInstance');
+  if (version >= 3) data.capsuleSupport = v.u64(0x28, 'ImageCapsuleSupport');
   const warnings: string[] = [];
   if (version < 1 || version > 3) warnings.push(`unknown FMP image header version ${version}`);
   let size = imageSize;
@@ -266,9 +254,11 @@ async function openFmpImage(
   if (iv.has(8, 24) && iv.u16(8 + 6) === WIN_CERT_TYPE_EFI_GUID && iv.u16(8 + 4) === 0x0200) {
     const certLen = iv.u32(8);
     if (certLen >= 24 && 8 + certLen <= image.length) {
-      fields['monotonic count'] = iv.u64(0);
-      fields['certificate type'] = guidAt(image, 16);
-      fields['authentication size'] = hex(8 + certLen);
+      data.authentication = {
+        monotonicCount: iv.u64(0),
+        certificateType: guidAt(image, 16),
+        size: 8 + certLen,
+      };
       skip = 8 + certLen;
     } else {
       warnings.push(`authentication certificate length ${hex(certLen)} does not fit the image`);
@@ -277,9 +267,10 @@ async function openFmpImage(
   if (iv.has(skip, 16) && iv.u32(skip) === FMP_PAYLOAD_SIGNATURE) {
     const ph = iv.u32(skip + 4);
     if (ph >= 16 && skip + ph <= image.length) {
-      fields['payload header'] = 'MSS1';
-      fields['firmware version'] = hex(iv.u32(skip + 8));
-      fields['lowest supported version'] = hex(iv.u32(skip + 12));
+      data.payloadHeader = {
+        firmwareVersion: iv.u32(skip + 8),
+        lowestSupportedVersion: iv.u32(skip + 12),
+      };
       skip += ph;
     } else {
       warnings.push(`FMP payload header size ${hex(ph)} is invalid`);
@@ -297,7 +288,7 @@ async function openFmpImage(
       offset,
       raw: item.subarray(0, headerSize + size),
       headerSize: headerSize + skip,
-      fields,
+      data,
       absOffset: abs,
     }),
   );

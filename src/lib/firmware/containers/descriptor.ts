@@ -165,15 +165,17 @@ export async function openDescriptor(
         name: r.name,
         offset: base + r.offset,
         raw: bytes.subarray(r.offset, r.offset + r.size),
-        fields: { index: r.index, base: hex(r.offset), size: hex(r.size) },
+        data: {
+          is: 'region',
+          index: r.index,
+          base: r.offset,
+          size: r.size,
+          descriptor:
+            r.index === 0 ? { version: info.version, fcba: info.fcba, frba: info.frba } : undefined,
+        },
         absOffset: absAt(abs, r.offset),
       }),
     );
-    if (r.index === 0) {
-      node.fields['version'] = info.version;
-      node.fields['FCBA'] = hex(info.fcba);
-      node.fields['FRBA'] = hex(info.frba);
-    }
     if (r.index === 1 || r.index === 6) bodies.push({ node, r });
     pos = Math.max(pos, r.offset + r.size);
   }

@@ -6,30 +6,18 @@
 import { ByteView } from '../bytes/view';
 import { efiDecompress } from '../compress/efi';
 import { FirmwareError } from '../errors';
+import {
+  EFI_ROM_COMPRESSION,
+  EFI_ROM_SIGNATURE,
+  PCI_CODE_TYPE,
+  PCI_CODE_TYPE_NAMES,
+  PCIR_LAST_IMAGE,
+} from '../spec';
+import type { RomImageData } from '../tree/data';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 import type { FirmwareFormat, KindGuess } from './format';
 import { absAt, addTrailingPadding, asciiAt, hex, peNode } from './util';
-
-const EFI_SIGNATURE = 0x0ef1;
-const CODE_TYPES: Record<number, string> = {
-  0: 'x86 legacy',
-  1: 'Open Firmware',
-  2: 'HP PA RISC',
-  3: 'EFI',
-};
-const SUBSYSTEMS: Record<number, string> = {
-  10: 'EFI application',
-  11: 'EFI boot service driver',
-  12: 'EFI runtime driver',
-};
-const MACHINES: Record<number, string> = {
-  0x14c: 'IA32',
-  0x200: 'IA64',
-  0x8664: 'x64',
-  0xebc: 'EBC',
-  0xaa64: 'AArch64',
-};
 
 export interface PcirInfo {
   offset: number;
@@ -70,8 +58,6 @@ export function looksLikeOptionRom(bytes: Uint8Array, at = 0): boolean {
   return p !== undefined && p.imageLength > 0;
 }
 
-const h4 = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(4, '0');
-
 export async function openOptionRom(
   parent: FirmwareNode,
   bytes: Uint8Array,
@@ -89,29 +75,30 @@ export async function openOptionRom(
       break;
     }
     let length = pcir.imageLength * 512;
+    const data: RomImageData = {
+      is: 'rom-image',
+      vendorId: pcir.vendorId,
+      deviceId: pcir.deviceId,
+      classCode: pcir.classCode,
+      pcirOffset: pcir.offset,
+      pcirLength: pcir.length,
+      pcirRevision: pcir.revision,
+      imageLength: length,
+      codeRevision: pcir.codeRevision,
+      codeType: pcir.codeType,
+      last: (pcir.indicator & PCIR_LAST_IMAGE) !== 0,
+    };
     const node = makeNode({
       kind: 'rom-image',
       type:
-        pcir.codeType === 3
+        pcir.codeType === PCI_CODE_TYPE.efi
           ? 'EFI option ROM image'
-          : `${CODE_TYPES[pcir.codeType] ?? 'unknown'} option ROM image`,
+          : `${PCI_CODE_TYPE_NAMES[pcir.codeType] ?? 'unknown'} option ROM image`,
       name: `image ${index}`,
       offset: base + at,
       raw: bytes.subarray(at, at + Math.min(length, bytes.length - at)),
       absOffset: absAt(abs, at),
-      fields: {
-        'vendor ID': h4(pcir.vendorId),
-        'device ID': h4(pcir.deviceId),
-        'class code': '0x' + pcir.classCode.toString(16).toUpperCase().padStart(6, '0'),
-        'PCIR offset': hex(pcir.offset),
-        'PCIR length': pcir.length,
-        'PCIR revision': pcir.revision,
-        'image length': length,
-        'code revision': h4(pcir.codeRevision),
-        'code type': pcir.codeType,
-        'code type name': CODE_TYPES[pcir.codeType] ?? 'unknown',
-        last: (pcir.indicator & 0x80) !== 0,
-      },
+      data,
     });
     ctx.budget.takeNode({ offset: absAt(abs, at) });
     addChild(parent, node);
@@ -123,7 +110,7 @@ export async function openOptionRom(
       node.warnings.push(`image length ${hex(length)} runs past the end of the data; clipped`);
       length = bytes.length - at;
     }
-    if (pcir.codeType === 3) await openEfiImage(node, ctx);
+    if (pcir.codeType === PCI_CODE_TYPE.efi) await openEfiImage(node, data, ctx);
     else {
       ctx.budget.takeNode({ offset: absAt(abs, at) });
       addChild(
@@ -139,14 +126,18 @@ export async function openOptionRom(
     }
     at += length;
     index++;
-    if (pcir.indicator & 0x80 || at >= bytes.length) break;
+    if (pcir.indicator & PCIR_LAST_IMAGE || at >= bytes.length) break;
   }
   addTrailingPadding(parent, bytes, at, base, abs, ctx, 'data after the last option ROM image');
   return true;
 }
 
 /** EFI_PCI_EXPANSION_ROM_HEADER: InitializationSize, EfiSignature, subsystem, machine, compression. */
-async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void> {
+async function openEfiImage(
+  node: FirmwareNode,
+  rom: RomImageData,
+  ctx: ParseContext,
+): Promise<void> {
   const raw = node.raw;
   const v = new ByteView(raw, node.absOffset ?? 0);
   const initSize = v.u16(0x02, 'InitializationSize') * 512;
@@ -155,17 +146,15 @@ async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void
   const machine = v.u16(0x0a, 'EfiMachineType');
   const compression = v.u16(0x0c, 'CompressionType');
   const peAt = v.u16(0x16, 'EfiImageHeaderOffset');
-  Object.assign(node.fields, {
-    'initialization size': initSize,
-    'EFI signature': hex(sig),
+  rom.efi = {
+    initializationSize: initSize,
+    signature: sig,
     subsystem,
-    'subsystem name': SUBSYSTEMS[subsystem] ?? 'unknown',
-    machine: hex(machine),
-    'machine name': MACHINES[machine] ?? 'unknown',
+    machine,
     compression,
-    'image offset': hex(peAt),
-  });
-  if (sig !== EFI_SIGNATURE) {
+    imageOffset: peAt,
+  };
+  if (sig !== EFI_ROM_SIGNATURE) {
     node.warnings.push(`EFI signature is ${hex(sig)}, not 0x0EF1`);
     return;
   }
@@ -181,12 +170,12 @@ async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void
   node.headerSize = peAt;
   const data = raw.subarray(peAt, end);
   const peAbs = absAt(node.absOffset, peAt);
-  if (compression === 0) {
+  if (compression === EFI_ROM_COMPRESSION.none) {
     ctx.budget.takeNode({ offset: peAbs });
     addChild(node, peNode(data, 0, peAbs));
     return;
   }
-  if (compression !== 1) {
+  if (compression !== EFI_ROM_COMPRESSION.efi) {
     node.warnings.push(`unknown compression type ${compression}; the driver is kept as bytes`);
     ctx.budget.takeNode({ offset: peAbs });
     addChild(
@@ -229,7 +218,7 @@ function probeOptionRom(b: Uint8Array): KindGuess | undefined {
   if (!looksLikeOptionRom(b, 0)) return undefined;
   const p = readPcir(b, 0);
   const detail = p
-    ? `first image: PCI ${p.vendorId.toString(16).padStart(4, '0')}:${p.deviceId.toString(16).padStart(4, '0')}, ${p.codeType === 3 ? 'EFI' : p.codeType === 0 ? 'legacy x86' : `code type ${p.codeType}`}`
+    ? `first image: PCI ${p.vendorId.toString(16).padStart(4, '0')}:${p.deviceId.toString(16).padStart(4, '0')}, ${p.codeType === PCI_CODE_TYPE.efi ? 'EFI' : p.codeType === PCI_CODE_TYPE.x86 ? 'legacy x86' : `code type ${p.codeType}`}`
     : undefined;
   return { kind: 'option-rom', label: 'PCI option ROM', offset: 0, detail };
 }

@@ -1,7 +1,7 @@
 /** Test helpers for the container parsers: a ParseContext that only records payloads. */
 import { Budget } from '../budget';
 import type { ParseContext } from '../tree/context';
-import { addChild, makeNode, type FirmwareNode } from '../tree/node';
+import { addChild, imageNode, makeNode, type FirmwareNode } from '../tree/node';
 
 export interface Payload {
   parent: FirmwareNode;
@@ -27,7 +27,7 @@ export function recordingContext(): { ctx: ParseContext; payloads: Payload[] } {
 }
 
 export function rootOf(bytes: Uint8Array): FirmwareNode {
-  return makeNode({ kind: 'image', type: 'image', offset: 0, raw: bytes, absOffset: 0 });
+  return imageNode(bytes);
 }
 
 /** Rows of a UEFIExtract report: type, subtype, base (undefined for N/A), size, name. */

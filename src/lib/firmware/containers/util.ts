@@ -1,8 +1,9 @@
 /** Small helpers shared by the container parsers. */
 import { ByteView } from '../bytes/view';
-import { FirmwareError, hex } from '../errors';
+import { FirmwareError } from '../errors';
 import { gopInfo, gopLabel, isIntelGop } from '../gop/gop-info';
 import { readPe, type PeInfo as PeHeaders } from '../pe/headers';
+import type { PeData, VbtData } from '../tree/data';
 import { addChild, childSource, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 
@@ -88,10 +89,8 @@ export function peNode(
   absOffset: number | undefined,
 ): FirmwareNode {
   const info = peInfo(raw);
-  const node = makeNode({ kind: 'pe', type: info.type, offset, raw, absOffset });
-  if (info.machine !== undefined)
-    node.fields['machine'] = '0x' + info.machine.toString(16).toUpperCase();
-  if (info.subsystem !== undefined) node.fields['subsystem'] = info.subsystem;
+  const data: PeData = { is: 'pe', machine: info.machine, subsystem: info.subsystem };
+  const node = makeNode({ kind: 'pe', type: info.type, offset, raw, absOffset, data });
   if (info.problem) {
     node.warnings.push(`PE headers unreadable: ${info.problem}`);
     return node;
@@ -104,20 +103,20 @@ export function peNode(
     node.warnings.push(`PE headers inconsistent: ${e.message}`);
     return node;
   }
-  Object.assign(node.fields, {
-    'machine name': pe.machineName,
-    'subsystem name': pe.subsystemName,
-    'entry point': hex(pe.entryPoint),
-    'image base': hex(pe.imageBase),
-    'size of image': pe.sizeOfImage,
-    sections: pe.sections.map((s) => s.name || '""').join(' '),
-  });
-  if (pe.format !== 'TE') node.fields['checksum'] = hex(pe.checksum);
+  data.headers = {
+    format: pe.format,
+    machineName: pe.machineName,
+    subsystemName: pe.subsystemName,
+    entryPoint: pe.entryPoint,
+    imageBase: pe.imageBase,
+    sizeOfImage: pe.sizeOfImage,
+    sectionNames: pe.sections.map((s) => s.name),
+    checksum: pe.format === 'TE' ? undefined : pe.checksum,
+  };
   if (isIntelGop(raw)) {
     const gop = gopInfo(raw);
     node.name = gopLabel(gop);
-    node.fields['GOP version'] = gop.versionText;
-    if (gop.deviceIds.length) node.fields['GOP device IDs'] = gop.deviceIds.length;
+    data.gop = { versionText: gop.versionText, deviceIdCount: gop.deviceIds.length };
   }
   return node;
 }
@@ -129,13 +128,16 @@ export function vbtNode(
   absOffset: number | undefined,
 ): FirmwareNode {
   const v = new ByteView(raw, absOffset ?? 0);
-  const node = makeNode({ kind: 'vbt', type: 'VBT', offset, raw, absOffset });
+  const data: VbtData = { is: 'vbt' };
+  const node = makeNode({ kind: 'vbt', type: 'VBT', offset, raw, absOffset, data });
   if (v.has(0, 0x1c)) {
     const size = v.u16(0x18);
-    node.fields['signature'] = v.ascii(0, 20).trim();
-    node.fields['version'] = v.u16(0x14);
-    node.fields['header size'] = v.u16(0x16);
-    node.fields['VBT size'] = size;
+    data.header = {
+      signature: v.ascii(0, 20).trim(),
+      version: v.u16(0x14),
+      headerSize: v.u16(0x16),
+      vbtSize: size,
+    };
     if (size > raw.length)
       node.warnings.push(`VBT size ${size} is larger than the ${raw.length} bytes present`);
   } else {

@@ -8,18 +8,16 @@ import { guidBytes } from '../bytes/guid';
 import { ByteWriter } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { fileHeaderChecksum } from '../tree/serialize';
-import { FFS_ATTRIB_CHECKSUM, FFS_ATTRIB_LARGE_FILE, FFS_FIXED_CHECKSUM } from './ffs-file';
+import {
+  FFS_ATTRIB,
+  FFS_FIXED_CHECKSUM,
+  FILE_HEADER_SIZE,
+  FILE_STATE_VALID,
+  SECTION_SIZE_IN_HEADER2,
+  SECTION_TYPE,
+} from '../spec';
 
-export const SECTION_PE32 = 0x10;
-export const SECTION_DXE_DEPEX = 0x13;
-export const SECTION_VERSION = 0x14;
-export const SECTION_UI = 0x15;
-export const SECTION_RAW = 0x19;
-
-export const FILE_FREEFORM = 0x02;
-export const FILE_DRIVER = 0x07;
-
-const SMALL_SIZE_LIMIT = 0xffffff;
+const SMALL_SIZE_LIMIT = SECTION_SIZE_IN_HEADER2;
 
 /** A leaf section: common header (HEADER2 when the size needs it), then `data`. */
 export function buildSection(type: number, data: Uint8Array): Uint8Array {
@@ -40,12 +38,12 @@ export function utf16z(text: string): Uint8Array {
 }
 
 export function uiSection(name: string): Uint8Array {
-  return buildSection(SECTION_UI, utf16z(name));
+  return buildSection(SECTION_TYPE.userInterface, utf16z(name));
 }
 
 export function versionSection(buildNumber: number, text: string): Uint8Array {
   return buildSection(
-    SECTION_VERSION,
+    SECTION_TYPE.version,
     new ByteWriter().u16(buildNumber).bytes(utf16z(text)).finish(),
   );
 }
@@ -55,7 +53,7 @@ const DEPEX_TRUE = 0x06;
 const DEPEX_END = 0x08;
 
 export function depexTrueSection(): Uint8Array {
-  return buildSection(SECTION_DXE_DEPEX, Uint8Array.of(DEPEX_TRUE, DEPEX_END));
+  return buildSection(SECTION_TYPE.dxeDepex, Uint8Array.of(DEPEX_TRUE, DEPEX_END));
 }
 
 /** Sections back to back, each starting 4-byte aligned (zero fill between, as GenFfs does). */
@@ -74,13 +72,10 @@ export interface FfsFileInit {
   emptyByte: number;
 }
 
-/** EFI_FILE_HEADER_CONSTRUCTION | EFI_FILE_HEADER_VALID | EFI_FILE_DATA_VALID */
-const STATE_VALID = 0x07;
-
 /** A complete FFS file (24-byte header: GOP drivers and VBTs never need a large file). */
 export function buildFfsFile(init: FfsFileInit, body: Uint8Array): Uint8Array {
-  const attributes = (init.attributes ?? 0) & ~FFS_ATTRIB_LARGE_FILE;
-  const size = 0x18 + body.length;
+  const attributes = (init.attributes ?? 0) & ~FFS_ATTRIB.largeFile;
+  const size = FILE_HEADER_SIZE + body.length;
   if (size > SMALL_SIZE_LIMIT) {
     throw new FirmwareError('bad-input', `an FFS file of ${hex(size)} bytes is too large here`, {
       guid: init.guid,
@@ -95,8 +90,8 @@ export function buildFfsFile(init: FfsFileInit, body: Uint8Array): Uint8Array {
     .u8(0) // State, set below
     .bytes(body)
     .finish();
-  file[0x10] = fileHeaderChecksum(file.subarray(0, 0x18));
-  file[0x11] = attributes & FFS_ATTRIB_CHECKSUM ? checksum8(body) : FFS_FIXED_CHECKSUM;
-  file[0x17] = init.emptyByte === 0xff ? ~STATE_VALID & 0xff : STATE_VALID;
+  file[0x10] = fileHeaderChecksum(file.subarray(0, FILE_HEADER_SIZE));
+  file[0x11] = attributes & FFS_ATTRIB.checksum ? checksum8(body) : FFS_FIXED_CHECKSUM;
+  file[0x17] = init.emptyByte === 0xff ? ~FILE_STATE_VALID & 0xff : FILE_STATE_VALID;
   return file;
 }

@@ -7,38 +7,22 @@ import { sum8 } from '../bytes/checksum';
 import { hex } from '../errors';
 import { guidName } from '../guids';
 import type { ParseContext } from '../tree/context';
+import type { FileData } from '../tree/data';
 import type { FirmwareNode } from '../tree/node';
+import {
+  FFS_ATTRIB,
+  FFS_FIXED_CHECKSUM,
+  FFS_FIXED_CHECKSUM_REV1,
+  FILE_HEADER2_SIZE,
+  FILE_HEADER_SIZE,
+  FILE_STATE,
+  FILE_TYPE,
+  FILE_TYPE_NAMES,
+  FILE_TYPE_RANGES,
+} from '../spec';
 import { absAt, allBytes, child, messageOf, reportPosition, rethrowBudget } from './nodes';
 import { looksLikeVolume } from './volume-header';
 import { parseSections } from './section';
-
-export const FILE_TYPES: Readonly<Record<number, string>> = {
-  0x00: 'ALL',
-  0x01: 'RAW',
-  0x02: 'FREEFORM',
-  0x03: 'SECURITY_CORE',
-  0x04: 'PEI_CORE',
-  0x05: 'DXE_CORE',
-  0x06: 'PEIM',
-  0x07: 'DRIVER',
-  0x08: 'COMBINED_PEIM_DRIVER',
-  0x09: 'APPLICATION',
-  0x0a: 'MM',
-  0x0b: 'FIRMWARE_VOLUME_IMAGE',
-  0x0c: 'COMBINED_MM_DXE',
-  0x0d: 'MM_CORE',
-  0x0e: 'MM_STANDALONE',
-  0x0f: 'MM_CORE_STANDALONE',
-  0xf0: 'FFS_PAD',
-};
-
-export const FFS_ATTRIB_LARGE_FILE = 0x01;
-export const FFS_ATTRIB_DATA_ALIGNMENT_2 = 0x02;
-export const FFS_ATTRIB_FIXED = 0x04;
-export const FFS_ATTRIB_CHECKSUM = 0x40;
-/** The File checksum byte when FFS_ATTRIB_CHECKSUM is clear (PI); FFSv1 volumes used 0x5A. */
-export const FFS_FIXED_CHECKSUM = 0xaa;
-export const FFS_FIXED_CHECKSUM_REV1 = 0x5a;
 
 /** State bits, in the order a file goes through them; the highest set bit wins. */
 const STATE_NAMES = [
@@ -52,8 +36,8 @@ const STATE_NAMES = [
 
 /** Alignment in bytes from the attribute bits (PI 1.6 DATA_ALIGNMENT_2 extends the table). */
 export function fileAlignment(attributes: number, revision: number): number {
-  const idx = (attributes & 0x38) >> 3;
-  if (revision > 1 && attributes & FFS_ATTRIB_DATA_ALIGNMENT_2) return 1 << (17 + idx);
+  const idx = (attributes & FFS_ATTRIB.dataAlignmentMask) >> FFS_ATTRIB.dataAlignmentShift;
+  if (revision > 1 && attributes & FFS_ATTRIB.dataAlignment2) return 1 << (17 + idx);
   return 1 << [0, 4, 7, 9, 10, 12, 15, 16][idx];
 }
 
@@ -72,15 +56,40 @@ export function fileExtent(
   off: number,
   fs: FileSystemInfo,
 ): { size: number; header: number } | undefined {
-  if (off + 0x18 > b.length) return undefined;
+  if (off + FILE_HEADER_SIZE > b.length) return undefined;
   const size = b[off + 0x14] | (b[off + 0x15] << 8) | (b[off + 0x16] << 16);
   const attributes = b[off + 0x13];
-  if (fs.ffsV3 && attributes & FFS_ATTRIB_LARGE_FILE) {
-    if (off + 0x20 > b.length) return undefined;
+  if (fs.ffsV3 && attributes & FFS_ATTRIB.largeFile) {
+    if (off + FILE_HEADER2_SIZE > b.length) return undefined;
     const dv = new DataView(b.buffer, b.byteOffset + off + 0x18, 8);
-    return { size: dv.getUint32(0, true) + dv.getUint32(4, true) * 0x100000000, header: 0x20 };
+    return {
+      size: dv.getUint32(0, true) + dv.getUint32(4, true) * 0x100000000,
+      header: FILE_HEADER2_SIZE,
+    };
   }
-  return { size, header: 0x18 };
+  return { size, header: FILE_HEADER_SIZE };
+}
+
+/** What a file header says; `raw` starts with the header (`headerSize` bytes). */
+export function readFileData(raw: Uint8Array, headerSize: number, fs: FileSystemInfo): FileData {
+  const attributes = raw[0x13];
+  const stateRaw = raw[0x17];
+  const state = fs.emptyByte === 0xff ? ~stateRaw & 0xff : stateRaw;
+  const highest = state === 0 ? -1 : 31 - Math.clz32(state);
+  const stateName = highest < 0 ? 'EMPTY' : (STATE_NAMES[highest] ?? `state ${hex(state, 2)}`);
+  const top = highest < 0 ? 0 : 1 << highest;
+  return {
+    is: 'file',
+    fileType: raw[0x12],
+    attributes,
+    state: stateRaw,
+    stateName,
+    deleted: top === FILE_STATE.deleted || top === FILE_STATE.headerInvalid,
+    alignment: fileAlignment(attributes, fs.revision),
+    largeFile: headerSize === FILE_HEADER2_SIZE,
+    headerChecksum: raw[0x10],
+    dataChecksum: raw[0x11],
+  };
 }
 
 /** Parse one file whose bytes are `raw` (exactly its size) at `offset` in the volume body. */
@@ -94,40 +103,25 @@ export async function parseFile(
   ctx: ParseContext,
 ): Promise<FirmwareNode> {
   const guid = guidAt(raw, 0);
-  const typeCode = raw[0x12];
-  const attributes = raw[0x13];
-  const stateRaw = raw[0x17];
-  const state = fs.emptyByte === 0xff ? ~stateRaw & 0xff : stateRaw;
-  const highest = state === 0 ? -1 : 31 - Math.clz32(state);
-  const stateName = highest < 0 ? 'EMPTY' : (STATE_NAMES[highest] ?? `state ${hex(state, 2)}`);
+  const data = readFileData(raw, headerSize, fs);
+  const { fileType, attributes } = data;
   const abs = absAt(volumeAbs, offset);
   const node = child(
     parent,
     {
       kind: 'file',
-      type: FILE_TYPES[typeCode] ?? fileTypeRange(typeCode),
+      type: FILE_TYPE_NAMES[fileType] ?? fileTypeRange(fileType),
       offset,
       raw,
       headerSize,
       guid,
       name: guidName(guid),
       absOffset: abs,
-      fields: {
-        fileType: typeCode,
-        attributes,
-        size: raw.length,
-        state: stateRaw,
-        stateName,
-        alignment: fileAlignment(attributes, fs.revision),
-        largeFile: headerSize === 0x20,
-        headerChecksum: raw[0x10],
-        dataChecksum: raw[0x11],
-      },
+      data,
     },
     ctx,
   );
   reportPosition(ctx, node, abs);
-  if (stateName === 'DELETED' || stateName === 'HEADER_INVALID') node.fields.deleted = true;
 
   // Header checksum: the whole header sums to 0 with IntegrityCheck.File and State taken as 0.
   const headerSum = (sum8(raw, 0, headerSize) - raw[0x11] - raw[0x17]) & 0xff;
@@ -138,9 +132,9 @@ export async function parseFile(
   });
 
   // FFSv1 files may carry a 2-byte tail (~IntegrityCheck) after the data.
-  const tail = fs.revision === 1 && attributes & FFS_ATTRIB_LARGE_FILE && !fs.ffsV3 ? 2 : 0;
+  const tail = fs.revision === 1 && attributes & FFS_ATTRIB.largeFile && !fs.ffsV3 ? 2 : 0;
   const body = raw.subarray(headerSize, raw.length - tail);
-  if (attributes & FFS_ATTRIB_CHECKSUM) {
+  if (attributes & FFS_ATTRIB.checksum) {
     const total = (sum8(body) + raw[0x11]) & 0xff;
     node.checks.push({
       name: 'data checksum',
@@ -156,7 +150,7 @@ export async function parseFile(
       detail: ok ? undefined : `fixed checksum is ${hex(raw[0x11], 2)}, expected ${hex(fixed, 2)}`,
     });
   }
-  if (!node.checks.every((c) => c.ok) && !node.fields.deleted) {
+  if (!node.checks.every((c) => c.ok) && !data.deleted) {
     node.warnings.push(
       node.checks
         .filter((c) => !c.ok)
@@ -167,7 +161,7 @@ export async function parseFile(
 
   const bodyAbs = absAt(abs, headerSize);
   try {
-    if (typeCode === 0xf0) {
+    if (fileType === FILE_TYPE.pad) {
       if (body.length && !allBytes(body, fs.emptyByte)) {
         const pad = child(
           node,
@@ -176,7 +170,7 @@ export async function parseFile(
         );
         pad.warnings.push('pad file holds data');
       }
-    } else if (typeCode === 0x01 || typeCode === 0x00) {
+    } else if (fileType === FILE_TYPE.raw || fileType === FILE_TYPE.all) {
       // Raw files are opaque, unless they wrap a volume.
       if (looksLikeVolume(body, 0)) await ctx.parseBody(node, body, bodyAbs);
     } else {
@@ -191,9 +185,10 @@ export async function parseFile(
 }
 
 function fileTypeRange(t: number): string {
-  if (t >= 0xc0 && t <= 0xdf) return `OEM ${hex(t, 2)}`;
-  if (t >= 0xe0 && t <= 0xef) return `DEBUG ${hex(t, 2)}`;
-  if (t >= 0xf1) return `FFS ${hex(t, 2)}`;
+  const within = ([lo, hi]: readonly [number, number]) => t >= lo && t <= hi;
+  if (within(FILE_TYPE_RANGES.oem)) return `OEM ${hex(t, 2)}`;
+  if (within(FILE_TYPE_RANGES.debug)) return `DEBUG ${hex(t, 2)}`;
+  if (within(FILE_TYPE_RANGES.ffs)) return `FFS ${hex(t, 2)}`;
   return `type ${hex(t, 2)}`;
 }
 

@@ -9,7 +9,15 @@ import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { SECTION_GUIDS, guidName } from '../guids';
 import type { DecodedBody, ParseContext } from '../tree/context';
+import type { SectionData } from '../tree/data';
 import type { FirmwareNode } from '../tree/node';
+import {
+  COMPRESSION_TYPE,
+  GUIDED_SECTION_ATTRIB,
+  SECTION_SIZE_IN_HEADER2,
+  SECTION_TYPE,
+  SECTION_TYPE_NAMES,
+} from '../spec';
 import * as codecs from './codecs';
 import { lzmaDeclaredSize } from '../compress/lzma/decoder';
 import { decodeDepex } from './depex';
@@ -25,39 +33,17 @@ import {
 } from './nodes';
 import { looksLikeVolume } from './volume-header';
 
-export const SECTION_TYPES: Readonly<Record<number, string>> = {
-  0x01: 'COMPRESSION',
-  0x02: 'GUID_DEFINED',
-  0x03: 'DISPOSABLE',
-  0x10: 'PE32',
-  0x11: 'PIC',
-  0x12: 'TE',
-  0x13: 'DXE_DEPEX',
-  0x14: 'VERSION',
-  0x15: 'USER_INTERFACE',
-  0x16: 'COMPATIBILITY16',
-  0x17: 'FIRMWARE_VOLUME_IMAGE',
-  0x18: 'FREEFORM_SUBTYPE_GUID',
-  0x19: 'RAW',
-  0x1b: 'PEI_DEPEX',
-  0x1c: 'MM_DEPEX',
-  0x20: 'INSYDE_POSTCODE',
-  0xf0: 'SCT_POSTCODE',
-};
-
 const LZMA_GUIDS = new Set<string>([
   SECTION_GUIDS.lzma,
   SECTION_GUIDS.lzmaHp,
   SECTION_GUIDS.lzmaMs,
 ]);
-const PROCESSING_REQUIRED = 0x01;
-const AUTH_STATUS_VALID = 0x02;
 
 /** Size of one section at `off` (HEADER2 when Size is 0xFFFFFF); undefined when unreadable. */
 function sectionExtent(b: Uint8Array, off: number): { size: number; header: number } | undefined {
   if (off + 4 > b.length) return undefined;
   const size = b[off] | (b[off + 1] << 8) | (b[off + 2] << 16);
-  if (size === 0xffffff) {
+  if (size === SECTION_SIZE_IN_HEADER2) {
     if (off + 8 > b.length) return undefined;
     const ext = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
     return { size: ext, header: 8 };
@@ -74,7 +60,7 @@ export function looksLikeSections(b: Uint8Array): boolean {
     const ext = sectionExtent(b, off);
     if (!ext || ext.size < ext.header || off + ext.size > b.length) return false;
     const type = b[off + 3];
-    if (SECTION_TYPES[type] === undefined) return false;
+    if (SECTION_TYPE_NAMES[type] === undefined) return false;
     count++;
     off = align(off + ext.size, 4);
   }
@@ -130,8 +116,9 @@ async function parseSection(
   ctx: ParseContext,
 ): Promise<void> {
   const typeCode = raw[3];
-  const typeName = SECTION_TYPES[typeCode] ?? `section type ${hex(typeCode, 2)}`;
+  const typeName = SECTION_TYPE_NAMES[typeCode] ?? `section type ${hex(typeCode, 2)}`;
   const abs = absAt(parentAbs, offset);
+  const data: SectionData = { is: 'section', sectionType: typeCode, header2: common === 8 };
   const node = child(
     parent,
     {
@@ -141,12 +128,12 @@ async function parseSection(
       raw,
       headerSize: common,
       absOffset: abs,
-      fields: { sectionType: typeCode, size: raw.length, header2: common === 8 },
+      data,
     },
     ctx,
   );
   try {
-    await parseSectionBody(node, raw, common, typeCode, abs, ctx);
+    await parseSectionBody(node, data, raw, common, abs, ctx);
   } catch (e) {
     rethrowBudget(e);
     // The section's bytes stay as they are; only its interpretation failed.
@@ -158,37 +145,37 @@ async function parseSection(
 
 async function parseSectionBody(
   node: FirmwareNode,
+  data: SectionData,
   raw: Uint8Array,
   common: number,
-  typeCode: number,
   abs: number | undefined,
   ctx: ParseContext,
 ): Promise<void> {
   const v = new ByteView(raw, abs ?? 0);
   const bodyAbs = (h: number) => absAt(abs, h);
-  switch (typeCode) {
-    case 0x01: {
+  switch (data.sectionType) {
+    case SECTION_TYPE.compression: {
       const uncompressed = v.u32(common, 'UncompressedLength');
       const method = v.u8(common + 4, 'CompressionType');
       node.headerSize = common + 5;
-      node.fields.uncompressedLength = uncompressed;
-      node.fields.compressionType = method;
+      data.uncompressedLength = uncompressed;
+      data.compressionType = method;
       const body = raw.subarray(node.headerSize);
-      if (method === 0) {
+      if (method === COMPRESSION_TYPE.none) {
         await parseSections(node, body, bodyAbs(node.headerSize), ctx);
         return;
       }
-      if (method !== 1 && method !== 2) {
+      if (method !== COMPRESSION_TYPE.standard && method !== COMPRESSION_TYPE.customized) {
         throw new FirmwareError('unsupported', `unknown compression type ${method}`, {
           offset: abs,
         });
       }
       const { out, name } = await decode(ctx, `compression ${method}`, body, () =>
-        method === 1
+        method === COMPRESSION_TYPE.standard
           ? pickEfiOrTiano(body, ctx)
           : { out: codecs.lzma(body, ctx.budget, decodeProgress(node, body, ctx)), name: 'LZMA' },
       );
-      node.fields.compression = name;
+      data.compression = name;
       if (out.length !== uncompressed) {
         node.warnings.push(`decompressed ${out.length} bytes, header says ${uncompressed}`);
       }
@@ -196,22 +183,22 @@ async function parseSectionBody(
       await parseSections(node, out, undefined, ctx);
       return;
     }
-    case 0x02:
-      await parseGuidDefined(node, v, raw, common, abs, ctx);
+    case SECTION_TYPE.guidDefined:
+      await parseGuidDefined(node, data, v, raw, common, abs, ctx);
       return;
-    case 0x03:
+    case SECTION_TYPE.disposable:
       await parseSections(node, raw.subarray(common), bodyAbs(common), ctx);
       return;
-    case 0x13:
-    case 0x1b:
-    case 0x1c:
+    case SECTION_TYPE.dxeDepex:
+    case SECTION_TYPE.peiDepex:
+    case SECTION_TYPE.mmDepex:
       node.text = decodeDepex(raw.subarray(common), (abs ?? 0) + common);
       return;
-    case 0x14:
-      node.fields.buildNumber = v.u16(common, 'BuildNumber');
+    case SECTION_TYPE.version:
+      data.buildNumber = v.u16(common, 'BuildNumber');
       node.text = v.utf16z(common + 2);
       return;
-    case 0x15:
+    case SECTION_TYPE.userInterface:
       node.text = v.utf16z(common);
       // The UI names the file it is in, however deeply encapsulated (as UEFITool shows it).
       for (let p = node.parent; p && node.text; p = p.parent) {
@@ -221,31 +208,31 @@ async function parseSectionBody(
         }
       }
       return;
-    case 0x17:
+    case SECTION_TYPE.firmwareVolumeImage:
       await ctx.parseBody(node, raw.subarray(common), bodyAbs(common));
       return;
-    case 0x18:
+    case SECTION_TYPE.freeformSubtypeGuid:
       node.guid = guidAt(raw, common);
-      node.fields.subtypeGuid = node.guid;
+      data.subtypeGuid = node.guid;
       node.headerSize = common + 16;
       return;
-    case 0x19: {
+    case SECTION_TYPE.raw: {
       // Raw sections sometimes hold a whole volume (OVMF's PEIFV/DXEFV wrappers, vendors).
       const body = raw.subarray(common);
       if (looksLikeVolume(body, 0)) await ctx.parseBody(node, body, bodyAbs(common));
       return;
     }
-    case 0x20:
-    case 0xf0:
-      node.fields.postcode = v.u32(common, 'Postcode');
+    case SECTION_TYPE.insydePostcode:
+    case SECTION_TYPE.sctPostcode:
+      data.postcode = v.u32(common, 'Postcode');
       return;
-    case 0x10:
-    case 0x11:
-    case 0x12:
-    case 0x16:
+    case SECTION_TYPE.pe32:
+    case SECTION_TYPE.pic:
+    case SECTION_TYPE.te:
+    case SECTION_TYPE.compatibility16:
       return;
     default:
-      node.warnings.push(`unknown section type ${hex(typeCode, 2)}`);
+      node.warnings.push(`unknown section type ${hex(data.sectionType, 2)}`);
   }
 }
 
@@ -331,6 +318,7 @@ function pickEfiOrTiano(body: Uint8Array, ctx: ParseContext): { out: Uint8Array;
 
 async function parseGuidDefined(
   node: FirmwareNode,
+  data: SectionData,
   v: ByteView,
   raw: Uint8Array,
   common: number,
@@ -342,9 +330,9 @@ async function parseGuidDefined(
   const attributes = v.u16(common + 18, 'Attributes');
   node.guid = guid;
   node.name = guidName(guid);
-  node.fields.sectionDefinitionGuid = guid;
-  node.fields.dataOffset = dataOffset;
-  node.fields.attributes = attributes;
+  data.definitionGuid = guid;
+  data.dataOffset = dataOffset;
+  data.attributes = attributes;
   if (dataOffset < common + 20 || dataOffset > raw.length) {
     throw new FirmwareError(
       'bad-format',
@@ -389,7 +377,7 @@ async function parseGuidDefined(
       detail:
         stored === actual ? undefined : `stored ${hex(stored, 8)}, computed ${hex(actual, 8)}`,
     });
-    if ((attributes & AUTH_STATUS_VALID) === 0)
+    if ((attributes & GUIDED_SECTION_ATTRIB.authStatusValid) === 0)
       node.warnings.push('CRC32 section without AUTH_STATUS_VALID');
     await parseSections(node, body, bodyAbs, ctx);
     return;
@@ -406,12 +394,15 @@ async function parseGuidDefined(
         },
       );
     }
-    node.fields.certificateLength = certLength;
+    data.certificateLength = certLength;
     node.decoded = { method: 'signed', bytes: body.subarray(certLength) };
     await parseSections(node, node.decoded.bytes, absAt(bodyAbs, certLength), ctx);
     return;
   }
-  if (guid === SECTION_GUIDS.rsa2048Sha256 || (attributes & PROCESSING_REQUIRED) === 0) {
+  if (
+    guid === SECTION_GUIDS.rsa2048Sha256 ||
+    (attributes & GUIDED_SECTION_ATTRIB.processingRequired) === 0
+  ) {
     // The body is plain sections (a signature block, if any, sits before DataOffset).
     if (looksLikeSections(body)) await parseSections(node, body, bodyAbs, ctx);
     else if (body.length) opaque(node, body, 0, bodyAbs, ctx, 'data');

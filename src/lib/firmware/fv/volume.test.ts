@@ -7,7 +7,7 @@ import { ByteWriter } from '../bytes/view';
 import { Budget } from '../budget';
 import { FirmwareError } from '../errors';
 import { SECTION_GUIDS } from '../guids';
-import { findAll, makeNode, type FirmwareNode } from '../tree/node';
+import { findAll, imageNode, type FirmwareNode } from '../tree/node';
 import {
   FFS3,
   FileState,
@@ -34,7 +34,7 @@ const G3 = '33333333-4444-5555-6666-777777777777';
 const FV_NAME = '44444444-5555-6666-7777-888888888888';
 
 async function parse(bytes: Uint8Array, budget?: Budget): Promise<FirmwareNode> {
-  const root = makeNode({ kind: 'image', type: 'image', offset: 0, raw: bytes, absOffset: 0 });
+  const root = imageNode(bytes);
   await createParseContext({ budget }).parseBody(root, bytes, 0);
   return root;
 }

@@ -5,7 +5,9 @@
  */
 import { FirmwareError, hex } from '../errors';
 import { FFS2_GUIDS, FFS3_GUID, NVRAM_GUIDS, guidName } from '../guids';
+import { erasedByte, FVB2 } from '../spec';
 import type { ParseContext } from '../tree/context';
+import type { VolumeData } from '../tree/data';
 import { makeNode, type FirmwareNode } from '../tree/node';
 import { FILE_ALIGNMENT, fileExtent, parseFile, type FileSystemInfo } from './ffs-file';
 import { absAt, align, allBytes, child, depthOf, opaque, reportPosition } from './nodes';
@@ -13,9 +15,7 @@ import { checkVolumeHeader, looksLikeVolume } from './volume-header';
 
 export { looksLikeVolume };
 
-export const EFI_FVB2_ERASE_POLARITY = 0x800;
-
-function fileSystemName(fsGuid: string): string {
+function fileSystemName(fsGuid: string): VolumeData['fileSystem'] {
   if (fsGuid === FFS3_GUID) return 'FFSv3';
   if (FFS2_GUIDS.includes(fsGuid)) return 'FFSv2';
   if (NVRAM_GUIDS.includes(fsGuid)) return 'NVRAM';
@@ -44,22 +44,26 @@ export async function parseVolume(
   const length = Math.min(h.fvLength, available);
   const raw = bytes.subarray(offset, offset + length);
   const fs = fileSystemName(h.fileSystemGuid);
-  const erasePolarity = (h.attributes & EFI_FVB2_ERASE_POLARITY) !== 0;
+  const erasePolarity = (h.attributes & FVB2.erasePolarity) !== 0;
   const guid = h.fvName ?? h.fileSystemGuid;
-  const fields: FirmwareNode['fields'] = {
+  const data: VolumeData = {
+    is: 'volume',
     fileSystemGuid: h.fileSystemGuid,
     fileSystem: fs,
     fvLength: h.fvLength,
     attributes: h.attributes,
-    erasePolarity: erasePolarity ? 1 : 0,
+    erasePolarity,
     headerLength: h.headerLength,
     checksum: h.checksum,
     extHeaderOffset: h.extHeaderOffset,
     revision: h.revision,
-    blockMap: h.blockMap.map((b) => `${b.numBlocks}x${hex(b.length)}`).join(', '),
+    blockMap: h.blockMap,
+    fvName: h.fvName,
+    alignment:
+      h.revision > 1
+        ? 2 ** ((h.attributes & FVB2.alignmentMask) >> FVB2.alignmentShift)
+        : undefined,
   };
-  if (h.fvName) fields.fvName = h.fvName;
-  if (h.revision > 1) fields.alignment = 2 ** ((h.attributes & 0x001f0000) >> 16);
   const node = makeNode({
     kind: 'volume',
     type: fs === 'unknown' ? 'volume' : `${fs} volume`,
@@ -69,7 +73,7 @@ export async function parseVolume(
     guid,
     name: guidName(guid),
     absOffset: abs,
-    fields,
+    data,
   });
   // Linked upwards (not yet attached: the caller adds it) so nested nodes know their depth.
   node.parent = parent;
@@ -91,7 +95,7 @@ export async function parseVolume(
   if (fs === 'FFSv2' || fs === 'FFSv3') {
     const info: FileSystemInfo = {
       ffsV3: fs === 'FFSv3',
-      emptyByte: erasePolarity ? 0xff : 0x00,
+      emptyByte: erasedByte(erasePolarity),
       revision: h.revision,
     };
     await parseFiles(node, body, bodyAbs, info, ctx);

@@ -10,7 +10,7 @@ import {
 } from '../../../../fixtures/builder/index';
 import { guidBytes } from '../bytes/guid';
 import { parseFirmware } from '../parse';
-import { addChild, makeNode } from '../tree/node';
+import { addChild, IMAGE_DATA, makeNode, NO_DATA } from '../tree/node';
 import { findCandidates } from './find';
 
 /** Web Crypto as the reference hash (the core may not import node:crypto, not even in tests). */
@@ -225,29 +225,62 @@ describe('findCandidates on bare inputs and option-ROM images', () => {
 
   it("trims an option-ROM PE image's zero padding, keeps other trailing data, finds a legacy VBIOS VBT", async () => {
     const gop = makePe(`${GOP_TEXT} [10.0.1037]`);
-    const root = makeNode({ kind: 'image', type: 'image', offset: 0, raw: new Uint8Array(0x400) });
+    const root = makeNode({
+      kind: 'image',
+      type: 'image',
+      offset: 0,
+      raw: new Uint8Array(0x400),
+      data: IMAGE_DATA,
+    });
     const rom = addChild(
       root,
-      makeNode({ kind: 'rom-image', type: 'EFI option ROM image', offset: 0, raw: root.raw }),
+      makeNode({
+        kind: 'rom-image',
+        type: 'EFI option ROM image',
+        offset: 0,
+        raw: root.raw,
+        data: NO_DATA,
+      }),
     );
     addChild(
       rom,
-      makeNode({ kind: 'pe', type: 'PE32+ image', offset: 0, raw: padded(gop, 0x300, 0) }),
+      makeNode({
+        kind: 'pe',
+        type: 'PE32+ image',
+        offset: 0,
+        raw: padded(gop, 0x300, 0),
+        data: NO_DATA,
+      }),
     );
     const withData = padded(gop, 0x300, 0);
     withData[0x2ff] = 1;
     const rom2 = addChild(
       root,
-      makeNode({ kind: 'rom-image', type: 'EFI option ROM image', offset: 0, raw: root.raw }),
+      makeNode({
+        kind: 'rom-image',
+        type: 'EFI option ROM image',
+        offset: 0,
+        raw: root.raw,
+        data: NO_DATA,
+      }),
     );
-    addChild(rom2, makeNode({ kind: 'pe', type: 'PE32+ image', offset: 0, raw: withData }));
+    addChild(
+      rom2,
+      makeNode({ kind: 'pe', type: 'PE32+ image', offset: 0, raw: withData, data: NO_DATA }),
+    );
     // A legacy VBIOS image: its VBT lies somewhere in the code.
     const vbt = makeVbt('SKYLAKE');
     const legacy = new Uint8Array(0x400);
     legacy.set(vbt, 0x180);
     const rom3 = addChild(
       root,
-      makeNode({ kind: 'rom-image', type: 'legacy option ROM image', offset: 0, raw: legacy }),
+      makeNode({
+        kind: 'rom-image',
+        type: 'legacy option ROM image',
+        offset: 0,
+        raw: legacy,
+        data: NO_DATA,
+      }),
     );
     addChild(rom3, makeNode({ kind: 'opaque', type: 'legacy code', offset: 0, raw: legacy }));
     const f = await findCandidates(root);

@@ -7,6 +7,7 @@
 import { FirmwareError, hex } from '../errors';
 import { sha256Hex } from '../bytes/sha256';
 import { isPe, peImageLength } from '../pe/headers';
+import { FILE_TYPE, SECTION_TYPE } from '../spec';
 import type { Text } from '../text';
 import { pathOf, walk, type FirmwareNode } from '../tree/node';
 import { gopInfo, isIntelGop, type GopInfo } from './gop-info';
@@ -78,33 +79,29 @@ export interface Candidates {
   ignored: IgnoredCandidate[];
 }
 
-// Section type codes whose bodies can be a driver image or a data blob.
-const SECTION_PE32 = 0x10;
-const SECTION_PIC = 0x11;
-const SECTION_TE = 0x12;
-const SECTION_FREEFORM_SUBTYPE = 0x18;
-const SECTION_RAW = 0x19;
-const SECTION_UI = 0x15;
-const PAYLOAD_SECTIONS = new Set([
-  SECTION_PE32,
-  SECTION_PIC,
-  SECTION_TE,
-  SECTION_FREEFORM_SUBTYPE,
-  SECTION_RAW,
+/** Section types whose bodies can be a driver image or a data blob. */
+const PAYLOAD_SECTIONS = new Set<number>([
+  SECTION_TYPE.pe32,
+  SECTION_TYPE.pic,
+  SECTION_TYPE.te,
+  SECTION_TYPE.freeformSubtypeGuid,
+  SECTION_TYPE.raw,
 ]);
-const FILE_RAW = 0x01;
 
 /** The bytes a leaf node carries that may be a driver or a VBT; undefined for structure. */
 function payloadOf(n: FirmwareNode): Uint8Array | undefined {
   if (n.children.length > 0 || n.decoded) return undefined;
+  const data = n.data;
   switch (n.kind) {
     case 'section':
-      return PAYLOAD_SECTIONS.has(n.fields.sectionType as number)
+      return data.is === 'section' && PAYLOAD_SECTIONS.has(data.sectionType)
         ? n.raw.subarray(n.headerSize)
         : undefined;
     case 'file':
       // Raw files are kept unparsed unless they wrap a volume.
-      return n.fields.fileType === FILE_RAW ? n.raw.subarray(n.headerSize) : undefined;
+      return data.is === 'file' && data.fileType === FILE_TYPE.raw
+        ? n.raw.subarray(n.headerSize)
+        : undefined;
     case 'pe':
     case 'vbt':
       return n.raw;
@@ -137,7 +134,7 @@ function enclosingFile(n: FirmwareNode): FirmwareNode | undefined {
 /** The first FFS file on the way up that is DELETED or HEADER_INVALID (nested volumes included). */
 function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
   for (let p: FirmwareNode | undefined = n; p; p = p.parent)
-    if (p.kind === 'file' && p.fields.deleted) return p;
+    if (p.data.is === 'file' && p.data.deleted) return p;
   return undefined;
 }
 
@@ -146,7 +143,8 @@ function uiNameOf(file: FirmwareNode | undefined): string | undefined {
   let name: string | undefined;
   walk(file, (n) => {
     if (name !== undefined) return false;
-    if (n.kind === 'section' && n.fields.sectionType === SECTION_UI && n.text) name = n.text;
+    const d = n.data;
+    if (d.is === 'section' && d.sectionType === SECTION_TYPE.userInterface && n.text) name = n.text;
     // Only this file's own sections, not files of a nested volume.
     return n === file || n.kind === 'section';
   });
@@ -209,7 +207,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
       file,
       fileGuid: file?.guid,
       uiName: uiNameOf(file),
-      fileType: file?.fields.fileType as number | undefined,
+      fileType: file?.data.is === 'file' ? file.data.fileType : undefined,
       path: locate(node),
       order: o,
     };
@@ -292,7 +290,8 @@ function dedupe<T, C>(
   const firsts = new Map<string, { f: Found<T>; copies: Location[] }>();
   for (const f of found) {
     if (f.deletedBy) {
-      const state = String(f.deletedBy.fields.stateName ?? 'DELETED');
+      const d = f.deletedBy.data;
+      const state = d.is === 'file' ? d.stateName : 'DELETED';
       ignored.push({
         kind,
         ...ids(f.loc),

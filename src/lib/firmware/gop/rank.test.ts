@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addChild, makeNode, type FirmwareNode } from '../tree/node';
+import { addChild, IMAGE_DATA, makeNode, NO_DATA, type FirmwareNode } from '../tree/node';
 import type { Candidates, GopCandidate, Location, VbtCandidate } from './find';
 import type { GopInfo } from './gop-info';
 import { gopMessages } from './messages';
@@ -15,7 +15,13 @@ const PANEL_VBT = 'DBADD769-E86A-4819-8120-E991792C0BC1';
 const UNKNOWN_1 = '22222222-0000-0000-0000-000000000001';
 const UNKNOWN_2 = '22222222-0000-0000-0000-000000000002';
 
-const root = makeNode({ kind: 'image', type: 'image', offset: 0, raw: new Uint8Array(0) });
+const root = makeNode({
+  kind: 'image',
+  type: 'image',
+  offset: 0,
+  raw: new Uint8Array(0),
+  data: IMAGE_DATA,
+});
 
 /** A file node of `fileType` with one section node in it, as the parsers build them. */
 function place(
@@ -35,14 +41,31 @@ function place(
         guid,
         offset: 0,
         raw: new Uint8Array(0),
-        fields: { fileType: fileType ?? 0 },
+        data: {
+          is: 'file',
+          fileType: fileType ?? 0,
+          attributes: 0,
+          state: 0,
+          stateName: 'DATA_VALID',
+          deleted: false,
+          alignment: 1,
+          largeFile: false,
+          headerChecksum: 0,
+          dataChecksum: 0,
+        },
       }),
     );
     parent = file;
   }
   const node = addChild(
     parent,
-    makeNode({ kind: 'section', type: 'section', offset: 0, raw: new Uint8Array(0) }),
+    makeNode({
+      kind: 'section',
+      type: 'section',
+      offset: 0,
+      raw: new Uint8Array(0),
+      data: { is: 'section', sectionType: 0, header2: false },
+    }),
   );
   return { node, file, fileGuid: guid, uiName: ui, fileType, path: `p${order}`, order };
 }
@@ -138,11 +161,18 @@ describe('GOP ranking', () => {
         type: 'EFI option ROM image',
         offset: 0,
         raw: new Uint8Array(0),
+        data: NO_DATA,
       }),
     );
     const pe = addChild(
       romImage,
-      makeNode({ kind: 'pe', type: 'PE32+ image', offset: 0, raw: new Uint8Array(0) }),
+      makeNode({
+        kind: 'pe',
+        type: 'PE32+ image',
+        offset: 0,
+        raw: new Uint8Array(0),
+        data: NO_DATA,
+      }),
     );
     const r = rankCandidates(cands([gop({ node: pe, path: 'rom', order: 0 }, 'ADL', 'r')]));
     expect(r.gops[0].reason.en).toMatch(/^the only live GOP; an EFI option-ROM image/);

@@ -9,6 +9,7 @@
  * edk2-platforms); PEI graphics uses its own copy; per-panel VBT files are chosen by board setup.
  */
 import { guidName } from '../guids';
+import { FILE_TYPE } from '../spec';
 import { joinText, type Text } from '../text';
 import type { Candidates, GopCandidate, Location, VbtCandidate } from './find';
 import { generationFromVbtPlatform } from './generations';
@@ -81,7 +82,11 @@ const PEI_VBT_UI_NAMES = /^(PeiVbt|PeiDefaultVbt|IntelPeiGraphicsVbt)/i;
 const ANY_VBT_UI_NAME = /vbt/i;
 
 // FFS file types the DXE dispatcher starts.
-const DXE_FILE_TYPES = new Set([0x07, 0x08, 0x0c]);
+const DXE_FILE_TYPES = new Set<number>([
+  FILE_TYPE.driver,
+  FILE_TYPE.combinedPeimDriver,
+  FILE_TYPE.combinedMmDxe,
+]);
 
 /**
  * Display families whose GOPs and VBTs work together. VBT platform strings lag behind the GOP

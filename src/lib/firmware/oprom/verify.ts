@@ -7,16 +7,16 @@ import { Budget } from '../budget';
 import { sha256Hex } from '../bytes/sha256';
 import { openOptionRom } from '../containers/option-rom';
 import { FirmwareError, hex } from '../errors';
-import { makeNode, type FieldValue, type FirmwareNode } from '../tree/node';
+import { EFI_ROM_COMPRESSION, EFI_ROM_SIGNATURE, PCI_CODE_TYPE } from '../spec';
+import type { RomImageData } from '../tree/data';
+import { imageNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 import type { OptionRomImageInput, OptionRomImagePlan } from './build';
 
-// Spec values, kept apart from the writer's own constants on purpose.
+// The layout EfiRom writes, kept apart from the writer's own constants on purpose.
 const PCIR_AT = 0x1c; // EfiRom: the 0x1A-byte EFI ROM header padded to 4
 const PCIR_LENGTH = 0x1c; // PCI 3.0 data structure
 const PCIR_REVISION = 3;
-const CODE_TYPE_EFI = 3;
-const EFI_ROM_SIGNATURE = 0x0ef1;
 
 export interface VerifiedImage {
   plan: OptionRomImagePlan;
@@ -24,28 +24,44 @@ export interface VerifiedImage {
   sha256: string;
 }
 
-const h4 = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(4, '0');
-
-/** The reader's field values for an image we planned (its own formatting rules). */
-function expectedFields(p: OptionRomImagePlan): Record<string, FieldValue> {
+/** What the reader must find for an image we planned. */
+function expectedData(p: OptionRomImagePlan): RomImageData {
   return {
-    'vendor ID': h4(p.vendorId),
-    'device ID': h4(p.deviceId),
-    'class code': '0x' + p.classCode.toString(16).toUpperCase().padStart(6, '0'),
-    'PCIR offset': hex(PCIR_AT),
-    'PCIR length': PCIR_LENGTH,
-    'PCIR revision': PCIR_REVISION,
-    'image length': p.length,
-    'code revision': h4(p.codeRevision),
-    'code type': CODE_TYPE_EFI,
+    is: 'rom-image',
+    vendorId: p.vendorId,
+    deviceId: p.deviceId,
+    classCode: p.classCode,
+    pcirOffset: PCIR_AT,
+    pcirLength: PCIR_LENGTH,
+    pcirRevision: PCIR_REVISION,
+    imageLength: p.length,
+    codeRevision: p.codeRevision,
+    codeType: PCI_CODE_TYPE.efi,
     last: p.last,
-    'initialization size': p.length,
-    'EFI signature': hex(EFI_ROM_SIGNATURE),
-    subsystem: p.subsystem,
-    machine: hex(p.machine),
-    compression: 0,
-    'image offset': hex(p.peOffset),
+    efi: {
+      initializationSize: p.length,
+      signature: EFI_ROM_SIGNATURE,
+      subsystem: p.subsystem,
+      machine: p.machine,
+      compression: EFI_ROM_COMPRESSION.none,
+      imageOffset: p.peOffset,
+    },
   };
+}
+
+/** Each header field of `want` that `got` reads differently, as [name, got, want]. */
+function differences(got: RomImageData, want: RomImageData): [string, unknown, unknown][] {
+  const out: [string, unknown, unknown][] = [];
+  const compare = (prefix: string, a: object | undefined, b: object) => {
+    for (const [key, value] of Object.entries(b)) {
+      if (typeof value === 'object') continue;
+      const found = a ? (a as Record<string, unknown>)[key] : undefined;
+      if (found !== value) out.push([prefix + key, found, value]);
+    }
+  };
+  compare('', got, want);
+  if (want.efi) compare('EFI header ', got.efi, want.efi);
+  return out;
 }
 
 function fail(message: string, offset?: number): never {
@@ -54,7 +70,7 @@ function fail(message: string, offset?: number): never {
 
 /** Parse `rom` with the option ROM reader alone (no other container is tried). */
 export async function readOptionRomTree(rom: Uint8Array): Promise<FirmwareNode> {
-  const root = makeNode({ kind: 'image', type: 'image', offset: 0, raw: rom, absOffset: 0 });
+  const root = imageNode(rom);
   const ctx: ParseContext = { budget: new Budget(), depth: 0, parseBody: async () => {} };
   if (!(await openOptionRom(root, rom, 0, 0, ctx)))
     fail('the reader does not recognise it as an option ROM', 0);
@@ -89,15 +105,13 @@ export async function verifyOptionRom(
       );
     }
     if (node.warnings.length) fail(`${p.name}: ${node.warnings.join('; ')}`, p.offset);
-    for (const [key, want] of Object.entries(expectedFields(p))) {
-      const got = node.fields[key];
-      if (got !== want)
-        fail(`${p.name}: ${key} reads back as ${String(got)}, expected ${String(want)}`, p.offset);
-    }
+    if (node.data.is !== 'rom-image') fail(`${p.name}: the reader finds no PCIR`, p.offset);
+    for (const [key, got, want] of differences(node.data, expectedData(p)))
+      fail(`${p.name}: ${key} reads back as ${String(got)}, expected ${String(want)}`, p.offset);
     const pe = node.children.length === 1 ? node.children[0] : undefined;
     if (!pe || pe.kind !== 'pe') fail(`${p.name}: the reader finds no PE image`, p.offset);
     if (pe.warnings.length) fail(`${p.name}: ${pe.warnings.join('; ')}`, p.offset + p.peOffset);
-    if (pe.fields.subsystem !== p.subsystem || pe.fields.machine !== hex(p.machine)) {
+    if (pe.data.is !== 'pe' || pe.data.subsystem !== p.subsystem || pe.data.machine !== p.machine) {
       fail(`${p.name}: the PE header disagrees with the ROM header`, p.offset + p.peOffset);
     }
     const [got, want] = await Promise.all([sha256Hex(pe.raw), sha256Hex(images[i].pe)]);

@@ -6,6 +6,8 @@
 import { readPe } from '../pe/headers';
 import { FILE_GUIDS, NVRAM_GUIDS, SECTION_GUIDS } from '../guids';
 import { FirmwareError } from '../errors';
+import { FILE_TYPE, PE_MACHINE, SECTION_TYPE } from '../spec';
+import type { VolumeData } from '../tree/data';
 import { findAll, pathOf, type FirmwareNode } from '../tree/node';
 
 /** The files we insert (GUIDs of the classic edk2/MMTool recipe, so other tools know them). */
@@ -53,12 +55,20 @@ function only(nodes: FirmwareNode[], what: string, where: FirmwareNode): Firmwar
 /** Says what a file that is not an OVMF code image is, and what to drop instead. */
 function notOvmf(root: FirmwareNode): FirmwareError {
   const volumes = findAll(root, (n) => n.kind === 'volume');
-  if (volumes.length && volumes.every((v) => NVRAM_GUIDS.includes(String(v.fields.fileSystemGuid))))
+  if (
+    volumes.length &&
+    volumes.every((v) => v.data.is === 'volume' && NVRAM_GUIDS.includes(v.data.fileSystemGuid))
+  )
     return new FirmwareError(
       'unrecognized',
       `this is an OVMF_VARS file (the UEFI variable store), not the firmware code: ${PVE_HINT}`,
     );
-  const pe = findAll(root, (n) => n.kind === 'section' && (n.type === 'PE32' || n.type === 'TE'))
+  const pe = findAll(
+    root,
+    (n) =>
+      n.data.is === 'section' &&
+      (n.data.sectionType === SECTION_TYPE.pe32 || n.data.sectionType === SECTION_TYPE.te),
+  )
     .map((n) => {
       try {
         return readPe(n.raw.subarray(n.headerSize)).machine;
@@ -67,7 +77,7 @@ function notOvmf(root: FirmwareNode): FirmwareError {
       }
     })
     .find((m) => m !== undefined);
-  if (pe === 0xaa64)
+  if (pe === PE_MACHINE.aarch64)
     return new FirmwareError(
       'unrecognized',
       `this is an ARM firmware image (AAVMF/QEMU_EFI); the Intel GOP needs x86 OVMF: ${PVE_HINT}`,
@@ -79,11 +89,22 @@ function notOvmf(root: FirmwareNode): FirmwareError {
   );
 }
 
+/** The header data of a volume `locateOvmf` found. */
+export function volumeData(n: FirmwareNode): VolumeData {
+  if (n.data.is !== 'volume') {
+    throw new FirmwareError('bad-format', `${n.type} is not a volume`, { path: pathOf(n) });
+  }
+  return n.data;
+}
+
+export const isPad = (n: FirmwareNode): boolean =>
+  n.data.is === 'file' && n.data.fileType === FILE_TYPE.pad;
+
 /** Finds OVMF's nested volumes in a parsed image (FirmwareError when it is something else). */
 export function locateOvmf(root: FirmwareNode): OvmfLayout {
   const compacts = findAll(
     root,
-    (n) => n.kind === 'volume' && n.fields.fvName === FILE_GUIDS.ovmfFvMainCompact,
+    (n) => n.data.is === 'volume' && n.data.fvName === FILE_GUIDS.ovmfFvMainCompact,
   );
   if (compacts.length === 0) throw notOvmf(root);
   const compact = only(compacts, 'FVMAIN_COMPACT volume', root);
@@ -94,14 +115,14 @@ export function locateOvmf(root: FirmwareNode): OvmfLayout {
   );
   const lzmaSection = only(
     fvFile.children.filter(
-      (n) => n.kind === 'section' && n.guid === SECTION_GUIDS.lzma && n.decoded,
+      (n) => n.data.is === 'section' && n.data.definitionGuid === SECTION_GUIDS.lzma && !!n.decoded,
     ),
     'decoded LZMA section',
     fvFile,
   );
   const volumeNamed = (guid: string, what: string) =>
     only(
-      findAll(lzmaSection, (n) => n.kind === 'volume' && n.fields.fvName === guid),
+      findAll(lzmaSection, (n) => n.data.is === 'volume' && n.data.fvName === guid),
       what,
       lzmaSection,
     );

@@ -14,28 +14,29 @@ import {
   buildFfsFile,
   buildSection,
   depexTrueSection,
-  FILE_DRIVER,
-  FILE_FREEFORM,
   joinSections,
-  SECTION_PE32,
-  SECTION_RAW,
   uiSection,
   versionSection,
 } from '../fv/build';
+import { readFileData } from '../fv/ffs-file';
 import { gopLabel, type GopInfo } from '../gop/gop-info';
 import { parseVbt } from '../gop/vbt';
 import { checkGop, ourDriver } from '../oprom/build';
 import { parseFirmware } from '../parse';
+import { erasedByte, FILE_HEADER_SIZE, FILE_TYPE, FILE_TYPE_NAMES, SECTION_TYPE } from '../spec';
+import type { VolumeData } from '../tree/data';
 import { addChild, makeNode, NEW_NODE, pathOf, type FirmwareNode } from '../tree/node';
 import { markModified, serialize } from '../tree/serialize';
 import type { ProgressCallback } from '../api';
 import {
   GOP_FILE_GUID,
   IGD_ASSIGNMENT_FILE_GUID,
+  isPad,
   locateOvmf,
   POLICY_FILE_GUID,
   REPLACED_FILE_GUIDS,
   VBT_FILE_GUID,
+  volumeData,
 } from './layout';
 import { snapshotOvmf, verifyPatchedOvmf, type PatchCheck } from './verify';
 
@@ -110,8 +111,8 @@ async function buildInsertedFiles(
       guid: GOP_FILE_GUID,
       name: 'IntelGopDriver',
       size: 0,
-      bytes: driver(GOP_FILE_GUID, FILE_DRIVER, [
-        buildSection(SECTION_PE32, input.gop),
+      bytes: driver(GOP_FILE_GUID, FILE_TYPE.driver, [
+        buildSection(SECTION_TYPE.pe32, input.gop),
         uiSection('IntelGopDriver'),
         versionSection(gop.build ?? 0, gop.versionText),
       ]),
@@ -121,16 +122,16 @@ async function buildInsertedFiles(
       guid: VBT_FILE_GUID,
       name: 'Vbt',
       size: 0,
-      bytes: driver(VBT_FILE_GUID, FILE_FREEFORM, [buildSection(SECTION_RAW, vbt)]),
+      bytes: driver(VBT_FILE_GUID, FILE_TYPE.freeform, [buildSection(SECTION_TYPE.raw, vbt)]),
     },
     {
       role: 'gop-policy',
       guid: POLICY_FILE_GUID,
       name: 'PlatformGopPolicy',
       size: 0,
-      bytes: driver(POLICY_FILE_GUID, FILE_DRIVER, [
+      bytes: driver(POLICY_FILE_GUID, FILE_TYPE.driver, [
         depexTrueSection(),
-        buildSection(SECTION_PE32, policy),
+        buildSection(SECTION_TYPE.pe32, policy),
         uiSection('PlatformGopPolicy'),
       ]),
     },
@@ -141,9 +142,9 @@ async function buildInsertedFiles(
       guid: IGD_ASSIGNMENT_FILE_GUID,
       name: 'IgdAssignment',
       size: 0,
-      bytes: driver(IGD_ASSIGNMENT_FILE_GUID, FILE_DRIVER, [
+      bytes: driver(IGD_ASSIGNMENT_FILE_GUID, FILE_TYPE.driver, [
         depexTrueSection(),
-        buildSection(SECTION_PE32, assignment),
+        buildSection(SECTION_TYPE.pe32, assignment),
         uiSection('IgdAssignment'),
       ]),
     });
@@ -163,29 +164,38 @@ async function buildInsertedFiles(
   );
 }
 
-const isPad = (n: FirmwareNode) => n.kind === 'file' && n.fields.fileType === 0xf0;
-
 /**
  * DXEFV without the files of earlier patches and with `files` after its last file. Pad files
  * after the first removed file only aligned files that now move, so they go too: serialize
  * puts new ones where alignment needs them, as GenFv would.
  */
-function replaceDxeFiles(dxe: FirmwareNode, files: InsertedFile[]): FirmwareNode[] {
+function replaceDxeFiles(
+  dxe: FirmwareNode,
+  dxeData: VolumeData,
+  files: InsertedFile[],
+): FirmwareNode[] {
   const replaced = new Set(REPLACED_FILE_GUIDS);
   const gone = (n: FirmwareNode) => n.kind === 'file' && replaced.has(n.guid ?? '');
   const first = dxe.children.findIndex(gone);
   const removed = dxe.children.filter(gone);
   const kept = dxe.children.filter((n, i) => !gone(n) && !(first >= 0 && i > first && isPad(n)));
   const tail = kept.findIndex((n) => n.kind === 'free-space' || n.kind === 'padding');
+  const fs = {
+    ffsV3: false,
+    emptyByte: erasedByte(dxeData.erasePolarity),
+    revision: dxeData.revision,
+  };
   const added = files.map((f) => {
+    const data = readFileData(f.bytes, FILE_HEADER_SIZE, fs);
     const node = makeNode({
       kind: 'file',
-      type: f.role === 'vbt' ? 'FREEFORM' : 'DRIVER',
+      type: FILE_TYPE_NAMES[data.fileType],
       offset: NEW_NODE,
       raw: f.bytes,
-      headerSize: 0x18,
+      headerSize: FILE_HEADER_SIZE,
       guid: f.guid,
       name: f.name,
+      data,
     });
     node.parent = dxe;
     return node;
@@ -217,7 +227,8 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   });
   const layout = locateOvmf(root);
   const { compact, fvFile, lzmaSection, dxeFv } = layout;
-  const emptyByte = dxeFv.fields.erasePolarity ? 0xff : 0;
+  const dxeData = volumeData(dxeFv);
+  const emptyByte = erasedByte(dxeData.erasePolarity);
   // Build steps: the new files, taking out the old ones, then rebuilding each node from
   // DXEFV up to the LZMA section (megabytes each) until the payload goes to the encoder.
   let depth = 0;
@@ -228,7 +239,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   building();
   const files = await buildInsertedFiles(input, gop, emptyByte);
   const before = snapshotOvmf(input.ovmf, root, layout);
-  const removed = replaceDxeFiles(dxeFv, files);
+  const removed = replaceDxeFiles(dxeFv, dxeData, files);
   building();
 
   const oldStream = lzmaSection.raw.subarray(lzmaSection.headerSize);
@@ -305,7 +316,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
     compressedBefore: oldStream.length,
     compressedAfter: encoded?.length ?? oldStream.length,
     dictSize,
-    compactFree: freeBytes(compactAfter, compact.fields.erasePolarity ? 0xff : 0),
+    compactFree: freeBytes(compactAfter, erasedByte(volumeData(compact).erasePolarity)),
     dxeFree: freeBytes(dxeBytes, emptyByte),
     checks,
   };

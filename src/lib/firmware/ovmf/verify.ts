@@ -7,8 +7,8 @@ import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { parseFirmware } from '../parse';
 import type { Text } from '../text';
-import { findAll, pathOf, walk, type FirmwareNode } from '../tree/node';
-import { locateOvmf, REPLACED_FILE_GUIDS, type OvmfLayout } from './layout';
+import { pathOf, walk, type FirmwareNode } from '../tree/node';
+import { isPad, locateOvmf, REPLACED_FILE_GUIDS, type OvmfLayout } from './layout';
 import { ovmfMessages } from './messages';
 
 const { t } = ovmfMessages;
@@ -65,7 +65,6 @@ function problems(root: FirmwareNode): Set<string> {
   return out;
 }
 
-const isPad = (n: FirmwareNode) => n.kind === 'file' && n.fields.fileType === 0xf0;
 const files = (v: FirmwareNode) => v.children.filter((n) => n.kind === 'file' && !isPad(n));
 
 /** Where DXEFV sits in the decoded payload: its section's offset plus the section header. */
@@ -203,8 +202,9 @@ export async function verifyPatchedOvmf(
   pass('new files', t('check.new', { files: expected.map((f) => f.name).join(', ') }));
 
   const volumeHeader = b.dxeFv.headerSize;
-  for (const n of findAll(b.dxeFv, (x) => x.kind === 'file' && x.parent === b.dxeFv)) {
-    const alignment = Number(n.fields.alignment);
+  for (const n of b.dxeFv.children) {
+    if (n.data.is !== 'file') continue;
+    const alignment = n.data.alignment;
     if ((volumeHeader + n.offset + n.headerSize) % alignment !== 0)
       fail(`${n.name ?? n.guid} is not ${alignment}-byte aligned`, n);
   }

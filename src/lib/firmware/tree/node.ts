@@ -2,6 +2,9 @@
  * One node model for everything the reader parses. Each parser module creates nodes of its
  * own kinds; every consumer (finder, explorer, patcher, CLI report) walks this one shape.
  */
+import { IMAGE_DATA, NO_DATA, type NodeData } from './data';
+import { displayFields } from './fields';
+
 export type NodeKind =
   | 'image' // the whole input file
   | 'region' // a flash-descriptor region
@@ -24,6 +27,9 @@ export interface Check {
 
 export type FieldValue = string | number | boolean;
 
+export type { NodeData } from './data';
+export { IMAGE_DATA, NO_DATA } from './data';
+
 export interface FirmwareNode {
   kind: NodeKind;
   /** Short type name for people: 'FFSv2 volume', 'DRIVER', 'GUID_DEFINED', 'BIOS region'. */
@@ -39,8 +45,10 @@ export interface FirmwareNode {
   headerSize: number;
   /** Where children come from when they are not a plain sub-range of `raw`. */
   decoded?: { method: string; bytes: Uint8Array };
-  /** Header fields, as shown in the explorer and the CLI report. */
-  fields: Record<string, FieldValue>;
+  /** What the parser read from the node's header, typed: code decides by this. */
+  data: NodeData;
+  /** Header fields for people (explorer, CLI report), derived from `data` on each read. */
+  readonly fields: Readonly<Record<string, FieldValue>>;
   checks: Check[];
   warnings: string[];
   children: FirmwareNode[];
@@ -52,17 +60,25 @@ export interface FirmwareNode {
   absOffset?: number;
 }
 
-export interface NewNode {
-  kind: NodeKind;
+interface NewNodeBase {
   type: string;
   offset: number;
   raw: Uint8Array;
   headerSize?: number;
   name?: string;
   guid?: string;
-  fields?: Record<string, FieldValue>;
   absOffset?: number;
 }
+
+/** Kinds without a header of their own; their data defaults to NO_DATA. */
+type HeaderlessKind = 'padding' | 'free-space' | 'opaque';
+
+/** A new node: every kind with a header must say what the parser read from it. */
+export type NewNode = NewNodeBase &
+  (
+    | { kind: HeaderlessKind; data?: NodeData }
+    | { kind: Exclude<NodeKind, HeaderlessKind>; data: NodeData }
+  );
 
 /** The `offset` of a node a builder added: it has no place in the original bytes. */
 export const NEW_NODE = -1;
@@ -76,12 +92,28 @@ export function makeNode(n: NewNode): FirmwareNode {
     offset: n.offset,
     raw: n.raw,
     headerSize: n.headerSize ?? 0,
-    fields: n.fields ?? {},
+    data: n.data ?? NO_DATA,
+    get fields() {
+      return displayFields(this);
+    },
     checks: [],
     warnings: [],
     children: [],
     absOffset: n.absOffset,
   };
+}
+
+/** The root of a tree: the whole input, at offset 0 of itself. */
+export function imageNode(raw: Uint8Array, name?: string): FirmwareNode {
+  return makeNode({
+    kind: 'image',
+    type: 'image',
+    offset: 0,
+    raw,
+    name,
+    absOffset: 0,
+    data: IMAGE_DATA,
+  });
 }
 
 export function addChild(parent: FirmwareNode, child: FirmwareNode): FirmwareNode {

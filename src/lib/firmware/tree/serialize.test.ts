@@ -16,7 +16,7 @@ import { FirmwareError } from '../errors';
 import { createParseContext } from '../fv/body';
 import { SECTION_GUIDS } from '../guids';
 import { parseFirmware } from '../parse';
-import { findAll, makeNode, type FirmwareNode } from './node';
+import { findAll, imageNode, type FirmwareNode } from './node';
 import { buildPadFile, markModified, serialize } from './serialize';
 import { execFileSync } from 'node:child_process';
 
@@ -25,7 +25,7 @@ const G2 = '22222222-3333-4444-5555-666666666666';
 const G3 = '33333333-4444-5555-6666-777777777777';
 
 async function parse(bytes: Uint8Array): Promise<FirmwareNode> {
-  const root = makeNode({ kind: 'image', type: 'image', offset: 0, raw: bytes, absOffset: 0 });
+  const root = imageNode(bytes);
   await createParseContext().parseBody(root, bytes, 0);
   return root;
 }

@@ -9,6 +9,18 @@ import { bytesEqual } from '../bytes/compare';
 import { FirmwareError, hex } from '../errors';
 import { SECTION_GUIDS } from '../guids';
 import { fileAlignment } from '../fv/ffs-file';
+import {
+  erasedByte,
+  FFS_ATTRIB,
+  FFS_FIXED_CHECKSUM,
+  FILE_HEADER2_SIZE,
+  FILE_HEADER_SIZE,
+  FILE_STATE_VALID,
+  FILE_TYPE,
+  SECTION_SIZE_IN_HEADER2,
+  SECTION_TYPE,
+} from '../spec';
+import type { SectionData, VolumeData } from './data';
 import { NEW_NODE, pathOf, type FirmwareNode } from './node';
 
 const modified = new WeakSet<FirmwareNode>();
@@ -49,13 +61,14 @@ export function serialize(node: FirmwareNode, opts: SerializeOptions = {}): Uint
 }
 
 function rebuild(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
-  switch (node.kind) {
+  const data = node.data;
+  switch (data.is) {
     case 'section':
-      return rebuildSection(node, opts);
+      return rebuildSection(node, data, opts);
     case 'file':
       return rebuildFile(node, opts);
     case 'volume':
-      return rebuildVolume(node, opts);
+      return rebuildVolume(node, data, opts);
     default:
       return rebuildInPlace(node, opts);
   }
@@ -144,7 +157,10 @@ function setU32(b: Uint8Array, at: number, v: number): void {
   new DataView(b.buffer, b.byteOffset, b.byteLength).setUint32(at, v >>> 0, true);
 }
 
-function rebuildSection(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
+function rebuildSection(node: FirmwareNode, data: SectionData, opts: SerializeOptions): Uint8Array {
+  // Where EFI_COMMON_SECTION_HEADER(2) ends and the typed header begins.
+  const common = data.header2 ? 8 : 4;
+  const isCompression = data.sectionType === SECTION_TYPE.compression;
   const header = node.raw.slice(0, node.headerSize);
   let body: Uint8Array;
   let whole: Uint8Array | undefined;
@@ -158,8 +174,7 @@ function rebuildSection(node: FirmwareNode, opts: SerializeOptions): Uint8Array 
       body = concat(cert, plain);
     } else if (opts.encode) {
       body = opts.encode(node.decoded.method, plain, node);
-      if (node.fields.sectionType === 0x01)
-        setU32(header, node.fields.header2 ? 8 : 4, plain.length);
+      if (isCompression) setU32(header, common, plain.length);
     } else {
       throw new FirmwareError(
         'unsupported',
@@ -173,20 +188,20 @@ function rebuildSection(node: FirmwareNode, opts: SerializeOptions): Uint8Array 
     // Laid out behind room for the header: a 12 MB volume is copied once, not twice.
     whole = layout(node, node.raw.subarray(node.headerSize), 0, opts).finish(header.length);
     body = whole.subarray(header.length);
-    if (node.fields.sectionType === 0x01) setU32(header, node.fields.header2 ? 8 : 4, body.length);
+    if (isCompression) setU32(header, common, body.length);
   }
   const size = header.length + body.length;
-  if (node.fields.header2) setU32(header, 4, size);
-  else if (size >= 0xffffff) {
+  if (data.header2) setU32(header, 4, size);
+  else if (size >= SECTION_SIZE_IN_HEADER2) {
     throw new FirmwareError('no-space', `section of ${hex(size)} bytes needs a HEADER2`, {
       path: pathOf(node),
     });
   } else setU24(header, 0, size);
   if (
-    node.fields.sectionType === 0x02 &&
-    node.fields.sectionDefinitionGuid === SECTION_GUIDS.crc32
+    data.sectionType === SECTION_TYPE.guidDefined &&
+    data.definitionGuid === SECTION_GUIDS.crc32
   ) {
-    setU32(header, (node.fields.header2 ? 8 : 4) + 20, crc32(body));
+    setU32(header, common + 20, crc32(body));
   }
   if (!whole) return concat(header, body);
   whole.set(header);
@@ -208,7 +223,7 @@ function rebuildFile(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
   const whole = layout(node, source, 0, opts).finish(header.length);
   const body = whole.subarray(header.length);
   const size = whole.length;
-  if (node.headerSize === 0x20) {
+  if (node.headerSize === FILE_HEADER2_SIZE) {
     setU32(header, 0x18, size % 0x100000000);
     setU32(header, 0x1c, Math.floor(size / 0x100000000));
   } else if (size > 0xffffff) {
@@ -217,31 +232,31 @@ function rebuildFile(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
     });
   } else setU24(header, 0x14, size);
   header[0x10] = fileHeaderChecksum(header);
-  if (header[0x13] & 0x40) header[0x11] = checksum8(body);
+  if (header[0x13] & FFS_ATTRIB.checksum) header[0x11] = checksum8(body);
   whole.set(header);
   return whole;
 }
 
 /** A pad file as GenFv writes it: GUID all 0xFF, type PAD, state valid for the polarity. */
 export function buildPadFile(size: number, emptyByte: number): Uint8Array {
-  if (size < 0x18 || size > 0xffffff)
+  if (size < FILE_HEADER_SIZE || size > 0xffffff)
     throw new FirmwareError('bad-input', `no pad file of ${size} bytes`);
   const f = new Uint8Array(size).fill(emptyByte);
   f.fill(0xff, 0, 16);
-  f[0x12] = 0xf0;
+  f[0x12] = FILE_TYPE.pad;
   f[0x13] = 0;
   setU24(f, 0x14, size);
-  f[0x11] = 0xaa;
-  f[0x17] = emptyByte === 0xff ? 0xf8 : 0x07;
-  f[0x10] = fileHeaderChecksum(f.subarray(0, 0x18));
+  f[0x11] = FFS_FIXED_CHECKSUM;
+  f[0x17] = emptyByte === 0xff ? ~FILE_STATE_VALID & 0xff : FILE_STATE_VALID;
+  f[0x10] = fileHeaderChecksum(f.subarray(0, FILE_HEADER_SIZE));
   return f;
 }
 
-function rebuildVolume(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
-  const empty = node.fields.erasePolarity ? 0xff : 0x00;
+function rebuildVolume(node: FirmwareNode, data: VolumeData, opts: SerializeOptions): Uint8Array {
+  const empty = erasedByte(data.erasePolarity);
   const header = node.raw.subarray(0, node.headerSize);
   const source = node.raw.subarray(node.headerSize);
-  const revision = Number(node.fields.revision);
+  const revision = data.revision;
   const out = new Out();
   out.push(header);
   let srcEnd = 0;
@@ -261,7 +276,7 @@ function rebuildVolume(node: FirmwareNode, opts: SerializeOptions): Uint8Array {
       const hs = c.headerSize;
       let pad = (a - ((aligned + hs) % a)) % a;
       if (pad) {
-        while (pad < 0x18) pad += a;
+        while (pad < FILE_HEADER_SIZE) pad += a;
         out.fill(empty, gap);
         out.push(buildPadFile(pad, empty));
         gap = 0;

@@ -8,7 +8,7 @@
 import { ByteView } from '../../bytes/view';
 import { FirmwareError } from '../../errors';
 import type { ParseContext } from '../../tree/context';
-import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
+import { addChild, makeNode, NO_DATA, type FirmwareNode } from '../../tree/node';
 import type { FirmwareFormat, KindGuess } from '../format';
 import { absAt, asciiAt, hex, indexOfAscii } from '../util';
 import { readBgBlock } from './bios-guard';
@@ -97,7 +97,7 @@ export async function openAmiPfat(
       offset: base,
       raw: bytes,
       headerSize: size,
-      fields: { 'header size': hex(size), flags: hex(bytes[0x10]), files: files.length },
+      data: { is: 'ami-pfat', headerSize: size, flags: bytes[0x10], files: files.length },
       absOffset: abs,
     }),
   );
@@ -132,7 +132,7 @@ export async function openAmiPfat(
         name: f.name,
         offset: start - size,
         raw: bytes.subarray(start, at),
-        fields: { blocks: f.blocks, size: hex(length) },
+        data: { is: 'bios-guard', blocks: f.blocks, size: length },
         absOffset: absAt(abs, start),
       }),
     );
@@ -150,6 +150,7 @@ export async function openAmiPfat(
         offset: at - size,
         raw: rest,
         absOffset: absAt(abs, at),
+        data: NO_DATA,
       }),
     );
     await ctx.parseBody(oob, rest, absAt(abs, at));

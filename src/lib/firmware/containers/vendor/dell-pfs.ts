@@ -8,7 +8,8 @@ import { guidAt } from '../../bytes/guid';
 import { ByteView } from '../../bytes/view';
 import { inflate } from '../../compress/zlib';
 import { FirmwareError } from '../../errors';
-import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
+import type { DellPfsEntryData, DellZlibData } from '../../tree/data';
+import { addChild, makeNode, NO_DATA, type FirmwareNode } from '../../tree/node';
 import type { ParseContext } from '../../tree/context';
 import type { FirmwareFormat, KindGuess } from '../format';
 import { absAt, asciiAt, hex, indexOfBytes } from '../util';
@@ -58,6 +59,7 @@ export async function openDellPfs(
         offset: base,
         raw: bytes,
         absOffset: abs,
+        data: NO_DATA,
       }),
     );
     let sections = 0;
@@ -96,6 +98,7 @@ async function openZlibSection(
   ctx: ParseContext,
 ): Promise<boolean> {
   ctx.budget.takeNode({ offset: abs });
+  const zlib: DellZlibData = { is: 'dell-zlib', compressedSize: raw.length - 0x10 };
   const node = addChild(
     parent,
     makeNode({
@@ -104,7 +107,7 @@ async function openZlibSection(
       offset,
       raw,
       headerSize: 0x10,
-      fields: { 'compressed size': hex(raw.length - 0x10) },
+      data: zlib,
       absOffset: abs,
     }),
   );
@@ -122,7 +125,7 @@ async function openZlibSection(
   }
   ctx.budget.takeDecompressed(pfs.length, { offset: abs });
   node.decoded = { method: 'zlib', bytes: pfs };
-  node.fields['size'] = hex(pfs.length);
+  zlib.size = pfs.length;
   if (!asciiAt(pfs, 0, PFS_HEADER_TAG)) {
     node.warnings.push('the section does not inflate to a PFS');
     return false;
@@ -161,7 +164,7 @@ async function openPfs(
       offset: base,
       raw: bytes.subarray(0, end + 0x10),
       headerSize: 0x10,
-      fields: { 'header version': version, 'payload size': hex(payloadSize) },
+      data: { is: 'dell-pfs', headerVersion: version, payloadSize },
       absOffset: abs,
     }),
   );
@@ -215,6 +218,15 @@ async function openPfs(
         },
       );
     }
+    const entryData: DellPfsEntryData = {
+      is: 'dell-pfs-entry',
+      headerVersion: entryVersion,
+      version: versionParts.join('.'),
+      dataSize,
+      signatureSize: sigSize,
+      metadataSize: metSize,
+      metadataSignatureSize: metSigSize,
+    };
     ctx.budget.takeNode({ offset: absAt(abs, at) });
     const entry = addChild(
       node,
@@ -225,14 +237,7 @@ async function openPfs(
         offset: at - 0x10,
         raw: bytes.subarray(at, at + total),
         headerSize,
-        fields: {
-          'header version': entryVersion,
-          version: versionParts.join('.'),
-          'data size': hex(dataSize),
-          'signature size': hex(sigSize),
-          'metadata size': hex(metSize),
-          'metadata signature size': hex(metSigSize),
-        },
+        data: entryData,
         absOffset: absAt(abs, at),
       }),
     );
@@ -244,8 +249,7 @@ async function openPfs(
       // The metadata (u32 address, u32, u32 offset, …) names the flash offset; else the script.
       const metAt = at + headerSize + dataSize + sigSize;
       const offset = metSize >= 0x19 ? v.u32(metAt + 8) : block.flashOffset;
-      entry.fields['flash offset'] = hex(offset);
-      entry.fields['BIOS Guard platform'] = block.platformId;
+      entryData.biosGuard = { flashOffset: offset, platform: block.platformId };
       blocks.push({ offset, data: block.data });
     } else if (asciiAt(data, 0, PFS_HEADER_TAG)) await openPfs(entry, data, 0, dataAbs, ctx);
     else if (findDellZlib(data) === 5) {
@@ -285,7 +289,7 @@ async function openBiosGuardImage(
       type: 'Dell BIOS Guard image',
       offset: 0,
       raw: payload,
-      fields: { blocks: blocks.length, size: hex(image.length) },
+      data: { is: 'bios-guard', blocks: blocks.length, size: image.length },
     }),
   );
   node.decoded = { method: 'BIOS Guard blocks', bytes: image };

@@ -8,7 +8,7 @@ import { FirmwareError } from '../../errors';
 import { addChild, makeNode, type FirmwareNode } from '../../tree/node';
 import type { ParseContext } from '../../tree/context';
 import type { FirmwareFormat, KindGuess } from '../format';
-import { absAt, asciiAt, hex, indexOfAscii } from '../util';
+import { absAt, asciiAt, indexOfAscii } from '../util';
 
 export const IFLASH_MARK = '$_IFLASH';
 const HEADER = 0x18;
@@ -101,7 +101,7 @@ export async function openInsyde(
       type: 'Insyde iFlash package',
       offset: base,
       raw: bytes,
-      fields: { blocks: blocks.length },
+      data: { is: 'insyde-package', blocks: blocks.length },
       absOffset: abs,
     }),
   );
@@ -124,11 +124,12 @@ export async function openInsyde(
         offset: at,
         raw,
         headerSize: HEADER,
-        fields: {
+        data: {
+          is: 'insyde-block',
           tag,
           contents: TAG_NAMES[tag.slice(9).replace(/_+$/, '')] ?? 'unknown',
-          'total size': hex(total),
-          'used size': hex(used),
+          totalSize: total,
+          usedSize: used,
         },
         absOffset: absAt(abs, at),
       }),
