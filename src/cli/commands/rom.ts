@@ -8,7 +8,7 @@ import {
   IGD_ROM_VARIANTS,
   type IgdRom,
   type IgdRomVariant,
-} from '../../lib/firmware/oprom/build';
+} from '../../lib/firmware/igd/rom';
 import { parseFirmware } from '../../lib/firmware/parse';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';

@@ -6,7 +6,7 @@ import { lzmaCompress } from './compress/lzma/encoder';
 import { lzmaDecompress } from './compress/lzma/decoder';
 
 export { inspect, type InspectResult } from './inspect';
-export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './oprom/build';
+export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './igd/rom';
 export {
   patchOvmf,
   type OvmfPatchInput,

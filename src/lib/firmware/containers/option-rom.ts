@@ -3,20 +3,22 @@
  * PCI data structure ('PCIR'). EFI images (code type 3) carry EFI_PCI_EXPANSION_ROM_HEADER fields
  * (edk2 IndustryStandard/Pci22.h) and a PE32+ driver, optionally EFI 1.1-compressed.
  */
-import { ByteView } from '../bytes/view';
 import { efiDecompress } from '../compress/efi';
-import { FirmwareError } from '../errors';
+import { FirmwareError, hex } from '../errors';
+import {
+  CODE_TYPE_EFI,
+  CODE_TYPE_NAMES,
+  EFI_COMPRESSION_EFI,
+  EFI_COMPRESSION_NONE,
+  EFI_ROM_SIGNATURE,
+  INDICATOR_LAST,
+  ROM_BLOCK,
+} from '../oprom/image';
+import { readEfiHeader, readPcir, looksLikeOptionRom } from '../oprom/read';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
-import { absAt, addTrailingPadding, asciiAt, hex, peNode } from './util';
+import { absAt, addTrailingPadding, peNode } from './util';
 
-const EFI_SIGNATURE = 0x0ef1;
-const CODE_TYPES: Record<number, string> = {
-  0: 'x86 legacy',
-  1: 'Open Firmware',
-  2: 'HP PA RISC',
-  3: 'EFI',
-};
 const SUBSYSTEMS: Record<number, string> = {
   10: 'EFI application',
   11: 'EFI boot service driver',
@@ -30,46 +32,8 @@ const MACHINES: Record<number, string> = {
   0xaa64: 'AArch64',
 };
 
-export interface PcirInfo {
-  offset: number;
-  vendorId: number;
-  deviceId: number;
-  length: number;
-  revision: number;
-  classCode: number;
-  imageLength: number;
-  codeRevision: number;
-  codeType: number;
-  indicator: number;
-}
-
-/** The PCIR structure of the image at `at`, or undefined when there is no valid one. */
-export function readPcir(bytes: Uint8Array, at: number): PcirInfo | undefined {
-  if (at < 0 || at + 0x1a > bytes.length || bytes[at] !== 0x55 || bytes[at + 1] !== 0xaa)
-    return undefined;
-  const v = new ByteView(bytes);
-  const p = at + v.u16(at + 0x18);
-  if (p + 0x18 > bytes.length || !asciiAt(bytes, p, 'PCIR')) return undefined;
-  return {
-    offset: p - at,
-    vendorId: v.u16(p + 4),
-    deviceId: v.u16(p + 6),
-    length: v.u16(p + 0x0a),
-    revision: v.u8(p + 0x0c),
-    classCode: v.u24(p + 0x0d),
-    imageLength: v.u16(p + 0x10),
-    codeRevision: v.u16(p + 0x12),
-    codeType: v.u8(p + 0x14),
-    indicator: v.u8(p + 0x15),
-  };
-}
-
-export function looksLikeOptionRom(bytes: Uint8Array, at = 0): boolean {
-  const p = readPcir(bytes, at);
-  return p !== undefined && p.imageLength > 0;
-}
-
-const h4 = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(4, '0');
+// The field reads are shared with the generic ROM reader; other modules still take them from here.
+export { looksLikeOptionRom, readPcir, type PcirInfo } from '../oprom/read';
 
 export async function openOptionRom(
   parent: FirmwareNode,
@@ -87,29 +51,29 @@ export async function openOptionRom(
       parent.warnings.push(`option ROM image ${index} at ${hex(at)} has no valid PCIR structure`);
       break;
     }
-    let length = pcir.imageLength * 512;
+    let length = pcir.imageLength * ROM_BLOCK;
     const node = makeNode({
       kind: 'rom-image',
       type:
-        pcir.codeType === 3
+        pcir.codeType === CODE_TYPE_EFI
           ? 'EFI option ROM image'
-          : `${CODE_TYPES[pcir.codeType] ?? 'unknown'} option ROM image`,
+          : `${CODE_TYPE_NAMES[pcir.codeType] ?? 'unknown'} option ROM image`,
       name: `image ${index}`,
       offset: base + at,
       raw: bytes.subarray(at, at + Math.min(length, bytes.length - at)),
       absOffset: absAt(abs, at),
       fields: {
-        'vendor ID': h4(pcir.vendorId),
-        'device ID': h4(pcir.deviceId),
-        'class code': '0x' + pcir.classCode.toString(16).toUpperCase().padStart(6, '0'),
+        'vendor ID': hex(pcir.vendorId, 4),
+        'device ID': hex(pcir.deviceId, 4),
+        'class code': hex(pcir.classCode, 6),
         'PCIR offset': hex(pcir.offset),
         'PCIR length': pcir.length,
         'PCIR revision': pcir.revision,
         'image length': length,
-        'code revision': h4(pcir.codeRevision),
+        'code revision': hex(pcir.codeRevision, 4),
         'code type': pcir.codeType,
-        'code type name': CODE_TYPES[pcir.codeType] ?? 'unknown',
-        last: (pcir.indicator & 0x80) !== 0,
+        'code type name': CODE_TYPE_NAMES[pcir.codeType] ?? 'unknown',
+        last: (pcir.indicator & INDICATOR_LAST) !== 0,
       },
     });
     ctx.budget.takeNode({ offset: absAt(abs, at) });
@@ -122,7 +86,7 @@ export async function openOptionRom(
       node.warnings.push(`image length ${hex(length)} runs past the end of the data; clipped`);
       length = bytes.length - at;
     }
-    if (pcir.codeType === 3) await openEfiImage(node, ctx);
+    if (pcir.codeType === CODE_TYPE_EFI) await openEfiImage(node, ctx);
     else {
       ctx.budget.takeNode({ offset: absAt(abs, at) });
       addChild(
@@ -138,7 +102,7 @@ export async function openOptionRom(
     }
     at += length;
     index++;
-    if (pcir.indicator & 0x80 || at >= bytes.length) break;
+    if (pcir.indicator & INDICATOR_LAST || at >= bytes.length) break;
   }
   addTrailingPadding(parent, bytes, at, base, abs, ctx, 'data after the last option ROM image');
   return true;
@@ -147,13 +111,9 @@ export async function openOptionRom(
 /** EFI_PCI_EXPANSION_ROM_HEADER: InitializationSize, EfiSignature, subsystem, machine, compression. */
 async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void> {
   const raw = node.raw;
-  const v = new ByteView(raw, node.absOffset ?? 0);
-  const initSize = v.u16(0x02, 'InitializationSize') * 512;
-  const sig = v.u32(0x04, 'EfiSignature');
-  const subsystem = v.u16(0x08, 'EfiSubsystem');
-  const machine = v.u16(0x0a, 'EfiMachineType');
-  const compression = v.u16(0x0c, 'CompressionType');
-  const peAt = v.u16(0x16, 'EfiImageHeaderOffset');
+  const header = readEfiHeader(raw, node.absOffset ?? 0);
+  const { signature: sig, subsystem, machine, compression, payloadOffset: peAt } = header;
+  const initSize = header.initBlocks * ROM_BLOCK;
   Object.assign(node.fields, {
     'initialization size': initSize,
     'EFI signature': hex(sig),
@@ -164,7 +124,7 @@ async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void
     compression,
     'image offset': hex(peAt),
   });
-  if (sig !== EFI_SIGNATURE) {
+  if (sig !== EFI_ROM_SIGNATURE) {
     node.warnings.push(`EFI signature is ${hex(sig)}, not 0x0EF1`);
     return;
   }
@@ -180,12 +140,12 @@ async function openEfiImage(node: FirmwareNode, ctx: ParseContext): Promise<void
   node.headerSize = peAt;
   const data = raw.subarray(peAt, end);
   const peAbs = absAt(node.absOffset, peAt);
-  if (compression === 0) {
+  if (compression === EFI_COMPRESSION_NONE) {
     ctx.budget.takeNode({ offset: peAbs });
     addChild(node, peNode(data, 0, peAbs));
     return;
   }
-  if (compression !== 1) {
+  if (compression !== EFI_COMPRESSION_EFI) {
     node.warnings.push(`unknown compression type ${compression}; the driver is kept as bytes`);
     ctx.budget.takeNode({ offset: peAbs });
     addChild(

@@ -1,50 +1,53 @@
 /**
- * Re-reads a ROM we wrote with the reader (containers/option-rom.ts), which shares no code with
- * the writer, and compares what it sees with what was planned: every header field, the image
- * chain, and the SHA-256 of each PE image. Only a ROM that passes leaves the builder.
+ * Re-reads a ROM we wrote with the explorer's reader (containers/option-rom.ts), which shares
+ * only the PCIR/EFI header field reads with the writer, and compares what it sees with the
+ * model and its layout: every header field, the image chain, each legacy image's checksum and
+ * the SHA-256 of each EFI driver. Only a ROM that passes leaves the builder.
  */
 import { Budget } from '../budget';
+import { sum8 } from '../bytes/checksum';
 import { sha256Hex } from '../bytes/sha256';
 import { openOptionRom } from '../containers/option-rom';
 import { FirmwareError, hex } from '../errors';
 import { makeNode, type FieldValue, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
-import type { OptionRomImageInput, OptionRomImagePlan } from './build';
+import type { ImageLayout } from './layout';
+import type { OptionRom, RomImage } from './image';
 
 // Spec values, kept apart from the writer's own constants on purpose.
-const PCIR_AT = 0x1c; // EfiRom: the 0x1A-byte EFI ROM header padded to 4
-const PCIR_LENGTH = 0x1c; // PCI 3.0 data structure
-const PCIR_REVISION = 3;
 const CODE_TYPE_EFI = 3;
+const PCIR_REVISION_3 = 3;
 const EFI_ROM_SIGNATURE = 0x0ef1;
 
 export interface VerifiedImage {
-  plan: OptionRomImagePlan;
-  /** SHA-256 of the PE image as the reader found it (equal to the input's). */
+  layout: ImageLayout;
+  /** SHA-256 of the EFI driver's PE as the reader found it, or of a legacy image's bytes. */
   sha256: string;
 }
 
-const h4 = (n: number) => '0x' + n.toString(16).toUpperCase().padStart(4, '0');
-
-/** The reader's field values for an image we planned (its own formatting rules). */
-function expectedFields(p: OptionRomImagePlan): Record<string, FieldValue> {
+/** The reader's field values for an image we laid out (its own formatting rules). */
+function expectedFields(img: RomImage, l: ImageLayout): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = {
+    'vendor ID': hex(img.pcir.vendorId, 4),
+    'device ID': hex(img.pcir.deviceId, 4),
+    'class code': hex(img.pcir.classCode, 6),
+    'PCIR offset': hex(l.pcirOffset),
+    'PCIR length': l.pcirLength,
+    'image length': l.blocks * 512,
+    'PCIR revision': img.pcir.revision ?? PCIR_REVISION_3,
+    'code revision': hex(img.pcir.codeRevision, 4),
+    last: l.last,
+  };
+  if (img.type === 'legacy') return { ...fields, 'code type': img.codeType ?? 0 };
   return {
-    'vendor ID': h4(p.vendorId),
-    'device ID': h4(p.deviceId),
-    'class code': '0x' + p.classCode.toString(16).toUpperCase().padStart(6, '0'),
-    'PCIR offset': hex(PCIR_AT),
-    'PCIR length': PCIR_LENGTH,
-    'PCIR revision': PCIR_REVISION,
-    'image length': p.length,
-    'code revision': h4(p.codeRevision),
+    ...fields,
     'code type': CODE_TYPE_EFI,
-    last: p.last,
-    'initialization size': p.length,
+    'initialization size': l.initBlocks * 512,
     'EFI signature': hex(EFI_ROM_SIGNATURE),
-    subsystem: p.subsystem,
-    machine: hex(p.machine),
-    compression: 0,
-    'image offset': hex(p.peOffset),
+    subsystem: img.subsystem,
+    machine: hex(img.machine),
+    compression: img.payload.compression,
+    'image offset': hex(l.payloadOffset),
   };
 }
 
@@ -61,53 +64,64 @@ export async function readOptionRomTree(rom: Uint8Array): Promise<FirmwareNode> 
   return root;
 }
 
+/** The PE the reader found in an EFI image, checked against the model's. */
+async function verifyDriver(img: RomImage, node: FirmwareNode, l: ImageLayout, name: string) {
+  if (img.type !== 'efi') return undefined;
+  const at = l.offset + l.payloadOffset;
+  const pe = node.children.length === 1 ? node.children[0] : undefined;
+  if (!pe || pe.kind !== 'pe') fail(`${name}: the reader finds no PE image`, at);
+  if (pe.warnings.length) fail(`${name}: ${pe.warnings.join('; ')}`, at);
+  if (pe.fields.subsystem !== img.subsystem || pe.fields.machine !== hex(img.machine))
+    fail(`${name}: the PE header disagrees with the ROM header`, at);
+  const got = await sha256Hex(pe.raw);
+  const want = img.payload.pe;
+  if (want && (pe.raw.length !== want.length || got !== (await sha256Hex(want)))) {
+    fail(`${name}: the PE image reads back different (${pe.raw.length} bytes, SHA-256 ${got})`, at);
+  }
+  return got;
+}
+
 /**
- * Throws FirmwareError `verify` unless the reader sees exactly the planned images, with every
- * field as planned, no warnings, nothing after the last image, and each input PE byte-identical.
+ * Throws FirmwareError `verify` unless the reader sees exactly the laid-out images, with every
+ * field as planned, no warnings, each legacy checksum right and each EFI driver byte-identical.
  */
 export async function verifyOptionRom(
   rom: Uint8Array,
-  images: readonly OptionRomImageInput[],
-  plans: readonly OptionRomImagePlan[],
+  model: OptionRom,
+  layout: readonly ImageLayout[],
 ): Promise<VerifiedImage[]> {
-  const total = plans.reduce((n, p) => n + p.length, 0);
+  const end = layout.reduce((n, l) => n + l.blocks * 512, 0);
+  const total = end + (model.trailing?.length ?? 0);
   if (rom.length !== total) fail(`${rom.length} bytes written, ${total} planned`);
   const root = await readOptionRomTree(rom);
   if (root.warnings.length) fail(root.warnings.join('; '));
-  const found = root.children;
-  if (found.length !== plans.length) {
-    fail(`the reader sees ${found.length} node(s) where ${plans.length} image(s) were written`);
+  const found = root.children.filter((n) => n.offset < end);
+  if (found.length !== layout.length) {
+    fail(`the reader sees ${found.length} node(s) where ${layout.length} image(s) were written`);
   }
   const out: VerifiedImage[] = [];
-  for (let i = 0; i < plans.length; i++) {
-    const p = plans[i];
+  for (const [i, l] of layout.entries()) {
+    const img = model.images[i];
+    const name = `image ${i}`;
     const node = found[i];
-    if (node.kind !== 'rom-image' || node.offset !== p.offset) {
+    if (node.kind !== 'rom-image' || node.offset !== l.offset) {
       fail(
-        `${p.name}: expected an image at ${hex(p.offset)}, found ${node.kind} at ${hex(node.offset)}`,
+        `${name}: expected an image at ${hex(l.offset)}, found ${node.kind} at ${hex(node.offset)}`,
         node.offset,
       );
     }
-    if (node.warnings.length) fail(`${p.name}: ${node.warnings.join('; ')}`, p.offset);
-    for (const [key, want] of Object.entries(expectedFields(p))) {
+    if (node.warnings.length) fail(`${name}: ${node.warnings.join('; ')}`, l.offset);
+    for (const [key, want] of Object.entries(expectedFields(img, l))) {
       const got = node.fields[key];
       if (got !== want)
-        fail(`${p.name}: ${key} reads back as ${String(got)}, expected ${String(want)}`, p.offset);
+        fail(`${name}: ${key} reads back as ${String(got)}, expected ${String(want)}`, l.offset);
     }
-    const pe = node.children.length === 1 ? node.children[0] : undefined;
-    if (!pe || pe.kind !== 'pe') fail(`${p.name}: the reader finds no PE image`, p.offset);
-    if (pe.warnings.length) fail(`${p.name}: ${pe.warnings.join('; ')}`, p.offset + p.peOffset);
-    if (pe.fields.subsystem !== p.subsystem || pe.fields.machine !== hex(p.machine)) {
-      fail(`${p.name}: the PE header disagrees with the ROM header`, p.offset + p.peOffset);
+    if (img.type === 'legacy' && img.checksumOffset !== null) {
+      if (sum8(node.raw, 0, l.initBlocks * 512) !== 0)
+        fail(`${name}: the 8-bit checksum of the initialization area is not 0`, l.offset);
     }
-    const [got, want] = await Promise.all([sha256Hex(pe.raw), sha256Hex(images[i].pe)]);
-    if (pe.raw.length !== images[i].pe.length || got !== want) {
-      fail(
-        `${p.name}: the PE image reads back different (${pe.raw.length} bytes, SHA-256 ${got})`,
-        p.offset + p.peOffset,
-      );
-    }
-    out.push({ plan: p, sha256: got });
+    const sha256 = (await verifyDriver(img, node, l, name)) ?? (await sha256Hex(node.raw));
+    out.push({ layout: l, sha256 });
   }
   return out;
 }

@@ -24,7 +24,7 @@ import {
 } from '../fv/build';
 import { gopLabel, type GopInfo } from '../gop/gop-info';
 import { parseVbt } from '../gop/vbt';
-import { checkGop, ourDriver } from '../oprom/build';
+import { checkGop, ourDriver } from '../igd/drivers';
 import { parseFirmware } from '../parse';
 import { addChild, makeNode, NEW_NODE, pathOf, type FirmwareNode } from '../tree/node';
 import { markModified, serialize } from '../tree/serialize';

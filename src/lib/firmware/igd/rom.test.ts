@@ -18,8 +18,11 @@ import { FirmwareError } from '../errors';
 import { peSectionData } from '../pe/append-section';
 import { readPe } from '../pe/headers';
 import { driverBytes, igdAssignment, platformGopPolicy, vbtTestApp } from '../drivers/generated';
-import { buildIgdRom, buildOptionRom, planOptionRom, writeOptionRom } from './build';
-import { readOptionRomTree, verifyOptionRom } from './verify';
+import { buildOptionRom, efiDriverImage } from '../oprom/efi-driver';
+import { layoutOptionRom } from '../oprom/layout';
+import { readOptionRomTree, verifyOptionRom } from '../oprom/verify';
+import { writeLaidOut } from '../oprom/write';
+import { buildIgdRom } from './rom';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const u16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
@@ -161,11 +164,12 @@ describe('buildOptionRom: the layout', () => {
   });
 
   it('the self-check catches a ROM that differs from its plan', async () => {
-    const plans = planOptionRom(drivers);
-    const rom = writeOptionRom(drivers, plans);
-    await expect(verifyOptionRom(rom, drivers, plans)).resolves.toHaveLength(2);
+    const model = { images: drivers.map((d, i) => efiDriverImage(d, {}, i)) };
+    const plans = layoutOptionRom(model);
+    const rom = writeLaidOut(model, plans);
+    await expect(verifyOptionRom(rom, model, plans)).resolves.toHaveLength(2);
     const cases: [string, (r: Uint8Array) => void][] = [
-      ['a PE byte', (r) => (r[plans[1].offset + plans[1].peOffset + 0x200] ^= 1)],
+      ['a PE byte', (r) => (r[plans[1].offset + plans[1].payloadOffset + 0x200] ^= 1)],
       ['the last-image bit', (r) => (r[plans[0].offset + 0x1c + 0x15] = 0x80)],
       ['the device ID', (r) => (r[plans[1].offset + 0x1c + 6] = 0x12)],
       ['the EFI signature', (r) => (r[plans[0].offset + 4] = 0xf0)],
@@ -174,7 +178,7 @@ describe('buildOptionRom: the layout', () => {
     for (const [what, damage] of cases) {
       const bad = rom.slice();
       damage(bad);
-      await expect(verifyOptionRom(bad, drivers, plans), what).rejects.toMatchObject({
+      await expect(verifyOptionRom(bad, model, plans), what).rejects.toMatchObject({
         code: 'verify',
       });
     }
