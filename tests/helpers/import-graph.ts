@@ -4,8 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SOURCE = /\.(ts|svelte)$/;
 // Static imports and re-exports (`import x from`, `export { y } from`, `import 'side-effect'`)
 // and dynamic `import('…')`; comments are not stripped, which only errs towards more edges.
@@ -60,8 +61,8 @@ export function importGraph(dir: string): ImportGraph {
 
 /**
  * One cycle per strongly connected component with more than one file (or a file importing
- * itself), written as the path a → b → … → a. Tarjan's algorithm, iterative-free since the
- * graph is a few hundred files deep at most.
+ * itself), written as the path a → b → … → a (Tarjan's algorithm; recursion is fine at a few
+ * hundred files).
  */
 export function findCycles(graph: ImportGraph): string[][] {
   let counter = 0;

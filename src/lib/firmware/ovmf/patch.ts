@@ -28,7 +28,7 @@ import { checkGop, ourDriver } from '../igd/drivers';
 import { parseFirmware } from '../parse';
 import { addChild, makeNode, NEW_NODE, pathOf, type FirmwareNode } from '../tree/node';
 import { markModified, serialize } from '../tree/serialize';
-import type { ProgressCallback } from '../api';
+import type { ProgressCallback } from '../progress';
 import {
   GOP_FILE_GUID,
   IGD_ASSIGNMENT_FILE_GUID,

@@ -1,0 +1,34 @@
+// The core's layering, checked on every `npm test`: no import cycles in src/lib (a cycle is how
+// shared types end up in the wrong module), and the walker itself is tested on a graph with one.
+import { describe, expect, it } from 'vitest';
+import { findCycles, importGraph, type ImportGraph } from '../helpers/import-graph';
+
+describe('import graph of src/', () => {
+  const graph = importGraph('src');
+
+  it('sees the modules and their imports', () => {
+    expect(graph.size).toBeGreaterThan(150);
+    expect(graph.get('src/lib/firmware/analyze.ts')).toContain('src/lib/firmware/parse.ts');
+    // `$lib/` specifiers and Svelte components resolve too.
+    const page = [...graph.entries()].find(([f]) => f.startsWith('src/routes/'));
+    expect(page?.[1].some((t) => t.startsWith('src/lib/'))).toBe(true);
+  });
+
+  it('has no import cycles', () => {
+    expect(findCycles(graph).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it('the cycle finder finds cycles (a → b → c → a, and d → d)', () => {
+    const g: ImportGraph = new Map([
+      ['a', ['b']],
+      ['b', ['c', 'e']],
+      ['c', ['a']],
+      ['d', ['d']],
+      ['e', []],
+    ]);
+    expect(findCycles(g).map((c) => c.join(' '))).toEqual(
+      expect.arrayContaining(['a b c a', 'd d']),
+    );
+    expect(findCycles(g)).toHaveLength(2);
+  });
+});
