@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../lib/firmware/analyze';
+import { pciId } from '../../lib/firmware/bytes/hex';
 import type { Finding, FirmwareFound } from '../../lib/firmware/config/check';
 import { crossCheckFirmware } from '../../lib/firmware/config/check';
 import {
@@ -52,10 +53,10 @@ export function igpuOf(flags: Map<string, string | true>): IgpuInfo | undefined 
   if (typeof lspci === 'string') {
     const info = parseLspci(lspci);
     if (info.vendorId !== 0x8086)
-      throw new UsageError(`--lspci: vendor ${info.vendorId.toString(16)} is not Intel`);
+      throw new UsageError(`--lspci: vendor ${pciId(info.vendorId)} is not Intel`);
     if (!info.igpu)
       throw new UsageError(
-        `--lspci: device 8086:${info.deviceId.toString(16)} is not a known Intel iGPU`,
+        `--lspci: device 8086:${pciId(info.deviceId)} is not a known Intel iGPU`,
       );
     return info.igpu;
   }
@@ -263,7 +264,7 @@ export const configCommand: CliCommand = {
     }
     process.stdout.write(
       `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
-        `[8086:${igpu.deviceId.toString(16).padStart(4, '0')}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
+        `[8086:${pciId(igpu.deviceId)}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
     );
     for (const b of result.blocks) printBlock(b, lang);
     if (result.findings.length) {

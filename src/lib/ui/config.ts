@@ -12,6 +12,7 @@ import {
   type IgpuCode,
   type IgpuInfo,
 } from '$lib/firmware/api';
+import { pciId } from '$lib/firmware/bytes/hex';
 import { crossCheckFirmware, type Finding } from '$lib/firmware/config/check';
 import { pveRelease } from '$lib/firmware/config/facts';
 import { parsePveversion } from '$lib/firmware/config/inputs';
@@ -69,7 +70,7 @@ export function resolveConfig(
     try {
       const l = parseLspci(c.lspci);
       if (l.igpu) out.igpu = l.igpu;
-      else out.igpuError = { unknownDevice: l.deviceId.toString(16).padStart(4, '0') };
+      else out.igpuError = { unknownDevice: pciId(l.deviceId) };
     } catch (e) {
       out.igpuError = { message: message(e) };
     }

@@ -21,8 +21,7 @@ export function saveBytes(
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export const hex = (n: number, width = 0) =>
-  '0x' + n.toString(16).toUpperCase().padStart(width, '0');
+export { hex } from '$lib/firmware/bytes/hex';
 
 /** 1.5 MiB, 812 KiB, 96 bytes. */
 export function sizeText(n: number): string {

@@ -1,4 +1,6 @@
 /** Small helpers shared by the container parsers. */
+import { allBytes } from '../bytes/compare';
+import { absAt } from '../bytes/offsets';
 import { ByteView } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { gopInfo, gopLabel, isIntelGop } from '../gop/gop-info';
@@ -17,15 +19,8 @@ export function baseInParent(parent: FirmwareNode, bytes: Uint8Array): number {
   return d >= 0 && d + bytes.length <= src.length ? d : 0;
 }
 
-export function absAt(abs: number | undefined, offset: number): number | undefined {
-  return abs === undefined ? undefined : abs + offset;
-}
-
-/** Every byte equals `value`. */
-export function allBytes(b: Uint8Array, value: number): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] !== value) return false;
-  return true;
-}
+export { absAt } from '../bytes/offsets';
+export { allBytes } from '../bytes/compare';
 
 export function asciiAt(b: Uint8Array, offset: number, text: string): boolean {
   if (offset < 0 || offset + text.length > b.length) return false;
@@ -89,8 +84,7 @@ export function peNode(
 ): FirmwareNode {
   const info = peInfo(raw);
   const node = makeNode({ kind: 'pe', type: info.type, offset, raw, absOffset });
-  if (info.machine !== undefined)
-    node.fields['machine'] = '0x' + info.machine.toString(16).toUpperCase();
+  if (info.machine !== undefined) node.fields['machine'] = hex(info.machine);
   if (info.subsystem !== undefined) node.fields['subsystem'] = info.subsystem;
   if (info.problem) {
     node.warnings.push(`PE headers unreadable: ${info.problem}`);

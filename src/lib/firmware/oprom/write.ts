@@ -9,6 +9,7 @@
  *        a compressed stream comes first and the fill follows it.
  */
 import { checksum8 } from '../bytes/checksum';
+import { dataViewOf } from '../bytes/view';
 import { layoutOptionRom, type ImageLayout, type LayoutOptions } from './layout';
 import {
   CODE_TYPE_EFI,
@@ -30,7 +31,7 @@ import {
 class ImageBytes {
   private readonly dv: DataView;
   constructor(readonly bytes: Uint8Array) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.dv = dataViewOf(bytes);
   }
   u8(at: number, v: number): void {
     this.bytes[at] = v;
