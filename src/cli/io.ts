@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { bytesOf } from '../lib/firmware/bytes/view';
-import { FirmwareError } from '../lib/firmware/errors';
+import { bytesOf, FirmwareError } from '../lib/firmware';
 
 export function readInput(path: string): Uint8Array {
   try {

@@ -1,32 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { analyze } from '../../lib/firmware/analyze';
-import { pciId } from '../../lib/firmware/bytes/hex';
-import type { Finding, FirmwareFound } from '../../lib/firmware/config/check';
-import { crossCheckFirmware } from '../../lib/firmware/config/check';
 import {
+  analyze,
+  pciId,
+  type Finding,
+  type FirmwareFound,
+  crossCheckFirmware,
   OVMF_IMAGES,
   pveRelease,
   ver,
   type OvmfImage,
   type Version,
-} from '../../lib/firmware/config/facts';
-import { FirmwareError } from '../../lib/firmware/errors';
-import { gopInfo } from '../../lib/firmware/gop/gop-info';
-import { parseVbt } from '../../lib/firmware/gop/vbt';
-import {
+  FirmwareError,
+  gopInfo,
+  parseVbt,
   detectBootLoader,
   parseLspci,
   parsePveversion,
   type BootLoader,
-} from '../../lib/firmware/config/inputs';
-import type { Lang } from '../../lib/firmware/config/messages';
-import { renderConfig, type ConfigBlock, type OutputMode } from '../../lib/firmware/config/render';
-import {
+  type Lang,
+  renderConfig,
+  type ConfigBlock,
+  type OutputMode,
   isIgpuCode,
   lookupIgpu,
   representativeIgpu,
   type IgpuInfo,
-} from '../../lib/firmware/igpu/devices';
+} from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
 

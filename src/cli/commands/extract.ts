@@ -1,15 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { hexDigits, pciId } from '../../lib/firmware/bytes/hex';
-import { FirmwareError } from '../../lib/firmware/errors';
 import {
+  hexDigits,
+  pciId,
+  FirmwareError,
   findCandidates,
   type Candidates,
   type GopCandidate,
   type VbtCandidate,
-} from '../../lib/firmware/gop/find';
-import { rankCandidates, type Ranked, type Ranking } from '../../lib/firmware/gop/rank';
-import { parseFirmware } from '../../lib/firmware/parse';
+  rankCandidates,
+  type Ranked,
+  type Ranking,
+  parseFirmware,
+} from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
 

@@ -1,7 +1,4 @@
-import { inspect } from '../../lib/firmware/api';
-import { FirmwareError } from '../../lib/firmware/errors';
-import { parseFirmware } from '../../lib/firmware/parse';
-import { treeToJson, treeToText } from '../../lib/firmware/tree/report';
+import { inspect, FirmwareError, parseFirmware, treeToJson, treeToText } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
 

@@ -1,16 +1,17 @@
 import { basename } from 'node:path';
-import { hexDigits, pciId } from '../../lib/firmware/bytes/hex';
-import { FirmwareError } from '../../lib/firmware/errors';
-import { findCandidates } from '../../lib/firmware/gop/find';
-import { gopLabel } from '../../lib/firmware/gop/gop-info';
-import { rankCandidates } from '../../lib/firmware/gop/rank';
 import {
+  hexDigits,
+  pciId,
+  FirmwareError,
+  findCandidates,
+  gopLabel,
+  rankCandidates,
   buildIgdRom,
   IGD_ROM_VARIANTS,
   type IgdRom,
   type IgdRomVariant,
-} from '../../lib/firmware/igd/rom';
-import { parseFirmware } from '../../lib/firmware/parse';
+  parseFirmware,
+} from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
 

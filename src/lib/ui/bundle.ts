@@ -3,9 +3,7 @@
  * chosen language, where the target file allows comments), install.sh, a README and SHA256SUMS.
  * Plain functions of their inputs, so the zip holds the same bytes every time.
  */
-import type { ConfigBlock, ConfigResult } from '$lib/firmware/api';
-import { pciId } from '$lib/firmware/bytes/hex';
-import type { Finding } from '$lib/firmware/config/check';
+import { type ConfigBlock, type ConfigResult, pciId, type Finding } from '$lib/firmware';
 import type { MessageKey } from '$lib/i18n/en';
 import { translate, type Locale } from '$lib/i18n/translate';
 

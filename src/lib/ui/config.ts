@@ -11,12 +11,13 @@ import {
   type ConfigResult,
   type IgpuCode,
   type IgpuInfo,
-} from '$lib/firmware/api';
-import { pciId } from '$lib/firmware/bytes/hex';
-import { crossCheckFirmware, type Finding } from '$lib/firmware/config/check';
-import { pveRelease } from '$lib/firmware/config/facts';
-import { parsePveversion } from '$lib/firmware/config/inputs';
-import { FirmwareError } from '$lib/firmware/errors';
+  pciId,
+  crossCheckFirmware,
+  type Finding,
+  pveRelease,
+  parsePveversion,
+  FirmwareError,
+} from '$lib/firmware';
 import type { Settings } from '$lib/settings';
 
 export const DEFAULT_ROM_NAME = 'igd.rom';
