@@ -1,5 +1,6 @@
-// The core's layering, checked on every `npm test`: no import cycles in src/lib (a cycle is how
-// shared types end up in the wrong module), and the walker itself is tested on a graph with one.
+// The core's layering, checked on every `npm test`: no import cycles in src/ (a cycle is how
+// shared types end up in the wrong module), no reach-ins past the core's entry point, and the
+// walker itself is tested on a graph with cycles.
 import { describe, expect, it } from 'vitest';
 import { findCycles, importGraph, type ImportGraph } from '../helpers/import-graph';
 
@@ -16,6 +17,17 @@ describe('import graph of src/', () => {
 
   it('has no import cycles', () => {
     expect(findCycles(graph).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it('outside the core, only the entry point src/lib/firmware/index.ts is imported (tests may reach in)', () => {
+    const reachIns = [...graph.entries()]
+      .filter(([file]) => !file.startsWith('src/lib/firmware/') && !file.endsWith('.test.ts'))
+      .flatMap(([file, targets]) =>
+        targets
+          .filter((t) => t.startsWith('src/lib/firmware/') && t !== 'src/lib/firmware/index.ts')
+          .map((t) => `${file} → ${t}`),
+      );
+    expect(reachIns).toEqual([]);
   });
 
   it('the cycle finder finds cycles (a → b → c → a, and d → d)', () => {
