@@ -45,6 +45,12 @@ export interface LayoutOptions {
 
 const blocksFor = (bytes: number) => Math.ceil(bytes / ROM_BLOCK);
 
+/** Bytes of a legacy image the writer owns: signature, size byte, PCIR pointer, the PCIR. */
+export function isLegacyField(at: number, pcirOffset: number, pcirLength: number): boolean {
+  if (at < 3 || (at >= PCIR_POINTER_AT && at < PCIR_POINTER_AT + 2)) return true;
+  return at >= pcirOffset && at < pcirOffset + pcirLength;
+}
+
 function checkRange(value: number | undefined, max: number, what: string): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > max))
     throw new FirmwareError('bad-input', `${what} ${value} is not in 0..${hex(max)}`);
@@ -84,7 +90,8 @@ function layoutImage(img: RomImage, name: string): Omit<ImageLayout, 'offset' | 
   if (img.type === 'legacy') {
     pcirOffset = img.pcirOffset;
     content = img.code.length;
-    if (pcirOffset < PCIR_POINTER_AT + 2 || pcirOffset + pcirLength > content)
+    const inside = pcirOffset >= PCIR_POINTER_AT + 2 && pcirOffset <= 0xffff;
+    if (!inside || pcirOffset + pcirLength > content)
       throw new FirmwareError(
         'bad-input',
         `${name}: the PCIR at ${hex(pcirOffset)} is not inside the code`,
@@ -132,9 +139,8 @@ function layoutImage(img: RomImage, name: string): Omit<ImageLayout, 'offset' | 
     throw new FirmwareError('bad-input', `${name}: initialization size ${initBlocks} blocks`);
   if (img.type === 'legacy' && img.checksumOffset !== null) {
     const at = img.checksumOffset;
-    const owned = at < 3 || (at >= PCIR_POINTER_AT && at < PCIR_POINTER_AT + 2);
-    const inPcir = at >= pcirOffset && at < pcirOffset + pcirLength;
-    if (!Number.isInteger(at) || at >= initBlocks * ROM_BLOCK || owned || inPcir)
+    const owned = isLegacyField(at, pcirOffset, pcirLength);
+    if (!Number.isInteger(at) || at >= initBlocks * ROM_BLOCK || owned)
       throw new FirmwareError('bad-input', `${name}: checksum byte ${hex(at)} is not free code`);
   }
   for (const k of img.kept ?? []) {

@@ -27,6 +27,7 @@ import {
   type Pcir,
   type RomImage,
 } from './image';
+import { isLegacyField } from './layout';
 
 export interface PcirInfo {
   /** Offset of the PCIR in its image. */
@@ -121,7 +122,7 @@ function bad(message: string, offset: number): never {
   throw new FirmwareError('bad-format', message, { offset });
 }
 
-/** `region` as a kept run when any byte differs from what the writer fills it with. */
+/** Keeps image[from, to) as read when any byte of it differs from the writer's fill there. */
 function keepUnlessFill(
   kept: KeptBytes[],
   image: Uint8Array,
@@ -155,9 +156,14 @@ function pcirModel(p: PcirInfo): Pcir {
 
 function readLegacyImage(image: Uint8Array, p: PcirInfo, at: number): LegacyImage {
   const initBlocks = image[2];
-  if (initBlocks > p.imageLength)
-    bad(`legacy image: initialization size ${initBlocks} blocks exceeds the image`, at + 2);
-  const checksummed = sum8(image, 0, initBlocks * ROM_BLOCK) === 0;
+  if (initBlocks === 0 || initBlocks > p.imageLength)
+    bad(`legacy image: initialization size of ${initBlocks} blocks`, at + 2);
+  if (p.offset < PCIR_POINTER_AT + 2)
+    bad('legacy image: the PCIR overlaps the header', at + PCIR_POINTER_AT);
+  // A checksum the writer can keep right: the image sums to 0 and the byte is not a field.
+  const candidate = legacyChecksumOffset(image, initBlocks);
+  const checksummed =
+    sum8(image, 0, initBlocks * ROM_BLOCK) === 0 && !isLegacyField(candidate, p.offset, p.length);
   return {
     type: 'legacy',
     codeType: p.codeType,
@@ -166,7 +172,7 @@ function readLegacyImage(image: Uint8Array, p: PcirInfo, at: number): LegacyImag
     pcirOffset: p.offset,
     blocks: p.imageLength,
     initBlocks,
-    checksumOffset: checksummed && initBlocks > 0 ? legacyChecksumOffset(image, initBlocks) : null,
+    checksumOffset: checksummed ? candidate : null,
   };
 }
 
