@@ -49,9 +49,9 @@ export const MAX_IMAGE_BLOCKS = 0xffff;
  */
 export const MAX_LEGACY_INIT_BLOCKS = 0xff;
 /**
- * The whole ROM: the Expansion ROM Base Address register decodes at most 16 MiB (PCI Local Bus
- * Spec 3.0, 6.2.5.2), the limit edk2's EfiRom also enforces. Real cards' flash chips are often
- * 64-256 KiB; a caller with a smaller target passes its own `maxSize` to the writer.
+ * The whole ROM: PCI Local Bus Spec 3.0, section 6.3, allows expansion ROMs of up to 16 MB, and
+ * edk2's EfiRom refuses larger ones (MAX_OPTION_ROM_SIZE). Real cards' flash chips are often
+ * 64-256 KiB; a caller with a smaller target passes its own `maxSize` (and why) to the writer.
  */
 export const MAX_OPTION_ROM_SIZE = 16 << 20;
 
