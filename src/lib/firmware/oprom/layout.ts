@@ -109,15 +109,16 @@ function layoutImage(img: RomImage, name: string): Omit<ImageLayout, 'offset' | 
       (compressed
         ? pcirEnd
         : (img.blocks ?? blocksFor(pcirEnd + payloadLength)) * ROM_BLOCK - payloadLength);
+    // EfiImageHeaderOffset is a u16.
     if (payloadOffset < pcirEnd || payloadOffset > 0xffff)
       throw new FirmwareError(
         'bad-input',
-        `${name}: driver offset ${hex(payloadOffset)} is not after the PCIR`,
+        `${name}: driver offset ${hex(payloadOffset)} is not after the PCIR or not 16-bit`,
       );
     content = payloadOffset + payloadLength;
   }
   const blocks = img.blocks ?? blocksFor(content);
-  if (blocks < blocksFor(content) || blocks === 0)
+  if (!Number.isInteger(blocks) || blocks < blocksFor(content) || blocks === 0)
     throw new FirmwareError(
       'bad-input',
       `${name}: ${blocks} blocks do not hold its ${content} bytes`,
@@ -169,7 +170,7 @@ export function layoutOptionRom(rom: OptionRom, opts: LayoutOptions = {}): Image
   const total = offset + (rom.trailing?.length ?? 0);
   const max = opts.maxSize ?? MAX_OPTION_ROM_SIZE;
   if (total > max) {
-    const why = opts.limitReason ?? 'what a PCI expansion ROM BAR decodes';
+    const why = opts.limitReason ?? 'the most PCI allows an expansion ROM';
     throw new FirmwareError(
       'no-space',
       `the option ROM would be ${total} bytes, more than ${max} (${why})`,
