@@ -56,4 +56,24 @@ export default ts.config(
       ],
     },
   },
+  {
+    // Outside the core, the firmware code is reached through its entry point only
+    // (src/lib/firmware/index.ts); its modules stay internal. Tests may reach in.
+    files: ['src/**/*.ts', 'src/**/*.svelte'],
+    ignores: ['src/lib/firmware/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['$lib/firmware/*', '**/lib/firmware/*'],
+              message:
+                'Import the firmware core from its entry point ($lib/firmware), not its modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

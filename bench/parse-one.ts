@@ -1,14 +1,14 @@
 // Child process of bench/parse.ts: parses one file fully and prints time and peak memory as JSON,
 // so each measurement has a fresh heap and its own maxRSS.
 import { readFileSync } from 'node:fs';
+import { bytesOf } from '../src/lib/firmware/bytes/view';
 import { parseFirmware } from '../src/lib/firmware/parse';
 import { findAll } from '../src/lib/firmware/tree/node';
 
 const baseRssMiB = process.memoryUsage().rss / 2 ** 20;
 const file = process.argv[2];
 const runs = Number(process.argv[3] ?? 3);
-const b = readFileSync(file);
-const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const bytes = bytesOf(readFileSync(file));
 let best = Infinity;
 let nodes = 0;
 let heapMiB = 0;

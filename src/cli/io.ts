@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { FirmwareError } from '../lib/firmware/errors';
+import { bytesOf, FirmwareError } from '../lib/firmware';
 
 export function readInput(path: string): Uint8Array {
   try {
-    const b = readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return bytesOf(readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new FirmwareError(

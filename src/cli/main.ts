@@ -1,4 +1,4 @@
-import { FirmwareError } from '../lib/firmware/errors';
+import { FirmwareError } from '../lib/firmware';
 import { UsageError, type CliCommand } from './command';
 import { checkVmCommand } from './commands/check-vm';
 import { configCommand } from './commands/config';

@@ -10,7 +10,7 @@ import {
   type BrowserSession,
   type Site,
 } from '../helpers/browser';
-import { buildIgdRom } from '../../src/lib/firmware/oprom/build';
+import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { renderConfig } from '../../src/lib/firmware/config/render';
 import { representativeIgpu } from '../../src/lib/firmware/igpu/devices';
 import { zhCN } from '../../src/lib/i18n/zh-CN';

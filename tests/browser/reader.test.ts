@@ -8,7 +8,7 @@ import {
   type BrowserSession,
   type Site,
 } from '../helpers/browser';
-import { buildIgdRom } from '../../src/lib/firmware/oprom/build';
+import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
 
 interface Expected {

@@ -20,7 +20,7 @@ import {
   uiSection,
 } from '../../fixtures/builder/index';
 import { analyze } from '../../src/lib/firmware/analyze';
-import { buildIgdRom } from '../../src/lib/firmware/oprom/build';
+import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { patchOvmf } from '../../src/lib/firmware/ovmf/patch';
 import { parseFirmware } from '../../src/lib/firmware/parse';
 import { renderConfig } from '../../src/lib/firmware/config/render';

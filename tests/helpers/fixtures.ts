@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bytesOf } from '../../src/lib/firmware/bytes/view';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -21,8 +22,7 @@ export function fixturePath(rel: string): string {
 }
 
 export function readFixture(rel: string): Uint8Array {
-  const b = readFileSync(fixturePath(rel));
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  return bytesOf(readFileSync(fixturePath(rel)));
 }
 
 export function fixtureJson<T = unknown>(rel: string): T {

@@ -23,7 +23,7 @@ import {
   readFixture,
 } from '../helpers/fixtures';
 import { driverBytes, vbtTestApp } from '../../src/lib/firmware/drivers/generated';
-import { buildIgdRom, type IgdRomOptions } from '../../src/lib/firmware/oprom/build';
+import { buildIgdRom, type IgdRomOptions } from '../../src/lib/firmware/igd/rom';
 import { readOptionRomTree } from '../../src/lib/firmware/oprom/verify';
 import { romCommand } from '../../src/cli/commands/rom';
 

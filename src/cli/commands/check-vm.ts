@@ -1,5 +1,4 @@
-import { checkVmConfig } from '../../lib/firmware/config/check';
-import { pveRelease, ver } from '../../lib/firmware/config/facts';
+import { checkVmConfig, pveRelease, ver } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson } from '../io';
 import { igpuOf, langOf, ovmfImageOf, printFindings, readText, versionsOf } from './config';

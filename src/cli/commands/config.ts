@@ -1,31 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { analyze } from '../../lib/firmware/analyze';
-import type { Finding, FirmwareFound } from '../../lib/firmware/config/check';
-import { crossCheckFirmware } from '../../lib/firmware/config/check';
 import {
+  analyze,
+  pciId,
+  type Finding,
+  type FirmwareFound,
+  crossCheckFirmware,
   OVMF_IMAGES,
   pveRelease,
   ver,
   type OvmfImage,
   type Version,
-} from '../../lib/firmware/config/facts';
-import { FirmwareError } from '../../lib/firmware/errors';
-import { gopInfo } from '../../lib/firmware/gop/gop-info';
-import { parseVbt } from '../../lib/firmware/gop/vbt';
-import {
+  FirmwareError,
+  gopInfo,
+  parseVbt,
   detectBootLoader,
   parseLspci,
   parsePveversion,
   type BootLoader,
-} from '../../lib/firmware/config/inputs';
-import type { Lang } from '../../lib/firmware/config/messages';
-import { renderConfig, type ConfigBlock, type OutputMode } from '../../lib/firmware/config/render';
-import {
+  type Lang,
+  renderConfig,
+  type ConfigBlock,
+  type OutputMode,
   isIgpuCode,
   lookupIgpu,
   representativeIgpu,
   type IgpuInfo,
-} from '../../lib/firmware/igpu/devices';
+} from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
 
@@ -52,10 +52,10 @@ export function igpuOf(flags: Map<string, string | true>): IgpuInfo | undefined 
   if (typeof lspci === 'string') {
     const info = parseLspci(lspci);
     if (info.vendorId !== 0x8086)
-      throw new UsageError(`--lspci: vendor ${info.vendorId.toString(16)} is not Intel`);
+      throw new UsageError(`--lspci: vendor ${pciId(info.vendorId)} is not Intel`);
     if (!info.igpu)
       throw new UsageError(
-        `--lspci: device 8086:${info.deviceId.toString(16)} is not a known Intel iGPU`,
+        `--lspci: device 8086:${pciId(info.deviceId)} is not a known Intel iGPU`,
       );
     return info.igpu;
   }
@@ -263,7 +263,7 @@ export const configCommand: CliCommand = {
     }
     process.stdout.write(
       `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
-        `[8086:${igpu.deviceId.toString(16).padStart(4, '0')}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
+        `[8086:${pciId(igpu.deviceId)}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
     );
     for (const b of result.blocks) printBlock(b, lang);
     if (result.findings.length) {

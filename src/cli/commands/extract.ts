@@ -1,14 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { FirmwareError } from '../../lib/firmware/errors';
 import {
+  hexDigits,
+  pciId,
+  FirmwareError,
   findCandidates,
   type Candidates,
   type GopCandidate,
   type VbtCandidate,
-} from '../../lib/firmware/gop/find';
-import { rankCandidates, type Ranked, type Ranking } from '../../lib/firmware/gop/rank';
-import { parseFirmware } from '../../lib/firmware/parse';
+  rankCandidates,
+  type Ranked,
+  type Ranking,
+  parseFirmware,
+} from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
 
@@ -57,7 +61,7 @@ function gopJson(r: Ranked<GopCandidate>, file?: string) {
     versionKnown: c.info.versionKnown,
     // From the version major or the device-ID table: Intel documents neither mapping.
     generation: c.info.generation && { ...c.info.generation, guess: true },
-    deviceIds: c.info.deviceIds.map((d) => '0x' + d.toString(16).padStart(4, '0')),
+    deviceIds: c.info.deviceIds.map((d) => '0x' + pciId(d)),
     deviceFamilies: c.info.deviceFamilies,
     machine: c.info.pe.machineName,
     subsystem: c.info.pe.subsystemName,
@@ -102,8 +106,10 @@ function where(c: { fileGuid?: string; uiName?: string; path: string }): string 
 /** The driver's PCI device-ID table, shortened for a terminal line. */
 function deviceIdText(ids: number[], families: string[]): string {
   if (!ids.length) return 'no device-ID table found';
-  const hex4 = (d: number) => d.toString(16).toUpperCase().padStart(4, '0');
-  const shown = ids.slice(0, 12).map(hex4).join(' ');
+  const shown = ids
+    .slice(0, 12)
+    .map((d) => hexDigits(d, 4, true))
+    .join(' ');
   const more = ids.length > 12 ? ` … (${ids.length} in all)` : '';
   return `${shown}${more}${families.length ? ` — ${families.join(', ')}` : ''}`;
 }

@@ -1,5 +1,4 @@
-import { inspectFirmware } from '../../lib/firmware/api';
-import { treeToJson, treeToText } from '../../lib/firmware/tree/report';
+import { inspectFirmware, treeToJson, treeToText } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
 

@@ -1,6 +1,4 @@
-import { bcjX86Decode, bcjX86Encode } from '../../lib/firmware/compress/bcj-x86';
-import { lzmaDecompress } from '../../lib/firmware/compress/lzma/decoder';
-import { lzmaCompress } from '../../lib/firmware/compress/lzma/encoder';
+import { bcjX86Decode, bcjX86Encode, lzmaDecompress, lzmaCompress } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { readInput, writeOutput } from '../io';
 

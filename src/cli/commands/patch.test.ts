@@ -10,7 +10,7 @@ import {
   haveFixtures,
   readFixture,
 } from '../../../tests/helpers/fixtures';
-import { buildIgdRom } from '../../lib/firmware/oprom/build';
+import { buildIgdRom } from '../../lib/firmware/igd/rom';
 import { readOptionRomTree } from '../../lib/firmware/oprom/verify';
 import { patchOvmf } from '../../lib/firmware/ovmf/patch';
 import { UsageError } from '../command';

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import { buildIgdRom } from '../../lib/firmware/oprom/build';
-import { patchOvmf, type OvmfPatchResult } from '../../lib/firmware/ovmf/patch';
+import { buildIgdRom, patchOvmf, type OvmfPatchResult } from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
 import { fromBios } from './rom';

@@ -1,15 +1,17 @@
 import { basename } from 'node:path';
-import { FirmwareError } from '../../lib/firmware/errors';
-import { findCandidates } from '../../lib/firmware/gop/find';
-import { gopLabel } from '../../lib/firmware/gop/gop-info';
-import { rankCandidates } from '../../lib/firmware/gop/rank';
 import {
+  hexDigits,
+  pciId,
+  FirmwareError,
+  findCandidates,
+  gopLabel,
+  rankCandidates,
   buildIgdRom,
   IGD_ROM_VARIANTS,
   type IgdRom,
   type IgdRomVariant,
-} from '../../lib/firmware/oprom/build';
-import { parseFirmware } from '../../lib/firmware/parse';
+  parseFirmware,
+} from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
 
@@ -64,13 +66,13 @@ function report(out: string, r: IgdRom, notes: string[]): string {
   const lines = [
     ...notes,
     `wrote ${out}: ${r.rom.length} bytes, sha256 ${r.sha256}`,
-    `variant ${r.variant}, PCIR ${r.vendorId.toString(16).padStart(4, '0')}:${r.deviceId.toString(16).padStart(4, '0')}, ` +
+    `variant ${r.variant}, PCIR ${pciId(r.vendorId)}:${pciId(r.deviceId)}, ` +
       `class 030000, ${r.images.length} EFI image(s), re-read and verified`,
   ];
   const width = Math.max(...r.images.map((i) => i.name.length));
   r.images.forEach((img, i) => {
     lines.push(
-      `  image ${i} @0x${img.offset.toString(16).padStart(6, '0')}  ${img.name.padEnd(width)}  ` +
+      `  image ${i} @0x${hexDigits(img.offset, 6)}  ${img.name.padEnd(width)}  ` +
         `${String(img.peSize).padStart(7)} bytes  sha256 ${img.sha256}${img.version ? `  ${img.version}` : ''}`,
     );
   });

@@ -2,7 +2,7 @@
  * What the app shows after a drop: the file's identity and the ranked GOP/VBT candidates, as
  * plain data (no tree nodes) so it crosses the worker boundary cheaply and prints as JSON.
  */
-import type { ProgressCallback } from './api';
+import type { ProgressCallback } from './progress';
 import { findCandidates } from './gop/find';
 import { rankCandidates, type Ranked } from './gop/rank';
 import type { GopCandidate, VbtCandidate } from './gop/find';

@@ -4,9 +4,10 @@
  */
 import { lzmaCompress } from './compress/lzma/encoder';
 import { lzmaDecompress } from './compress/lzma/decoder';
+import type { ProgressCallback } from './progress';
 
 export { inspect, inspectFirmware, type InspectResult, type Inspection } from './inspect';
-export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './oprom/build';
+export { buildIgdRom, type IgdRom, type IgdRomOptions, type IgdRomVariant } from './igd/rom';
 export {
   patchOvmf,
   type OvmfPatchInput,
@@ -37,14 +38,7 @@ export {
   type IgpuInfo,
 } from './igpu/devices';
 
-export interface Progress {
-  /** What is being done, e.g. 'parse', 'compress'. */
-  phase: string;
-  done: number;
-  total: number;
-}
-
-export type ProgressCallback = (p: Progress) => void;
+export type { Progress, ProgressCallback } from './progress';
 
 export type LzmaPreset = 'default' | 'fast';
 

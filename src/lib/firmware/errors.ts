@@ -69,6 +69,4 @@ export function isFirmwareError(e: unknown): e is FirmwareError {
   return e instanceof FirmwareError;
 }
 
-export function hex(n: number, width = 0): string {
-  return '0x' + n.toString(16).toUpperCase().padStart(width, '0');
-}
+export { hex } from './bytes/hex';

@@ -3,8 +3,7 @@
  * chosen language, where the target file allows comments), install.sh, a README and SHA256SUMS.
  * Plain functions of their inputs, so the zip holds the same bytes every time.
  */
-import type { ConfigBlock, ConfigResult } from '$lib/firmware/api';
-import type { Finding } from '$lib/firmware/config/check';
+import { type ConfigBlock, type ConfigResult, pciId, type Finding } from '$lib/firmware';
 import type { MessageKey } from '$lib/i18n/en';
 import { translate, type Locale } from '$lib/i18n/translate';
 
@@ -127,7 +126,7 @@ function firmwareLine(f: FirmwareOutput, lang: Locale, installed?: string): stri
 export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>): string {
   const { lang, config } = input;
   const tr = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
-  const id = config.igpu.deviceId.toString(16).padStart(4, '0');
+  const id = pciId(config.igpu.deviceId);
   const out: string[] = [
     `# ${tr('readme.title')}`,
     '',

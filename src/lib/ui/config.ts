@@ -11,11 +11,13 @@ import {
   type ConfigResult,
   type IgpuCode,
   type IgpuInfo,
-} from '$lib/firmware/api';
-import { crossCheckFirmware, type Finding } from '$lib/firmware/config/check';
-import { pveRelease } from '$lib/firmware/config/facts';
-import { parsePveversion } from '$lib/firmware/config/inputs';
-import { FirmwareError } from '$lib/firmware/errors';
+  pciId,
+  crossCheckFirmware,
+  type Finding,
+  pveRelease,
+  parsePveversion,
+  FirmwareError,
+} from '$lib/firmware';
 import type { Settings } from '$lib/settings';
 
 export const DEFAULT_ROM_NAME = 'igd.rom';
@@ -69,7 +71,7 @@ export function resolveConfig(
     try {
       const l = parseLspci(c.lspci);
       if (l.igpu) out.igpu = l.igpu;
-      else out.igpuError = { unknownDevice: l.deviceId.toString(16).padStart(4, '0') };
+      else out.igpuError = { unknownDevice: pciId(l.deviceId) };
     } catch (e) {
       out.igpuError = { message: message(e) };
     }

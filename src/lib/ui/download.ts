@@ -1,5 +1,5 @@
 /** Saving bytes as a file, and small formatting helpers the steps share. */
-import { FirmwareError } from '$lib/firmware/errors';
+import { FirmwareError } from '$lib/firmware';
 import type { MessageKey } from '$lib/i18n/en';
 import { t } from '$lib/i18n/index.svelte';
 
@@ -21,8 +21,7 @@ export function saveBytes(
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export const hex = (n: number, width = 0) =>
-  '0x' + n.toString(16).toUpperCase().padStart(width, '0');
+export { hex } from '$lib/firmware';
 
 /** 1.5 MiB, 812 KiB, 96 bytes. */
 export function sizeText(n: number): string {

@@ -2,7 +2,7 @@
  * What step 2 has built and checked, for step 4 to offer: the option ROM, or the patched OVMF
  * images with their igd.rom. Raw state: results hold whole images and are replaced, never edited.
  */
-import type { IgdRom, OvmfPatchResult } from '$lib/firmware/api';
+import { type IgdRom, type OvmfPatchResult } from '$lib/firmware';
 
 export interface PatchedOvmf {
   name: string;

@@ -1,5 +1,5 @@
 /** Step 1's analysed files: a vendor BIOS, or a bare GOP driver with a VBT file beside it. */
-import type { AnalyzeResult, GopSummary, VbtSummary } from '$lib/firmware/api';
+import { type AnalyzeResult, type GopSummary, type VbtSummary } from '$lib/firmware';
 import type { KeptFile } from '$lib/worker/bridge';
 
 export interface Source {

@@ -1,14 +1,15 @@
 import { proxy, transfer, wrap, type Remote } from 'comlink';
-import { FirmwareError, type FirmwareErrorData } from '$lib/firmware/errors';
-import type {
-  AnalyzeResult,
-  IgdRom,
-  IgdRomOptions,
-  InspectResult,
-  LzmaPreset,
-  OvmfPatchResult,
-  ProgressCallback,
-} from '$lib/firmware/api';
+import {
+  FirmwareError,
+  type FirmwareErrorData,
+  type AnalyzeResult,
+  type IgdRom,
+  type IgdRomOptions,
+  type InspectResult,
+  type LzmaPreset,
+  type OvmfPatchResult,
+  type ProgressCallback,
+} from '$lib/firmware';
 import type {
   FirmwareWorkerApi,
   OvmfFromAnalysis,

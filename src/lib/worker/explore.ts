@@ -2,8 +2,7 @@
  * The explorer's view of a parsed tree: one flat list of plain rows (no bytes, no parent links)
  * that the page can virtualise, and the few byte-level answers it asks for one node at a time.
  */
-import { childSource, type FirmwareNode } from '$lib/firmware/tree/node';
-import { nodeSummary, type NodeSummary } from '$lib/firmware/tree/report';
+import { childSource, type FirmwareNode, nodeSummary, type NodeSummary } from '$lib/firmware';
 
 export interface ExplorerNode extends NodeSummary {
   /** Pre-order index: the same bytes always give the same ids. */

@@ -1,10 +1,8 @@
 /// <reference lib="webworker" />
 import { expose, transfer } from 'comlink';
 import { zipSync, type Zippable } from 'fflate';
-import { FirmwareError } from '$lib/firmware/errors';
-import * as core from '$lib/firmware/api';
-import type { Candidates } from '$lib/firmware/gop/find';
-import type { FirmwareNode } from '$lib/firmware/tree/node';
+import { FirmwareError, type Candidates, type FirmwareNode } from '$lib/firmware';
+import * as core from '$lib/firmware';
 import {
   findStrings,
   flatten,

@@ -32,3 +32,9 @@ export function firstDifference(a: Uint8Array, b: Uint8Array, from = 0): number 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && firstDifference(a, b) === a.length;
 }
+
+/** True when every byte of the range equals `value`. */
+export function allBytes(b: Uint8Array, value: number, start = 0, end = b.length): boolean {
+  for (let i = start; i < end; i++) if (b[i] !== value) return false;
+  return true;
+}

@@ -1,5 +1,15 @@
 import { FirmwareError } from '../errors';
 
+/** A DataView over exactly the bytes `b` covers (not the rest of its buffer). */
+export function dataViewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** A plain Uint8Array over the same memory as `b` (e.g. a Node Buffer), without copying. */
+export function bytesOf(b: ArrayBufferView): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /**
  * A bounds-checked little-endian reader over a slice of a Uint8Array.
  * Every read fails with a FirmwareError naming the absolute offset, never with garbage.
@@ -13,7 +23,7 @@ export class ByteView {
   constructor(bytes: Uint8Array, base = 0) {
     this.bytes = bytes;
     this.base = base;
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.dv = dataViewOf(bytes);
   }
 
   get length(): number {

@@ -7,6 +7,7 @@
  * give the same bytes); the output buffer is sized from the declared length, never beyond it.
  */
 import { decompress as brotliDecode } from 'brotli/decompress.js';
+import { dataViewOf } from '../bytes/view';
 import { FirmwareError } from '../errors';
 
 /** GUID of edk2's Brotli-compressed GUID-defined sections. */
@@ -65,7 +66,7 @@ export function brotliSectionHeader(body: Uint8Array): {
       offset: 0,
     });
   }
-  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const dv = dataViewOf(body);
   const u64 = (o: number): number => {
     const hi = dv.getUint32(o + 4, true);
     if (hi > 0x1fffff)

@@ -9,6 +9,7 @@
  * code lengths, the position code lengths, then symbols.
  */
 import type { Budget } from '../budget';
+import { dataViewOf } from '../bytes/view';
 import { FirmwareError } from '../errors';
 
 export type EfiVariant = 'efi' | 'tiano';
@@ -302,7 +303,7 @@ export function efiHeader(input: Uint8Array): { compressedSize: number; original
       },
     );
   }
-  const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  const dv = dataViewOf(input);
   return { compressedSize: dv.getUint32(0, true), originalSize: dv.getUint32(4, true) };
 }
 

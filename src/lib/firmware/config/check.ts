@@ -1,4 +1,5 @@
 /** Rule engine over a Proxmox `<vmid>.conf` (generated or pasted) for IGD legacy passthrough. */
+import { pciId } from '../bytes/hex';
 import type { IgpuCode, IgpuInfo } from '../igpu/devices';
 import {
   atLeast,
@@ -268,7 +269,7 @@ export function crossCheckFirmware(igpu: IgpuInfo, found: FirmwareFound): Findin
     if (!found.gopDeviceIds.includes(igpu.deviceId))
       out.push(
         find('gop-device-missing', undefined, {
-          id: igpu.deviceId.toString(16).padStart(4, '0'),
+          id: pciId(igpu.deviceId),
           code: igpu.code,
           families: found.gopFamilies?.length ? found.gopFamilies.join(', ') : 'other devices',
         }),

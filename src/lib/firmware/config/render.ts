@@ -1,4 +1,5 @@
 /** Renders the host and VM configuration blocks for one PVE version, boot loader, iGPU and output mode. */
+import { hexDigits } from '../bytes/hex';
 import { FirmwareError, hex } from '../errors';
 import type { IgpuInfo } from '../igpu/devices';
 import { checkVmConfig, type Finding } from './check';
@@ -180,7 +181,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   const ovmfCode = `${OVMF_DIR}/${o.mode === 'ovmf' ? ovmfImage : 'OVMF_CODE_4M.fd'}`;
   const memory = o.memoryMiB ?? MIN_MEMORY_MIB;
   const ostype = o.ostype ?? 'l26';
-  const pciId = `8086:${igpu.deviceId.toString(16).padStart(4, '0')}`;
+  const pciId = `8086:${hexDigits(igpu.deviceId, 4)}`;
   const props = igdProps(qemu, igpu, o);
   const gmsMiB = (o.gms ?? defaultGms(igpu)) * 32;
   const argsValue = props.map((p) => `-set device.hostpci0.${p.name}=${p.value}`).join(' ');

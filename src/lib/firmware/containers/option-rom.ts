@@ -3,7 +3,6 @@
  * PCI data structure ('PCIR'). EFI images (code type 3) carry EFI_PCI_EXPANSION_ROM_HEADER fields
  * (edk2 IndustryStandard/Pci22.h) and a PE32+ driver, optionally EFI 1.1-compressed.
  */
-import { ByteView } from '../bytes/view';
 import { efiDecompress } from '../compress/efi';
 import { FirmwareError } from '../errors';
 import {
@@ -17,46 +16,12 @@ import type { RomImageData } from '../tree/data';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import type { ParseContext } from '../tree/context';
 import type { FirmwareFormat, KindGuess } from './format';
-import { absAt, addTrailingPadding, asciiAt, hex, peNode } from './util';
+import { ROM_BLOCK } from '../oprom/image';
+import { looksLikeOptionRom, readEfiHeader, readPcir } from '../oprom/read';
+import { absAt, addTrailingPadding, hex, peNode } from './util';
 
-export interface PcirInfo {
-  offset: number;
-  vendorId: number;
-  deviceId: number;
-  length: number;
-  revision: number;
-  classCode: number;
-  imageLength: number;
-  codeRevision: number;
-  codeType: number;
-  indicator: number;
-}
-
-/** The PCIR structure of the image at `at`, or undefined when there is no valid one. */
-export function readPcir(bytes: Uint8Array, at: number): PcirInfo | undefined {
-  if (at < 0 || at + 0x1a > bytes.length || bytes[at] !== 0x55 || bytes[at + 1] !== 0xaa)
-    return undefined;
-  const v = new ByteView(bytes);
-  const p = at + v.u16(at + 0x18);
-  if (p + 0x18 > bytes.length || !asciiAt(bytes, p, 'PCIR')) return undefined;
-  return {
-    offset: p - at,
-    vendorId: v.u16(p + 4),
-    deviceId: v.u16(p + 6),
-    length: v.u16(p + 0x0a),
-    revision: v.u8(p + 0x0c),
-    classCode: v.u24(p + 0x0d),
-    imageLength: v.u16(p + 0x10),
-    codeRevision: v.u16(p + 0x12),
-    codeType: v.u8(p + 0x14),
-    indicator: v.u8(p + 0x15),
-  };
-}
-
-export function looksLikeOptionRom(bytes: Uint8Array, at = 0): boolean {
-  const p = readPcir(bytes, at);
-  return p !== undefined && p.imageLength > 0;
-}
+// The field reads are shared with the generic ROM reader; other modules still take them from here.
+export { looksLikeOptionRom, readPcir, type PcirInfo } from '../oprom/read';
 
 export async function openOptionRom(
   parent: FirmwareNode,
@@ -74,7 +39,7 @@ export async function openOptionRom(
       parent.warnings.push(`option ROM image ${index} at ${hex(at)} has no valid PCIR structure`);
       break;
     }
-    let length = pcir.imageLength * 512;
+    let length = pcir.imageLength * ROM_BLOCK;
     const data: RomImageData = {
       is: 'rom-image',
       vendorId: pcir.vendorId,
@@ -139,13 +104,9 @@ async function openEfiImage(
   ctx: ParseContext,
 ): Promise<void> {
   const raw = node.raw;
-  const v = new ByteView(raw, node.absOffset ?? 0);
-  const initSize = v.u16(0x02, 'InitializationSize') * 512;
-  const sig = v.u32(0x04, 'EfiSignature');
-  const subsystem = v.u16(0x08, 'EfiSubsystem');
-  const machine = v.u16(0x0a, 'EfiMachineType');
-  const compression = v.u16(0x0c, 'CompressionType');
-  const peAt = v.u16(0x16, 'EfiImageHeaderOffset');
+  const header = readEfiHeader(raw, node.absOffset ?? 0);
+  const { signature: sig, subsystem, machine, compression, payloadOffset: peAt } = header;
+  const initSize = header.initBlocks * ROM_BLOCK;
   rom.efi = {
     initializationSize: initSize,
     signature: sig,

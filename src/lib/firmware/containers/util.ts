@@ -1,4 +1,6 @@
 /** Small helpers shared by the container parsers. */
+import { allBytes } from '../bytes/compare';
+import { absAt } from '../bytes/offsets';
 import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
 import { gopInfo, gopLabel, isIntelGop } from '../gop/gop-info';
@@ -18,15 +20,8 @@ export function baseInParent(parent: FirmwareNode, bytes: Uint8Array): number {
   return d >= 0 && d + bytes.length <= src.length ? d : 0;
 }
 
-export function absAt(abs: number | undefined, offset: number): number | undefined {
-  return abs === undefined ? undefined : abs + offset;
-}
-
-/** Every byte equals `value`. */
-export function allBytes(b: Uint8Array, value: number): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] !== value) return false;
-  return true;
-}
+export { absAt } from '../bytes/offsets';
+export { allBytes } from '../bytes/compare';
 
 export function asciiAt(b: Uint8Array, offset: number, text: string): boolean {
   if (offset < 0 || offset + text.length > b.length) return false;

@@ -6,6 +6,7 @@ import type { Budget } from '../budget';
 import { bcjX86Decode } from '../compress/bcj-x86';
 import { efiDecompress, efiHeader, type EfiVariant } from '../compress/efi';
 import { lzmaDecompress, lzmaDecompressIntelLegacy } from '../compress/lzma/decoder';
+import { dataViewOf } from '../bytes/view';
 import { FirmwareError } from '../errors';
 
 /**
@@ -64,7 +65,7 @@ export function efiOrTiano(input: Uint8Array, variant: EfiVariant, room: number)
 /** edk2's Brotli sections: u64 decoded size, u64 scratch size, then the stream. */
 export async function brotliSection(input: Uint8Array, budget: Budget): Promise<Uint8Array> {
   if (input.length < 16) throw new FirmwareError('truncated', 'Brotli section header is cut short');
-  const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  const dv = dataViewOf(input);
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
   if (hi !== 0 || lo > SECTION_MAX_OUTPUT)
@@ -108,7 +109,7 @@ export const AMD_ZLIB_HEADER = 0x100;
 export async function amdZlibSection(input: Uint8Array, budget: Budget): Promise<Uint8Array> {
   if (input.length < AMD_ZLIB_HEADER + 2)
     throw new FirmwareError('truncated', 'AMD zlib section header is cut short');
-  const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  const dv = dataViewOf(input);
   const declared = dv.getUint32(0x14, true);
   const stream = input.subarray(
     AMD_ZLIB_HEADER,

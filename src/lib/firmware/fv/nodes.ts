@@ -1,5 +1,6 @@
 /** Small helpers shared by the volume, file and section parsers. */
 import type { ParseContext } from '../tree/context';
+import { absAt } from '../bytes/offsets';
 import { FirmwareError } from '../errors';
 import { addChild, makeNode, type FirmwareNode, type NewNode } from '../tree/node';
 
@@ -48,15 +49,8 @@ export function reportPosition(ctx: ParseContext, node: FirmwareNode, abs: numbe
   if (at !== undefined) ctx.progress(at);
 }
 
-export function absAt(absOffset: number | undefined, offset: number): number | undefined {
-  return absOffset === undefined ? undefined : absOffset + offset;
-}
-
-/** True when every byte of the range equals `value`. */
-export function allBytes(b: Uint8Array, value: number, start = 0, end = b.length): boolean {
-  for (let i = start; i < end; i++) if (b[i] !== value) return false;
-  return true;
-}
+export { absAt } from '../bytes/offsets';
+export { allBytes } from '../bytes/compare';
 
 /** Budget errors end the parse; everything else is damage the caller records on a node. */
 export function rethrowBudget(e: unknown): void {

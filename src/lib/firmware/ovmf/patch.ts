@@ -21,13 +21,13 @@ import {
 import { readFileData } from '../fv/ffs-file';
 import { gopLabel, type GopInfo } from '../gop/gop-info';
 import { parseVbt } from '../gop/vbt';
-import { checkGop, ourDriver } from '../oprom/build';
+import { checkGop, ourDriver } from '../igd/drivers';
 import { parseFirmware } from '../parse';
 import { erasedByte, FILE_HEADER_SIZE, FILE_TYPE, FILE_TYPE_NAMES, SECTION_TYPE } from '../spec';
 import type { VolumeData } from '../tree/data';
 import { addChild, makeNode, NEW_NODE, pathOf, type FirmwareNode } from '../tree/node';
 import { markModified, serialize } from '../tree/serialize';
-import type { ProgressCallback } from '../api';
+import type { ProgressCallback } from '../progress';
 import {
   GOP_FILE_GUID,
   IGD_ASSIGNMENT_FILE_GUID,

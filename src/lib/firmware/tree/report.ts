@@ -2,6 +2,7 @@
  * The tree for people and for scripts: an indented text table in the spirit of
  * `UEFIExtract FILE report`, and plain JSON (no parent links, no bytes).
  */
+import { hexDigits } from '../bytes/hex';
 import { guidName } from '../guids';
 import type { FieldValue, FirmwareNode } from './node';
 
@@ -55,7 +56,7 @@ export function treeToJson(node: FirmwareNode): NodeJson {
   return { ...nodeSummary(node), children: node.children.map(treeToJson) };
 }
 
-const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
+const hex8 = (n: number) => hexDigits(n, 8, true);
 
 /**
  * One line per node: kind, type, offset (absolute, or `+offset` inside decompressed data),

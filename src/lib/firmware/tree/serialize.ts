@@ -6,6 +6,7 @@
  */
 import { checksum16, checksum8, crc32 } from '../bytes/checksum';
 import { bytesEqual } from '../bytes/compare';
+import { dataViewOf } from '../bytes/view';
 import { FirmwareError, hex } from '../errors';
 import { SECTION_GUIDS } from '../guids';
 import { fileAlignment } from '../fv/ffs-file';
@@ -154,7 +155,7 @@ function setU24(b: Uint8Array, at: number, v: number): void {
 }
 
 function setU32(b: Uint8Array, at: number, v: number): void {
-  new DataView(b.buffer, b.byteOffset, b.byteLength).setUint32(at, v >>> 0, true);
+  dataViewOf(b).setUint32(at, v >>> 0, true);
 }
 
 function rebuildSection(node: FirmwareNode, data: SectionData, opts: SerializeOptions): Uint8Array {

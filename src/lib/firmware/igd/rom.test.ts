@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,6 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../../cli/command';
 import { romCommand } from '../../../cli/commands/rom';
 import {
-  fixtureJson,
   fixturePath,
   haveFixtures,
   noFixturesReason,
@@ -14,46 +12,11 @@ import {
 } from '../../../../tests/helpers/fixtures';
 import { parseFirmware } from '../parse';
 import { analyze } from '../analyze';
-import { FirmwareError } from '../errors';
 import { peSectionData } from '../pe/append-section';
 import { readPe } from '../pe/headers';
-import { driverBytes, igdAssignment, platformGopPolicy, vbtTestApp } from '../drivers/generated';
-import { buildIgdRom, buildOptionRom, planOptionRom, writeOptionRom } from './build';
-import { readOptionRomTree, verifyOptionRom } from './verify';
-
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const u16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
-const u32 = (b: Uint8Array, o: number) => (u16(b, o) | (u16(b, o + 2) << 16)) >>> 0;
-const ascii = (b: Uint8Array, o: number, n: number) => String.fromCharCode(...b.subarray(o, o + n));
-/** The spec's layout rule, stated independently: 0x38 bytes of headers, PE last, 512-byte blocks. */
-const imageLength = (peSize: number) => Math.ceil((0x38 + peSize) / 512) * 512;
-
-/** Reads every header field of the image at `at` straight from the bytes (PCI FW 3.0 / UEFI offsets). */
-function rawImage(rom: Uint8Array, at: number) {
-  const p = at + u16(rom, at + 0x18);
-  return {
-    signature: u16(rom, at),
-    initSize: u16(rom, at + 2) * 512,
-    efiSignature: u32(rom, at + 4),
-    subsystem: u16(rom, at + 8),
-    machine: u16(rom, at + 0x0a),
-    compression: u16(rom, at + 0x0c),
-    reserved: [...rom.subarray(at + 0x0e, at + 0x16)],
-    peOffset: u16(rom, at + 0x16),
-    pcirOffset: p - at,
-    pcirSignature: ascii(rom, p, 4),
-    vendor: u16(rom, p + 4),
-    device: u16(rom, p + 6),
-    deviceList: u16(rom, p + 8),
-    pcirLength: u16(rom, p + 0x0a),
-    pcirRevision: rom[p + 0x0c],
-    classCode: rom[p + 0x0d] | (rom[p + 0x0e] << 8) | (rom[p + 0x0f] << 16),
-    imageLength: u16(rom, p + 0x10) * 512,
-    codeRevision: u16(rom, p + 0x12),
-    codeType: rom[p + 0x14],
-    indicator: rom[p + 0x15],
-  };
-}
+import { driverBytes, igdAssignment, platformGopPolicy } from '../drivers/generated';
+import { ascii, imageLength, rawImage, sha256, u16 } from '../oprom/test-support';
+import { buildIgdRom } from './rom';
 
 const GOP_FIXTURE = 'gop-vbt/adl/IntelGopDriver.efi';
 const VBT_FIXTURE = 'gop-vbt/adl/vbt.bin';
@@ -63,195 +26,6 @@ if (!haveGop)
   console.warn(
     `[skip] GOP/VBT cases: ${haveFixtures ? `${GOP_FIXTURE} missing` : noFixturesReason}`,
   );
-
-describe('buildOptionRom: the layout', () => {
-  const drivers = [
-    { pe: driverBytes(igdAssignment), name: 'IgdAssignment' },
-    { pe: driverBytes(platformGopPolicy), name: 'PlatformGopPolicy' },
-  ];
-
-  it('writes every header field as the PCI 3.0 / UEFI specs and EfiRom define them', () => {
-    const rom = buildOptionRom(drivers, { deviceId: 0x46a6 });
-    let at = 0;
-    drivers.forEach((d, i) => {
-      const img = rawImage(rom, at);
-      const len = imageLength(d.pe.length);
-      expect(img).toEqual({
-        signature: 0xaa55,
-        initSize: len,
-        efiSignature: 0x0ef1,
-        subsystem: 11,
-        machine: 0x8664,
-        compression: 0,
-        reserved: [0, 0, 0, 0, 0, 0, 0, 0],
-        peOffset: len - d.pe.length,
-        pcirOffset: 0x1c,
-        pcirSignature: 'PCIR',
-        vendor: 0x8086,
-        device: 0x46a6,
-        deviceList: 0,
-        pcirLength: 0x1c,
-        pcirRevision: 3,
-        classCode: 0x030000,
-        imageLength: len,
-        codeRevision: 0,
-        codeType: 3,
-        indicator: i === drivers.length - 1 ? 0x80 : 0,
-      });
-      // Between the headers and the PE: 0xFF fill only; the PE ends the image.
-      expect(rom.subarray(at + 0x38, at + img.peOffset).every((b) => b === 0xff)).toBe(true);
-      expect(sha256(rom.subarray(at + img.peOffset, at + len))).toBe(sha256(d.pe));
-      at += len;
-    });
-    expect(rom.length).toBe(at);
-  });
-
-  it('defaults: vendor 0x8086, device 0xFFFF, class 0x030000', () => {
-    const img = rawImage(buildOptionRom([drivers[0]]), 0);
-    expect([img.vendor, img.device, img.classCode, img.indicator]).toEqual([
-      0x8086, 0xffff, 0x030000, 0x80,
-    ]);
-  });
-
-  it('the project reader (parseFirmware) sees the same chain, fields and PE images', async () => {
-    const rom = buildOptionRom(drivers, { deviceId: 0x9a49 });
-    const root = await parseFirmware(rom);
-    const images = root.children.filter((n) => n.kind === 'rom-image');
-    expect(images).toHaveLength(2);
-    expect(root.children).toHaveLength(2); // no padding node after the last image
-    images.forEach((n, i) => {
-      const len = imageLength(drivers[i].pe.length);
-      expect(n.warnings).toEqual([]);
-      expect(n.fields).toMatchObject({
-        'vendor ID': '0x8086',
-        'device ID': '0x9A49',
-        'class code': '0x030000',
-        'PCIR length': 0x1c,
-        'PCIR revision': 3,
-        'code type': 3,
-        'image length': len,
-        'initialization size': len,
-        compression: 0,
-        subsystem: 11,
-        last: i === 1,
-      });
-      expect(n.children).toHaveLength(1);
-      expect(n.children[0].kind).toBe('pe');
-      expect(sha256(n.children[0].raw)).toBe(sha256(drivers[i].pe));
-    });
-  });
-
-  it('rejects what OVMF would not run or the format cannot hold', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(FirmwareError);
-        return (e as FirmwareError).code;
-      }
-      return 'no error';
-    };
-    expect(code(() => buildOptionRom([]))).toBe('bad-input');
-    // An EFI application (subsystem 10): the PCI bus driver would skip it.
-    expect(code(() => buildOptionRom([{ pe: driverBytes(vbtTestApp) }]))).toBe('bad-input');
-    expect(code(() => buildOptionRom([{ pe: new Uint8Array(600) }]))).toBe('bad-input');
-    expect(code(() => buildOptionRom(drivers, { deviceId: 0x10000 }))).toBe('bad-input');
-    expect(code(() => buildOptionRom(drivers, { classCode: -1 }))).toBe('bad-input');
-    expect(code(() => buildOptionRom(drivers, { vendorId: 1.5 }))).toBe('bad-input');
-  });
-
-  it('the self-check catches a ROM that differs from its plan', async () => {
-    const plans = planOptionRom(drivers);
-    const rom = writeOptionRom(drivers, plans);
-    await expect(verifyOptionRom(rom, drivers, plans)).resolves.toHaveLength(2);
-    const cases: [string, (r: Uint8Array) => void][] = [
-      ['a PE byte', (r) => (r[plans[1].offset + plans[1].peOffset + 0x200] ^= 1)],
-      ['the last-image bit', (r) => (r[plans[0].offset + 0x1c + 0x15] = 0x80)],
-      ['the device ID', (r) => (r[plans[1].offset + 0x1c + 6] = 0x12)],
-      ['the EFI signature', (r) => (r[plans[0].offset + 4] = 0xf0)],
-      ['the image offset', (r) => (r[plans[0].offset + 0x16] -= 2)],
-    ];
-    for (const [what, damage] of cases) {
-      const bad = rom.slice();
-      damage(bad);
-      await expect(verifyOptionRom(bad, drivers, plans), what).rejects.toMatchObject({
-        code: 'verify',
-      });
-    }
-  });
-});
-
-interface ExpectedRom {
-  file: string;
-  kind: string;
-  images: {
-    offset: number;
-    vendor: string;
-    device: string;
-    codeType: number;
-    length: number;
-    last: boolean;
-    compression: number;
-    pe_sha256: string;
-    pe_size: number;
-  }[];
-}
-
-describe.skipIf(!haveFixtures)('against option ROMs made by edk2 EfiRom (fixtures)', () => {
-  const roms = haveFixtures
-    ? fixtureJson<ExpectedRom[]>('expected-real.json').filter((e) => e.kind === 'option-rom')
-    : [];
-
-  it('has the option ROM fixtures', () => {
-    expect(roms.map((r) => r.file)).toEqual(
-      expect.arrayContaining([
-        'oprom/vbios-gvt-uefi/vbios_gvt_uefi.rom',
-        'oprom/gangqizai-igd/gen12_igd.rom',
-      ]),
-    );
-  });
-
-  it.each(roms.map((r) => [r.file, r] as const))(
-    '%s: the reader sees what expected-real.json lists, and our writer rebuilds it byte for byte',
-    async (_file, expected) => {
-      const original = readFixture(expected.file);
-      const tree = await readOptionRomTree(original);
-      const nodes = tree.children.filter((n) => n.kind === 'rom-image');
-      expect(nodes).toHaveLength(expected.images.length);
-      const inputs = [];
-      for (const [i, e] of expected.images.entries()) {
-        const n = nodes[i];
-        expect(n.offset).toBe(e.offset);
-        expect(n.fields['vendor ID']).toBe(
-          '0x' + parseInt(e.vendor, 16).toString(16).toUpperCase().padStart(4, '0'),
-        );
-        expect(n.fields['device ID']).toBe(
-          '0x' + parseInt(e.device, 16).toString(16).toUpperCase().padStart(4, '0'),
-        );
-        expect([
-          n.fields['code type'],
-          n.fields['image length'],
-          n.fields.last,
-          n.fields.compression,
-        ]).toEqual([e.codeType, e.length, e.last, e.compression]);
-        const pe = n.children[0].raw;
-        expect([pe.length, sha256(pe)]).toEqual([e.pe_size, e.pe_sha256]);
-        inputs.push({ pe });
-      }
-      // Rebuild from the extracted PE images with the original's IDs, class code and revision.
-      const first = rawImage(original, 0);
-      const rebuilt = buildOptionRom(inputs, {
-        vendorId: first.vendor,
-        deviceId: first.device,
-        classCode: first.classCode,
-        codeRevision: first.codeRevision,
-      });
-      expect(rebuilt.length).toBe(original.length);
-      expect(rawImage(rebuilt, 0)).toEqual(first);
-      expect(sha256(rebuilt)).toBe(sha256(original));
-    },
-  );
-});
 
 describe.skipIf(!haveGop)('buildIgdRom (ADL GOP 21.0.1066 + its VBT)', () => {
   const gop = haveGop ? readFixture(GOP_FIXTURE) : new Uint8Array();

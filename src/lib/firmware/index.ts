@@ -1,0 +1,49 @@
+/**
+ * The firmware core's one public entry point. The worker, the CLI and the UI import from here
+ * and nowhere else under src/lib/firmware/ (an ESLint rule and tests/unit/import-graph.test.ts
+ * hold them to it); everything else in the core is internal and may change shape freely.
+ * Tests may reach into internals.
+ */
+export * from './api';
+
+// Errors and progress
+export { FirmwareError, isFirmwareError, type FirmwareErrorData } from './errors';
+
+// Small helpers the front ends format with
+export { hex, hexDigits, pciId } from './bytes/hex';
+export { bytesOf } from './bytes/view';
+
+// The parsed tree and its reports
+export { childSource, type FirmwareNode } from './tree/node';
+export { nodeSummary, treeToJson, treeToText, type NodeSummary } from './tree/report';
+
+// GOP and VBT
+export type { Candidates } from './gop/find';
+export type { Ranked, Ranking } from './gop/rank';
+export { gopInfo, gopLabel } from './gop/gop-info';
+export { parseVbt } from './gop/vbt';
+
+// Codecs the CLI offers as tools
+export { bcjX86Decode, bcjX86Encode } from './compress/bcj-x86';
+export { lzmaCompress } from './compress/lzma/encoder';
+export { lzmaDecompress } from './compress/lzma/decoder';
+
+// Option ROMs: the generic PCI expansion ROM reader/writer and the iGPU ROM
+export { IGD_ROM_VARIANTS } from './igd/rom';
+export * from './oprom/image';
+export { readOptionRom } from './oprom/read';
+export { layoutOptionRom, type ImageLayout, type LayoutOptions } from './oprom/layout';
+export { writeOptionRom } from './oprom/write';
+export {
+  buildOptionRom,
+  efiDriverImage,
+  type EfiDriverInput,
+  type PcirIds,
+} from './oprom/efi-driver';
+export { verifyOptionRom } from './oprom/verify';
+
+// Host and VM configuration
+export { crossCheckFirmware, type FirmwareFound } from './config/check';
+export { OVMF_IMAGES, pveRelease, ver, type OvmfImage, type Version } from './config/facts';
+export { detectBootLoader } from './config/inputs';
+export { isIgpuCode } from './igpu/devices';
