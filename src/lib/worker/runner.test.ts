@@ -131,7 +131,7 @@ describe('jobs on a worker that a cancel terminates', () => {
     const other = runner.run(
       ({ remote, progress, generation }) => {
         ports.push(progress!);
-        progress!.on('close', () => closed.push(progress!));
+        progress!.addEventListener('close', () => closed.push(progress!));
         return remote.work(`b${generation}`, 30, progress);
       },
       { onProgress: (p) => seen.push(`${p.phase} ${p.done}/${p.total}`) },
