@@ -186,8 +186,11 @@ describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', 
       let otherProgress = 0;
       // A call made while the cancel is under way (before the bridge hears of it).
       let during: Promise<{ size: number }> | undefined;
+      let otherDone = false;
+      let otherDoneAtAbort = true;
       ctrl.signal.addEventListener('abort', () => {
         aborted = true;
+        otherDoneAtAbort = otherDone;
         during = bridge.inspect(new Uint8Array([0x4d, 0x5a, 0, 0, 0]));
       });
       const long = bridge.lzmaCompress(make(16 << 20, 1), {
@@ -201,10 +204,14 @@ describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', 
         preset: 'fast',
         onProgress: () => otherProgress++,
       });
+      void other.then(() => (otherDone = true)).catch(() => (otherDone = true));
       setTimeout(() => ctrl.abort(), 150);
-      const longOutcome = await within(long);
-      const otherOutcome = await within(other);
-      const duringOutcome = await within(during!);
+      await new Promise((r) => setTimeout(r, 200));
+      const [longOutcome, otherOutcome, duringOutcome] = await Promise.all([
+        within(long),
+        within(other),
+        within(during!),
+      ]);
       const third = await within(bridge.lzmaCompress(make(300_000, 3)));
       // Anything the stopped worker still had on its way has arrived by now.
       await new Promise((r) => setTimeout(r, 200));
@@ -213,6 +220,7 @@ describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', 
         longProgress,
         longProgressAfterAbort,
         other: otherOutcome.value ? await digest(otherOutcome.value) : otherOutcome.error,
+        otherDoneAtAbort,
         otherProgress,
         during: duringOutcome.value?.size ?? duringOutcome.error,
         third: third.value ? await digest(third.value) : third.error,
@@ -220,6 +228,8 @@ describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', 
     });
     expect(outcome.long).toBe('AbortError: The operation was cancelled.');
     expect(outcome.longProgressAfterAbort).toBe(0);
+    // The other job was still waiting for the worker the cancel stopped.
+    expect(outcome.otherDoneAtAbort).toBe(false);
     expect(outcome.other).toBe(sha(compressLzma(sample(1 << 20, 2), { preset: 'fast' })));
     expect(outcome.otherProgress).toBeGreaterThan(0);
     expect(outcome.during).toBe(5);
@@ -249,21 +259,28 @@ describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', 
           { ovmf, ...choice },
           { onProgress: () => reports++ },
         );
+        let patchDone = false;
+        let patchDoneAtAbort = true;
+        void patch.then(() => (patchDone = true)).catch(() => (patchDone = true));
+        explorerCtrl.signal.addEventListener('abort', () => (patchDoneAtAbort = patchDone));
         setTimeout(() => explorerCtrl.abort(), 150);
         const settled = <T>(p: Promise<T>) =>
           p.then(
             (v) => ({ v, e: '' }),
             (e: Error) => ({ v: undefined, e: e.name }),
           );
-        const pending = new Promise<'pending'>((r) => setTimeout(() => r('pending'), 120_000));
-        const treeOutcome = await Promise.race([settled(tree), pending]);
-        const patchOutcome = await Promise.race([settled(patch), pending]);
+        const pending = new Promise<'pending'>((r) => setTimeout(() => r('pending'), 60_000));
+        const [treeOutcome, patchOutcome] = await Promise.all([
+          Promise.race([settled(tree), pending]),
+          Promise.race([settled(patch), pending]),
+        ]);
         // And the explorer again, now on the fresh worker.
         const again = await bridge.explorerTree(kept);
         return {
           tree: treeOutcome === 'pending' ? 'pending' : treeOutcome.e,
           patch:
             patchOutcome === 'pending' ? 'pending' : (patchOutcome.v?.sha256 ?? patchOutcome.e),
+          patchDoneAtAbort,
           reports,
           nodes: again.nodes.length,
         };
@@ -272,6 +289,8 @@ describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', 
       let count = 0;
       walk(await parseFirmware(read(SPI)), () => void count++);
       expect(outcome.tree).toBe('AbortError');
+      // The patch was still waiting for the worker the cancel stopped.
+      expect(outcome.patchDoneAtAbort).toBe(false);
       expect(outcome.patch).toBe(node.sha256);
       expect(outcome.reports).toBeGreaterThan(0);
       expect(outcome.nodes).toBe(count);
@@ -316,16 +335,26 @@ describe.skipIf(!!(noBrowserReason || noFixtures))(
       await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
       await page.getByTestId('mode-ovmf').check();
       await page.getByTestId('ovmf-input').setInputFiles(fixturePath(OVMF));
-      // The explorer loads the image as a file of its own: kept and parsed anew in the worker.
+      // The explorer is shown once, so it stays in the page when the steps come back.
       await page.getByTestId('tab-explorer').click();
-      await page.getByTestId('explorer-input').setInputFiles(fixturePath(SPI));
       await page.getByTestId('tab-steps').click();
-      await page.getByTestId('patch-ovmf').click();
-      await page.getByTestId('ovmf-cancel').waitFor();
-      // In one step in the page: the explorer is still loading when the patch is cancelled.
-      const loadingAtCancel = await page.evaluate(() => {
+      await pageFiles(page, [fixturePath(SPI)]);
+      // Within moments in the page, so the explorer is surely still loading at the cancel: it
+      // loads the image as a file of its own (kept and parsed anew), the patch starts, and the
+      // patch is cancelled as soon as its cancel button shows.
+      const loadingAtCancel = await page.evaluate(async () => {
+        const spi = (document.getElementById('test-files') as HTMLInputElement).files![0];
+        const input = document.querySelector('[data-testid="explorer-input"]') as HTMLInputElement;
+        const picked = new DataTransfer();
+        picked.items.add(spi);
+        input.files = picked.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        (document.querySelector('[data-testid="patch-ovmf"]') as HTMLButtonElement).click();
+        let cancel: HTMLButtonElement | null;
+        while (!(cancel = document.querySelector('[data-testid="ovmf-cancel"]')))
+          await new Promise((r) => setTimeout(r, 0));
         const loading = !!document.querySelector('[data-testid="explorer"] progress');
-        (document.querySelector('[data-testid="ovmf-cancel"]') as HTMLButtonElement).click();
+        cancel.click();
         return loading;
       });
       expect(loadingAtCancel).toBe(true);
