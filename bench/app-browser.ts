@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { E2E_BUILD, launch, noBridgeReason, serveBuild } from '../tests/helpers/browser';
+import { E2E_BUILD, launch, noBridgeReason, pageFiles, serveBuild } from '../tests/helpers/browser';
 import { fixturePath, haveFixtures, noFixturesReason } from '../tests/helpers/fixtures';
 
 const SPI = 'vendor-like-2/aptio5-spi-adl.bin';
@@ -130,14 +130,7 @@ try {
   await page.goto(site.url);
   await page.waitForFunction(() => 'ovmfGop' in globalThis);
   // The bridge runs read the fixtures through a file input of their own, as the page would.
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.multiple = true;
-    input.id = 'bench-files';
-    document.body.append(input);
-  });
-  await page.locator('#bench-files').setInputFiles([fixturePath(SPI), fixturePath(OVMF)]);
+  await pageFiles(page, [fixturePath(SPI), fixturePath(OVMF)], 'bench-files');
   await page.evaluate(async () => {
     const input = document.getElementById('bench-files') as HTMLInputElement;
     const [spi, ovmf] = await Promise.all(

@@ -17,6 +17,7 @@ import {
   launch,
   noBridgeReason,
   noBrowserReason,
+  pageFiles,
   serveBuild,
   type BrowserSession,
   type Site,
@@ -59,18 +60,6 @@ function scripts(dir: string): string[] {
   };
   walkDir(dir);
   return out;
-}
-
-/** Puts fixture files into the page as File objects, through a file input of its own. */
-async function pageFiles(page: Page, paths: string[]) {
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.multiple = true;
-    input.id = 'test-files';
-    document.body.append(input);
-  });
-  await page.locator('#test-files').setInputFiles(paths);
 }
 
 describe.skipIf(!!noBridgeReason)('production build and the test hook', () => {
@@ -325,56 +314,64 @@ describe.skipIf(!!(noBrowserReason || noFixtures))(
       await site?.stop();
     });
 
-    it('cancelling the OVMF patch while the explorer loads: the explorer still shows the tree', async () => {
-      let count = 0;
-      walk(await parseFirmware(read(SPI)), () => void count++);
-      const page = await session.context.newPage();
-      await page.setViewportSize({ width: 1280, height: 900 });
-      await page.goto(site.url);
-      await page.getByTestId('file-input').setInputFiles(fixturePath(SPI));
-      await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
-      await page.getByTestId('mode-ovmf').check();
-      await page.getByTestId('ovmf-input').setInputFiles(fixturePath(OVMF));
-      // The explorer is shown once, so it stays in the page when the steps come back.
-      await page.getByTestId('tab-explorer').click();
-      await page.getByTestId('tab-steps').click();
-      await pageFiles(page, [fixturePath(SPI)]);
-      // Within moments in the page, so the explorer is surely still loading at the cancel: it
-      // loads the image as a file of its own (kept and parsed anew), the patch starts, and the
-      // patch is cancelled as soon as its cancel button shows.
-      const loadingAtCancel = await page.evaluate(async () => {
-        const spi = (document.getElementById('test-files') as HTMLInputElement).files![0];
-        const input = document.querySelector('[data-testid="explorer-input"]') as HTMLInputElement;
-        const picked = new DataTransfer();
-        picked.items.add(spi);
-        input.files = picked.files;
-        input.dispatchEvent(new Event('change', { bubbles: true }));
-        (document.querySelector('[data-testid="patch-ovmf"]') as HTMLButtonElement).click();
-        let cancel: HTMLButtonElement | null;
-        while (!(cancel = document.querySelector('[data-testid="ovmf-cancel"]')))
-          await new Promise((r) => setTimeout(r, 0));
-        const loading = !!document.querySelector('[data-testid="explorer"] progress');
-        cancel.click();
-        return loading;
-      });
-      expect(loadingAtCancel).toBe(true);
-      // Cancelled is a neutral state, not an error.
-      await page.getByTestId('ovmf-cancelled').waitFor();
-      expect(await page.getByTestId('ovmf-error').count()).toBe(0);
-      await page.getByTestId('tab-explorer').click();
-      await page.getByTestId('explorer-tree').waitFor({ timeout: 120_000 });
-      expect(await page.locator('[data-testid="explorer"] .count').textContent()).toContain(
-        String(count),
-      );
-      expect(await page.getByTestId('explorer-error').count()).toBe(0);
-      // A third job: the patch again, to Node's bytes.
-      await page.getByTestId('tab-steps').click();
-      await page.getByTestId('patch-ovmf').click();
-      await page.getByTestId('ovmf-result').waitFor({ timeout: 300_000 });
-      const node = await patchOvmf({ ovmf: read(OVMF), ...adlPairFromSpi() });
-      expect(await page.getByTestId('ovmf-sha256').textContent()).toBe(node.sha256);
-      await page.close();
-    });
+    it(
+      'cancelling the OVMF patch while the explorer loads: the explorer still shows the tree',
+      {
+        timeout: 300_000,
+      },
+      async () => {
+        let count = 0;
+        walk(await parseFirmware(read(SPI)), () => void count++);
+        const page = await session.context.newPage();
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.goto(site.url);
+        await page.getByTestId('file-input').setInputFiles(fixturePath(SPI));
+        await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
+        await page.getByTestId('mode-ovmf').check();
+        await page.getByTestId('ovmf-input').setInputFiles(fixturePath(OVMF));
+        // The explorer is shown once, so it stays in the page when the steps come back.
+        await page.getByTestId('tab-explorer').click();
+        await page.getByTestId('tab-steps').click();
+        await pageFiles(page, [fixturePath(SPI)]);
+        // Within moments in the page, so the explorer is surely still loading at the cancel: it
+        // loads the image as a file of its own (kept and parsed anew), the patch starts, and the
+        // patch is cancelled as soon as its cancel button shows.
+        const loadingAtCancel = await page.evaluate(async () => {
+          const spi = (document.getElementById('test-files') as HTMLInputElement).files![0];
+          const input = document.querySelector(
+            '[data-testid="explorer-input"]',
+          ) as HTMLInputElement;
+          const picked = new DataTransfer();
+          picked.items.add(spi);
+          input.files = picked.files;
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+          (document.querySelector('[data-testid="patch-ovmf"]') as HTMLButtonElement).click();
+          let cancel: HTMLButtonElement | null;
+          while (!(cancel = document.querySelector('[data-testid="ovmf-cancel"]')))
+            await new Promise((r) => setTimeout(r, 0));
+          const loading = !!document.querySelector('[data-testid="explorer"] progress');
+          cancel.click();
+          return loading;
+        });
+        expect(loadingAtCancel).toBe(true);
+        // Cancelled is a neutral state, not an error.
+        await page.getByTestId('ovmf-cancelled').waitFor();
+        expect(await page.getByTestId('ovmf-error').count()).toBe(0);
+        await page.getByTestId('tab-explorer').click();
+        await page.getByTestId('explorer-tree').waitFor({ timeout: 60_000 });
+        expect(await page.locator('[data-testid="explorer"] .count').textContent()).toContain(
+          String(count),
+        );
+        expect(await page.getByTestId('explorer-error').count()).toBe(0);
+        // A third job: the patch again, to Node's bytes.
+        await page.getByTestId('tab-steps').click();
+        await page.getByTestId('patch-ovmf').click();
+        await page.getByTestId('ovmf-result').waitFor({ timeout: 300_000 });
+        const node = await patchOvmf({ ovmf: read(OVMF), ...adlPairFromSpi() });
+        expect(await page.getByTestId('ovmf-sha256').textContent()).toBe(node.sha256);
+        await page.close();
+      },
+    );
 
     it('cancelling the explorer’s load shows a neutral “cancelled”, not an error', async () => {
       const page = await session.context.newPage();

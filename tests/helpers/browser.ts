@@ -115,6 +115,18 @@ export async function downloaded(
   return { name: dl.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)) };
 }
 
+/** Puts files into the page as File objects, through a file input of its own with this id. */
+export async function pageFiles(page: Page, paths: string[], id = 'test-files'): Promise<void> {
+  await page.evaluate((id) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.id = id;
+    document.body.append(input);
+  }, id);
+  await page.locator(`#${id}`).setInputFiles(paths);
+}
+
 /** Presses Tab until the element with this test id has focus; fails if it is never reached. */
 export async function tabTo(page: Page, testid: string, max = 150): Promise<void> {
   for (let i = 0; i < max; i++) {
