@@ -334,7 +334,7 @@ class Encoder {
     while (pos < n) {
       if (pos >= nextCheck) {
         nextCheck = pos + CHECK_EVERY;
-        if (this.opts.shouldCancel?.()) throw new FirmwareError('cancelled', 'compression cancelled');
+        if (this.opts.shouldCancel?.()) throw new FirmwareError('cancelled', 'compression stopped');
         this.opts.onProgress?.(pos);
       }
       pos = this.fast ? this.stepFast(pos) : this.stepOptimal(pos);
