@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [sveltekit()],
+  // The e2e build (npm run build:e2e) offers the bridge to tests; the production build has no trace.
+  define: { __E2E_BUILD__: JSON.stringify(process.env.E2E_BUILD === '1') },
   worker: { format: 'es' },
   preview: { port: 4173, strictPort: true },
   test: {

@@ -7,14 +7,14 @@
  */
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { launch, noBrowserReason, serveBuild } from '../tests/helpers/browser';
+import { E2E_BUILD, launch, noBridgeReason, pageFiles, serveBuild } from '../tests/helpers/browser';
 import { fixturePath, haveFixtures, noFixturesReason } from '../tests/helpers/fixtures';
 
 const SPI = 'vendor-like-2/aptio5-spi-adl.bin';
 const OVMF = 'ovmf/debian-bookworm/OVMF_CODE_4M.fd';
 
-if (noBrowserReason || !haveFixtures) {
-  console.log(`[skip] ${noBrowserReason || noFixturesReason}`);
+if (noBridgeReason || !haveFixtures) {
+  console.log(`[skip] ${noBridgeReason || noFixturesReason}`);
   process.exit(0);
 }
 if (!existsSync(fixturePath(SPI)) || !existsSync(fixturePath(OVMF))) {
@@ -71,8 +71,8 @@ async function progressGaps(page: Page, job: 'analyze' | 'patch') {
     type Bridge = typeof import('../src/lib/worker/bridge');
     const bridge = (globalThis as unknown as { ovmfGop: Bridge }).ovmfGop;
     const files = (globalThis as unknown as { benchFiles: Record<string, Uint8Array> }).benchFiles;
-    // Copies: the bridge transfers (detaches) what it is given.
-    const spi = files.spi.slice();
+    // The bridge copies what it is given (a cancel may make it send a job again).
+    const spi = files.spi;
     let last = performance.now();
     let gap = 0;
     let reports = 0;
@@ -95,15 +95,15 @@ async function progressGaps(page: Page, job: 'analyze' | 'patch') {
     if (job === 'analyze') await bridge.analyze(spi, { onProgress });
     else {
       // The analysis the patch starts from is not part of the patch job: time from after it.
-      const found = await bridge.analyzeKept(spi.slice());
+      const found = await bridge.openFile(new Blob([spi as Uint8Array<ArrayBuffer>]));
       // The worker re-parses the BIOS in the background while a person reads the results (and
       // drops the OVMF file): give it that moment, as the page does.
       await new Promise((r) => setTimeout(r, 1500));
       t0 = last = performance.now();
-      await bridge.patchOvmfFromAnalysis(
-        found.jobId,
+      await bridge.patchOvmfWith(
+        [found.kept],
         {
-          ovmf: files.ovmf.slice(),
+          ovmf: files.ovmf,
           gopSha256: found.result.gops[0].sha256,
           vbtSha256: found.result.vbts[0].sha256,
         },
@@ -119,7 +119,8 @@ async function progressGaps(page: Page, job: 'analyze' | 'patch') {
   }, job);
 }
 
-const site = await serveBuild('/');
+// The e2e build: the same app, handing its bridge to the bench.
+const site = await serveBuild('/', E2E_BUILD);
 const session = await launch();
 try {
   const page = await session.context.newPage();
@@ -129,14 +130,7 @@ try {
   await page.goto(site.url);
   await page.waitForFunction(() => 'ovmfGop' in globalThis);
   // The bridge runs read the fixtures through a file input of their own, as the page would.
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.multiple = true;
-    input.id = 'bench-files';
-    document.body.append(input);
-  });
-  await page.locator('#bench-files').setInputFiles([fixturePath(SPI), fixturePath(OVMF)]);
+  await pageFiles(page, [fixturePath(SPI), fixturePath(OVMF)], 'bench-files');
   await page.evaluate(async () => {
     const input = document.getElementById('bench-files') as HTMLInputElement;
     const [spi, ovmf] = await Promise.all(

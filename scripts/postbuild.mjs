@@ -1,9 +1,9 @@
-// Lists every file of the static build in build/precache.json, so the service worker can cache
+// Lists every file of a static build (build/, or the directory given) in its precache.json, so the service worker can cache
 // what SvelteKit's own lists leave out (the Web Worker bundle above all).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-const root = 'build';
+const root = process.argv[2] ?? 'build';
 const out = [];
 (function walk(dir) {
   for (const name of readdirSync(dir)) {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  E2E_BUILD,
   launch,
+  noBridgeReason,
   noBrowserReason,
   serveBuild,
   type BrowserSession,
@@ -70,11 +72,14 @@ describe.skipIf(!!reason)('reader in the browser worker', () => {
   });
 });
 
-describe.skipIf(!!reason)('option ROM in the browser worker', () => {
+const bridgeReason = noBridgeReason || reason;
+
+describe.skipIf(!!bridgeReason)('option ROM in the browser worker', () => {
   let site: Site;
   let session: BrowserSession;
   beforeAll(async () => {
-    site = await serveBuild('/');
+    // The e2e build: the page hands its bridge to tests there.
+    site = await serveBuild('/', E2E_BUILD);
     session = await launch();
   });
   afterAll(async () => {

@@ -16,11 +16,21 @@ export const chromiumPath: string | undefined = [
 
 export const haveBuild = existsSync(join(projectRoot, 'build/index.html'));
 
+/** The e2e build: the same app, offering its bridge as globalThis.ovmfGop (npm run build does it). */
+export const E2E_BUILD = '.tmp/build-e2e';
+
 export const noBrowserReason = !chromiumPath
   ? 'Chromium not found (Debian package chromium, or set CHROMIUM_PATH)'
   : !haveBuild
     ? 'the app is not built (run npm run build first; npm test does)'
     : '';
+
+/** Why tests that call the bridge cannot run, or ''. */
+export const noBridgeReason =
+  noBrowserReason ||
+  (existsSync(join(projectRoot, E2E_BUILD, 'index.html'))
+    ? ''
+    : 'the e2e build is missing (npm run build makes it, or npm run build:e2e)');
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -39,12 +49,12 @@ export interface Site {
   stop(): Promise<void>;
 }
 
-/** Serves build/ on a free loopback port, optionally under a sub-path. */
-export async function serveBuild(base = '/'): Promise<Site> {
+/** Serves build/ (or another build, e.g. E2E_BUILD) on a free loopback port, optionally under a sub-path. */
+export async function serveBuild(base = '/', dir = 'build'): Promise<Site> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['scripts/serve.mjs', '--port', String(port), '--base', base],
+    ['scripts/serve.mjs', '--port', String(port), '--base', base, '--dir', dir],
     { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((res, rej) => {
@@ -103,6 +113,18 @@ export async function downloaded(
   const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
   const path = await dl.path();
   return { name: dl.suggestedFilename(), bytes: new Uint8Array(readFileSync(path)) };
+}
+
+/** Puts files into the page as File objects, through a file input of its own with this id. */
+export async function pageFiles(page: Page, paths: string[], id = 'test-files'): Promise<void> {
+  await page.evaluate((id) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.id = id;
+    document.body.append(input);
+  }, id);
+  await page.locator(`#${id}`).setInputFiles(paths);
 }
 
 /** Presses Tab until the element with this test id has focus; fails if it is never reached. */

@@ -10,6 +10,7 @@ export type FirmwareErrorCode =
   | 'not-found' // what was asked for is not in the image
   | 'no-space' // an output does not fit
   | 'verify' // an output failed its own re-check
+  | 'cancelled' // the caller asked to stop; not a fault of the input
   | 'bad-input'; // the caller's options or inputs are wrong
 
 export interface FirmwareErrorInit {

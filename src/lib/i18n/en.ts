@@ -38,6 +38,7 @@ export const en = {
   'error.code.no-space': 'It does not fit.',
   'error.code.verify': 'The self-check of the output failed; nothing is offered.',
   'error.code.bad-input': 'An input is not usable.',
+  'error.code.cancelled': 'The job was stopped before it finished.',
   'error.unexpected': 'Something went wrong.',
   'job.progress': '{percent}% parsed',
   'found.title': 'What this file holds',

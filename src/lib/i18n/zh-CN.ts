@@ -39,6 +39,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.code.no-space': '空间不够。',
   'error.code.verify': '输出的自检未通过，因此不提供下载。',
   'error.code.bad-input': '某个输入无法使用。',
+  'error.code.cancelled': '任务在完成前被停止。',
   'error.unexpected': '出错了。',
   'job.progress': '已解析 {percent}%',
   'found.title': '此文件包含的内容',

@@ -30,7 +30,10 @@ export function sizeText(n: number): string {
   return t('result.bytes', { n });
 }
 
-export const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortError';
+/** A cancel: the caller's own (an AbortError from the bridge) or the core's ('cancelled'). */
+export const isAbort = (e: unknown) =>
+  (e instanceof DOMException && e.name === 'AbortError') ||
+  (e instanceof FirmwareError && e.code === 'cancelled');
 
 /**
  * An error for people: what kind of problem, in the chosen language (looked up when shown, so

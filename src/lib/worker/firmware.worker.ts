@@ -26,6 +26,14 @@ async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
+/**
+ * Progress goes back on a port of the call's own (not a comlink proxy): the page closes it when
+ * the call ends or is cancelled, and nothing waits for an answer.
+ */
+function reporter(port?: MessagePort): core.ProgressCallback | undefined {
+  return port && ((p) => port.postMessage(p));
+}
+
 interface Kept {
   bytes: Uint8Array;
   /** Parsed once, on first need, for the candidates and the explorer. */
@@ -113,14 +121,13 @@ export interface RomFromAnalysis {
 
 /** An OVMF patch from chosen candidates of kept files (the OVMF image itself is sent). */
 export interface OvmfFromAnalysis {
-  ovmf: Uint8Array;
+  /** A Blob (the picked file) is read here, like a dropped file. */
+  ovmf: Uint8Array | Blob;
   gopSha256: string;
   vbtSha256: string;
   igdAssignment?: boolean;
   preset?: core.LzmaPreset;
 }
-
-export type OvmfPatchRequest = Omit<core.OvmfPatchInput, 'onProgress'>;
 
 /** One file of a zip: its path inside the archive, its bytes, and whether it is a script. */
 export interface ZipEntry {
@@ -149,15 +156,11 @@ function vbtOf(found: Candidates, sha256: string): Uint8Array {
 
 const api = {
   inspect: (bytes: Uint8Array) => guarded(() => core.inspect(bytes)),
-  analyze: (bytes: Uint8Array, onProgress?: core.ProgressCallback) =>
-    guarded(() => core.analyze(bytes, onProgress)),
-  compressLzma: (
-    bytes: Uint8Array,
-    opts: { preset?: core.LzmaPreset },
-    onProgress?: core.ProgressCallback,
-  ) =>
+  analyze: (bytes: Uint8Array, progress?: MessagePort) =>
+    guarded(() => core.analyze(bytes, reporter(progress))),
+  compressLzma: (bytes: Uint8Array, opts: { preset?: core.LzmaPreset }, progress?: MessagePort) =>
     guarded(() => {
-      const out = core.compressLzma(bytes, opts, onProgress);
+      const out = core.compressLzma(bytes, opts, reporter(progress));
       return transfer(out, [out.buffer as ArrayBuffer]);
     }),
   buildIgdRom: (opts: core.IgdRomOptions) =>
@@ -168,10 +171,10 @@ const api = {
   /** Keeps a file for later jobs without analysing it (after the worker was restarted). */
   keep: (file: Uint8Array | Blob) => guarded(async () => keep(await bytesOf(file))),
   /** Like analyze, and keeps the file for later jobs under the returned job id. */
-  analyzeKept: (file: Uint8Array | Blob, onProgress?: core.ProgressCallback) =>
+  analyzeKept: (file: Uint8Array | Blob, progress?: MessagePort) =>
     guarded(async () => {
       const bytes = await bytesOf(file);
-      const result = await core.analyze(bytes, onProgress);
+      const result = await core.analyze(bytes, reporter(progress));
       const jobId = keep(bytes);
       // The next step needs the tree again: parse it while the person reads the results.
       if (!result.error) setTimeout(() => void candidatesOf(jobId).catch(() => undefined), 0);
@@ -194,35 +197,29 @@ const api = {
       });
       return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
     }),
-  /** Patches an OVMF code image (verified before it is returned). */
-  patchOvmf: (input: OvmfPatchRequest, onProgress?: core.ProgressCallback) =>
-    guarded(async () => {
-      const r = await core.patchOvmf({ ...input, onProgress });
-      return transfer(r, [r.image.buffer as ArrayBuffer]);
-    }),
   /** Patches an OVMF code image with the GOP and VBT chosen from kept files. */
   patchOvmfFromAnalysis: (
     jobIds: number | number[],
     opts: OvmfFromAnalysis,
-    onProgress?: core.ProgressCallback,
+    progress?: MessagePort,
   ) =>
     guarded(async () => {
       const found = await candidatesOf(jobIds);
       const r = await core.patchOvmf({
-        ovmf: opts.ovmf,
+        ovmf: await bytesOf(opts.ovmf),
         gop: gopOf(found, opts.gopSha256),
         vbt: vbtOf(found, opts.vbtSha256),
         igdAssignment: opts.igdAssignment,
         preset: opts.preset,
-        onProgress,
+        onProgress: reporter(progress),
       });
       return transfer(r, [r.image.buffer as ArrayBuffer]);
     }),
   /** The whole tree of a kept file as plain rows: no bytes cross over. */
-  explorerTree: (jobId: number, onProgress?: core.ProgressCallback) =>
+  explorerTree: (jobId: number, progress?: MessagePort) =>
     guarded(async (): Promise<ExplorerTree> => {
       const k = keptFile(jobId);
-      const { root } = await treeOf(k, onProgress);
+      const { root } = await treeOf(k, reporter(progress));
       return { nodes: flatten(root).rows, size: k.bytes.length };
     }),
   /** One part of one node, copied out for a download. */
@@ -252,8 +249,6 @@ const api = {
       const out = zipSync(files, { mtime: ZIP_DATE });
       return transfer(out, [out.buffer as ArrayBuffer]);
     }),
-  /** Returns the bytes back (transferred), proving zero-copy both ways. */
-  echo: (bytes: Uint8Array) => guarded(() => transfer(bytes, [bytes.buffer as ArrayBuffer])),
 };
 
 export type FirmwareWorkerApi = typeof api;

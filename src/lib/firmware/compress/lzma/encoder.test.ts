@@ -103,7 +103,7 @@ describe('lzmaCompress', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(FirmwareError);
-      expect((e as FirmwareError).code).toBe('budget');
+      expect((e as FirmwareError).code).toBe('cancelled');
     }
   });
 

@@ -76,7 +76,7 @@ export interface LzmaCompressOptions {
   dictSize?: number;
   /** Called with the number of input bytes consumed, about every 16 KiB. */
   onProgress?: (consumed: number) => void;
-  /** Polled about every 16 KiB; when it returns true a FirmwareError('budget') is thrown. */
+  /** Polled about every 16 KiB; when it returns true a FirmwareError('cancelled') is thrown. */
   shouldCancel?: () => boolean;
   /** Overrides the preset's search settings (for benchmarks and tuning). */
   tuning?: Partial<LzmaTuning>;
@@ -334,7 +334,7 @@ class Encoder {
     while (pos < n) {
       if (pos >= nextCheck) {
         nextCheck = pos + CHECK_EVERY;
-        if (this.opts.shouldCancel?.()) throw new FirmwareError('budget', 'compression cancelled');
+        if (this.opts.shouldCancel?.()) throw new FirmwareError('cancelled', 'compression stopped');
         this.opts.onProgress?.(pos);
       }
       pos = this.fast ? this.stepFast(pos) : this.stepOptimal(pos);
