@@ -9,7 +9,7 @@ describe('import graph of src/', () => {
 
   it('sees the modules and their imports', () => {
     expect(graph.size).toBeGreaterThan(150);
-    expect(graph.get('src/lib/firmware/analyze.ts')).toContain('src/lib/firmware/parse.ts');
+    expect(graph.get('src/lib/firmware/analyze.ts')).toContain('src/lib/firmware/inspect.ts');
     // `$lib/` specifiers and Svelte components resolve too.
     const page = [...graph.entries()].find(([f]) => f.startsWith('src/routes/'));
     expect(page?.[1].some((t) => t.startsWith('src/lib/'))).toBe(true);

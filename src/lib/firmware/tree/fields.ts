@@ -6,7 +6,9 @@ import { hex } from '../errors';
 import { EFI_ROM_MACHINE_NAMES, EFI_ROM_SUBSYSTEM_NAMES, PCI_CODE_TYPE_NAMES } from '../spec';
 import type { NodeData } from './data';
 import { FIELD_LABELS, type FieldId, type FieldLabels } from './labels';
-import type { FieldValue } from './node';
+
+/** A display value: what the explorer and the CLI report show for one field. */
+export type FieldValue = string | number | boolean;
 
 const h4 = (n: number) => hex(n, 4);
 

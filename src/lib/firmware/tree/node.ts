@@ -3,7 +3,7 @@
  * own kinds; every consumer (finder, explorer, patcher, CLI report) walks this one shape.
  */
 import { IMAGE_DATA, NO_DATA, type NodeData } from './data';
-import { displayFields } from './fields';
+import { displayFields, type FieldValue } from './fields';
 
 export type NodeKind =
   | 'image' // the whole input file
@@ -25,7 +25,7 @@ export interface Check {
   detail?: string;
 }
 
-export type FieldValue = string | number | boolean;
+export type { FieldValue } from './fields';
 
 export type { NodeData } from './data';
 export { IMAGE_DATA, NO_DATA } from './data';
