@@ -317,7 +317,11 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     'B="$(cd "$(dirname "$0")" && pwd)"',
     'restore() { cat "$B/files$1" >"$R$1"; echo "restored $1"; }',
     'remove() { rm -f "$R$1"; echo "removed $1"; }',
-    'undivert() { rm -f "$R$1"; dpkg-divert ${R:+--root "$R"} --local --rename --remove "$1"; echo "restored $1 (diversion removed)"; }',
+    ...(ovmf
+      ? [
+          'undivert() { rm -f "$R$1"; dpkg-divert ${R:+--root "$R"} --local --rename --remove "$1"; echo "restored $1 (diversion removed)"; }',
+        ]
+      : []),
     'UNDO_HEAD',
     '  printf \'%s\\n\' "${UNDO[@]}"',
     `  if [ \${#HOST_CHANGED[@]} -gt 0 ]; then printf '%s\\n' ${refresh.map(shq).join(' ')}; fi`,

@@ -66,7 +66,12 @@ const ARGS_CASES: [string, string, IgdProp[], string][] = [
     LPC,
     '-set device.hostpci0.x-igd-lpc=on -set device.hostpci0.x-igd-lpcx=1 -set device.hostpci0.x-igd-lpc=on',
   ],
-  ['\t-machine   hpet=off\t', 'hostpci0', LPC, '-machine hpet=off -set device.hostpci0.x-igd-lpc=on'],
+  [
+    '\t-machine   hpet=off\t',
+    'hostpci0',
+    LPC,
+    '-machine hpet=off -set device.hostpci0.x-igd-lpc=on',
+  ],
   // Glob characters stay words.
   ['-fw_cfg name=opt/x,file=/root/*.bin', 'hostpci0', [], '-fw_cfg name=opt/x,file=/root/*.bin'],
 ];
@@ -90,7 +95,11 @@ const IDS_CASES: [string[], string, string][] = [
   [['10de:1b80,,10de:1b80', ''], '8086:46a6', '10de:1b80,8086:46a6'],
 ];
 
-const want = (props: IgdProp[], min = 4096): VmWant => ({ rom: 'igd.rom', props, minMemoryMiB: min });
+const want = (props: IgdProp[], min = 4096): VmWant => ({
+  rom: 'igd.rom',
+  props,
+  minMemoryMiB: min,
+});
 
 /** [name, VM config, want, consent, expected plan as "key action now -> value"]. */
 const PLAN_CASES: [string, string, VmWant, VmConsent, string[]][] = [
