@@ -15,6 +15,10 @@ import {
 import { crossCheckFirmware, type Finding } from '$lib/firmware/config/check';
 import { pveRelease } from '$lib/firmware/config/facts';
 import { parsePveversion } from '$lib/firmware/config/inputs';
+import type { ConfigBlock } from '$lib/firmware/config/render';
+import { t as coreText } from '$lib/firmware/config/messages';
+import type { VmConsent } from '$lib/firmware/config/vm-merge';
+import { vmMergeLines } from '$lib/firmware/config/vm-plan';
 import { FirmwareError } from '$lib/firmware/errors';
 import type { Settings } from '$lib/settings';
 
@@ -108,4 +112,18 @@ export function resolveConfig(
   }
   if (extra.firmware) out.firmwareFindings = crossCheckFirmware(out.igpu, extra.firmware);
   return out;
+}
+
+/**
+ * The qm set block for a VM whose config the user pasted: the same merge decisions as install.sh
+ * (vm-merge.ts), so the lines only add or change what passthrough needs and list what they keep.
+ */
+export function mergedQmSetBlock(
+  result: ConfigResult,
+  vmid: number,
+  vmConf: string,
+  consent: VmConsent,
+): ConfigBlock {
+  const { lines } = vmMergeLines(vmid, vmConf, result.vm.want, consent, result.vm.propReasons);
+  return { id: 'qm-set', title: coreText('block.qmSet'), kind: 'commands', lines };
 }

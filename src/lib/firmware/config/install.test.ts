@@ -382,9 +382,11 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
       '  = memory: 16384 -- At least 4096 MiB already; your value is kept.',
     );
     expect(dry.out).toMatch(
-      /  ! ostype: win11 -- For a Windows OS type Proxmox turns on the Hyper-V enlightenments.* The cost: .* Kept unless you agree \(--ostype-l26\)\./,
+      /^ {2}! ostype: win11 -- For a Windows OS type Proxmox turns on the Hyper-V enlightenments.* The cost: .* Kept unless you agree \(--ostype-l26\)\.$/m,
     );
-    expect(dry.out).toMatch(/  ! cpu: x86-64-v2-AES -- .*Kept unless you agree \(--cpu-host\)\./);
+    expect(dry.out).toMatch(
+      /^ {2}! cpu: x86-64-v2-AES -- .*Kept unless you agree \(--cpu-host\)\.$/m,
+    );
     expect(snapshot(e.root)).toEqual(before);
 
     const apply = run(e, ['--apply'], env);
