@@ -121,6 +121,12 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       : []),
     '[ -f "$R$CMDLINE_FILE" ] || die "$CMDLINE_FILE missing: is the boot loader really $BOOT?"',
   ]);
+  // The command line file that counts is the one of the loader in use (inputs.ts detectBootLoader
+  // reads the same status text): ESPs "configured with: uefi" boot with systemd-boot.
+  step('sh.bootCheck', [
+    'case "$(proxmox-boot-tool status 2>&1 || true)" in *"configured with: uefi"*) IN_USE=systemd-boot ;; *) IN_USE=grub ;; esac',
+    '[ "$IN_USE" = "$BOOT" ] || die "this host boots with $IN_USE (proxmox-boot-tool status), not $BOOT: $CMDLINE_FILE is not the command line in use; regenerate the config for $IN_USE"',
+  ]);
   step('sh.disableVga', [
     `if grep -rqsE 'disable_vga=(1|Y|y)' "$R/etc/modprobe.d"; then echo "warning: /etc/modprobe.d sets disable_vga=1, which breaks legacy IGD passthrough; remove it" >&2; fi`,
   ]);
@@ -253,6 +259,8 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     '  exit 0',
     'fi',
     'if [ "$APPLY" = 0 ]; then echo "dry run: nothing changed; run again with --apply"; exit 0; fi',
+    // Without its file the VM config could not be backed up, so undo.sh could not restore it.
+    'if [ ${#VM_OPTS[@]} -gt 0 ] && [ ! -f "$R/etc/pve/qemu-server/$VMID.conf" ]; then die "/etc/pve/qemu-server/$VMID.conf not found (is VM $VMID on another node?); nothing was changed"; fi',
   ]);
   step('sh.backup', [
     'BACKUP="$(mktemp -d "$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)-XXXX")"',

@@ -48,7 +48,13 @@ const STUBS: Record<string, string> = {
   ].join('\n'),
   'update-initramfs': 'echo "update-initramfs $*" >> "$STUB_LOG"',
   'update-grub': 'echo "update-grub $*" >> "$STUB_LOG"',
-  'proxmox-boot-tool': 'echo "proxmox-boot-tool $*" >> "$STUB_LOG"',
+  'proxmox-boot-tool': [
+    'echo "proxmox-boot-tool $*" >> "$STUB_LOG"',
+    'if [ "$1" = status ]; then',
+    '  if [ "$STUB_BOOT" = systemd-boot ]; then echo "4A1B-2C3D is configured with: uefi (versions: 6.8.12-4-pve)";',
+    '  else echo "E: /etc/kernel/proxmox-boot-uuids does not exist." >&2; exit 2; fi',
+    'fi',
+  ].join('\n'),
   // Keeps its diversion list in $root/var/lib/diversions; --rename moves the file as dpkg does.
   'dpkg-divert': [
     'echo "dpkg-divert $*" >> "$STUB_LOG"',
@@ -95,6 +101,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'install-sh-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Env {
+  /** The loader the stub proxmox-boot-tool reports: the one the script was made for. */
+  boot: BootLoader;
   root: string;
   work: string;
   log: string;
@@ -134,7 +142,14 @@ function setUp(name: string, result: ConfigResult, extra: Record<string, string>
   const script = join(base, 'install.sh');
   const block = result.blocks.find((b) => b.id === 'install')!;
   writeFileSync(script, block.lines.map((l) => l.text).join('\n') + '\n');
-  return { root, work, log: join(base, 'stub.log'), script };
+  const boot = result.blocks.find((b) => b.id === 'cmdline')!.path === '/etc/default/grub';
+  return {
+    boot: boot ? 'grub' : 'systemd-boot',
+    root,
+    work,
+    log: join(base, 'stub.log'),
+    script,
+  };
 }
 
 function run(
@@ -152,6 +167,7 @@ function run(
       STUB_LOG: e.log,
       STUB_QEMU: '0.0',
       STUB_PCI: '8086:46a6',
+      STUB_BOOT: e.boot,
       ...env,
     },
   });
@@ -190,7 +206,7 @@ function backupOf(out: string): string {
 
 const lines = (r: ConfigResult, id: string) =>
   r.blocks.find((b) => b.id === id)!.lines.map((l) => l.text);
-const READS = ['lspci -n -s 00:02.0', 'pveversion -v'];
+const READS = ['lspci -n -s 00:02.0', 'pveversion -v', 'proxmox-boot-tool status'];
 
 const CASES: [string, BootLoader, OutputMode][] = [
   ['8.0', 'grub', 'rom'],
@@ -504,7 +520,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     expect(after['etc/modprobe.d/igd-passthrough.conf']).not.toMatch(/^options/m);
   });
 
-  it('refuses the wrong iGPU, the wrong QEMU, a missing ROM and unknown options; warns about disable_vga=1', () => {
+  it('refuses the wrong iGPU, the wrong QEMU, the other boot loader, a missing ROM and unknown options; warns about disable_vga=1', () => {
     const r = renderConfig({
       pve: '9.1',
       boot: 'grub',
@@ -525,6 +541,11 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     expect([wrongQemu.code, wrongQemu.err.trim()]).toEqual([
       1,
       'error: generated for pve-qemu-kvm 10.1, this host runs 9.2; regenerate the config for it',
+    ]);
+    const wrongLoader = run(e, ['--apply'], { STUB_QEMU: '10.1', STUB_BOOT: 'systemd-boot' });
+    expect([wrongLoader.code, wrongLoader.err.trim()]).toEqual([
+      1,
+      'error: this host boots with systemd-boot (proxmox-boot-tool status), not grub: /etc/default/grub is not the command line in use; regenerate the config for systemd-boot',
     ]);
     const unknown = run(e, ['--aply'], { STUB_QEMU: '10.1' });
     expect([unknown.code, unknown.err.trim()]).toEqual([

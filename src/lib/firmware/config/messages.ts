@@ -322,6 +322,10 @@ const CATALOG = {
     '只按虚拟机 {vmid} 的计划修改，用一条 qm set 完成。',
   ],
   'sh.done': ['Say what happened and where the backups are.', '报告执行结果与备份位置。'],
+  'sh.bootCheck': [
+    'Stop if the host boots with the other loader: then the command line file this script would edit is not the one in use.',
+    '若宿主机实际使用另一种引导程序则停止：此时本脚本要修改的命令行文件并未被使用。',
+  ],
   'sh.settings': [
     'What this script was generated for, in one place.',
     '本脚本生成时的各项设定，集中在此。',
