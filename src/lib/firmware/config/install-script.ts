@@ -262,9 +262,40 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     // Without its file the VM config could not be backed up, so undo.sh could not restore it.
     'if [ ${#VM_OPTS[@]} -gt 0 ] && [ ! -f "$R/etc/pve/qemu-server/$VMID.conf" ]; then die "/etc/pve/qemu-server/$VMID.conf not found (is VM $VMID on another node?); nothing was changed"; fi',
   ]);
+  const refresh = [
+    'update-initramfs -u -k all',
+    grub ? 'update-grub' : 'proxmox-boot-tool refresh',
+  ];
   step('sh.backup', [
     'BACKUP="$(mktemp -d "$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)-XXXX")"',
     'UNDO=()',
+  ]);
+  // undo.sh is rewritten after every backup, so a run that stops half way still leaves one that
+  // undoes exactly what was done.
+  step('sh.undo', [
+    'write_undo() {',
+    '  {',
+    "    cat <<'UNDO_HEAD'",
+    '#!/usr/bin/env bash',
+    '# Puts back every file install.sh changed, byte for byte (changes made to them since are lost too).',
+    'set -euo pipefail',
+    'R="${IGD_TEST_ROOT:-}"',
+    'B="$(cd "$(dirname "$0")" && pwd)"',
+    'restore() { cat "$B/files$1" >"$R$1"; echo "restored $1"; }',
+    'remove() { rm -f "$R$1"; echo "removed $1"; }',
+    ...(ovmf
+      ? [
+          'undivert() { rm -f "$R$1"; dpkg-divert ${R:+--root "$R"} --local --rename --remove "$1"; echo "restored $1 (diversion removed)"; }',
+        ]
+      : []),
+    'UNDO_HEAD',
+    '    printf \'%s\\n\' "${UNDO[@]}"',
+    `    if [ \${#HOST_CHANGED[@]} -gt 0 ]; then printf '%s\\n' ${refresh.map(shq).join(' ')}; fi`,
+    '  } >"$BACKUP/undo.sh"',
+    '  chmod 0755 "$BACKUP/undo.sh"',
+    '}',
+  ]);
+  step('sh.backup', [
     // save PATH: a copy of the file in the backup folder, and the undo.sh line that puts it back.
     'save() {',
     '  if [ -f "$R$1" ]; then',
@@ -274,6 +305,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     '  else',
     '    UNDO+=("remove $(printf %q "$1")")',
     '  fi',
+    '  write_undo',
     '}',
   ]);
   step('sh.modprobe', [
@@ -290,7 +322,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       ? [
           '  if [ "$p" = "$OVMF_CODE" ] && [ "$DIVERT" = 1 ]; then',
           '    mkdir -p "$BACKUP/files$(dirname "$p")"; cp -p "$R$p" "$BACKUP/files$p"',
-          '    UNDO+=("undivert $(printf %q "$p")")',
+          '    UNDO+=("undivert $(printf %q "$p")"); write_undo',
           '    dpkg-divert ${R:+--root "$R"} --local --rename --divert "$p.distrib" --add "$p"',
           '  else save "$p"; fi',
         ]
@@ -310,34 +342,8 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     ],
     { vmid: c.vmid },
   );
-  const refresh = [
-    'update-initramfs -u -k all',
-    grub ? 'update-grub' : 'proxmox-boot-tool refresh',
-  ];
   step('sh.apply', [`if [ \${#HOST_CHANGED[@]} -gt 0 ]; then ${refresh.join('; ')}; fi`]);
-  step('sh.undo', [
-    '{',
-    "  cat <<'UNDO_HEAD'",
-    '#!/usr/bin/env bash',
-    '# Puts back every file install.sh changed, byte for byte (changes made to them since are lost too).',
-    'set -euo pipefail',
-    'R="${IGD_TEST_ROOT:-}"',
-    'B="$(cd "$(dirname "$0")" && pwd)"',
-    'restore() { cat "$B/files$1" >"$R$1"; echo "restored $1"; }',
-    'remove() { rm -f "$R$1"; echo "removed $1"; }',
-    ...(ovmf
-      ? [
-          'undivert() { rm -f "$R$1"; dpkg-divert ${R:+--root "$R"} --local --rename --remove "$1"; echo "restored $1 (diversion removed)"; }',
-        ]
-      : []),
-    'UNDO_HEAD',
-    '  printf \'%s\\n\' "${UNDO[@]}"',
-    `  if [ \${#HOST_CHANGED[@]} -gt 0 ]; then printf '%s\\n' ${refresh.map(shq).join(' ')}; fi`,
-    '} >"$BACKUP/undo.sh"',
-    'chmod 0755 "$BACKUP/undo.sh"',
-    'echo "--- ${BACKUP#"$R"}/undo.sh"',
-    'cat "$BACKUP/undo.sh"',
-  ]);
+  step('sh.undo', ['echo "--- ${BACKUP#"$R"}/undo.sh"', 'cat "$BACKUP/undo.sh"']);
   step('sh.done', [
     'echo "done; backups and undo.sh in ${BACKUP#"$R"}${HOST_CHANGED[*]:+; reboot the host}"',
   ]);

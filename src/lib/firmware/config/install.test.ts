@@ -41,6 +41,7 @@ const STUBS: Record<string, string> = {
     '[ -f "$conf" ] || { echo "Configuration file for VM $2 does not exist" >&2; exit 2; }',
     'case "$1" in',
     '  config) sed \'/^\\[/,$d\' "$conf" ;;',
+    '  set) if [ -n "${STUB_QM_FAIL:-}" ]; then echo "VM $2 is locked (backup)" >&2; exit 25; fi ;;&',
     '  set) shift 2; while [ $# -gt 0 ]; do k="${1#--}" v="$2"; shift 2;',
     `    ${CONF_SET} "$conf" > "$conf.tmp"; mv "$conf.tmp" "$conf"; done ;;`,
     '  *) exit 2 ;;',
@@ -563,6 +564,25 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     const warned = run(e, [], { STUB_QEMU: '10.1' });
     expect(warned.code).toBe(0);
     expect(warned.err).toContain('warning: /etc/modprobe.d sets disable_vga=1');
+  });
+
+  it('a run that stops half way (qm set fails) leaves an undo.sh for what it did', () => {
+    const r = renderConfig({
+      pve: '9.1',
+      boot: 'grub',
+      igpu: lookupIgpu(0x46a6)!,
+      mode: 'rom',
+      vmid: 100,
+    });
+    const e = setUp('half-way', r);
+    const before = snapshot(e.root);
+    const apply = run(e, ['--apply'], { STUB_QEMU: r.qemu, STUB_QM_FAIL: '1' });
+    expect([apply.code, apply.err.trim()]).toEqual([25, 'VM 100 is locked (backup)']);
+    expect(snapshot(e.root)['etc/modules']).not.toBe(MODULES);
+    const [backupDir] = readdirSync(join(e.root, 'root'));
+    const undo = run(e, [], { STUB_QEMU: r.qemu }, join(e.root, 'root', backupDir, 'undo.sh'));
+    expect(undo.code, undo.err).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
   });
 
   it('a VM that does not exist yet: the host is set up, the VM left for later', () => {
