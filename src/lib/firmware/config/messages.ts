@@ -203,10 +203,6 @@ const CATALOG = {
     'x-igd-legacy-mode=on：配置不对时直接启动失败，而不是悄悄在缺少 IGD 初始化的情况下运行。',
   ],
   'qm.basic': ['UEFI, i440fx machine and no emulated VGA.', 'UEFI、i440fx 机型、不模拟 VGA。'],
-  'qm.cpuMem': [
-    'Host CPU model, at least {min} MiB of memory, OS type.',
-    '宿主机 CPU 型号、至少 {min} MiB 内存、系统类型。',
-  ],
 
   // Plain QEMU
   'qemu.bin': ['KVM-accelerated x86-64 guest.', '启用 KVM 加速的 x86-64 客户机。'],
@@ -405,7 +401,6 @@ const CATALOG = {
     '适用于新建虚拟机。对已有虚拟机，内存只会提高到至少 {min} MiB，cpu 仅在你同意时修改：请粘贴其配置，或使用会读取配置的 install.sh。',
   ],
   'merge.efidiskOk': ['A 4 MiB EFI disk is there already.', '已有 4 MiB 的 EFI 盘。'],
-  'block.vmPlan': ['What changes in the VM, and what stays', '虚拟机中哪些会改、哪些保持不变'],
 
   // flashrom
   'flashrom.install': [
