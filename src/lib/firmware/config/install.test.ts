@@ -205,6 +205,9 @@ function backupOf(out: string): string {
   return m![1];
 }
 
+/** The config of the Alder Lake iGPU (8086:46a6) for VM 100. */
+const adl = (pve: string, boot: BootLoader, mode: OutputMode) =>
+  renderConfig({ pve, boot, igpu: lookupIgpu(0x46a6)!, mode, vmid: 100 });
 const lines = (r: ConfigResult, id: string) =>
   r.blocks.find((b) => b.id === id)!.lines.map((l) => l.text);
 const READS = ['lspci -n -s 00:02.0', 'pveversion -v', 'proxmox-boot-tool status'];
@@ -219,7 +222,7 @@ const CASES: [string, BootLoader, OutputMode][] = [
 describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   for (const [pve, boot, mode] of CASES) {
     it(`PVE ${pve}, ${boot}, ${mode}, a fresh host: dry run changes nothing; --apply does what the blocks say, once; undo.sh puts every byte back`, () => {
-      const r = renderConfig({ pve, boot, igpu: lookupIgpu(0x46a6)!, mode, vmid: 100 });
+      const r = adl(pve, boot, mode);
       const e = setUp(`${pve}-${boot}-${mode}`, r);
       const env = { STUB_QEMU: r.qemu };
       const before = snapshot(e.root);
@@ -368,13 +371,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   ].join('\n');
 
   it('a Windows VM with 16 GiB, its own args and a second device: only what passthrough needs changes; ostype only when agreed', () => {
-    const r = renderConfig({
-      pve: '9.1',
-      boot: 'systemd-boot',
-      igpu: lookupIgpu(0x46a6)!,
-      mode: 'rom',
-      vmid: 100,
-    });
+    const r = adl('9.1', 'systemd-boot', 'rom');
     const e = setUp('windows', r, { [VM_CONF]: WINDOWS_VM });
     const env = { STUB_QEMU: r.qemu };
     const before = snapshot(e.root);
@@ -443,13 +440,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   });
 
   it('a host with vfio-pci ids= for another device: one merged ids= list, the other options kept; undo restores it', () => {
-    const r = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: lookupIgpu(0x46a6)!,
-      mode: 'rom',
-      vmid: 100,
-    });
+    const r = adl('9.1', 'grub', 'rom');
     const vfio = '# my dGPU\noptions vfio-pci ids=10de:1b80,10de:10f0 disable_vga=0\n';
     const e = setUp('ids', r, {
       'etc/modprobe.d/vfio.conf': vfio,
@@ -503,13 +494,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   });
 
   it('a host set up by an older install.sh (a second ids= line of its own) is merged into the user’s list', () => {
-    const r = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: lookupIgpu(0x46a6)!,
-      mode: 'rom',
-      vmid: 100,
-    });
+    const r = adl('9.1', 'grub', 'rom');
     const e = setUp('old-ids', r, {
       'etc/modprobe.d/vfio.conf': 'options vfio_pci ids=10de:1b80\n',
       'etc/modprobe.d/igd-passthrough.conf': lines(r, 'modprobe').join('\n') + '\n',
@@ -522,13 +507,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   });
 
   it('refuses the wrong iGPU, the wrong QEMU, the other boot loader, a missing ROM and unknown options; warns about disable_vga=1', () => {
-    const r = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: lookupIgpu(0x46a6)!,
-      mode: 'rom',
-      vmid: 100,
-    });
+    const r = adl('9.1', 'grub', 'rom');
     const e = setUp('refuse', r, {
       'etc/modprobe.d/vfio.conf': 'options vfio-pci ids=8086:46a6 disable_vga=1\n',
     });
@@ -567,13 +546,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   });
 
   it('a run that stops half way (qm set fails) leaves an undo.sh for what it did', () => {
-    const r = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: lookupIgpu(0x46a6)!,
-      mode: 'rom',
-      vmid: 100,
-    });
+    const r = adl('9.1', 'grub', 'rom');
     const e = setUp('half-way', r);
     const before = snapshot(e.root);
     const apply = run(e, ['--apply'], { STUB_QEMU: r.qemu, STUB_QM_FAIL: '1' });
@@ -586,13 +559,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   });
 
   it('a VM that does not exist yet: the host is set up, the VM left for later', () => {
-    const r = renderConfig({
-      pve: '9.1',
-      boot: 'systemd-boot',
-      igpu: lookupIgpu(0x46a6)!,
-      mode: 'rom',
-      vmid: 100,
-    });
+    const r = adl('9.1', 'systemd-boot', 'rom');
     const e = setUp('no-vm', r);
     rmSync(join(e.root, VM_CONF));
     const apply = run(e, ['--apply'], { STUB_QEMU: r.qemu });
