@@ -86,8 +86,8 @@ const CATALOG = {
 
   // modprobe.d
   'modprobe.ids': [
-    'Bind vfio-pci to the iGPU ({id}) as soon as the module loads.',
-    '模块加载时立即让 vfio-pci 绑定核显（{id}）。',
+    'Bind vfio-pci to the iGPU ({id}) as soon as the module loads. If a file in /etc/modprobe.d already has an options vfio-pci ids= line, add {id} to that list instead (install.sh does): with two ids= lines the last one wins and the devices of the other lose vfio-pci.',
+    '模块加载时立即让 vfio-pci 绑定核显（{id}）。若 /etc/modprobe.d 中已有 options vfio-pci ids= 行，请把 {id} 加入那一列表（install.sh 会这样做）：若有两行 ids=，以最后一行为准，另一行中的设备会失去 vfio-pci。',
   ],
   'modprobe.softdep': [
     'Load vfio-pci before i915 so it wins the device.',
