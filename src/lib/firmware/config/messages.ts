@@ -374,8 +374,8 @@ const CATALOG = {
     '不是 Windows 系统类型，保持不变。',
   ],
   'merge.args': [
-    'Your other args stay as they were, in order; only the -set device.{dev}.x-igd-* options are added or replaced.',
-    '你的其他 args 参数原样按顺序保留；只添加或替换 -set device.{dev}.x-igd-* 选项。',
+    'Your other args stay as they were, in order; only the -set device.hostpciN.x-igd-* options of the iGPU are added or replaced.',
+    '你的其他 args 参数原样按顺序保留；只添加或替换核显的 -set device.hostpciN.x-igd-* 选项。',
   ],
   'merge.was': ['Now: {now}.', '当前为：{now}。'],
   'merge.consented': ['Changed because you agreed.', '因你已同意而修改。'],
@@ -397,8 +397,8 @@ const CATALOG = {
     '这会替换虚拟机已有的 args:。若已有内容，请粘贴其配置（或使用 install.sh），合并后的命令会保留你的参数。',
   ],
   'merge.unknownCpuMem': [
-    'For a new VM. On an existing one memory is only raised to at least {min} MiB and cpu is changed only if you agree: paste its config, or use install.sh, which reads it.',
-    '适用于新建虚拟机。对已有虚拟机，内存只会提高到至少 {min} MiB，cpu 仅在你同意时修改：请粘贴其配置，或使用会读取配置的 install.sh。',
+    'Commented out: for a new VM only. Pasted into an existing one it could lower its memory or replace the CPU model you chose; there memory is only raised to at least {min} MiB and cpu changed only if you agree: paste its config, or use install.sh, which reads it.',
+    '已注释：仅适用于新建虚拟机。若用于已有虚拟机，可能调低其内存或替换你选择的 CPU 型号；对已有虚拟机，内存只会提高到至少 {min} MiB，cpu 仅在你同意时修改：请粘贴其配置，或使用会读取配置的 install.sh。',
   ],
   'merge.efidiskOk': ['A 4 MiB EFI disk is there already.', '已有 4 MiB 的 EFI 盘。'],
 

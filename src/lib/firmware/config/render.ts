@@ -324,7 +324,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
           'qm-set',
           'block.qmSet',
           'commands',
-          qmSetForUnknownVm(o, hostpci, argsValue, propReasons),
+          qmSetForUnknownVm(o, rom, hostpci, argsValue, propReasons),
         )
       : block(
           'qm-set',
@@ -421,7 +421,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
         props: want.props,
         minMemoryMiB: memory,
         consent: o.consent ?? {},
-        reasons: { rom, minMemoryMiB: memory, dev: 'hostpci0', propReasons },
+        reasons: { rom, minMemoryMiB: memory, propReasons },
       }),
       'install.sh',
     ),
@@ -472,6 +472,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
  */
 function qmSetForUnknownVm(
   o: ConfigOptions,
+  rom: string,
   hostpci: string,
   argsValue: string,
   propReasons: Text[],
@@ -481,7 +482,7 @@ function qmSetForUnknownVm(
     L(`qm set ${o.vmid} --bios ovmf --machine pc --vga none`, 'qm.basic'),
     {
       text: `qm set ${o.vmid} --hostpci0 ${hostpci}`,
-      reason: joinText([t('vm.hostpci', { rom: o.romFile ?? 'igd.rom' }), t('merge.unknownSlot')]),
+      reason: joinText([t('vm.hostpci', { rom }), t('merge.unknownSlot')]),
     },
   ];
   if (argsValue)
@@ -489,7 +490,8 @@ function qmSetForUnknownVm(
       text: `qm set ${o.vmid} --args "${argsValue}"`,
       reason: joinText([...propReasons, t('merge.unknownArgs')]),
     });
-  qm.push(L(`qm set ${o.vmid} --cpu host --memory ${min}`, 'merge.unknownCpuMem', { min }));
+  // Commented out: pasted into an existing VM it could lower memory or replace a chosen CPU model.
+  qm.push(L(`# qm set ${o.vmid} --cpu host --memory ${min}`, 'merge.unknownCpuMem', { min }));
   if (o.consent?.ostype)
     qm.push({
       text: `qm set ${o.vmid} --ostype l26`,

@@ -48,8 +48,6 @@ export function decisionClass(d: VmDecision): DecisionClass {
 export interface ReasonContext {
   rom: string;
   minMemoryMiB: number;
-  /** The iGPU's device id in args, e.g. hostpci0. */
-  dev: string;
   /** Reasons of the x-igd-* properties, in order. */
   propReasons: readonly Text[];
 }
@@ -78,7 +76,7 @@ export function decisionReason(c: DecisionClass, action: VmAction, ctx: ReasonCo
     case 'other':
       return t('vm.hostpci', { rom: ctx.rom });
     case 'args':
-      return joinText([...ctx.propReasons, t('merge.args', { dev: ctx.dev })]);
+      return joinText([...ctx.propReasons, t('merge.args')]);
     case 'cpu':
       return action === 'add' ? t('vm.cpu') : ask('merge.ask.cpu');
     case 'memory':
@@ -109,13 +107,7 @@ export function vmMergeLines(
   propReasons: readonly Text[],
 ): { plan: VmDecision[]; lines: PlanLine[] } {
   const plan = planVm(confText, want, consent);
-  const igd = plan.find((d) => decisionClass(d) === 'hostpci');
-  const ctx: ReasonContext = {
-    rom: want.rom,
-    minMemoryMiB: want.minMemoryMiB,
-    dev: igd?.key ?? 'hostpci0',
-    propReasons,
-  };
+  const ctx: ReasonContext = { rom: want.rom, minMemoryMiB: want.minMemoryMiB, propReasons };
   const lines: PlanLine[] = plan.map((d) => {
     const why = decisionReason(decisionClass(d), d.action, ctx);
     if (d.action === 'add' || d.action === 'change')
