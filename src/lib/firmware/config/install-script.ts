@@ -308,7 +308,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     '  write_undo',
     '}',
   ]);
-  step('sh.modprobe', [
+  step('sh.write', [
     'for p in "${HOST_CHANGED[@]}"; do',
     '  save "$p"',
     '  if [ -f "$R$p" ]; then cat "$STAGE/new$p" >"$R$p"; else install -D -m 0644 "$STAGE/new$p" "$R$p"; fi',

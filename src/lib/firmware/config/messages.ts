@@ -318,6 +318,10 @@ const CATALOG = {
     '只按虚拟机 {vmid} 的计划修改，用一条 qm set 完成。',
   ],
   'sh.done': ['Say what happened and where the backups are.', '报告执行结果与备份位置。'],
+  'sh.write': [
+    'Write each changed host file, right after its backup; a file that exists keeps its owner and mode.',
+    '在备份之后立即写入每个改动的宿主机文件；已存在的文件保留其属主与权限。',
+  ],
   'sh.bootCheck': [
     'Stop if the host boots with the other loader: then the command line file this script would edit is not the one in use.',
     '若宿主机实际使用另一种引导程序则停止：此时本脚本要修改的命令行文件并未被使用。',
