@@ -12,6 +12,7 @@ import {
 } from '../helpers/browser';
 import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { renderConfig } from '../../src/lib/firmware/config/render';
+import { vmMergeLines } from '../../src/lib/firmware/config/vm-plan';
 import { representativeIgpu } from '../../src/lib/firmware/igpu/devices';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
 import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
@@ -143,6 +144,19 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
         await expect
           .poll(async () => page.locator('[data-testid="check-findings"] .finding.error').count())
           .toBe(0);
+        // Known VM: the qm set block merges into it (vm-merge.ts); a Windows ostype only with consent.
+        const conf = vmBlock.lines.map((l) => l.text).join('\n') + '\nostype: win11';
+        await page.getByTestId('vmconf').fill(conf);
+        const qmSet = () => page.getByTestId('block-qm-set').getByTestId('code-text').textContent();
+        const merged = (ostype: boolean) =>
+          vmMergeLines(123, conf, expected.vm.want, { ostype }, expected.vm.propReasons)
+            .lines.map((l) => l.text)
+            .join('\n');
+        await expect.poll(qmSet).toBe(merged(false));
+        expect(merged(false)).toContain('# ostype: win11');
+        await page.getByTestId('consent-ostype').check();
+        await expect.poll(qmSet).toBe(merged(true));
+        expect(merged(true)).toContain('qm set 123 --ostype l26');
       }
       await page
         .getByTestId('step-config')

@@ -107,6 +107,60 @@ describe('config command', () => {
     ).toThrow();
   });
 
+  it('--vm-conf: the qm set lines merge into the VM, say what they leave alone, and change ostype only with --ostype-l26', async () => {
+    const conf = join(dir, '100.conf');
+    writeFileSync(
+      conf,
+      [
+        'args: -cpu host,hv_vendor_id=GenuineIntel -smbios type=1,serial=ABC123',
+        'bios: ovmf',
+        'cpu: x86-64-v2-AES',
+        'efidisk0: local-lvm:vm-100-disk-1,efitype=4m,size=4M',
+        'hostpci0: 0000:00:02.0,x-vga=1',
+        'hostpci1: 0000:03:00.0,rombar=0',
+        'machine: pc-i440fx-9.0',
+        'memory: 16384',
+        'ostype: win11',
+        'vga: std',
+      ].join('\n'),
+    );
+    const base = ['--pve', '9.1', '--boot', 'grub', '--gen', 'ADL', '--vm-conf', conf];
+    await configCommand.run([...base, '--block', 'qm-set']);
+    const merged = [
+      '# bios: ovmf',
+      '# machine: pc-i440fx-9.0',
+      'qm set 100 --vga none',
+      'qm set 100 --hostpci0 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      "qm set 100 --args '-cpu host,hv_vendor_id=GenuineIntel -smbios type=1,serial=ABC123 -set device.hostpci0.x-igd-lpc=on'",
+      '# hostpci1: 0000:03:00.0,rombar=0',
+      '# cpu: x86-64-v2-AES',
+      '# memory: 16384',
+      '# ostype: win11',
+      '# efidisk0: local-lvm:vm-100-disk-1,efitype=4m,size=4M',
+    ];
+    expect(stdout.text).toBe(merged.join('\n') + '\n');
+    stdout.clear();
+    await configCommand.run([...base, '--ostype-l26', '--block', 'qm-set', '--json']);
+    const block = JSON.parse(stdout.text) as {
+      lines: { text: string; reason: { en: string; 'zh-CN': string } }[];
+    };
+    expect(block.lines.map((l) => l.text)).toEqual(
+      merged.map((l) => (l === '# ostype: win11' ? 'qm set 100 --ostype l26' : l)),
+    );
+    const reason = (text: string) => block.lines.find((l) => l.text === text)!.reason;
+    expect(reason('# memory: 16384').en).toBe('At least 4096 MiB already; your value is kept.');
+    expect(reason('# hostpci1: 0000:03:00.0,rombar=0')['zh-CN']).toContain('其他直通设备');
+    expect(reason('# cpu: x86-64-v2-AES').en).toMatch(/Kept unless you agree \(--cpu-host\)\.$/);
+    expect(reason('qm set 100 --ostype l26').en).toMatch(
+      /^Now: win11\. For a Windows OS type .*The cost: .*Changed because you agreed\.$/,
+    );
+    expect(reason('qm set 100 --vga none').en).toMatch(/^Now: std\. No emulated VGA/);
+    // The install.sh of the same command line carries the consent as its default.
+    stdout.clear();
+    await configCommand.run([...base, '--ostype-l26', '--block', 'install']);
+    expect(stdout.text).toContain('\nAPPLY=0 OSTYPE_OK=1 CPU_OK=0\n');
+  });
+
   const BIOS = 'vendor-like/aptio5-spi.bin';
   it.skipIf(!haveFixtures || !existsSync(fixturePath(BIOS)))(
     '--bios runs the reader: the GOP found (ADL, 21.x) is checked against the iGPU',

@@ -167,6 +167,7 @@ const USAGE =
   '(--boot grub|systemd-boot | --boot-status <file>) (--lspci "<lspci -nn line>" | --device 46a6 | --gen ADL) ' +
   '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
   '[--ovmf-file f] [--gms 0x2] [--memory 4096] [--strict] ' +
+  '[--vm-conf <vmid>.conf] [--ostype-l26] [--cpu-host] ' +
   '[--bios BIOS | --gop-file X.efi] [--vbt-file Y.bin] [--gop-version v] [--vbt-platform name] ' +
   '[--block <id>] [--json] [--lang en|zh-CN]';
 
@@ -202,8 +203,9 @@ export const configCommand: CliCommand = {
         '--vbt-platform',
         '--block',
         '--lang',
+        '--vm-conf',
       ],
-      ['--json', '--strict'],
+      ['--json', '--strict', '--ostype-l26', '--cpu-host'],
     );
     if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
     const lang = langOf(flags);
@@ -241,6 +243,9 @@ export const configCommand: CliCommand = {
       gms: num('--gms'),
       memoryMiB: num('--memory'),
       strictLegacyMode: flags.has('--strict'),
+      // A known VM config makes the qm set lines merge into it (vm-merge.ts).
+      vmConf: str('--vm-conf') === undefined ? undefined : readText(str('--vm-conf')!),
+      consent: { ostype: flags.has('--ostype-l26'), cpu: flags.has('--cpu-host') },
     });
     if (flags.has('--bios') && flags.has('--gop-file'))
       throw new UsageError('give either --bios or --gop-file, not both');

@@ -46,4 +46,7 @@ export { verifyOptionRom } from './oprom/verify';
 export { crossCheckFirmware, type FirmwareFound } from './config/check';
 export { OVMF_IMAGES, pveRelease, ver, type OvmfImage, type Version } from './config/facts';
 export { detectBootLoader } from './config/inputs';
+export { t as configText } from './config/messages';
+export type { VmConsent } from './config/vm-merge';
+export { vmMergeLines } from './config/vm-plan';
 export { isIgpuCode } from './igpu/devices';

@@ -148,6 +148,13 @@ export const en = {
   'check.warning': 'Warning:',
   'check.info': 'Note:',
   'check.line': 'line {n}:',
+  'merge.known':
+    'The “{title}” lines merge into VM {vmid} as pasted below: only what passthrough needs changes; lines starting with # stay as they are, each with its reason.',
+  'merge.consent': 'Changes that are yours to decide',
+  'merge.consentOstype':
+    'Change a Windows OS type to l26 (the ostype line says what that turns off)',
+  'merge.consentCpu': 'Change the CPU model to host',
+  'merge.mergedHere': 'The “{title}” block above now merges into this VM.',
   'config.intro':
     'The Proxmox settings for your host and VM, with a reason for every line. Works without a file too.',
   'config.open': 'Set up host and VM',

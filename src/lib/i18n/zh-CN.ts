@@ -148,6 +148,12 @@ export const zhCN: Record<MessageKey, string> = {
   'check.warning': '警告：',
   'check.info': '提示：',
   'check.line': '第 {n} 行：',
+  'merge.known':
+    '“{title}”中的命令会合并进下方粘贴的虚拟机 {vmid} 配置：只修改直通必需的项；以 # 开头的行保持不变，并附上原因。',
+  'merge.consent': '由你决定的修改',
+  'merge.consentOstype': '把 Windows 系统类型改为 l26（ostype 一行说明了这会关闭什么）',
+  'merge.consentCpu': '把 CPU 型号改为 host',
+  'merge.mergedHere': '上方的“{title}”已改为合并进此虚拟机的命令。',
   'config.intro': '为你的主机和虚拟机生成 Proxmox 设置，每一行都附有原因。无需文件也可使用。',
   'config.open': '设置主机和虚拟机',
   'ovmf.intro':

@@ -11,11 +11,15 @@ import {
   type ConfigResult,
   type IgpuCode,
   type IgpuInfo,
+  type ConfigBlock,
+  type VmConsent,
   pciId,
+  configText as coreText,
   crossCheckFirmware,
   type Finding,
   pveRelease,
   parsePveversion,
+  vmMergeLines,
   FirmwareError,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
@@ -110,4 +114,18 @@ export function resolveConfig(
   }
   if (extra.firmware) out.firmwareFindings = crossCheckFirmware(out.igpu, extra.firmware);
   return out;
+}
+
+/**
+ * The qm set block for a VM whose config the user pasted: the same merge decisions as install.sh
+ * (vm-merge.ts), so the lines only add or change what passthrough needs and list what they keep.
+ */
+export function mergedQmSetBlock(
+  result: ConfigResult,
+  vmid: number,
+  vmConf: string,
+  consent: VmConsent,
+): ConfigBlock {
+  const { lines } = vmMergeLines(vmid, vmConf, result.vm.want, consent, result.vm.propReasons);
+  return { id: 'qm-set', title: coreText('block.qmSet'), kind: 'commands', lines };
 }

@@ -23,20 +23,39 @@ import { renderConfig, type ConfigResult, type OutputMode } from './render';
 const haveBash = spawnSync('bash', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!haveBash) console.warn('[skip] install.sh tests: bash not found');
 
+/** A `qm set` of one key on a config file, as qm writes it: in place, else before [snapshots], else at the end. */
+const CONF_SET =
+  'awk -v k="$k" -v v="$v" \'!done && (index($0, k ":") == 1 || /^\\[/) { print k ": " v; done = 1; if (index($0, k ":") == 1) next } { print } END { if (!done) print k ": " v }\'';
+
+// Every stub but id records its call; qm reads and writes the VM config under the scratch root.
 const STUBS: Record<string, string> = {
   id: 'echo 0',
-  pveversion: 'echo "proxmox-ve: 0 (running kernel: 0)"; echo "pve-qemu-kvm: $STUB_QEMU-1"',
-  lspci: 'echo "00:02.0 0300: $STUB_PCI (rev 0c)"',
+  pveversion: [
+    'echo "pveversion $*" >> "$STUB_LOG"',
+    'echo "proxmox-ve: 0 (running kernel: 0)"; echo "pve-qemu-kvm: $STUB_QEMU-1"',
+  ].join('\n'),
+  lspci: ['echo "lspci $*" >> "$STUB_LOG"', 'echo "00:02.0 0300: $STUB_PCI (rev 0c)"'].join('\n'),
   qm: [
     'echo "qm $*" >> "$STUB_LOG"',
-    'if [ "$1" = config ]; then',
-    '  [ -n "${STUB_VM:-}" ] || exit 2',
-    '  echo "efidisk0: local-lvm:vm-100-disk-0,efitype=4m,size=4M"',
-    'fi',
+    'conf="$IGD_TEST_ROOT/etc/pve/qemu-server/$2.conf"',
+    '[ -f "$conf" ] || { echo "Configuration file for VM $2 does not exist" >&2; exit 2; }',
+    'case "$1" in',
+    '  config) sed \'/^\\[/,$d\' "$conf" ;;',
+    '  set) if [ -n "${STUB_QM_FAIL:-}" ]; then echo "VM $2 is locked (backup)" >&2; exit 25; fi ;;&',
+    '  set) shift 2; while [ $# -gt 0 ]; do k="${1#--}" v="$2"; shift 2;',
+    `    ${CONF_SET} "$conf" > "$conf.tmp"; mv "$conf.tmp" "$conf"; done ;;`,
+    '  *) exit 2 ;;',
+    'esac',
   ].join('\n'),
   'update-initramfs': 'echo "update-initramfs $*" >> "$STUB_LOG"',
   'update-grub': 'echo "update-grub $*" >> "$STUB_LOG"',
-  'proxmox-boot-tool': 'echo "proxmox-boot-tool $*" >> "$STUB_LOG"',
+  'proxmox-boot-tool': [
+    'echo "proxmox-boot-tool $*" >> "$STUB_LOG"',
+    'if [ "$1" = status ]; then',
+    '  if [ "$STUB_BOOT" = systemd-boot ]; then echo "4A1B-2C3D is configured with: uefi (versions: 6.8.12-4-pve)";',
+    '  else echo "E: /etc/kernel/proxmox-boot-uuids does not exist." >&2; exit 2; fi',
+    'fi',
+  ].join('\n'),
   // Keeps its diversion list in $root/var/lib/diversions; --rename moves the file as dpkg does.
   'dpkg-divert': [
     'echo "dpkg-divert $*" >> "$STUB_LOG"',
@@ -53,7 +72,8 @@ const STUBS: Record<string, string> = {
     'case "$mode" in',
     '  list) if grep -qF -- "$path " "$db" 2>/dev/null; then echo "local diversion of $(grep -F -- "$path " "$db")"; fi;;',
     '  add) echo "$path to $divert" >> "$db"; if [ "$rename" = 1 ]; then mv "$root$path" "$root$divert"; fi;;',
-    '  *) exit 2;;',
+    '  remove) to="$(grep -F -- "$path " "$db" | sed "s/.* to //")"; grep -vF -- "$path " "$db" > "$db.tmp" || true; mv "$db.tmp" "$db"; [ -s "$db" ] || rm "$db";',
+    '    if [ "$rename" = 1 ]; then mv "$root$to" "$root$path"; fi;;',
     'esac',
   ].join('\n'),
 };
@@ -69,11 +89,21 @@ const GRUB = [
 const MODULES = '# /etc/modules: kernel modules to load at boot time.\nvfio\n';
 const SD_CMDLINE = 'root=ZFS=rpool/ROOT/pve-1 boot=zfs\n';
 const ROM = new Uint8Array([0x55, 0xaa, 1, 2, 3]);
+const VM_CONF = 'etc/pve/qemu-server/100.conf';
+const FRESH_VM = [
+  'boot: order=scsi0',
+  'memory: 2048',
+  'name: fresh',
+  'scsi0: local-lvm:vm-100-disk-0,size=32G',
+  '',
+].join('\n');
 
 const scratch = mkdtempSync(join(tmpdir(), 'install-sh-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Env {
+  /** The loader the stub proxmox-boot-tool reports: the one the script was made for. */
+  boot: BootLoader;
   root: string;
   work: string;
   log: string;
@@ -89,6 +119,7 @@ function setUp(name: string, result: ConfigResult, extra: Record<string, string>
     'etc/default',
     'etc/kernel',
     'etc/modprobe.d',
+    'etc/pve/qemu-server',
     'usr/share/kvm',
     'usr/share/pve-edk2-firmware',
     'root',
@@ -101,6 +132,7 @@ function setUp(name: string, result: ConfigResult, extra: Record<string, string>
   writeFileSync(join(root, 'etc/default/grub'), GRUB);
   writeFileSync(join(root, 'etc/kernel/cmdline'), SD_CMDLINE);
   writeFileSync(join(root, OVMF), 'STOCK OVMF');
+  writeFileSync(join(root, VM_CONF), FRESH_VM);
   for (const [rel, text] of Object.entries(extra)) writeFileSync(join(root, rel), text);
   writeFileSync(join(work, 'igd.rom'), ROM);
   writeFileSync(join(work, 'OVMF_CODE_4M.fd'), 'PATCHED OVMF');
@@ -111,24 +143,32 @@ function setUp(name: string, result: ConfigResult, extra: Record<string, string>
   const script = join(base, 'install.sh');
   const block = result.blocks.find((b) => b.id === 'install')!;
   writeFileSync(script, block.lines.map((l) => l.text).join('\n') + '\n');
-  return { root, work, log: join(base, 'stub.log'), script };
+  const boot = result.blocks.find((b) => b.id === 'cmdline')!.path === '/etc/default/grub';
+  return {
+    boot: boot ? 'grub' : 'systemd-boot',
+    root,
+    work,
+    log: join(base, 'stub.log'),
+    script,
+  };
 }
 
 function run(
   e: Env,
   args: string[],
   env: Record<string, string>,
+  script = e.script,
 ): { code: number | null; out: string; err: string } {
-  const r = spawnSync('bash', [e.script, ...args], {
+  const r = spawnSync('bash', [script, ...args], {
     cwd: e.work,
     encoding: 'utf8',
     env: {
       PATH: `${join(e.root, '..', 'bin')}:${process.env.PATH}`,
-      ROOT: e.root,
+      IGD_TEST_ROOT: e.root,
       STUB_LOG: e.log,
       STUB_QEMU: '0.0',
       STUB_PCI: '8086:46a6',
-      STUB_VM: '1',
+      STUB_BOOT: e.boot,
       ...env,
     },
   });
@@ -150,15 +190,27 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-const log = (e: Env) =>
-  existsSync(e.log)
-    ? readFileSync(e.log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => l.trimEnd())
-    : [];
+/** The calls the stubs recorded since the last look. */
+function calls(e: Env): string[] {
+  if (!existsSync(e.log)) return [];
+  const all = readFileSync(e.log, 'utf8').trim().split('\n');
+  rmSync(e.log);
+  return all.map((l) => l.trimEnd());
+}
+
+/** The backup folder a run names in its last line (relative to the root). */
+function backupOf(out: string): string {
+  const m = /^done; backups and undo\.sh in \/(root\/igd-passthrough-backup-[\w-]+)/m.exec(out);
+  expect(m, out).not.toBeNull();
+  return m![1];
+}
+
+/** The config of the Alder Lake iGPU (8086:46a6) for VM 100. */
+const adl = (pve: string, boot: BootLoader, mode: OutputMode) =>
+  renderConfig({ pve, boot, igpu: lookupIgpu(0x46a6)!, mode, vmid: 100 });
 const lines = (r: ConfigResult, id: string) =>
   r.blocks.find((b) => b.id === id)!.lines.map((l) => l.text);
+const READS = ['lspci -n -s 00:02.0', 'pveversion -v', 'proxmox-boot-tool status'];
 
 const CASES: [string, BootLoader, OutputMode][] = [
   ['8.0', 'grub', 'rom'],
@@ -169,26 +221,40 @@ const CASES: [string, BootLoader, OutputMode][] = [
 
 describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
   for (const [pve, boot, mode] of CASES) {
-    it(`PVE ${pve}, ${boot}, ${mode}: dry run changes nothing; --apply does what the blocks say, once`, () => {
-      const r = renderConfig({ pve, boot, igpu: lookupIgpu(0x46a6)!, mode, vmid: 100 });
+    it(`PVE ${pve}, ${boot}, ${mode}, a fresh host: dry run changes nothing; --apply does what the blocks say, once; undo.sh puts every byte back`, () => {
+      const r = adl(pve, boot, mode);
       const e = setUp(`${pve}-${boot}-${mode}`, r);
       const env = { STUB_QEMU: r.qemu };
       const before = snapshot(e.root);
+      const ovmfCode = `/${OVMF}`;
+      const listDivert = `dpkg-divert --root ${e.root} --list ${ovmfCode}`;
+      const reads = [...READS, ...(mode === 'ovmf' ? [listDivert] : []), 'qm config 100'];
+      const modules = lines(r, 'modules').filter((m) => m !== 'vfio');
 
       const dry = run(e, [], env);
       expect(dry.code, dry.err).toBe(0);
       expect(dry.out).toContain('dry run: nothing changed; run again with --apply');
-      expect(dry.out).toContain(`+ append 'vfio_pci' to ${e.root}/etc/modules`);
-      expect(dry.out).not.toContain(`+ append 'vfio' to`); // already there
-      expect(dry.out).toContain('+ write /etc/modprobe.d/igd-passthrough.conf');
+      // The plan is a diff: /etc/modules gains the missing modules only.
+      expect(dry.out).toContain(
+        [
+          '--- /etc/modules now',
+          '+++ /etc/modules after',
+          `@@ -1,2 +1,${2 + modules.length} @@`,
+          ...MODULES.trimEnd()
+            .split('\n')
+            .map((l) => ` ${l}`),
+          ...modules.map((m) => `+${m}`),
+        ].join('\n'),
+      );
+      expect(dry.out).toContain('--- /etc/modprobe.d/igd-passthrough.conf now');
+      expect(dry.out).toContain('  ~ memory: 2048 -> 4096 -- Raised to 4096 MiB');
+      expect(dry.out).toContain('  = machine: (not set) -- Already right');
       expect(snapshot(e.root)).toEqual(before);
-      // Only look-ups ran: no qm set, no initramfs, no diversion added.
-      expect(log(e).every((l) => /^(qm config|dpkg-divert .*--list)/.test(l))).toBe(true);
+      expect(calls(e)).toEqual(reads);
 
       const apply = run(e, ['--apply'], env);
       expect(apply.code, apply.err).toBe(0);
       const after = snapshot(e.root);
-      const modules = lines(r, 'modules').filter((m) => m !== 'vfio');
       expect(after['etc/modules']).toBe(MODULES + modules.map((m) => `${m}\n`).join(''));
       // The command line ends up exactly as the cmdline block shows it.
       const [cmdline] = lines(r, 'cmdline');
@@ -212,39 +278,236 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
         expect(after[OVMF]).toBe('STOCK OVMF');
         expect(after[`${OVMF}.distrib`]).toBeUndefined();
       }
-      const backups = readdirSync(join(e.root, 'root'));
-      expect(backups).toHaveLength(1);
-      const backup = snapshot(join(e.root, 'root', backups[0]));
-      expect(backup['modules']).toBe(MODULES);
-      expect(backup[boot === 'grub' ? 'grub' : 'cmdline']).toBe(
-        boot === 'grub' ? GRUB : SD_CMDLINE,
-      );
-      if (mode === 'ovmf') expect(backup['OVMF_CODE_4M.fd']).toBe('STOCK OVMF');
-
-      const calls = log(e);
-      expect(calls).toContain('update-initramfs -u -k all');
-      expect(calls).toContain(boot === 'grub' ? 'update-grub' : 'proxmox-boot-tool refresh');
-      expect(calls).toContain('qm set 100 --hostpci0 0000:00:02.0,legacy-igd=1,romfile=igd.rom');
+      // The VM: memory raised in place, the rest appended by qm set, nothing else touched.
       const args = lines(r, 'vm-conf').find((l) => l.startsWith('args: '));
-      if (args) expect(calls).toContain(`qm set 100 --args ${args.slice(6)}`);
-      expect(calls.filter((l) => / --add /.test(l))).toHaveLength(mode === 'ovmf' ? 1 : 0);
+      const hostpci = '0000:00:02.0,legacy-igd=1,romfile=igd.rom';
+      expect(after[VM_CONF]).toBe(
+        [
+          'boot: order=scsi0',
+          'memory: 4096',
+          'name: fresh',
+          'scsi0: local-lvm:vm-100-disk-0,size=32G',
+          'bios: ovmf',
+          'vga: none',
+          `hostpci0: ${hostpci}`,
+          ...(args ? [args] : []),
+          'cpu: host',
+          '',
+        ].join('\n'),
+      );
+      const divertAdd = `dpkg-divert --root ${e.root} --local --rename --divert ${ovmfCode}.distrib --add ${ovmfCode}`;
+      expect(calls(e)).toEqual([
+        ...reads,
+        ...(mode === 'ovmf' ? [divertAdd] : []),
+        `qm set 100 --bios ovmf --vga none --hostpci0 ${hostpci}${args ? ` --args ${args.slice(6)}` : ''} --cpu host --memory 4096`,
+        'update-initramfs -u -k all',
+        boot === 'grub' ? 'update-grub' : 'proxmox-boot-tool refresh',
+      ]);
 
-      // A second run finds everything in place: same files, no second diversion.
+      // One dated folder holds a copy of every file that existed and was changed, and undo.sh.
+      const backupDir = backupOf(apply.out);
+      expect(readdirSync(join(e.root, 'root'))).toEqual([backupDir.slice(5)]);
+      const backup = snapshot(join(e.root, backupDir));
+      const cmdlineFile = boot === 'grub' ? 'etc/default/grub' : 'etc/kernel/cmdline';
+      expect(Object.keys(backup).sort()).toEqual(
+        [
+          'files/etc/modules',
+          `files/${cmdlineFile}`,
+          `files/${VM_CONF}`,
+          ...(mode === 'ovmf' ? [`files/${OVMF}`] : []),
+          'undo.sh',
+        ].sort(),
+      );
+      expect(backup['files/etc/modules']).toBe(MODULES);
+      expect(backup[`files/${cmdlineFile}`]).toBe(boot === 'grub' ? GRUB : SD_CMDLINE);
+      expect(backup[`files/${VM_CONF}`]).toBe(FRESH_VM);
+      if (mode === 'ovmf') expect(backup[`files/${OVMF}`]).toBe('STOCK OVMF');
+      // undo.sh is printed too.
+      expect(apply.out).toContain(`--- /${backupDir}/undo.sh\n${backup['undo.sh']}`);
+
+      // A second run finds everything in place: it says so, writes nothing and calls nothing.
       const again = run(e, ['--apply'], env);
       expect(again.code, again.err).toBe(0);
+      expect(again.out).toContain(
+        'nothing to change: this host and VM 100 are already set up; nothing was written',
+      );
       expect(snapshot(e.root)).toEqual(after);
-      expect(log(e).filter((l) => / --add /.test(l))).toHaveLength(mode === 'ovmf' ? 1 : 0);
+      // (The patched OVMF is byte-equal now, so the diversion is not even looked up.)
+      expect(calls(e)).toEqual([...READS, 'qm config 100']);
+
+      // undo.sh brings back every file, byte for byte, and refreshes what depends on them.
+      const undo = run(e, [], env, join(e.root, backupDir, 'undo.sh'));
+      expect(undo.code, undo.err).toBe(0);
+      expect(snapshot(e.root)).toEqual(before);
+      expect(calls(e)).toEqual([
+        ...(mode === 'ovmf'
+          ? [`dpkg-divert --root ${e.root} --local --rename --remove ${ovmfCode}`]
+          : []),
+        'update-initramfs -u -k all',
+        boot === 'grub' ? 'update-grub' : 'proxmox-boot-tool refresh',
+      ]);
     });
   }
 
-  it('refuses the wrong iGPU, the wrong QEMU and a missing ROM; warns about disable_vga=1', () => {
-    const r = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: lookupIgpu(0x46a6)!,
-      mode: 'rom',
-      vmid: 100,
+  const WINDOWS_VM = [
+    'agent: 1',
+    'args: -cpu host,hv_vendor_id=GenuineIntel -smbios type=1,serial=ABC123',
+    'bios: ovmf',
+    'cpu: x86-64-v2-AES',
+    'efidisk0: local-lvm:vm-100-disk-1,efitype=4m,size=4M',
+    'hostpci0: 0000:00:02.0,x-vga=1',
+    'hostpci1: 0000:03:00.0,rombar=0',
+    'machine: pc-i440fx-9.0',
+    'memory: 16384',
+    'name: win',
+    'ostype: win11',
+    'scsi0: local-lvm:vm-100-disk-0,size=64G',
+    'vga: std',
+    '',
+    '[before-igd]',
+    'memory: 16384',
+    'vga: std',
+    '',
+  ].join('\n');
+
+  it('a Windows VM with 16 GiB, its own args and a second device: only what passthrough needs changes; ostype only when agreed', () => {
+    const r = adl('9.1', 'systemd-boot', 'rom');
+    const e = setUp('windows', r, { [VM_CONF]: WINDOWS_VM });
+    const env = { STUB_QEMU: r.qemu };
+    const before = snapshot(e.root);
+
+    const dry = run(e, [], env);
+    expect(dry.code, dry.err).toBe(0);
+    const plan = dry.out.split('\n').filter((l) => /^ {2}[=+~!] /.test(l));
+    expect(plan.map((l) => l.replace(/ -- .*/, ''))).toEqual([
+      '  = bios: ovmf',
+      '  = machine: pc-i440fx-9.0',
+      '  ~ vga: std -> none',
+      '  ~ hostpci0: 0000:00:02.0,x-vga=1 -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      '  ~ args: -cpu host,hv_vendor_id=GenuineIntel -smbios type=1,serial=ABC123 -> -cpu host,hv_vendor_id=GenuineIntel -smbios type=1,serial=ABC123 -set device.hostpci0.x-igd-lpc=on',
+      '  = hostpci1: 0000:03:00.0,rombar=0',
+      '  ! cpu: x86-64-v2-AES',
+      '  = memory: 16384',
+      '  ! ostype: win11',
+    ]);
+    // Each "left as it is" and "only if you agree" says why, and how to agree.
+    expect(dry.out).toContain('  = hostpci1: 0000:03:00.0,rombar=0 -- Not the iGPU');
+    expect(dry.out).toContain(
+      '  = memory: 16384 -- At least 4096 MiB already; your value is kept.',
+    );
+    expect(dry.out).toMatch(
+      /^ {2}! ostype: win11 -- For a Windows OS type Proxmox turns on the Hyper-V enlightenments.* The cost: .* Kept unless you agree \(--ostype-l26\)\.$/m,
+    );
+    expect(dry.out).toMatch(
+      /^ {2}! cpu: x86-64-v2-AES -- .*Kept unless you agree \(--cpu-host\)\.$/m,
+    );
+    expect(snapshot(e.root)).toEqual(before);
+
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    const merged =
+      '-cpu host,hv_vendor_id=GenuineIntel -smbios type=1,serial=ABC123 -set device.hostpci0.x-igd-lpc=on';
+    const vmAfter = WINDOWS_VM.replace('vga: std\n\n', 'vga: none\n\n')
+      .replace(
+        'hostpci0: 0000:00:02.0,x-vga=1',
+        'hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      )
+      .replace(/^args: .*$/m, `args: ${merged}`);
+    expect(snapshot(e.root)[VM_CONF]).toBe(vmAfter);
+    const firstCalls = calls(e);
+    expect(firstCalls.filter((c) => c.startsWith('qm set'))).toEqual([
+      `qm set 100 --vga none --hostpci0 0000:00:02.0,legacy-igd=1,romfile=igd.rom --args ${merged}`,
+    ]);
+    const firstBackup = backupOf(apply.out);
+
+    // Agreeing to the OS type change: that one key changes, the host files are not touched again.
+    const agreed = run(e, ['--apply', '--ostype-l26'], env);
+    expect(agreed.code, agreed.err).toBe(0);
+    expect(agreed.out).toContain('  ~ ostype: win11 -> l26 -- For a Windows OS type');
+    expect(snapshot(e.root)[VM_CONF]).toBe(vmAfter.replace('ostype: win11', 'ostype: l26'));
+    expect(calls(e)).toEqual([...READS, 'qm config 100', 'qm set 100 --ostype l26']);
+    const secondBackup = backupOf(agreed.out);
+    expect(readFileSync(join(e.root, secondBackup, 'undo.sh'), 'utf8')).toContain(
+      `restore /${VM_CONF}\n`,
+    );
+
+    // Undone newest first, everything is as it was.
+    for (const b of [secondBackup, firstBackup]) {
+      const u = run(e, [], env, join(e.root, b, 'undo.sh'));
+      expect(u.code, u.err).toBe(0);
+    }
+    expect(snapshot(e.root)).toEqual(before);
+  });
+
+  it('a host with vfio-pci ids= for another device: one merged ids= list, the other options kept; undo restores it', () => {
+    const r = adl('9.1', 'grub', 'rom');
+    const vfio = '# my dGPU\noptions vfio-pci ids=10de:1b80,10de:10f0 disable_vga=0\n';
+    const e = setUp('ids', r, {
+      'etc/modprobe.d/vfio.conf': vfio,
+      'etc/modprobe.d/zz-other.conf': 'options snd_hda_intel power_save=0\n',
     });
+    const env = { STUB_QEMU: r.qemu };
+    const before = snapshot(e.root);
+    const dry = run(e, [], env);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out).toContain(
+      [
+        '--- /etc/modprobe.d/vfio.conf now',
+        '+++ /etc/modprobe.d/vfio.conf after',
+        '@@ -1,2 +1,2 @@',
+        ' # my dGPU',
+        '-options vfio-pci ids=10de:1b80,10de:10f0 disable_vga=0',
+        '+options vfio-pci ids=10de:1b80,10de:10f0,8086:46a6 disable_vga=0',
+      ].join('\n'),
+    );
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    const after = snapshot(e.root);
+    expect(after['etc/modprobe.d/vfio.conf']).toBe(
+      '# my dGPU\noptions vfio-pci ids=10de:1b80,10de:10f0,8086:46a6 disable_vga=0\n',
+    );
+    expect(after['etc/modprobe.d/igd-passthrough.conf']).toBe(
+      [
+        '# options vfio-pci ids=: one list, in /etc/modprobe.d/vfio.conf',
+        ...lines(r, 'modprobe').slice(1),
+        '',
+      ].join('\n'),
+    );
+    expect(after['etc/modprobe.d/zz-other.conf']).toBe(before['etc/modprobe.d/zz-other.conf']);
+    // Across modprobe.d, exactly one ids= list for vfio-pci, holding both devices.
+    const idsLines = Object.entries(after)
+      .filter(([p]) => p.startsWith('etc/modprobe.d/'))
+      .flatMap(([, text]) => text.split('\n'))
+      .filter((l) => /^options vfio-pci .*ids=/.test(l));
+    expect(idsLines).toHaveLength(1);
+    const backup = snapshot(join(e.root, backupOf(apply.out)));
+    expect(backup['files/etc/modprobe.d/vfio.conf']).toBe(vfio);
+    expect(backup['undo.sh']).toContain('remove /etc/modprobe.d/igd-passthrough.conf\n');
+
+    const again = run(e, ['--apply'], env);
+    expect(again.out).toContain('nothing to change');
+    expect(snapshot(e.root)).toEqual(after);
+
+    const undo = run(e, [], env, join(e.root, backupOf(apply.out), 'undo.sh'));
+    expect(undo.code, undo.err).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
+  });
+
+  it('a host set up by an older install.sh (a second ids= line of its own) is merged into the user’s list', () => {
+    const r = adl('9.1', 'grub', 'rom');
+    const e = setUp('old-ids', r, {
+      'etc/modprobe.d/vfio.conf': 'options vfio_pci ids=10de:1b80\n',
+      'etc/modprobe.d/igd-passthrough.conf': lines(r, 'modprobe').join('\n') + '\n',
+    });
+    const apply = run(e, ['--apply'], { STUB_QEMU: r.qemu });
+    expect(apply.code, apply.err).toBe(0);
+    const after = snapshot(e.root);
+    expect(after['etc/modprobe.d/vfio.conf']).toBe('options vfio_pci ids=10de:1b80,8086:46a6\n');
+    expect(after['etc/modprobe.d/igd-passthrough.conf']).not.toMatch(/^options/m);
+  });
+
+  it('refuses the wrong iGPU, the wrong QEMU, the other boot loader, a missing ROM and unknown options; warns about disable_vga=1', () => {
+    const r = adl('9.1', 'grub', 'rom');
     const e = setUp('refuse', r, {
       'etc/modprobe.d/vfio.conf': 'options vfio-pci ids=8086:46a6 disable_vga=1\n',
     });
@@ -259,6 +522,16 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
       1,
       'error: generated for pve-qemu-kvm 10.1, this host runs 9.2; regenerate the config for it',
     ]);
+    const wrongLoader = run(e, ['--apply'], { STUB_QEMU: '10.1', STUB_BOOT: 'systemd-boot' });
+    expect([wrongLoader.code, wrongLoader.err.trim()]).toEqual([
+      1,
+      'error: this host boots with systemd-boot (proxmox-boot-tool status), not grub: /etc/default/grub is not the command line in use; regenerate the config for systemd-boot',
+    ]);
+    const unknown = run(e, ['--aply'], { STUB_QEMU: '10.1' });
+    expect([unknown.code, unknown.err.trim()]).toEqual([
+      2,
+      'error: unknown option --aply (use --apply, --ostype-l26, --cpu-host)',
+    ]);
     rmSync(join(e.work, 'igd.rom'));
     const noRom = run(e, ['--apply'], { STUB_QEMU: '10.1' });
     expect([noRom.code, noRom.err.trim()]).toEqual([
@@ -270,5 +543,31 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     const warned = run(e, [], { STUB_QEMU: '10.1' });
     expect(warned.code).toBe(0);
     expect(warned.err).toContain('warning: /etc/modprobe.d sets disable_vga=1');
+  });
+
+  it('a run that stops half way (qm set fails) leaves an undo.sh for what it did', () => {
+    const r = adl('9.1', 'grub', 'rom');
+    const e = setUp('half-way', r);
+    const before = snapshot(e.root);
+    const apply = run(e, ['--apply'], { STUB_QEMU: r.qemu, STUB_QM_FAIL: '1' });
+    expect([apply.code, apply.err.trim()]).toEqual([25, 'VM 100 is locked (backup)']);
+    expect(snapshot(e.root)['etc/modules']).not.toBe(MODULES);
+    const [backupDir] = readdirSync(join(e.root, 'root'));
+    const undo = run(e, [], { STUB_QEMU: r.qemu }, join(e.root, 'root', backupDir, 'undo.sh'));
+    expect(undo.code, undo.err).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
+  });
+
+  it('a VM that does not exist yet: the host is set up, the VM left for later', () => {
+    const r = adl('9.1', 'systemd-boot', 'rom');
+    const e = setUp('no-vm', r);
+    rmSync(join(e.root, VM_CONF));
+    const apply = run(e, ['--apply'], { STUB_QEMU: r.qemu });
+    expect(apply.code, apply.err).toBe(0);
+    expect(apply.out).toContain(
+      'VM 100 does not exist yet: create it, then run this again to configure it',
+    );
+    expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([]);
+    expect(snapshot(e.root)['etc/modprobe.d/igd-passthrough.conf']).toBeDefined();
   });
 });

@@ -86,8 +86,8 @@ const CATALOG = {
 
   // modprobe.d
   'modprobe.ids': [
-    'Bind vfio-pci to the iGPU ({id}) as soon as the module loads.',
-    '模块加载时立即让 vfio-pci 绑定核显（{id}）。',
+    'Bind vfio-pci to the iGPU ({id}) as soon as the module loads. If a file in /etc/modprobe.d already has an options vfio-pci ids= line, add {id} to that list instead (install.sh does): with two ids= lines the last one wins and the devices of the other lose vfio-pci.',
+    '模块加载时立即让 vfio-pci 绑定核显（{id}）。若 /etc/modprobe.d 中已有 options vfio-pci ids= 行，请把 {id} 加入那一列表（install.sh 会这样做）：若有两行 ids=，以最后一行为准，另一行中的设备会失去 vfio-pci。',
   ],
   'modprobe.softdep': [
     'Load vfio-pci before i915 so it wins the device.',
@@ -175,8 +175,8 @@ const CATALOG = {
     '至少 {min} MiB：内存更小时 Intel 驱动已知会出错。',
   ],
   'vm.ostype': [
-    'OS type: l26 (Linux) is reported to keep Windows guests working after the Intel driver installs; change if needed.',
-    '系统类型：有报告称 l26（Linux）可避免 Windows 安装 Intel 驱动后出问题；可按需修改。',
+    'OS type: l26 (Linux) is reported to keep Windows guests working after the Intel driver installs; set only because you asked for it.',
+    '系统类型：有报告称 l26（Linux）可避免 Windows 安装 Intel 驱动后出问题；仅因你要求才设置。',
   ],
   'vm.efidisk': [
     'A 4 MiB EFI vars disk (efitype=4m makes Proxmox load OVMF_CODE_4M.fd) without pre-enrolled Secure Boot keys; adjust the storage name.',
@@ -203,10 +203,6 @@ const CATALOG = {
     'x-igd-legacy-mode=on：配置不对时直接启动失败，而不是悄悄在缺少 IGD 初始化的情况下运行。',
   ],
   'qm.basic': ['UEFI, i440fx machine and no emulated VGA.', 'UEFI、i440fx 机型、不模拟 VGA。'],
-  'qm.cpuMem': [
-    'Host CPU model, at least {min} MiB of memory, OS type.',
-    '宿主机 CPU 型号、至少 {min} MiB 内存、系统类型。',
-  ],
 
   // Plain QEMU
   'qemu.bin': ['KVM-accelerated x86-64 guest.', '启用 KVM 加速的 x86-64 客户机。'],
@@ -266,8 +262,8 @@ const CATALOG = {
     '脚本用途与用法；遇到第一个错误即停止。',
   ],
   'sh.root': [
-    'ROOT (normally unset) points every path at another root, so the script can be tried on a copy of the file system.',
-    'ROOT（通常不设置）把所有路径指向另一个根目录，便于在文件系统副本上试运行脚本。',
+    'IGD_TEST_ROOT (for the tests only, never set on a host) points every path at a scratch copy of the file system.',
+    'IGD_TEST_ROOT（仅供测试，宿主机上从不设置）把所有路径指向文件系统的临时副本。',
   ],
   'sh.qemuCheck': [
     'Stop if the host runs another QEMU than this config was made for: the x-igd-* options differ between versions.',
@@ -290,8 +286,8 @@ const CATALOG = {
     '宿主机、核显、引导程序不符或缺少文件时拒绝运行。',
   ],
   'sh.backup': [
-    'Copy every file that will change into a dated backup folder first.',
-    '先把将被修改的文件复制到带日期的备份目录。',
+    'Copy every file that will change, the VM config included, into one dated backup folder first.',
+    '先把将被修改的每个文件（包括虚拟机配置）复制到同一个带日期的备份目录。',
   ],
   'sh.modules': [
     'Add each VFIO module to /etc/modules once.',
@@ -314,11 +310,101 @@ const CATALOG = {
     '备份、转移并替换 OVMF 镜像，使软件包升级不会覆盖它。',
   ],
   'sh.apply': [
-    'Rebuild the initramfs and refresh the boot loader.',
-    '重建 initramfs 并刷新引导程序。',
+    'Rebuild the initramfs and refresh the boot loader, only when a host file changed.',
+    '仅当宿主机文件有改动时，重建 initramfs 并刷新引导程序。',
   ],
-  'sh.vm': ['Configure VM {vmid} if it exists.', '若虚拟机 {vmid} 已存在，则为其写入配置。'],
+  'sh.vm': [
+    'Change only what the plan for VM {vmid} says, with one qm set.',
+    '只按虚拟机 {vmid} 的计划修改，用一条 qm set 完成。',
+  ],
   'sh.done': ['Say what happened and where the backups are.', '报告执行结果与备份位置。'],
+  'sh.write': [
+    'Write each changed host file, right after its backup; a file that exists keeps its owner and mode.',
+    '在备份之后立即写入每个改动的宿主机文件；已存在的文件保留其属主与权限。',
+  ],
+  'sh.bootCheck': [
+    'Stop if the host boots with the other loader: then the command line file this script would edit is not the one in use.',
+    '若宿主机实际使用另一种引导程序则停止：此时本脚本要修改的命令行文件并未被使用。',
+  ],
+  'sh.settings': [
+    'What this script was generated for, in one place.',
+    '本脚本生成时的各项设定，集中在此。',
+  ],
+  'sh.options': [
+    '--apply makes the changes; --ostype-l26 and --cpu-host agree to the two changes that are yours to decide.',
+    '--apply 才会真正修改；--ostype-l26 与 --cpu-host 表示同意那两项由你决定的修改。',
+  ],
+  'sh.merge': [
+    'The merge decisions, the same as the app makes them (tests run both on the same cases).',
+    '合并决策，与本工具网页端完全一致（测试用相同用例同时运行两者并比对）。',
+  ],
+  'sh.stage': [
+    'Every change is first made to a copy in a temporary folder, so the plan can be shown as a diff before anything is touched.',
+    '所有修改先写入临时目录中的副本，因此在改动任何文件之前即可以 diff 形式展示计划。',
+  ],
+  'sh.idsMerge': [
+    'One vfio-pci ids= list: modprobe passes every options line of a module, and for a string parameter such as ids the last assignment wins, so a second ids= line would silently take vfio-pci away from a device (e.g. a dGPU) already bound by the first. Ours is added to the list you have, in place.',
+    '只保留一个 vfio-pci ids= 列表：modprobe 会把模块的所有 options 行都传给它，而 ids 这类字符串参数以最后一次赋值为准；第二行 ids= 会悄悄让第一行已绑定的设备（如独立显卡）失去 vfio-pci。因此把我们的 ID 就地加入你已有的列表。',
+  ],
+  'sh.vmPlan': [
+    'Read the VM config with qm config and decide per setting: already right, missing, or in conflict.',
+    '用 qm config 读取虚拟机配置，并逐项判断：已正确、缺失或冲突。',
+  ],
+  'sh.plan': [
+    'Show the plan as a diff; stop here when nothing needs to change or without --apply.',
+    '以 diff 形式展示计划；无需修改或未加 --apply 时到此为止。',
+  ],
+  'sh.undo': [
+    'Write undo.sh into the backup folder: it puts every changed file back, byte for byte, and reverts the diversion.',
+    '在备份目录中写入 undo.sh：逐字节恢复每个被修改的文件，并撤销 dpkg 转移。',
+  ],
+
+  // Merging into an existing VM (vm-merge.ts)
+  'merge.right': ['Already right; left as it is.', '已正确，保持不变。'],
+  'merge.other': [
+    'Not the iGPU: another passthrough device of yours, left as it is.',
+    '不是核显：这是你的其他直通设备，保持不变。',
+  ],
+  'merge.memoryEnough': [
+    'At least {min} MiB already; your value is kept.',
+    '已不少于 {min} MiB，保留你的设置。',
+  ],
+  'merge.memoryRaise': [
+    'Raised to {min} MiB, the minimum the Intel guest drivers are known to need; never lowered.',
+    '提高到 {min} MiB，这是 Intel 客户机驱动已知所需的最小值；绝不会调低。',
+  ],
+  'merge.ostypeKept': [
+    'Not a Windows OS type: left as it is.',
+    '不是 Windows 系统类型，保持不变。',
+  ],
+  'merge.args': [
+    'Your other args stay as they were, in order; only the -set device.hostpciN.x-igd-* options of the iGPU are added or replaced.',
+    '你的其他 args 参数原样按顺序保留；只添加或替换核显的 -set device.hostpciN.x-igd-* 选项。',
+  ],
+  'merge.was': ['Now: {now}.', '当前为：{now}。'],
+  'merge.consented': ['Changed because you agreed.', '因你已同意而修改。'],
+  'merge.askFlag': ['Kept unless you agree ({flag}).', '除非你同意（{flag}），否则保持不变。'],
+  'merge.ask.cpu': [
+    'A CPU model you chose. cpu: host is only reported to help the Intel guest drivers; it also ties the VM to the CPU of this host (no live migration to a different CPU).',
+    '这是你选择的 CPU 型号。cpu: host 只是有报告称对 Intel 客户机驱动有帮助；它还会把虚拟机绑定到本机 CPU（无法热迁移到不同 CPU 的主机）。',
+  ],
+  'merge.ask.ostype': [
+    'For a Windows OS type Proxmox turns on the Hyper-V enlightenments (hv_relaxed, hv_vapic, hv_spinlocks, hv_time, hv_synic, hv_stimer, hv_vendor_id …) and keeps the guest clock in local time. Some users report that the Intel graphics driver fails (Code 43) with them and works with l26, which turns all of them off. The cost: Windows loses its paravirtual timers and interrupt helpers, so it uses more CPU when idle and runs slower under load, and it reads the hardware clock as local time, so its clock is off by your time zone until it syncs.',
+    '对于 Windows 系统类型，Proxmox 会启用 Hyper-V 增强（hv_relaxed、hv_vapic、hv_spinlocks、hv_time、hv_synic、hv_stimer、hv_vendor_id 等），并让客户机时钟使用本地时间。有用户报告 Intel 显卡驱动在这些增强下失败（代码 43），改为 l26（会全部关闭它们）后正常。代价：Windows 失去半虚拟化定时器和中断辅助，空闲时 CPU 占用更高、负载下更慢；并且它把硬件时钟当作本地时间读取，在同步之前时间会相差一个时区。',
+  ],
+  'merge.unknownSlot': [
+    'Uses hostpci0; if your VM has another device there, pick a free index and use it in the args line too (or paste the VM config for lines that do this).',
+    '使用 hostpci0；若虚拟机的 hostpci0 已是其他设备，请换一个空闲编号，并在 args 行中同样使用它（或粘贴虚拟机配置，自动生成这样的命令）。',
+  ],
+  'merge.unknownArgs': [
+    'This replaces any args: the VM has. If it has some, paste its config (or use install.sh): the merged line keeps yours.',
+    '这会替换虚拟机已有的 args:。若已有内容，请粘贴其配置（或使用 install.sh），合并后的命令会保留你的参数。',
+  ],
+  'merge.unknownCpuMem': [
+    'Commented out: for a new VM only. Pasted into an existing one it could lower its memory or replace the CPU model you chose; there memory is only raised to at least {min} MiB and cpu changed only if you agree: paste its config, or use install.sh, which reads it.',
+    '已注释：仅适用于新建虚拟机。若用于已有虚拟机，可能调低其内存或替换你选择的 CPU 型号；对已有虚拟机，内存只会提高到至少 {min} MiB，cpu 仅在你同意时修改：请粘贴其配置，或使用会读取配置的 install.sh。',
+  ],
+  'merge.efidiskOk': ['A 4 MiB EFI disk is there already.', '已有 4 MiB 的 EFI 盘。'],
 
   // flashrom
   'flashrom.install': [

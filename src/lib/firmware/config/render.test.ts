@@ -144,7 +144,7 @@ function expectedBlocks(
         ...(args ? [`args: ${args}`] : []),
         'cpu: host',
         'memory: 4096',
-        'ostype: l26',
+        // No ostype: the guest's OS is the user's choice (vm-merge.ts changes it only when asked).
       ],
     ],
     [
@@ -153,7 +153,9 @@ function expectedBlocks(
         'qm set 123 --bios ovmf --machine pc --vga none',
         `qm set 123 --hostpci0 ${hostpci}`,
         ...(args ? [`qm set 123 --args "${args}"`] : []),
-        'qm set 123 --cpu host --memory 4096 --ostype l26',
+        // For a new VM only, so commented out: pasted into an existing VM it could lower memory.
+        // With the VM's config known the lines merge instead (vm-plan.ts) and never lower it.
+        '# qm set 123 --cpu host --memory 4096',
         'qm set 123 --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0',
       ],
     ],
@@ -321,11 +323,15 @@ describe('renderConfig options', () => {
           'install',
         ).join('\n');
         expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);
-        expect(script).toContain('DRY_RUN=1');
-        expect(script).toContain('run mkdir -p "$BACKUP"');
+        // Dry run unless --apply; one dated backup folder; the refresh of the loader in use.
+        expect(script).toContain('APPLY=0 OSTYPE_OK=0 CPU_OK=0\n');
+        expect(script).toContain('    --apply) APPLY=1 ;;\n');
+        expect(script).toContain(
+          'BACKUP="$(mktemp -d "$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)-XXXX")"',
+        );
         expect(script.includes('dpkg-divert')).toBe(mode === 'ovmf');
         expect(script).toContain(
-          boot === 'grub' ? 'run update-grub' : 'run proxmox-boot-tool refresh',
+          `then update-initramfs -u -k all; ${boot === 'grub' ? 'update-grub' : 'proxmox-boot-tool refresh'}; fi`,
         );
       }
   });

@@ -24,7 +24,10 @@ import {
   type Version,
 } from './facts';
 import type { BootLoader } from './inputs';
+import { installScriptLines, MODPROBE_FILE } from './install-script';
 import { joinText, t, type MessageKey, type Text } from './messages';
+import type { VmConsent, VmWant } from './vm-merge';
+import { vmMergeLines } from './vm-plan';
 
 export type OutputMode = 'rom' | 'ovmf';
 
@@ -51,8 +54,14 @@ export interface ConfigOptions {
   strictLegacyMode?: boolean;
   /** x-igd-gms value; default per generation, and only emitted where QEMU needs it unless given. */
   gms?: number;
+  /** The guest memory minimum: raised to when below, never lowered (default MIN_MEMORY_MIB). */
   memoryMiB?: number;
+  /** An OS type for the sample VM config (none by default: the guest's OS is the user's choice). */
   ostype?: 'l26' | 'win10' | 'win11';
+  /** The VM's current config (`qm config` or the pasted .conf): the qm set lines then merge into it. */
+  vmConf?: string;
+  /** Changes without a hard passthrough reason that the user agreed to (Windows ostype → l26, cpu → host). */
+  consent?: VmConsent;
 }
 
 export interface ConfigLine {
@@ -77,6 +86,8 @@ export interface ConfigResult {
   blocks: ConfigBlock[];
   /** Problems of this combination (e.g. QEMU too old for the iGPU), from the same rule engine as check-vm. */
   findings: Finding[];
+  /** What the VM needs, for merging into a VM config the user pastes later (vm-plan.ts). */
+  vm: { want: VmWant; propReasons: Text[] };
 }
 
 interface IgdProp {
@@ -180,7 +191,6 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   /** The OVMF code image the VM loads: stock in rom mode, the replaced one in ovmf mode. */
   const ovmfCode = `${OVMF_DIR}/${o.mode === 'ovmf' ? ovmfImage : 'OVMF_CODE_4M.fd'}`;
   const memory = o.memoryMiB ?? MIN_MEMORY_MIB;
-  const ostype = o.ostype ?? 'l26';
   const pciId = `8086:${hexDigits(igpu.deviceId, 4)}`;
   const props = igdProps(qemu, igpu, o);
   const gmsMiB = (o.gms ?? defaultGms(igpu)) * 32;
@@ -249,9 +259,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
     L('blacklist i915', 'modprobe.blacklistI915'),
   ];
   if (hostHasXeDriver(kernel, igpu)) modprobe.push(L('blacklist xe', 'modprobe.blacklistXe'));
-  blocks.push(
-    block('modprobe', 'block.modprobe', 'file', modprobe, '/etc/modprobe.d/igd-passthrough.conf'),
-  );
+  blocks.push(block('modprobe', 'block.modprobe', 'file', modprobe, MODPROBE_FILE));
   blocks.push(
     block('initramfs', 'block.initramfs', 'commands', [
       L('update-initramfs -u -k all', 'modprobe.initramfs'),
@@ -301,29 +309,31 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   ];
   if (props.length)
     vm.push({ text: `args: ${argsValue}`, reason: joinText(props.map((p) => p.reason)) });
-  vm.push(
-    L('cpu: host', 'vm.cpu'),
-    L(`memory: ${memory}`, 'vm.memory', { min: MIN_MEMORY_MIB }),
-    L(`ostype: ${ostype}`, 'vm.ostype'),
-  );
+  vm.push(L('cpu: host', 'vm.cpu'), L(`memory: ${memory}`, 'vm.memory', { min: MIN_MEMORY_MIB }));
+  if (o.ostype) vm.push(L(`ostype: ${o.ostype}`, 'vm.ostype'));
   blocks.push(block('vm-conf', 'block.vmConf', 'file', vm, `/etc/pve/qemu-server/${o.vmid}.conf`));
 
-  const qm: ConfigLine[] = [
-    L(`qm set ${o.vmid} --bios ovmf --machine pc --vga none`, 'qm.basic'),
-    L(`qm set ${o.vmid} --hostpci0 ${hostpci}`, 'vm.hostpci', { rom }),
-  ];
-  if (props.length)
-    qm.push({
-      text: `qm set ${o.vmid} --args "${argsValue}"`,
-      reason: joinText(props.map((p) => p.reason)),
-    });
-  qm.push(
-    L(`qm set ${o.vmid} --cpu host --memory ${memory} --ostype ${ostype}`, 'qm.cpuMem', {
-      min: MIN_MEMORY_MIB,
-    }),
-    L(`qm set ${o.vmid} --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0`, 'vm.efidisk'),
+  const want: VmWant = {
+    rom,
+    props: props.map(({ name, value }) => ({ name, value })),
+    minMemoryMiB: memory,
+  };
+  const propReasons = props.map((p) => p.reason);
+  blocks.push(
+    o.vmConf === undefined
+      ? block(
+          'qm-set',
+          'block.qmSet',
+          'commands',
+          qmSetForUnknownVm(o, rom, hostpci, argsValue, propReasons),
+        )
+      : block(
+          'qm-set',
+          'block.qmSet',
+          'commands',
+          vmMergeLines(o.vmid, o.vmConf, want, o.consent ?? {}, propReasons).lines,
+        ),
   );
-  blocks.push(block('qm-set', 'block.qmSet', 'commands', qm));
 
   // Plain QEMU
   const dev = [
@@ -391,21 +401,31 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   blocks.push(block('libvirt', 'block.libvirt', 'fragment', lv));
 
   blocks.push(
-    renderInstallScript(o, {
-      qemu,
-      kernel,
-      params: params.map((p) => p[0]),
-      modules: modules.map((m) => m.text),
-      modprobe: modprobe.map((m) => m.text),
-      rom,
-      ovmfFile,
-      ovmfCode,
-      hostpci,
-      argsValue,
-      memory,
-      ostype,
-      pciId,
-    }),
+    block(
+      'install',
+      'block.install',
+      'file',
+      installScriptLines({
+        vmid: o.vmid,
+        boot: o.boot,
+        mode: o.mode,
+        igpu,
+        qemu,
+        kernel,
+        pciId,
+        modules: modules.map((m) => m.text),
+        params: params.map((p) => p[0]),
+        modprobeRest: modprobe.slice(1).map((m) => m.text),
+        rom,
+        ovmfFile,
+        ovmfCode,
+        props: want.props,
+        minMemoryMiB: memory,
+        consent: o.consent ?? {},
+        reasons: { rom, minMemoryMiB: memory, propReasons },
+      }),
+      'install.sh',
+    ),
   );
 
   blocks.push(
@@ -436,129 +456,50 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
     mode: o.mode,
     ovmfImage: o.mode === 'ovmf' ? ovmfImage : undefined,
   });
-  return { pve: o.pve, qemu: fmt(qemu), kernel: fmt(kernel), igpu, blocks, findings };
+  return {
+    pve: o.pve,
+    qemu: fmt(qemu),
+    kernel: fmt(kernel),
+    igpu,
+    blocks,
+    findings,
+    vm: { want, propReasons },
+  };
 }
-
-interface ScriptCtx {
-  qemu: Version;
-  kernel: Version;
-  params: string[];
-  modules: string[];
-  modprobe: string[];
-  rom: string;
-  ovmfFile: string;
-  ovmfCode: string;
-  hostpci: string;
-  argsValue: string;
-  memory: number;
-  ostype: string;
-  pciId: string;
-}
-
-const MODPROBE_FILE = '/etc/modprobe.d/igd-passthrough.conf';
 
 /**
- * install.sh: the host steps with checks, backups and a dry run. Every path is prefixed with
- * "$R" (from $ROOT, empty on the host) so the tests can run it, dry and for real, against a
- * scratch copy of the file system with stub commands; dpkg-divert gets --root for the same reason.
+ * qm set lines for a VM whose config is not known: the settings passthrough needs, each reason
+ * saying what it would replace, and a pointer to the merged lines (paste the config, or install.sh).
  */
-function renderInstallScript(o: ConfigOptions, c: ScriptCtx): ConfigBlock {
-  const lines: ConfigLine[] = [];
-  const step = (
-    key: MessageKey,
-    texts: string[],
-    params?: Record<string, string | number>,
-  ): void => {
-    for (const text of texts) lines.push(L(text, key, params));
-  };
-  const qemu = fmt(c.qemu);
-  const cmdlineFile = o.boot === 'grub' ? '/etc/default/grub' : '/etc/kernel/cmdline';
-  step('sh.header', [
-    '#!/usr/bin/env bash',
-    `# IGD passthrough host setup: QEMU ${qemu}, kernel ${fmt(c.kernel)}, ${o.igpu.label} [${c.pciId}], ${o.boot}, mode ${o.mode}`,
-    '# usage: bash install.sh            (dry run: prints what it would do)',
-    '#        bash install.sh --apply    (makes the changes)',
-    'set -euo pipefail',
-  ]);
-  step('sh.root', ['R="${ROOT:-}"']);
-  step('sh.helpers', [
-    'DRY_RUN=1; if [ "${1:-}" = "--apply" ]; then DRY_RUN=0; fi',
-    'BACKUP="$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)"',
-    'die() { echo "error: $*" >&2; exit 1; }',
-    'run() { echo "+ $*"; if [ "$DRY_RUN" = 0 ]; then "$@"; fi; }',
-    'append_once() { if ! grep -qxF -- "$2" "$1" 2>/dev/null; then echo "+ append \'$2\' to $1"; if [ "$DRY_RUN" = 0 ]; then echo "$2" >> "$1"; fi; fi; }',
-  ]);
-  step('sh.checks', [
-    '[ "$(id -u)" = 0 ] || die "run as root"',
-    'command -v pveversion >/dev/null || die "this is not a Proxmox VE host"',
-    `lspci -n -s 00:02.0 | grep -qi "${c.pciId}" || die "00:02.0 is not ${c.pciId}; regenerate the config for your iGPU"`,
-  ]);
-  step('sh.qemuCheck', [
-    `HOST_QEMU="$(pveversion -v | sed -n 's/^pve-qemu-kvm: *\\([0-9]*\\.[0-9]*\\).*/\\1/p')"`,
-    `[ -z "$HOST_QEMU" ] || [ "$HOST_QEMU" = "${qemu}" ] || die "generated for pve-qemu-kvm ${qemu}, this host runs $HOST_QEMU; regenerate the config for it"`,
-  ]);
-  step('sh.checks', [`[ -f "${c.rom}" ] || die "${c.rom} not found in the current directory"`]);
-  if (o.mode === 'ovmf')
-    step('sh.checks', [
-      `[ -f "${c.ovmfFile}" ] || die "${c.ovmfFile} not found in the current directory"`,
-      `[ -f "$R${c.ovmfCode}" ] || die "${c.ovmfCode} missing: is pve-edk2-firmware installed?"`,
-    ]);
-  step('sh.checks', [
-    `[ -f "$R${cmdlineFile}" ] || die "${cmdlineFile} missing: is the boot loader really ${o.boot}?"`,
-  ]);
-  step('sh.disableVga', [
-    `if grep -rqsE 'disable_vga=(1|Y|y)' "$R/etc/modprobe.d"; then echo "warning: /etc/modprobe.d sets disable_vga=1, which breaks legacy IGD passthrough; remove it" >&2; fi`,
-  ]);
-  step('sh.backup', [
-    'run mkdir -p "$BACKUP"',
-    `run cp -a "$R/etc/modules" "$R${cmdlineFile}" "$BACKUP"/`,
-    `if [ -f "$R${MODPROBE_FILE}" ]; then run cp -a "$R${MODPROBE_FILE}" "$BACKUP"/; fi`,
-  ]);
-  step(
-    'sh.modules',
-    c.modules.map((m) => `append_once "$R/etc/modules" ${m}`),
-  );
-  if (o.boot === 'grub')
-    step('sh.paramHelper', [
-      `has_param() { grep -qE "^GRUB_CMDLINE_LINUX_DEFAULT=\\"([^\\"]* )?$1( [^\\"]*)?\\"" "$R/etc/default/grub"; }`,
-      `add_param() { has_param "$1" && return; run sed -i "s/^GRUB_CMDLINE_LINUX_DEFAULT=\\"\\(.*\\)\\"/GRUB_CMDLINE_LINUX_DEFAULT=\\"\\1 $1\\"/" "$R/etc/default/grub"; [ "$DRY_RUN" = 1 ] || has_param "$1" || die "could not add $1 to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub; add it by hand"; }`,
-    ]);
-  else
-    step('sh.paramHelper', [
-      `has_param() { grep -qE "(^| )$1( |\\$)" "$R/etc/kernel/cmdline"; }`,
-      `add_param() { has_param "$1" && return; run sed -i "1 s/\\$/ $1/" "$R/etc/kernel/cmdline"; }`,
-    ]);
-  for (const p of c.params) step('sh.cmdline', [`add_param ${p}`], { param: p });
-  step('sh.modprobe', [
-    `echo "+ write ${MODPROBE_FILE}"`,
-    `if [ "$DRY_RUN" = 0 ]; then printf '%s\\n' ${c.modprobe.map((m) => `'${m}'`).join(' ')} > "$R${MODPROBE_FILE}"; fi`,
-  ]);
-  step('sh.rom', [`run install -D -m 0644 "${c.rom}" "$R${ROM_DIR}/${c.rom}"`]);
-  if (o.mode === 'ovmf')
-    step('sh.ovmf', [
-      `run cp -a "$R${c.ovmfCode}" "$BACKUP"/`,
-      `if ! dpkg-divert \${R:+--root "$R"} --list "${c.ovmfCode}" | grep -q distrib; then run dpkg-divert \${R:+--root "$R"} --local --rename --divert "${c.ovmfCode}.distrib" --add "${c.ovmfCode}"; fi`,
-      `run install -m 0644 "${c.ovmfFile}" "$R${c.ovmfCode}"`,
-    ]);
-  step('sh.apply', [
-    'run update-initramfs -u -k all',
-    o.boot === 'grub' ? 'run update-grub' : 'run proxmox-boot-tool refresh',
-  ]);
-  const vmLines = [
-    `if qm config ${o.vmid} >/dev/null 2>&1; then`,
-    `  run qm set ${o.vmid} --bios ovmf --machine pc --vga none --cpu host --memory ${c.memory} --ostype ${c.ostype}`,
-    `  run qm set ${o.vmid} --hostpci0 ${c.hostpci}`,
+function qmSetForUnknownVm(
+  o: ConfigOptions,
+  rom: string,
+  hostpci: string,
+  argsValue: string,
+  propReasons: Text[],
+): ConfigLine[] {
+  const min = o.memoryMiB ?? MIN_MEMORY_MIB;
+  const qm: ConfigLine[] = [
+    L(`qm set ${o.vmid} --bios ovmf --machine pc --vga none`, 'qm.basic'),
+    {
+      text: `qm set ${o.vmid} --hostpci0 ${hostpci}`,
+      reason: joinText([t('vm.hostpci', { rom }), t('merge.unknownSlot')]),
+    },
   ];
-  if (c.argsValue) vmLines.push(`  run qm set ${o.vmid} --args "${c.argsValue}"`);
-  vmLines.push(
-    `  qm config ${o.vmid} | grep -q '^efidisk0:.*efitype=4m' || echo "note: VM ${o.vmid} needs a 4m EFI disk: qm set ${o.vmid} --efidisk0 <storage>:1,efitype=4m,pre-enrolled-keys=0"`,
+  if (argsValue)
+    qm.push({
+      text: `qm set ${o.vmid} --args "${argsValue}"`,
+      reason: joinText([...propReasons, t('merge.unknownArgs')]),
+    });
+  // Commented out: pasted into an existing VM it could lower memory or replace a chosen CPU model.
+  qm.push(L(`# qm set ${o.vmid} --cpu host --memory ${min}`, 'merge.unknownCpuMem', { min }));
+  if (o.consent?.ostype)
+    qm.push({
+      text: `qm set ${o.vmid} --ostype l26`,
+      reason: joinText([t('merge.ask.ostype'), t('merge.consented')]),
+    });
+  qm.push(
+    L(`qm set ${o.vmid} --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0`, 'vm.efidisk'),
   );
-  vmLines.push(
-    `else echo "VM ${o.vmid} does not exist yet; create it, then run the qm set lines"; fi`,
-  );
-  step('sh.vm', vmLines, { vmid: o.vmid });
-  step('sh.done', [
-    'if [ "$DRY_RUN" = 1 ]; then echo "dry run: nothing changed; run again with --apply"; else echo "done; backups in $BACKUP; reboot the host"; fi',
-  ]);
-  return block('install', 'block.install', 'file', lines, 'install.sh');
+  return qm;
 }

@@ -1,0 +1,255 @@
+// The merge decisions twice: vm-merge.ts and its bash twins in merge-sh.ts (what install.sh runs),
+// on the same cases. Each case also states the expected result, so both can be wrong only together
+// with the expectation.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MERGE_SH, PLAN_SEP } from './merge-sh';
+import {
+  mergeArgs,
+  mergeHostpci,
+  mergeIds,
+  planVm,
+  type IgdProp,
+  type VmConsent,
+  type VmWant,
+} from './vm-merge';
+
+const haveBash = spawnSync('bash', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!haveBash) console.warn('[skip] merge-sh parity tests: bash not found');
+
+const dir = mkdtempSync(join(tmpdir(), 'merge-sh-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const lib = join(dir, 'lib.sh');
+writeFileSync(lib, MERGE_SH.join('\n') + '\n');
+
+/** Runs one merge-sh function with these arguments; its stdout without the final newline. */
+function sh(fn: string, args: string[]): string {
+  const r = spawnSync('bash', ['-euc', `source "$0"; ${fn} "$@"`, lib, ...args], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`${fn}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout.replace(/\n$/, '');
+}
+
+const LPC: IgdProp[] = [{ name: 'x-igd-lpc', value: 'on' }];
+const OLD: IgdProp[] = [
+  { name: 'x-igd-gms', value: '0x6' },
+  { name: 'x-igd-opregion', value: 'on' },
+];
+const propArgs = (props: readonly IgdProp[]) => props.map((p) => `${p.name}=${p.value}`);
+
+const ARGS_CASES: [string, string, IgdProp[], string][] = [
+  ['', 'hostpci0', LPC, '-set device.hostpci0.x-igd-lpc=on'],
+  ['', 'hostpci0', [], ''],
+  // Already there: the string comes back as it was, spacing included.
+  ['-set  device.hostpci0.x-igd-lpc=on', 'hostpci0', LPC, '-set  device.hostpci0.x-igd-lpc=on'],
+  [
+    '-cpu host,+invtsc -set device.hostpci0.x-igd-gms=0x2 -smbios type=1,serial=X',
+    'hostpci0',
+    OLD,
+    '-cpu host,+invtsc -set device.hostpci0.x-igd-gms=0x6 -smbios type=1,serial=X -set device.hostpci0.x-igd-opregion=on',
+  ],
+  // Another device's -set stays; ours goes to the iGPU's own index.
+  [
+    '-set device.hostpci1.x-igd-lpc=off',
+    'hostpci2',
+    LPC,
+    '-set device.hostpci1.x-igd-lpc=off -set device.hostpci2.x-igd-lpc=on',
+  ],
+  // Every occurrence is set; a look-alike name is not ours.
+  [
+    '-set device.hostpci0.x-igd-lpc=off -set device.hostpci0.x-igd-lpcx=1 -set device.hostpci0.x-igd-lpc=0',
+    'hostpci0',
+    LPC,
+    '-set device.hostpci0.x-igd-lpc=on -set device.hostpci0.x-igd-lpcx=1 -set device.hostpci0.x-igd-lpc=on',
+  ],
+  [
+    '\t-machine   hpet=off\t',
+    'hostpci0',
+    LPC,
+    '-machine hpet=off -set device.hostpci0.x-igd-lpc=on',
+  ],
+  // Glob characters stay words.
+  ['-fw_cfg name=opt/x,file=/root/*.bin', 'hostpci0', [], '-fw_cfg name=opt/x,file=/root/*.bin'],
+];
+
+const HOSTPCI_CASES: [string, string][] = [
+  ['', '0000:00:02.0,legacy-igd=1,romfile=igd.rom'],
+  ['0000:00:02.0,legacy-igd=1,romfile=igd.rom', '0000:00:02.0,legacy-igd=1,romfile=igd.rom'],
+  ['00:02.0', '00:02.0,legacy-igd=1,romfile=igd.rom'],
+  ['00:02,x-vga=1,pcie=1,rombar=0', '0000:00:02.0,legacy-igd=1,romfile=igd.rom'],
+  [
+    '0000:00:02.0,romfile=old.rom,pcie=0,rombar=1,legacy-igd=0',
+    '0000:00:02.0,romfile=igd.rom,pcie=0,rombar=1,legacy-igd=1',
+  ],
+  ['host=00:02.0,x-vga=on', 'host=00:02.0,legacy-igd=1,romfile=igd.rom'],
+];
+
+const IDS_CASES: [string[], string, string][] = [
+  [[], '8086:46a6', '8086:46a6'],
+  [['10de:1b80,10de:10f0'], '8086:46a6', '10de:1b80,10de:10f0,8086:46a6'],
+  [['10de:1b80', '8086:46A6'], '8086:46a6', '10de:1b80,8086:46A6'],
+  [['10de:1b80,,10de:1b80', ''], '8086:46a6', '10de:1b80,8086:46a6'],
+];
+
+const want = (props: IgdProp[], min = 4096): VmWant => ({
+  rom: 'igd.rom',
+  props,
+  minMemoryMiB: min,
+});
+
+/** [name, VM config, want, consent, expected plan as "key action now -> value"]. */
+const PLAN_CASES: [string, string, VmWant, VmConsent, string[]][] = [
+  [
+    'a new VM with nothing set',
+    'name: fresh\n',
+    want(LPC),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep  -> ',
+      'vga add  -> none',
+      'hostpci0 add  -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'args add  -> -set device.hostpci0.x-igd-lpc=on',
+      'cpu add  -> host',
+      'memory add  -> 4096',
+      'ostype keep  -> ',
+    ],
+  ],
+  [
+    'a Windows VM with 16 GiB, its own args and a second device',
+    [
+      'agent: 1',
+      'args: -cpu host,hv_vendor_id=xyz -set device.hostpci0.x-igd-gms=0x2',
+      'bios: seabios',
+      'cpu: x86-64-v2-AES',
+      'hostpci0: 0000:01:00.0,pcie=1',
+      'hostpci1: 0000:00:02.0,x-vga=1',
+      'machine: pc-q35-9.0',
+      'memory: 16384',
+      'ostype: win11',
+      'vga: std',
+      '',
+      '[snap1]',
+      'memory: 2048',
+    ].join('\n'),
+    want(LPC),
+    {},
+    [
+      'bios change seabios -> ovmf',
+      'machine change pc-q35-9.0 -> pc',
+      'vga change std -> none',
+      'hostpci1 change 0000:00:02.0,x-vga=1 -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'args change -cpu host,hv_vendor_id=xyz -set device.hostpci0.x-igd-gms=0x2 -> -cpu host,hv_vendor_id=xyz -set device.hostpci0.x-igd-gms=0x2 -set device.hostpci1.x-igd-lpc=on',
+      'hostpci0 keep 0000:01:00.0,pcie=1 -> 0000:01:00.0,pcie=1',
+      'cpu ask x86-64-v2-AES -> host',
+      'memory keep 16384 -> 16384',
+      'ostype ask win11 -> l26',
+    ],
+  ],
+  [
+    'the same Windows VM when the user agrees to both',
+    'cpu: kvm64\nmemory: current=2048\nostype: win10\nhostpci0: 0000:01:00.0\n',
+    want(OLD),
+    { ostype: true, cpu: true },
+    [
+      'bios add  -> ovmf',
+      'machine keep  -> ',
+      'vga add  -> none',
+      'hostpci1 add  -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'args add  -> -set device.hostpci1.x-igd-gms=0x6 -set device.hostpci1.x-igd-opregion=on',
+      'hostpci0 keep 0000:01:00.0 -> 0000:01:00.0',
+      'cpu change kvm64 -> host',
+      'memory change current=2048 -> 4096',
+      'ostype change win10 -> l26',
+    ],
+  ],
+  [
+    'a VM already set up',
+    [
+      '# a comment: with a colon',
+      'bios: ovmf',
+      'cpu: host,hidden=1',
+      'hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'args: -set device.hostpci0.x-igd-lpc=on',
+      'machine: pc-i440fx-9.2+pve1',
+      'memory: 8192',
+      'ostype: l26',
+      'vga: none',
+    ].join('\n'),
+    want(LPC),
+    {},
+    [
+      'bios keep ovmf -> ovmf',
+      'machine keep pc-i440fx-9.2+pve1 -> pc-i440fx-9.2+pve1',
+      'vga keep none -> none',
+      'hostpci0 keep 0000:00:02.0,legacy-igd=1,romfile=igd.rom -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'args keep -set device.hostpci0.x-igd-lpc=on -> -set device.hostpci0.x-igd-lpc=on',
+      'cpu keep host,hidden=1 -> host,hidden=1',
+      'memory keep 8192 -> 8192',
+      'ostype keep l26 -> l26',
+    ],
+  ],
+  [
+    'no x-igd properties needed, a type= spelling, and Windows consent with a Linux guest',
+    'vga: type=none\ncpu: cputype=host\nmemory: 4095\nostype: other\nmachine: pc\n',
+    want([]),
+    { ostype: true },
+    [
+      'bios add  -> ovmf',
+      'machine keep pc -> pc',
+      'vga keep type=none -> type=none',
+      'hostpci0 add  -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'cpu keep cputype=host -> cputype=host',
+      'memory change 4095 -> 4096',
+      'ostype keep other -> other',
+    ],
+  ],
+];
+
+describe.skipIf(!haveBash)('merge decisions: TypeScript and install.sh agree', () => {
+  it('mergeArgs = merge_args', () => {
+    for (const [now, dev, props, expected] of ARGS_CASES) {
+      expect(mergeArgs(now, dev, props), now).toBe(expected);
+      expect(sh('merge_args', [now, dev, ...propArgs(props)]), now).toBe(expected);
+    }
+  });
+
+  it('mergeHostpci = merge_hostpci', () => {
+    for (const [now, expected] of HOSTPCI_CASES) {
+      expect(mergeHostpci(now, 'igd.rom'), now).toBe(expected);
+      expect(sh('merge_hostpci', [now, 'igd.rom']), now).toBe(expected);
+    }
+  });
+
+  it('mergeIds = merge_ids', () => {
+    for (const [lists, ours, expected] of IDS_CASES) {
+      expect(mergeIds(lists, ours)).toBe(expected);
+      expect(sh('merge_ids', [ours, ...lists])).toBe(expected);
+    }
+  });
+
+  for (const [name, conf, w, consent, expected] of PLAN_CASES)
+    it(`planVm = plan_vm: ${name}`, () => {
+      const ts = planVm(conf, w, consent).map((d) => `${d.key} ${d.action} ${d.now} -> ${d.value}`);
+      expect(ts).toEqual(expected);
+      const file = join(dir, 'vm.conf');
+      writeFileSync(file, conf);
+      const out = sh('plan_vm', [
+        file,
+        w.rom,
+        String(w.minMemoryMiB),
+        consent.ostype ? '1' : '0',
+        consent.cpu ? '1' : '0',
+        ...propArgs(w.props),
+      ]);
+      const bash = out
+        .split('\n')
+        .map((l) => l.split(PLAN_SEP))
+        .map(([k, a, n, v]) => `${k} ${a} ${n} -> ${v}`);
+      expect(bash).toEqual(expected);
+    });
+});

@@ -1,0 +1,202 @@
+/**
+ * What the VM needs for IGD passthrough, merged into what the VM already has: one decision per
+ * setting (keep, add, change, or ask the user), the user's `args:` and other `hostpci*` lines kept.
+ * install.sh makes the same decisions with the bash functions of merge-sh.ts; merge-sh.test.ts runs
+ * both on the same cases and compares them line by line, so the two cannot drift apart.
+ */
+import { parseVmConf } from './inputs';
+
+export interface IgdProp {
+  name: string;
+  value: string;
+}
+
+/** What the generated configuration wants the VM to have. */
+export interface VmWant {
+  /** ROM file name in /usr/share/kvm. */
+  rom: string;
+  /** x-igd-* properties for `-set device.hostpciN.<name>=<value>`, in order. */
+  props: readonly IgdProp[];
+  /** Guest memory is raised to this when below it. */
+  minMemoryMiB: number;
+}
+
+/** Changes the user agreed to that have no hard passthrough reason. */
+export interface VmConsent {
+  /** A Windows OS type may become l26. */
+  ostype?: boolean;
+  /** A CPU model other than host may become host. */
+  cpu?: boolean;
+}
+
+/**
+ * keep: already right or not ours to change; add: not set, will be set; change: set to something
+ * passthrough cannot work with (or memory below the minimum), will be replaced; ask: a value the
+ * user chose that we would change only with their consent.
+ */
+export type VmAction = 'keep' | 'add' | 'change' | 'ask';
+
+export interface VmDecision {
+  key: string;
+  action: VmAction;
+  /** The value now ('' when not set). */
+  now: string;
+  /** The value after: `now` for keep, the proposal for ask. */
+  value: string;
+}
+
+const HOSTPCI_SLOTS = 16;
+
+/** Proxmox's "boolean" spellings for device options. */
+const isOn = (v: string) => /^(1|on|true|yes)$/i.test(v);
+
+/** The first comma part of a property string, without a `type=`/`cputype=` prefix. */
+const typeOf = (v: string) => v.split(',')[0].replace(/^(type|cputype)=/, '');
+
+/** Host part of a hostpci value: the bare first part or `host=`. */
+function hostOf(value: string): string {
+  const parts = value.split(',');
+  const named = parts.find((p) => p.startsWith('host='));
+  return named ? named.slice(5) : parts[0].includes('=') ? '' : parts[0];
+}
+
+/** The iGPU is host 00:02.0 (or 00:02, all functions, which legacy-igd refuses; we fix it). */
+const isIgdHost = (host: string) => /^(0000:)?00:02(\.0)?$/i.test(host);
+
+/** The hostpci index for the iGPU: the one it has, else the lowest free one. */
+export function igdSlot(conf: Map<string, string>): number {
+  for (let i = 0; i < HOSTPCI_SLOTS; i++) {
+    const v = conf.get(`hostpci${i}`);
+    if (v !== undefined && isIgdHost(hostOf(v))) return i;
+  }
+  for (let i = 0; i < HOSTPCI_SLOTS; i++) if (!conf.has(`hostpci${i}`)) return i;
+  return -1;
+}
+
+/**
+ * The iGPU's hostpci value: legacy-igd=1 and our romfile set in place or appended; options that
+ * legacy-igd cannot work with dropped (x-vga, pcie: Proxmox refuses them; rombar=0 hides the ROM);
+ * every other option kept in order.
+ */
+export function mergeHostpci(now: string, rom: string): string {
+  if (!now) return `0000:00:02.0,legacy-igd=1,romfile=${rom}`;
+  const out: string[] = [];
+  let legacy = false;
+  let romfile = false;
+  now.split(',').forEach((p, i) => {
+    const eq = p.indexOf('=');
+    const key = eq < 0 ? '' : p.slice(0, eq);
+    const val = eq < 0 ? p : p.slice(eq + 1);
+    if (i === 0 && key === '') out.push(/^(0000:)?00:02\.0$/i.test(p) ? p : '0000:00:02.0');
+    else if (key === 'host') out.push(/^(0000:)?00:02\.0$/i.test(val) ? p : 'host=0000:00:02.0');
+    else if (key === 'legacy-igd') {
+      if (!legacy) out.push('legacy-igd=1');
+      legacy = true;
+    } else if (key === 'romfile') {
+      if (!romfile) out.push(`romfile=${rom}`);
+      romfile = true;
+    } else if ((key === 'x-vga' || key === 'pcie') && isOn(val)) return;
+    else if (key === 'rombar' && val === '0') return;
+    else out.push(p);
+  });
+  if (!legacy) out.push('legacy-igd=1');
+  if (!romfile) out.push(`romfile=${rom}`);
+  return out.join(',');
+}
+
+/**
+ * The user's args with our `-set device.<dev>.<name>=<value>` options set: each one replaced where
+ * it is (every occurrence), or appended. Everything else stays, in order; with nothing to change
+ * the string comes back untouched, otherwise words are joined by single spaces.
+ */
+export function mergeArgs(now: string, dev: string, props: readonly IgdProp[]): string {
+  const tok = now.split(/[ \t\n]+/).filter((w) => w !== '');
+  let changed = false;
+  for (const p of props) {
+    const prefix = `device.${dev}.${p.name}=`;
+    const want = `device.${dev}.${p.name}=${p.value}`;
+    let found = false;
+    for (let i = 0; i + 1 < tok.length; i++)
+      if (tok[i] === '-set' && tok[i + 1].startsWith(prefix)) {
+        found = true;
+        if (tok[i + 1] !== want) {
+          tok[i + 1] = want;
+          changed = true;
+        }
+      }
+    if (!found) {
+      tok.push('-set', want);
+      changed = true;
+    }
+  }
+  return changed ? tok.join(' ') : now;
+}
+
+/** One vfio-pci ids= list: every id already listed (first spelling wins, any case), then ours. */
+export function mergeIds(lists: readonly string[], ours: string): string {
+  const out: string[] = [];
+  for (const id of [...lists.flatMap((l) => l.split(',')), ours]) {
+    if (id !== '' && !out.some((x) => x.toLowerCase() === id.toLowerCase())) out.push(id);
+  }
+  return out.join(',');
+}
+
+/** `key: value` pairs of a VM config (qm config output or the .conf file, snapshots ignored). */
+export function vmConfMap(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const l of parseVmConf(text).lines) if (!map.has(l.key)) map.set(l.key, l.value);
+  return map;
+}
+
+export function planVm(confText: string, want: VmWant, consent: VmConsent = {}): VmDecision[] {
+  const conf = vmConfMap(confText);
+  const get = (k: string) => conf.get(k) ?? '';
+  const out: VmDecision[] = [];
+  const decide = (key: string, now: string, ok: boolean, value: string, ask = false) =>
+    out.push({
+      key,
+      now,
+      action: ok ? 'keep' : ask ? 'ask' : now === '' ? 'add' : 'change',
+      value: ok ? now : value,
+    });
+
+  decide('bios', get('bios'), get('bios') === 'ovmf', 'ovmf');
+  // No machine: means Proxmox's default, i440fx.
+  const machine = typeOf(get('machine'));
+  decide('machine', get('machine'), machine === '' || /^pc(-i440fx-.*)?$/.test(machine), 'pc');
+  decide('vga', get('vga'), typeOf(get('vga')) === 'none', 'none');
+
+  const slot = igdSlot(conf);
+  const dev = `hostpci${slot}`;
+  if (slot >= 0) {
+    const now = get(dev);
+    const merged = mergeHostpci(now, want.rom);
+    decide(dev, now, merged === now, merged);
+    if (want.props.length) {
+      const args = mergeArgs(get('args'), dev, want.props);
+      decide('args', get('args'), args === get('args'), args);
+    }
+  }
+  // Other passthrough devices are the user's: listed as kept, never touched.
+  for (let i = 0; i < HOSTPCI_SLOTS; i++)
+    if (i !== slot && conf.has(`hostpci${i}`)) decide(`hostpci${i}`, get(`hostpci${i}`), true, '');
+
+  const cpu = get('cpu');
+  decide('cpu', cpu, typeOf(cpu) === 'host', 'host', cpu !== '' && !consent.cpu);
+  // Proxmox's default memory is 512 MiB; "current=" is the newer spelling of the same number.
+  const mem = /^(?:current=)?(\d+)/.exec(get('memory'));
+  const low = !mem || Number(mem[1]) < want.minMemoryMiB;
+  decide('memory', get('memory'), !low, String(want.minMemoryMiB));
+  // Only a Windows OS type is ever proposed for change; anything else is the user's business.
+  const ostype = get('ostype');
+  const windows = /^w/.test(ostype);
+  decide('ostype', ostype, !windows, 'l26', !consent.ostype);
+  return out;
+}
+
+/** The `qm set` options that carry out the add and change decisions, in plan order. */
+export function qmSetOptions(plan: readonly VmDecision[]): [string, string][] {
+  return plan
+    .filter((d) => d.action === 'add' || d.action === 'change')
+    .map((d) => [`--${d.key}`, d.value]);
+}

@@ -1,0 +1,138 @@
+/**
+ * A VM merge plan (vm-merge.ts) in words: the reason for each decision, and the `qm set` lines
+ * that carry it out. install.sh prints the same reasons (their English text is written into it).
+ */
+import { joinText, t, type Text } from './messages';
+import {
+  planVm,
+  vmConfMap,
+  type VmAction,
+  type VmConsent,
+  type VmDecision,
+  type VmWant,
+} from './vm-merge';
+
+/** What a decision is about: its key, with the iGPU's hostpci and other devices' told apart. */
+export type DecisionClass =
+  'bios' | 'machine' | 'vga' | 'hostpci' | 'other' | 'args' | 'cpu' | 'memory' | 'ostype';
+
+export const DECISION_CLASSES: readonly DecisionClass[] = [
+  'bios',
+  'machine',
+  'vga',
+  'hostpci',
+  'other',
+  'args',
+  'cpu',
+  'memory',
+  'ostype',
+];
+
+export const VM_ACTIONS: readonly VmAction[] = ['keep', 'add', 'change', 'ask'];
+
+/** The install.sh flag (and CLI flag) that gives consent for a class, if it needs one. */
+export const CONSENT_FLAGS: Partial<Record<DecisionClass, string>> = {
+  cpu: '--cpu-host',
+  ostype: '--ostype-l26',
+};
+
+const IGD_HOST = /^(0000:)?00:02(\.0)?$/i;
+
+export function decisionClass(d: VmDecision): DecisionClass {
+  if (!/^hostpci\d+$/.test(d.key)) return d.key as DecisionClass;
+  const parts = d.value.split(',');
+  const host = parts.find((p) => p.startsWith('host='))?.slice(5) ?? parts[0];
+  return IGD_HOST.test(host) ? 'hostpci' : 'other';
+}
+
+export interface ReasonContext {
+  rom: string;
+  minMemoryMiB: number;
+  /** Reasons of the x-igd-* properties, in order. */
+  propReasons: readonly Text[];
+}
+
+/** Why a decision is what it is; the same text for every value, so install.sh can hold it. */
+export function decisionReason(c: DecisionClass, action: VmAction, ctx: ReasonContext): Text {
+  const min = ctx.minMemoryMiB;
+  const ask = (key: 'merge.ask.cpu' | 'merge.ask.ostype') =>
+    action === 'ask'
+      ? joinText([t(key), t('merge.askFlag', { flag: CONSENT_FLAGS[c]! })])
+      : joinText([t(key), t('merge.consented')]);
+  if (action === 'keep') {
+    if (c === 'other') return t('merge.other');
+    if (c === 'memory') return t('merge.memoryEnough', { min });
+    if (c === 'ostype') return t('merge.ostypeKept');
+    return t('merge.right');
+  }
+  switch (c) {
+    case 'bios':
+      return t('vm.bios');
+    case 'machine':
+      return t('vm.machine');
+    case 'vga':
+      return t('vm.vga');
+    case 'hostpci':
+    case 'other':
+      return t('vm.hostpci', { rom: ctx.rom });
+    case 'args':
+      return joinText([...ctx.propReasons, t('merge.args')]);
+    case 'cpu':
+      return action === 'add' ? t('vm.cpu') : ask('merge.ask.cpu');
+    case 'memory':
+      return t('merge.memoryRaise', { min });
+    case 'ostype':
+      return ask('merge.ask.ostype');
+  }
+}
+
+export interface PlanLine {
+  text: string;
+  reason: Text;
+}
+
+const needsQuotes = (v: string) => !/^[\w.,:=+/@-]+$/.test(v);
+const shellQuote = (v: string) => (needsQuotes(v) ? `'${v.replace(/'/g, `'\\''`)}'` : v);
+
+/**
+ * The `qm set` lines for a VM whose config is known: one per add or change, and a comment line
+ * for each setting left alone, with the reason. Nothing here replaces a whole value the user has
+ * unless passthrough cannot work with it.
+ */
+export function vmMergeLines(
+  vmid: number,
+  confText: string,
+  want: VmWant,
+  consent: VmConsent,
+  propReasons: readonly Text[],
+): { plan: VmDecision[]; lines: PlanLine[] } {
+  const plan = planVm(confText, want, consent);
+  const ctx: ReasonContext = { rom: want.rom, minMemoryMiB: want.minMemoryMiB, propReasons };
+  const lines: PlanLine[] = plan.map((d) => {
+    const why = decisionReason(decisionClass(d), d.action, ctx);
+    if (d.action === 'add' || d.action === 'change')
+      return {
+        text: `qm set ${vmid} --${d.key} ${shellQuote(d.value)}`,
+        reason: d.action === 'change' ? joinText([t('merge.was', { now: d.now }), why]) : why,
+      };
+    return { text: `# ${d.key}: ${d.now || '-'}`, reason: why };
+  });
+  const efidisk = vmConfMap(confText).get('efidisk0') ?? '';
+  lines.push(
+    /efitype=4m/.test(efidisk)
+      ? { text: `# efidisk0: ${efidisk}`, reason: t('merge.efidiskOk') }
+      : {
+          text: `qm set ${vmid} --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0`,
+          reason: t('vm.efidisk'),
+        },
+  );
+  return { plan, lines };
+}
+
+/** The English reason for every class and action, for install.sh's why(). */
+export function scriptReasons(ctx: ReasonContext): [string, string][] {
+  const out: [string, string][] = [];
+  for (const c of DECISION_CLASSES)
+    for (const a of VM_ACTIONS) out.push([`${c}:${a}`, decisionReason(c, a, ctx).en]);
+  return out;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { planVm } from '$lib/firmware/config/vm-merge';
+import { mergedQmSetBlock, resolveConfig } from './config';
+
+// A 16 GiB Windows VM with its own args and a NIC on hostpci0: step 3's qm set lines once pasted.
+const CONF = [
+  'args: -smbios type=1,serial=ABC',
+  'cpu: x86-64-v2-AES',
+  'hostpci0: 0000:03:00.0',
+  'memory: 16384',
+  'ostype: win11',
+].join('\n');
+
+describe('step 3 with a pasted VM config', () => {
+  const { result } = resolveConfig({ pve: '9.1', boot: 'grub', igpu: 'ADL', vmid: 321 });
+
+  it('merges into the VM: the iGPU on the next free slot, args kept, nothing lowered', () => {
+    const b = mergedQmSetBlock(result!, 321, CONF, {});
+    expect(b.id).toBe('qm-set');
+    expect(b.lines.map((l) => l.text)).toEqual([
+      'qm set 321 --bios ovmf',
+      '# machine: -',
+      'qm set 321 --vga none',
+      'qm set 321 --hostpci1 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      "qm set 321 --args '-smbios type=1,serial=ABC -set device.hostpci1.x-igd-lpc=on'",
+      '# hostpci0: 0000:03:00.0',
+      '# cpu: x86-64-v2-AES',
+      '# memory: 16384',
+      '# ostype: win11',
+      'qm set 321 --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0',
+    ]);
+    // Each line's reason in both languages; the kept ones say why.
+    for (const l of b.lines) expect(l.reason['zh-CN']).toMatch(/[\u4e00-\u9fff]/);
+    expect(b.lines[7].reason.en).toBe('At least 4096 MiB already; your value is kept.');
+  });
+
+  it('the consent boxes turn exactly the ostype and cpu lines into commands', () => {
+    const lines = mergedQmSetBlock(result!, 321, CONF, { ostype: true, cpu: true }).lines;
+    expect(lines.filter((l) => /--(cpu|ostype) /.test(l.text)).map((l) => l.text)).toEqual([
+      'qm set 321 --cpu host',
+      'qm set 321 --ostype l26',
+    ]);
+    // The same decisions as install.sh's plan (vm-merge.ts; merge-sh.test.ts runs both).
+    const plan = planVm(CONF, result!.vm.want, { ostype: true, cpu: true });
+    expect(lines.length).toBe(plan.length + 1);
+  });
+});
