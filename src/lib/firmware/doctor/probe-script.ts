@@ -23,7 +23,8 @@ mask() {
     -e 's/(serial=)[^,[:space:]]*/\\1<masked>/g' \\
     -e 's/(uuid=)[0-9A-Fa-f-]{36}/\\1<masked>/g' \\
     -e 's/^(vmgenid:).*/\\1 <masked>/' \\
-    -e 's/([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}/XX:XX:XX:XX:XX:XX/g'
+    -e 's/([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}/XX:XX:XX:XX:XX:XX/g' \\
+    -e 's/MAC\\([0-9A-Fa-f]{12}/MAC(XXXXXXXXXXXX/g'
 }
 
 section() { printf '\\n===== %s =====\\n' "$1"; }
