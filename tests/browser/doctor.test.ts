@@ -1,0 +1,83 @@
+/**
+ * The Diagnose panel in Chromium against the built site: a dropped probe report and a pasted log
+ * are listed part by part before anything is diagnosed, and the findings are the core's, in
+ * English and in Chinese.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/lib/firmware/doctor/engine';
+import { PROBE_SCRIPT } from '../../src/lib/firmware/doctor/probe-script';
+import {
+  launch,
+  noBrowserReason,
+  serveBuild,
+  type BrowserSession,
+  type Site,
+} from '../helpers/browser';
+
+if (noBrowserReason) console.warn(`[skip] browser doctor tests: ${noBrowserReason}`);
+
+const REPORT = fileURLToPath(
+  new URL('../../src/lib/firmware/doctor/testdata/pve9-sdboot-adl-broken.txt', import.meta.url),
+);
+const LOG = 'TASK ERROR: legacy IGD assignment is not compatible with q35';
+
+describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
+  let site: Site;
+  let session: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    site = await serveBuild();
+    session = await launch();
+    page = await session.context.newPage();
+    await page.goto(site.url);
+  }, 60_000);
+  afterAll(async () => {
+    await session?.close();
+    await site?.stop();
+  });
+
+  it('shows the probe script byte for byte', async () => {
+    await page.getByTestId('doctor').locator('summary').click();
+    expect(await page.getByTestId('doctor-script').textContent()).toBe(PROBE_SCRIPT);
+  });
+
+  it('lists what the inputs contain before diagnosing, then shows the core’s findings', async () => {
+    await page.getByTestId('doctor-files').setInputFiles(REPORT);
+    await page.getByTestId('doctor-paste').fill(LOG);
+    await page.getByTestId('doctor-add').click();
+    const parts = page.getByTestId('doctor-part');
+    await expect.poll(() => parts.count()).toBe(23);
+    const listed = (await page.getByTestId('doctor-contents').textContent()) ?? '';
+    expect(listed).toContain('qm-config.103');
+    expect(listed).toContain('VM config');
+    expect(listed).toContain('could not read: /usr/share/kvm/SKL_CML_GOPv9.rom (no such file)');
+    expect(await page.getByTestId('doctor-finding').count()).toBe(0);
+
+    await page.getByTestId('doctor-run').click();
+    const expected = diagnose([
+      { name: 'pve9-sdboot-adl-broken.txt', text: readFileSync(REPORT, 'utf8') },
+      { name: 'pasted text 1', text: LOG },
+    ]);
+    const shown = await page
+      .getByTestId('doctor-finding')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    expect(shown).toEqual(expected.findings.map((f) => f.id));
+    expect(shown).toContain('machine-q35');
+    const lpc = page.locator('[data-id="lpc-needed"]');
+    expect(await lpc.textContent()).toContain(
+      expected.findings.find((f) => f.id === 'lpc-needed')!.fix.en,
+    );
+  });
+
+  it('switches the findings to Chinese', async () => {
+    await page.getByTestId('lang').selectOption('zh-CN');
+    const expected = diagnose([{ name: 'r', text: readFileSync(REPORT, 'utf8') }]);
+    const text = (await page.locator('[data-id="wrong-rom"]').textContent()) ?? '';
+    expect(text).toContain(expected.findings.find((f) => f.id === 'wrong-rom')!.cause['zh-CN']);
+    expect(text).toContain('错误');
+  });
+});
