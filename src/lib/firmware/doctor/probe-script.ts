@@ -213,7 +213,11 @@ done
 
 section ovmf
 run dpkg-query -W 'pve-edk2-firmware*'
-for f in "$R"/usr/share/pve-edk2-firmware/OVMF_CODE*.fd "$R"/root/ovmf-backup/*.fd "$R"/root/igd-passthrough-backup-*/OVMF_CODE*.fd; do
+run dpkg-divert --list '/usr/share/pve-edk2-firmware/*'
+# The live images, the stock ones dpkg-divert keeps as .distrib, and the backups install.sh made:
+# a live image equal to a stock one means an upgrade or an undo replaced the patched OVMF.
+for f in "$R"/usr/share/pve-edk2-firmware/OVMF_CODE*.fd "$R"/usr/share/pve-edk2-firmware/OVMF_CODE*.distrib \\
+  "$R"/root/ovmf-backup/*.fd "$R"/root/igd-passthrough-backup-*/OVMF_CODE*.fd; do
   [ -f "$f" ] && digest "\${f#"$R"}"
 done
 

@@ -88,6 +88,32 @@ describe('probe reports', () => {
   });
 });
 
+describe('OVMF images', () => {
+  const report = (live: string) =>
+    [
+      '# ovmf-gop probe report v1',
+      '===== ovmf =====',
+      'Local diversion of /usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd to /usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd.distrib',
+      `${live}  /usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd`,
+      `${'d1'.repeat(32)}  /usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd.distrib`,
+    ].join('\n');
+
+  it('a live image equal to the diverted stock one is reported as replaced', () => {
+    const d = diagnose([{ name: 'r', text: report('d1'.repeat(32)) }]);
+    expect(ids(d)).toEqual(['ovmf-replaced']);
+    expect(d.findings[0].cause.en).toContain(
+      '/usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd.distrib',
+    );
+    expect(d.findings[0].fix.en).toContain(
+      'dpkg-divert --local --rename --divert /usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd.distrib --add /usr/share/pve-edk2-firmware/OVMF_CODE_4M.fd',
+    );
+  });
+
+  it('a patched live image (other hash) is fine', () => {
+    expect(diagnose([{ name: 'r', text: report('e2'.repeat(32)) }]).findings).toEqual([]);
+  });
+});
+
 describe('pasted pieces', () => {
   const CONF_Q35 = [
     'bios: ovmf',

@@ -923,27 +923,33 @@ export const RULES: readonly Rule[] = [
     id: 'ovmf-replaced',
     severity: 'error',
     cause: [
-      '{image} is the stock file again: its SHA-256 equals the backup taken before the patched OVMF was installed. A pve-edk2-firmware upgrade overwrote the patched image.',
-      '{image} 又变回了原版文件：其 SHA-256 与安装修补版 OVMF 前的备份相同。pve-edk2-firmware 升级覆盖了修补后的镜像。',
+      '{image} is the stock file again: its SHA-256 equals {stock}. A pve-edk2-firmware upgrade (or an undo) replaced the patched image, so the VM boots without the GOP.',
+      '{image} 又变回了原版文件：其 SHA-256 与 {stock} 相同。pve-edk2-firmware 升级（或撤销操作）替换了修补后的镜像，虚拟机启动时没有 GOP。',
     ],
     fix: [
-      'Install the patched image again, and keep upgrades off it: dpkg-divert --divert {image}.stock --rename {image}, then copy the patched file to {image}. (The option-ROM mode needs no patched OVMF and survives upgrades.)',
-      '重新安装修补后的镜像，并防止升级覆盖：dpkg-divert --divert {image}.stock --rename {image}，再把修补后的文件复制到 {image}。（Option ROM 模式无需修补 OVMF，升级不受影响。）',
+      'Keep upgrades off the image, then install the patched file again: dpkg-divert --local --rename --divert {image}.distrib --add {image}   (upgrades then write {image}.distrib); cp <patched OVMF> {image}. The option-ROM mode needs no patched OVMF at all.',
+      '先让升级不再覆盖该镜像，再重新安装修补后的文件：dpkg-divert --local --rename --divert {image}.distrib --add {image}（之后升级只会写入 {image}.distrib）；cp <修补后的 OVMF> {image}。Option ROM 模式完全不需要修补 OVMF。',
     ],
     source:
-      'install.sh of this app (backup in /root/ovmf-backup, /root/igd-passthrough-backup-*); dpkg-divert(1)',
+      "dpkg-divert(1); this app's install.sh (dpkg-divert to .distrib, backups in /root/ovmf-backup and /root/igd-passthrough-backup-*)",
     when: (f) => {
-      const live = f.files.filter((x) => x.path.startsWith('/usr/share/pve-edk2-firmware/'));
+      const live = f.files.filter((x) =>
+        /^\/usr\/share\/pve-edk2-firmware\/[^/]+\.fd$/.test(x.path),
+      );
       for (const cur of live) {
         const name = cur.path.split('/').pop();
-        const backup = f.files.find(
+        const stock = f.files.find(
           (x) =>
             x !== cur &&
-            x.path.startsWith('/root/') &&
-            x.path.endsWith(`/${name}`) &&
-            x.sha256 === cur.sha256,
+            x.sha256 === cur.sha256 &&
+            (x.path === `${cur.path}.distrib` ||
+              (x.path.startsWith('/root/') && x.path.endsWith(`/${name}`))),
         );
-        if (backup) return { evidence: [cur.line, backup.line], params: { image: cur.path } };
+        if (stock)
+          return {
+            evidence: [cur.line, stock.line],
+            params: { image: cur.path, stock: stock.path },
+          };
       }
       return undefined;
     },
