@@ -73,6 +73,18 @@ describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
     );
   });
 
+  it('hands what the report shows to step 3', async () => {
+    expect(await page.getByTestId('doctor-host').textContent()).toContain(
+      'PVE 9.1 · systemd-boot · [8086:4680] · VM 103 · rom · SKL_CML_GOPv9.rom',
+    );
+    await page.getByTestId('doctor-use').click();
+    await expect.poll(() => page.getByTestId('lspci').inputValue()).toContain('[8086:4680]');
+    expect(await page.getByTestId('pve').inputValue()).toBe('9.1');
+    expect(await page.getByTestId('boot').inputValue()).toBe('systemd-boot');
+    expect(await page.getByTestId('vmid').inputValue()).toBe('103');
+    expect(await page.getByTestId('pveversion').inputValue()).toContain('pve-qemu-kvm: 10.1.2-4');
+  });
+
   it('switches the findings to Chinese', async () => {
     await page.getByTestId('lang').selectOption('zh-CN');
     const expected = diagnose([{ name: 'r', text: readFileSync(REPORT, 'utf8') }]);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from './engine';
-import { recogniseKind } from './recognise';
+import { hostSettings } from './host-settings';
+import { recogniseKind, splitInput } from './recognise';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
@@ -221,5 +222,31 @@ describe('pasted pieces', () => {
 
   it('text with no problems and no setup gives nothing', () => {
     expect(diagnose([{ name: 'x', text: 'hello world' }]).findings).toEqual([]);
+  });
+});
+
+describe('step 3 inputs from a report', () => {
+  it('PVE 9.1, GRUB, the N100 line, VM 100, ROM mode', () => {
+    const s = hostSettings(splitInput('r', fixture('pve9-grub-adln-healthy.txt')));
+    expect(s).toEqual({
+      pveversion: expect.stringContaining('pve-qemu-kvm: 10.1.2-4'),
+      pve: '9.1',
+      boot: 'grub',
+      lspci:
+        '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-N [UHD Graphics] [8086:46d1]',
+      vmid: 100,
+      romName: 'igd-46d1.rom',
+      mode: 'rom',
+    });
+  });
+
+  it('PVE 8.4 (a release the generator knows) and systemd-boot', () => {
+    const s = hostSettings(splitInput('r', fixture('pve8-sdboot-cfl-healthy.txt')));
+    expect([s.pve, s.boot, s.vmid, s.romName]).toEqual(['8.4', 'systemd-boot', 101, 'igd-cfl.rom']);
+    expect(s.lspci).toContain('[8086:3e92]');
+  });
+
+  it('nothing is invented from a text that does not say it', () => {
+    expect(hostSettings(splitInput('x', 'TASK OK'))).toEqual({});
   });
 });
