@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PROBE_SCRIPT } from '../../lib/firmware/doctor/probe-script';
 import { captureStdout } from '../../../tests/helpers/stdout';
+import { buildFakeHost, put } from '../../../tests/helpers/fake-pve-host';
 import { UsageError } from '../command';
 import { doctorCommand, probeScriptCommand } from './doctor';
 
@@ -49,6 +52,37 @@ describe('doctor command', () => {
   it('probe-script prints the script byte for byte', async () => {
     expect(await probeScriptCommand.run([])).toBe(0);
     expect(stdout.text).toBe(PROBE_SCRIPT);
+  });
+
+  it('--vm runs the probe on this host and diagnoses its report', async () => {
+    const host = buildFakeHost();
+    // Break the fake host: the VM's ROM is gone.
+    const conf = join(host.root, 'etc/pve/qemu-server/101.conf');
+    put(
+      host.root,
+      'etc/pve/qemu-server/101.conf',
+      readFileSync(conf, 'utf8').replace('romfile=igd.rom', 'romfile=gone.rom'),
+    );
+    const saved = { PATH: process.env.PATH, ROOT: process.env.OVMF_GOP_PROBE_ROOT };
+    process.env.PATH = host.bin;
+    process.env.OVMF_GOP_PROBE_ROOT = host.root;
+    try {
+      expect(await doctorCommand.run(['--vm', '101', '--json'])).toBe(1);
+    } finally {
+      process.env.PATH = saved.PATH;
+      if (saved.ROOT === undefined) delete process.env.OVMF_GOP_PROBE_ROOT;
+      else process.env.OVMF_GOP_PROBE_ROOT = saved.ROOT;
+    }
+    const r = JSON.parse(stdout.text);
+    expect(r.findings.map((f: { id: string }) => f.id)).toEqual(['romfile-missing']);
+    expect(r.findings[0].evidence[0]).toBe(
+      'probe of VM 101 [romfiles]: /usr/share/kvm/gone.rom: no such file',
+    );
+    expect(r.inputs.some((p: { section?: string }) => p.section === 'qm-config.101')).toBe(true);
+  });
+
+  it('--vm needs a numeric id', async () => {
+    await expect(doctorCommand.run(['--vm', 'abc'])).rejects.toBeInstanceOf(UsageError);
   });
 
   it('reads stdin for "-" through the real CLI entry', () => {

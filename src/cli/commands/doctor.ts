@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { diagnose, findingsJson } from '../../lib/firmware/doctor/engine';
+import { FirmwareError } from '../../lib/firmware/errors';
 import { PROBE_SCRIPT } from '../../lib/firmware/doctor/probe-script';
 import type { Diagnosis } from '../../lib/firmware/doctor/types';
 import type { Lang } from '../../lib/firmware/text';
@@ -64,19 +66,36 @@ function printDiagnosis(d: Diagnosis, lang: Lang): void {
   process.stdout.write(out.join('\n').trimEnd() + '\n');
 }
 
+/**
+ * On the Proxmox host itself: the same read-only probe the web app offers, run for one VM, its
+ * report read straight back. What the probe cannot read (not root, no qm) it says in the report.
+ */
+function runProbe(vmid: string): string {
+  const r = spawnSync('/bin/sh', ['-c', PROBE_SCRIPT, 'ovmf-gop-probe', vmid], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw new FirmwareError('bad-input', `cannot run the probe: ${r.error.message}`);
+  return r.stdout;
+}
+
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   summary:
     'read a probe report or pasted host/VM texts (configs, logs, lspci, pveversion…) and say what is wrong and how to fix it',
-  usage: 'doctor <file|-> [more files…] [--json] [--lang en|zh-CN]',
+  usage: 'doctor (<file|-> [more files…] | --vm <vmid>) [--json] [--lang en|zh-CN]',
   async run(args) {
-    const { positional, flags } = parseArgs(args, ['--lang'], ['--json']);
-    if (!positional.length)
+    const { positional, flags } = parseArgs(args, ['--lang', '--vm'], ['--json']);
+    const vm = flags.get('--vm');
+    if (!positional.length && vm === undefined)
       throw new UsageError(
-        'doctor needs at least one file (a probe report, a log, a config; - for stdin)',
+        'doctor needs at least one file (a probe report, a log, a config; - for stdin) or --vm <vmid>',
       );
+    if (typeof vm === 'string' && !/^\d+$/.test(vm))
+      throw new UsageError('--vm needs a numeric VM id');
     const lang = langOf(flags);
     const inputs = positional.map((p) => ({ name: p === '-' ? 'stdin' : p, text: readText(p) }));
+    if (typeof vm === 'string') inputs.unshift({ name: `probe of VM ${vm}`, text: runProbe(vm) });
     const d = diagnose(inputs);
     if (flags.has('--json')) printJson(findingsJson(d, lang));
     else printDiagnosis(d, lang);
