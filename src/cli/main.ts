@@ -2,7 +2,7 @@ import { FirmwareError } from '../lib/firmware/errors';
 import { UsageError, type CliCommand } from './command';
 import { checkVmCommand } from './commands/check-vm';
 import { configCommand } from './commands/config';
-import { doctorCommand, probeScriptCommand } from './commands/doctor';
+import { doctorCommand, hookscriptCommand, probeScriptCommand } from './commands/doctor';
 import { extractCommand } from './commands/extract';
 import { inspectCommand } from './commands/inspect';
 import { lzmaCommand } from './commands/lzma';
@@ -18,6 +18,7 @@ const commands: CliCommand[] = [
   checkVmCommand,
   doctorCommand,
   probeScriptCommand,
+  hookscriptCommand,
   lzmaCommand,
 ];
 

@@ -90,6 +90,7 @@ export function buildFakeHost(): { root: string; bin: string; home: string } {
   put(root, 'sys/kernel/iommu_groups/8/devices/0000:00:1f.6', '');
   put(root, 'sys/class/iommu/dmar0/intel-iommu/cap', 'd2008c40660462\n');
   put(root, 'sys/bus/pci/devices/0000:00:02.0/config', igpuConfig());
+  put(root, 'sys/bus/pci/devices/0000:00:02.0/device', '0x3e92\n');
   mkdirSync(join(root, 'sys/bus/pci/drivers/vfio-pci'), { recursive: true });
   symlinkSync(
     '../../../../bus/pci/drivers/vfio-pci',

@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hookScript } from '../../lib/firmware/doctor/hookscript';
 import { PROBE_SCRIPT } from '../../lib/firmware/doctor/probe-script';
 import { captureStdout } from '../../../tests/helpers/stdout';
 import { buildFakeHost, put } from '../../../tests/helpers/fake-pve-host';
 import { UsageError } from '../command';
-import { doctorCommand, probeScriptCommand } from './doctor';
+import { doctorCommand, hookscriptCommand, probeScriptCommand } from './doctor';
 
 const stdout = captureStdout();
 const testdata = (n: string) =>
@@ -52,6 +53,12 @@ describe('doctor command', () => {
   it('probe-script prints the script byte for byte', async () => {
     expect(await probeScriptCommand.run([])).toBe(0);
     expect(stdout.text).toBe(PROBE_SCRIPT);
+  });
+
+  it('hookscript prints the hookscript byte for byte', async () => {
+    expect(await hookscriptCommand.run([])).toBe(0);
+    expect(stdout.text).toBe(hookScript());
+    expect(stdout.text.startsWith('#!/bin/sh\n')).toBe(true);
   });
 
   it('--vm runs the probe on this host and diagnoses its report', async () => {

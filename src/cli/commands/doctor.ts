@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { diagnose, findingsJson } from '../../lib/firmware/doctor/engine';
+import { hookScript } from '../../lib/firmware/doctor/hookscript';
 import { FirmwareError } from '../../lib/firmware/errors';
 import { PROBE_SCRIPT } from '../../lib/firmware/doctor/probe-script';
 import type { Diagnosis } from '../../lib/firmware/doctor/types';
@@ -112,6 +113,19 @@ export const probeScriptCommand: CliCommand = {
     parseArgs(args, []);
     if (args.length) throw new UsageError('probe-script takes no arguments');
     process.stdout.write(PROBE_SCRIPT);
+    return 0;
+  },
+};
+
+export const hookscriptCommand: CliCommand = {
+  name: 'hookscript',
+  summary:
+    'print a Proxmox hookscript whose pre-start phase writes the doctor checks into the start task log ' +
+    '(save as /var/lib/vz/snippets/ovmf-gop-hook.sh, chmod +x, qm set <vmid> --hookscript local:snippets/ovmf-gop-hook.sh)',
+  usage: 'hookscript',
+  async run(args) {
+    if (args.length) throw new UsageError('hookscript takes no arguments');
+    process.stdout.write(hookScript());
     return 0;
   },
 };

@@ -5,6 +5,7 @@
 import type { Lang } from '../text';
 import { gatherFacts, type HostFacts } from './facts';
 import { splitInput } from './recognise';
+import { HOOK_LINE } from './hookscript';
 import { fillText, isHarmless, isPattern, RULES, type ConditionRule, type Rule } from './rules';
 import type { Diagnosis, Finding, InputPart, Note, Severity, SourceLine } from './types';
 
@@ -114,6 +115,16 @@ export function diagnoseParts(parts: readonly InputPart[]): Diagnosis {
         : undefined;
       add(findings, rule, hits, captured ? { ...params, [rule.param!]: captured } : params);
     }
+  }
+
+  // Lines our hookscript wrote into a start task log name the finding by id.
+  for (const l of facts.allLines) {
+    const m = taken.has(l) ? null : HOOK_LINE.exec(l.text);
+    const rule = m && RULES.find((r) => !isHarmless(r) && r.id === m[2]);
+    if (!m || !rule || isHarmless(rule)) continue;
+    taken.add(l);
+    const source = `ovmf-gop hookscript (pre-start); ${rule.source}`;
+    add(findings, { ...rule, severity: m[1] as Severity, source }, [l], params);
   }
 
   const undecided = new Set<string>();
