@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hookScript } from '../../lib/firmware/doctor/hookscript';
 import { PROBE_SCRIPT } from '../../lib/firmware/doctor/probe-script';
 import { captureStdout } from '../../../tests/helpers/stdout';
-import { buildFakeHost, put } from '../../../tests/helpers/fake-pve-host';
+import { buildFakeHost, edit } from '../../../tests/helpers/fake-pve-host';
 import { UsageError } from '../command';
 import { doctorCommand, hookscriptCommand, probeScriptCommand } from './doctor';
 
@@ -64,11 +62,8 @@ describe('doctor command', () => {
   it('--vm runs the probe on this host and diagnoses its report', async () => {
     const host = buildFakeHost();
     // Break the fake host: the VM's ROM is gone.
-    const conf = join(host.root, 'etc/pve/qemu-server/101.conf');
-    put(
-      host.root,
-      'etc/pve/qemu-server/101.conf',
-      readFileSync(conf, 'utf8').replace('romfile=igd.rom', 'romfile=gone.rom'),
+    edit(host.root, 'etc/pve/qemu-server/101.conf', (t) =>
+      t.replace('romfile=igd.rom', 'romfile=gone.rom'),
     );
     const saved = { PATH: process.env.PATH, ROOT: process.env.OVMF_GOP_PROBE_ROOT };
     process.env.PATH = host.bin;

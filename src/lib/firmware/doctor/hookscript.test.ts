@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildFakeHost, put } from '../../../../tests/helpers/fake-pve-host';
+import { buildFakeHost, edit, put } from '../../../../tests/helpers/fake-pve-host';
 import { diagnose } from './engine';
 import { hookScript, HOOK_SCRIPT_NAME } from './hookscript';
 
@@ -44,11 +44,8 @@ describe('hookscript', () => {
 
   it('a broken VM: one tagged line per problem, and the doctor explains them', () => {
     const host = buildFakeHost();
-    const conf = join(host.root, 'etc/pve/qemu-server/101.conf');
-    put(
-      host.root,
-      'etc/pve/qemu-server/101.conf',
-      readFileSync(conf, 'utf8').replace('romfile=igd.rom', 'romfile=gone.rom'),
+    edit(host.root, 'etc/pve/qemu-server/101.conf', (t) =>
+      t.replace('romfile=igd.rom', 'romfile=gone.rom'),
     );
     put(host.root, 'etc/modprobe.d/vfio.conf', 'options vfio-pci ids=8086:46d1 disable_vga=1\n');
     // An N100 on QEMU 10.1 without x-igd-lpc, VGA decode off, i915 bound.
