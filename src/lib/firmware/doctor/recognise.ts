@@ -41,11 +41,17 @@ const SECTION_KIND: Record<ProbeSection, InputKind> = {
 const SHAPES: readonly [InputKind, (t: string) => boolean][] = [
   ['libvirt-xml', (t) => /<(domain|hostdev)\b/.test(t)],
   ['qm-showcmd', (t) => /(^|\s)\/usr\/bin\/kvm\b/.test(t) && /(^|\s)-id\s+\d+/.test(t)],
+  // A command line starts with the binary, or is only option lines; a QEMU error that quotes
+  // its "-device vfio-pci,…" argument after "kvm: " is not one.
   [
     'qemu-cmdline',
     (t) =>
-      /qemu-system-x86_64\s+-|(^|\s)-device\s+'?vfio-pci,/m.test(t) &&
-      !/^\w+: /m.test(t.split('\n')[0]),
+      /^\s*(\$\s*)?(sudo\s+)?\S*(qemu-system-x86_64|\/kvm)\s+-/m.test(t) ||
+      (/-device\s+'?vfio-pci,/.test(t) &&
+        t
+          .split('\n')
+          .filter((l) => l.trim())
+          .every((l) => /^\s*-/.test(l))),
   ],
   ['pveversion', (t) => /^proxmox-ve: \d|^pve-manager(\/|: )\d/m.test(t)],
   ['kvm-version', (t) => /^QEMU emulator version \d/m.test(t)],

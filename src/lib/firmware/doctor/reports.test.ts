@@ -152,6 +152,17 @@ describe('pasted pieces', () => {
     expect(ids(d)).toContain('machine-q35');
   });
 
+  it('a journal line quoting -device vfio-pci is a QEMU error, not a command line', () => {
+    const line =
+      '2026-11-22T15:01:49+0100 pve QEMU[14021]: kvm: -device vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2: IGD device 0000:00:02.0 has no ROM, legacy mode disabled';
+    const d = diagnose([{ name: 'journal', text: line }]);
+    expect(d.parts[0].kind).not.toBe('qemu-cmdline');
+    expect(ids(d)).toEqual(['rom-missing']);
+    expect(recogniseKind("  -machine pc\n  -device 'vfio-pci,host=0000:00:02.0,addr=0x2'")).toBe(
+      'qemu-cmdline',
+    );
+  });
+
   it('a libvirt domain XML without a ROM on i440fx', () => {
     const xml = `<domain type='kvm'>
   <os><type arch='x86_64' machine='pc-i440fx-9.2'>hvm</type></os>
