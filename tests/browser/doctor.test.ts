@@ -1,21 +1,28 @@
 /**
  * The Diagnose panel in Chromium against the built site: a dropped probe report and a pasted log
- * are listed part by part before anything is diagnosed, and the findings are the core's, in
- * English and in Chinese.
+ * are listed part by part before anything is diagnosed, the findings are the core's (English and
+ * Chinese), the host's values go to step 3 and a report's host VBT can be saved.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/lib/firmware/doctor/engine';
+import { REPORT_HEADER } from '../../src/lib/firmware/doctor/probe-format';
 import { PROBE_SCRIPT } from '../../src/lib/firmware/doctor/probe-script';
+import { parseVbt } from '../../src/lib/firmware/gop/vbt';
 import {
+  downloaded,
   launch,
   noBrowserReason,
   serveBuild,
   type BrowserSession,
   type Site,
 } from '../helpers/browser';
+import { fixturePath, haveFixtures } from '../helpers/fixtures';
 
 if (noBrowserReason) console.warn(`[skip] browser doctor tests: ${noBrowserReason}`);
 
@@ -91,5 +98,20 @@ describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
     const text = (await page.locator('[data-id="wrong-rom"]').textContent()) ?? '';
     expect(text).toContain(expected.findings.find((f) => f.id === 'wrong-rom')!.cause['zh-CN']);
     expect(text).toContain('错误');
+  });
+  it.skipIf(!haveFixtures)('offers the host VBT a report carries, byte for byte', async () => {
+    const vbt = new Uint8Array(readFileSync(fixturePath('gop-vbt/adl/vbt.bin')));
+    const sha = createHash('sha256').update(vbt).digest('hex');
+    const file = join(mkdtempSync(join(tmpdir(), 'doctor-vbt-')), 'report.txt');
+    writeFileSync(
+      file,
+      `${REPORT_HEADER}\n\n===== vbt =====\n### /sys/kernel/debug/dri/0/i915_vbt\nsha256: ${sha}\n${Buffer.from(vbt).toString('base64')}\n`,
+    );
+    await page.getByTestId('doctor-files').setInputFiles(file);
+    const platform = parseVbt(vbt).platform;
+    await expect.poll(() => page.getByTestId('doctor-vbt').textContent()).toContain(platform);
+    const saved = await downloaded(page, () => page.getByTestId('doctor-vbt-save').click());
+    expect(saved.name).toBe(`vbt-host-${platform.toLowerCase()}.bin`);
+    expect(saved.bytes).toEqual(vbt);
   });
 });

@@ -314,6 +314,9 @@ export const en = {
   'doctor.hostSays': 'The inputs show:',
   'doctor.use': 'Use for step 3',
   'doctor.used': 'Step 3 now uses these values.',
+  'doctor.vbt':
+    'The report carries this host’s VBT ({platform}, {size}): a VBT source when the vendor BIOS has none — drop it in step 1 beside the GOP.',
+  'doctor.vbtSave': 'Save the host VBT',
   'doctor.kind.probe-report': 'probe report',
   'doctor.kind.pveversion': 'pveversion -v',
   'doctor.kind.kvm-version': 'kvm --version',

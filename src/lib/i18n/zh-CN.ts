@@ -307,6 +307,9 @@ export const zhCN: Record<MessageKey, string> = {
   'doctor.hostSays': '输入内容显示：',
   'doctor.use': '用于第 3 步',
   'doctor.used': '第 3 步已采用这些值。',
+  'doctor.vbt':
+    '报告中带有本机的 VBT（{platform}，{size}）：厂商 BIOS 没有 VBT 时可用作来源——在第 1 步与 GOP 一起拖入。',
+  'doctor.vbtSave': '保存本机 VBT',
   'doctor.kind.probe-report': '探测报告',
   'doctor.kind.pveversion': 'pveversion -v',
   'doctor.kind.kvm-version': 'kvm --version',
