@@ -283,7 +283,8 @@ export const en = {
   'explorer.bytes': 'First {n} bytes',
   'doctor.title': 'Diagnose a setup',
   'doctor.intro':
-    'Paste or drop what your host says: the probe report, a VM config, qm showcmd, a start task log or QEMU error, dmesg, lspci -nnk, pveversion -v, a libvirt XML, an option ROM debug log. Each text is recognised from its content. Nothing leaves this browser.',
+    'Paste or drop what your host says: the probe report, a VM config, a start task log or QEMU error, kernel messages, a libvirt XML, an option ROM debug log. Each text is recognised from its content. Nothing leaves this browser.',
+  'doctor.reads': 'It reads, among others:',
   'doctor.probe': 'Get the probe script (read-only; run as root on the Proxmox host)',
   'doctor.probeRun':
     'Run it and save the report: sh {name} > ovmf-gop-report.txt   (add VM ids to limit it: sh {name} 100)',

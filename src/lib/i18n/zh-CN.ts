@@ -277,8 +277,9 @@ export const zhCN: Record<MessageKey, string> = {
   'explorer.bytes': '前 {n} 个字节',
   'doctor.title': '诊断配置',
   'doctor.intro':
-    '粘贴或拖入宿主机的输出：探测报告、虚拟机配置、qm showcmd、启动任务日志或 QEMU 报错、dmesg、lspci -nnk、pveversion -v、libvirt XML、Option ROM 调试日志。每段文本按内容识别。所有内容都不会离开此浏览器。',
-  'doctor.probe': '获取探测脚本（只读；在 Proxmox 宿主机上以 root 运行）',
+    '粘贴或拖入宿主机上的输出：探测报告、虚拟机配置、启动任务日志或 QEMU 报错、内核消息、libvirt XML、Option ROM 调试日志。每段文本按内容识别。所有内容都不会离开此浏览器。',
+  'doctor.reads': '可读取的内容包括：',
+  'doctor.probe': '获取探测脚本（只读；在 Proxmox 宿主机上以超级用户身份运行）',
   'doctor.probeRun':
     '运行并保存报告：sh {name} > ovmf-gop-report.txt   （可加虚拟机 ID 限定范围：sh {name} 100）',
   'doctor.probeMasked': '它只读取、不做任何修改，并会遮盖 MAC 地址、序列号和 UUID。',
