@@ -347,6 +347,12 @@ export function gatherFacts(parts: readonly InputPart[]): HostFacts {
       case 'kvm-version':
         parseVersions(part, out);
         break;
+      case 'unknown': {
+        // The probe's `uname -r`: the running kernel when pveversion could not say.
+        const k = part.section === 'uname' ? /^(\d+\.\d+)\./.exec(part.lines[0]?.text ?? '') : null;
+        if (k && !out.kernel) out.kernel = { version: ver(k[1]), line: part.lines[0] };
+        break;
+      }
       case 'lspci-nnk':
         parseLspciNnk(part, out);
         break;

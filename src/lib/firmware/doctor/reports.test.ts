@@ -144,6 +144,38 @@ describe('pasted pieces', () => {
     expect(ids(d)).toEqual(['gms-dvmt', 'machine-q35', 'opregion']);
   });
 
+  it('QEMU 10.1 + an N100 with x-igd-legacy-mode=on: stale-args, and lpc-needed', () => {
+    const conf = [
+      'args: -set device.hostpci0.x-igd-legacy-mode=on',
+      'bios: ovmf',
+      'hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'machine: pc-i440fx-10.1',
+      'vga: none',
+    ].join('\n');
+    const lspci =
+      '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-N [UHD Graphics] [8086:46d1]';
+    const kvm = 'QEMU emulator version 10.1.2 (pve-qemu-kvm_10.1.2-4)';
+    const d = diagnose([
+      { name: '100.conf', text: conf },
+      { name: 'lspci', text: lspci },
+      { name: 'kvm', text: kvm },
+    ]);
+    expect(ids(d)).toEqual(['lpc-needed', 'stale-args', 'versions-unknown']);
+    // Only the kernel is unknown here, so only the kernel-dependent check was skipped.
+    expect(d.findings.find((f) => f.id === 'versions-unknown')!.cause.en).toMatch(/: iommu-off\.$/);
+    expect(d.findings.find((f) => f.id === 'stale-args')!.cause.en).toContain(
+      'QEMU 10.1 has no legacy mode for this ADL-N',
+    );
+  });
+
+  it('the kernel version comes from uname -r when pveversion is missing', () => {
+    const report = `# ovmf-gop probe report v1\n===== uname =====\n6.5.13-5-pve\n===== proc-cmdline =====\nBOOT_IMAGE=/boot/vmlinuz-6.5.13-5-pve root=/dev/mapper/pve-root ro quiet\n===== lspci-nnk =====\n00:02.0 VGA compatible controller [0300]: Intel Corporation HD Graphics 630 [8086:5912] (rev 04)\n\tKernel driver in use: vfio-pci\n`;
+    const d = diagnose([{ name: 'r', text: report }]);
+    expect(d.findings.find((f) => f.id === 'iommu-off')!.evidence[0]).toBe(
+      'r [uname]:3: 6.5.13-5-pve',
+    );
+  });
+
   it('a plain QEMU command line on q35 with the IGD', () => {
     const cmd =
       'qemu-system-x86_64 -machine q35,accel=kvm -m 8G -vga none -device vfio-pci,host=00:02.0,id=hostdev0,addr=2.0,romfile=/root/igd.rom';

@@ -876,6 +876,31 @@ export const RULES: readonly Rule[] = [
   {
     id: 'stale-args',
     severity: 'error',
+    needs: ['qemu'],
+    cause: [
+      'args: forces x-igd-legacy-mode=on, but QEMU {qemu} has no legacy mode for this {code} (Gen11+), so it refuses to start the VM.',
+      'args: 强制 x-igd-legacy-mode=on，但 QEMU {qemu} 对此 {code}（Gen11+）不提供传统模式，因此拒绝启动虚拟机。',
+    ],
+    fix: [
+      'Replace it: -set device.{dev}.x-igd-lpc=on -set device.{dev}.x-igd-opregion=on (and drop x-igd-legacy-mode).',
+      '替换为：-set device.{dev}.x-igd-lpc=on -set device.{dev}.x-igd-opregion=on（并删除 x-igd-legacy-mode）。',
+    ],
+    source: `${QEMU_NEW} (legacy mode only for gen 6…9; with x-igd-legacy-mode=on: "Machine is not i440fx, assigned BDF is not 00:02.0, or device %04x (gen %d) doesn't support legacy mode")`,
+    when: (f) => {
+      const ig = hostIgpu(f);
+      if (!f.qemu || !ig?.info || !atLeast(f.qemu.version, '10.1') || ig.info.gen < 11)
+        return undefined;
+      const hit = firstVm(f, (vm, igd) =>
+        on(igd.props.get('x-igd-legacy-mode')) ? [vm.args ?? igd.line] : undefined,
+      );
+      return (
+        hit && { ...hit, params: { ...hit.params, code: ig.info.code, qemu: fmt(f.qemu.version) } }
+      );
+    },
+  },
+  {
+    id: 'stale-args',
+    severity: 'error',
     cause: [
       'x-vga=on is set on the legacy IGD; Proxmox refuses it (legacy mode already gives the iGPU the VGA ranges).',
       '传统 IGD 上设置了 x-vga=on；Proxmox 会拒绝（传统模式已把 VGA 资源交给核显）。',
