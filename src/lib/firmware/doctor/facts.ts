@@ -122,7 +122,6 @@ function addProp(dev: PassedDevice, key: string, value: string): void {
   if (key === 'rombar' && value === '0') dev.romBarOff = true;
   if (key === 'addr') dev.guestAddr = value;
   if (key === 'x-vga' && /^(1|on|true)$/.test(value)) dev.xVga = true;
-  if (key === 'multifunction' && value === 'on') dev.allFunctions = true;
 }
 
 function newDevice(id: string, host: string, line: SourceLine): PassedDevice {
@@ -207,6 +206,12 @@ function parseQemuCommand(part: InputPart, section?: string): VmFacts {
       }
     }
   }
+  // Proxmox expands a bare slot (hostpci1: 0000:00:1f) into one device per function, ids hostpci1.N.
+  for (const d of vm.devices)
+    if (/^hostpci\d+\.\d+$/.test(d.id)) {
+      d.allFunctions = true;
+      d.host = d.host.replace(/\.[0-7]$/, '');
+    }
   // QEMU turns legacy mode on by itself for an IGD at guest 00:02.0 of an i440fx machine.
   for (const d of vm.devices)
     d.legacyIgd =

@@ -176,6 +176,21 @@ describe('pasted pieces', () => {
     );
   });
 
+  it('qm showcmd of a whole 00:1f slot: audio-function', () => {
+    const showcmd = [
+      '/usr/bin/kvm \\',
+      '  -id 103 \\',
+      "  -device 'vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2,romfile=/usr/share/kvm/igd.rom' \\",
+      "  -device 'vfio-pci,host=0000:00:1f.0,id=hostpci1.0,bus=pci.0,addr=0x10.0,multifunction=on' \\",
+      "  -device 'vfio-pci,host=0000:00:1f.3,id=hostpci1.3,bus=pci.0,addr=0x10.3' \\",
+      "  -machine 'type=pc-i440fx-10.1+pve0'",
+    ].join('\n');
+    const d = diagnose([{ name: 'showcmd', text: showcmd }]);
+    expect(d.parts[0].kind).toBe('qm-showcmd');
+    expect(ids(d)).toEqual(['audio-function', 'versions-unknown']);
+    expect(d.findings[0].fix.en).toContain('qm set 103 --hostpciN 0000:00:1f.3');
+  });
+
   it('a plain QEMU command line on q35 with the IGD', () => {
     const cmd =
       'qemu-system-x86_64 -machine q35,accel=kvm -m 8G -vga none -device vfio-pci,host=00:02.0,id=hostdev0,addr=2.0,romfile=/root/igd.rom';
