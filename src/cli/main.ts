@@ -2,6 +2,7 @@ import { FirmwareError } from '../lib/firmware';
 import { UsageError, type CliCommand } from './command';
 import { checkVmCommand } from './commands/check-vm';
 import { configCommand } from './commands/config';
+import { doctorCommand, hookscriptCommand, probeScriptCommand } from './commands/doctor';
 import { extractCommand } from './commands/extract';
 import { inspectCommand } from './commands/inspect';
 import { lzmaCommand } from './commands/lzma';
@@ -15,6 +16,9 @@ const commands: CliCommand[] = [
   romCommand,
   configCommand,
   checkVmCommand,
+  doctorCommand,
+  probeScriptCommand,
+  hookscriptCommand,
   lzmaCommand,
 ];
 

@@ -1,0 +1,117 @@
+/**
+ * The Diagnose panel in Chromium against the built site: a dropped probe report and a pasted log
+ * are listed part by part before anything is diagnosed, the findings are the core's (English and
+ * Chinese), the host's values go to step 3 and a report's host VBT can be saved.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/lib/firmware/doctor/engine';
+import { REPORT_HEADER } from '../../src/lib/firmware/doctor/probe-format';
+import { PROBE_SCRIPT } from '../../src/lib/firmware/doctor/probe-script';
+import { parseVbt } from '../../src/lib/firmware/gop/vbt';
+import {
+  downloaded,
+  launch,
+  noBrowserReason,
+  serveBuild,
+  type BrowserSession,
+  type Site,
+} from '../helpers/browser';
+import { fixturePath, haveFixtures } from '../helpers/fixtures';
+
+if (noBrowserReason) console.warn(`[skip] browser doctor tests: ${noBrowserReason}`);
+
+const REPORT = fileURLToPath(
+  new URL('../../src/lib/firmware/doctor/testdata/pve9-sdboot-adl-broken.txt', import.meta.url),
+);
+const LOG = 'TASK ERROR: legacy IGD assignment is not compatible with q35';
+
+describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
+  let site: Site;
+  let session: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    site = await serveBuild();
+    session = await launch();
+    page = await session.context.newPage();
+    await page.goto(site.url);
+  }, 60_000);
+  afterAll(async () => {
+    await session?.close();
+    await site?.stop();
+  });
+
+  it('shows the probe script byte for byte', async () => {
+    await page.getByTestId('doctor').locator('summary').click();
+    expect(await page.getByTestId('doctor-script').textContent()).toBe(PROBE_SCRIPT);
+  });
+
+  it('lists what the inputs contain before diagnosing, then shows the core’s findings', async () => {
+    await page.getByTestId('doctor-files').setInputFiles(REPORT);
+    await page.getByTestId('doctor-paste').fill(LOG);
+    await page.getByTestId('doctor-add').click();
+    const parts = page.getByTestId('doctor-part');
+    await expect.poll(() => parts.count()).toBe(23);
+    const listed = (await page.getByTestId('doctor-contents').textContent()) ?? '';
+    expect(listed).toContain('qm-config.103');
+    expect(listed).toContain('VM config');
+    expect(listed).toContain('could not read: /usr/share/kvm/SKL_CML_GOPv9.rom (no such file)');
+    expect(await page.getByTestId('doctor-finding').count()).toBe(0);
+
+    await page.getByTestId('doctor-run').click();
+    const expected = diagnose([
+      { name: 'pve9-sdboot-adl-broken.txt', text: readFileSync(REPORT, 'utf8') },
+      { name: 'pasted text 1', text: LOG },
+    ]);
+    const shown = await page
+      .getByTestId('doctor-finding')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    expect(shown).toEqual(expected.findings.map((f) => f.id));
+    expect(shown).toContain('machine-q35');
+    const lpc = page.locator('[data-id="lpc-needed"]');
+    expect(await lpc.textContent()).toContain(
+      expected.findings.find((f) => f.id === 'lpc-needed')!.fix.en,
+    );
+  });
+
+  it('hands what the report shows to step 3', async () => {
+    expect(await page.getByTestId('doctor-host').textContent()).toContain(
+      'PVE 9.1 · systemd-boot · [8086:4680] · VM 103 · rom · SKL_CML_GOPv9.rom',
+    );
+    await page.getByTestId('doctor-use').click();
+    await expect.poll(() => page.getByTestId('lspci').inputValue()).toContain('[8086:4680]');
+    expect(await page.getByTestId('pve').inputValue()).toBe('9.1');
+    expect(await page.getByTestId('boot').inputValue()).toBe('systemd-boot');
+    expect(await page.getByTestId('vmid').inputValue()).toBe('103');
+    expect(await page.getByTestId('pveversion').inputValue()).toContain('pve-qemu-kvm: 10.1.2-4');
+  });
+
+  it('switches the findings to Chinese', async () => {
+    await page.getByTestId('lang').selectOption('zh-CN');
+    const expected = diagnose([{ name: 'r', text: readFileSync(REPORT, 'utf8') }]);
+    const text = (await page.locator('[data-id="wrong-rom"]').textContent()) ?? '';
+    expect(text).toContain(expected.findings.find((f) => f.id === 'wrong-rom')!.cause['zh-CN']);
+    expect(text).toContain('错误');
+  });
+  it.skipIf(!haveFixtures)('offers the host VBT a report carries, byte for byte', async () => {
+    const vbt = new Uint8Array(readFileSync(fixturePath('gop-vbt/adl/vbt.bin')));
+    const sha = createHash('sha256').update(vbt).digest('hex');
+    const file = join(mkdtempSync(join(tmpdir(), 'doctor-vbt-')), 'report.txt');
+    writeFileSync(
+      file,
+      `${REPORT_HEADER}\n\n===== vbt =====\n### /sys/kernel/debug/dri/0/i915_vbt\nsha256: ${sha}\n${Buffer.from(vbt).toString('base64')}\n`,
+    );
+    await page.getByTestId('doctor-files').setInputFiles(file);
+    const platform = parseVbt(vbt).platform;
+    await expect.poll(() => page.getByTestId('doctor-vbt').textContent()).toContain(platform);
+    const saved = await downloaded(page, () => page.getByTestId('doctor-vbt-save').click());
+    expect(saved.name).toBe(`vbt-host-${platform.toLowerCase()}.bin`);
+    expect(saved.bytes).toEqual(vbt);
+  });
+});
