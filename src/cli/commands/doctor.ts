@@ -1,10 +1,13 @@
+import {
+  diagnose,
+  findingsJson,
+  hookScript,
+  FirmwareError,
+  PROBE_SCRIPT,
+  type Diagnosis,
+  type Lang,
+} from '../../lib/firmware';
 import { spawnSync } from 'node:child_process';
-import { diagnose, findingsJson } from '../../lib/firmware/doctor/engine';
-import { hookScript } from '../../lib/firmware/doctor/hookscript';
-import { FirmwareError } from '../../lib/firmware/errors';
-import { PROBE_SCRIPT } from '../../lib/firmware/doctor/probe-script';
-import type { Diagnosis } from '../../lib/firmware/doctor/types';
-import type { Lang } from '../../lib/firmware/text';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson } from '../io';
 import { langOf, readText } from './config';

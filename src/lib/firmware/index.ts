@@ -50,3 +50,12 @@ export { t as configText } from './config/messages';
 export type { VmConsent } from './config/vm-merge';
 export { vmMergeLines } from './config/vm-plan';
 export { isIgpuCode } from './igpu/devices';
+
+// The doctor: what a pasted log, config or probe report says is wrong
+export { diagnose, findingsJson } from './doctor/engine';
+export { hookScript } from './doctor/hookscript';
+export { hostSettings, type HostSettings } from './doctor/host-settings';
+export { hostVbt, type HostVbt } from './doctor/host-vbt';
+export { PROBE_SCRIPT, PROBE_SCRIPT_NAME } from './doctor/probe-script';
+export { splitInput } from './doctor/recognise';
+export type { Diagnosis, InputKind } from './doctor/types';
