@@ -54,31 +54,33 @@ export interface MatchFinder {
   jump(to: number): void;
 }
 
-/** Extends a match of `len` bytes at distance `dist` (0-based) as far as `limit`. */
-function extend(d: Uint8Array, p: number, dist: number, len: number, limit: number): number {
-  const from = p - dist - 1;
-  while (len < limit && d[from + len] === d[p + len]) len++;
-  return len;
-}
-
-export class BinaryTreeFinder implements MatchFinder {
+/**
+ * What both finders share: the window, the three heads and their hashing, the cyclic slot
+ * of each position, and the frame of a search (short matches from the 2- and 3-byte heads,
+ * the last match extended past `niceLen`). A finder adds its bucket structure: how a
+ * bucket's earlier positions are searched (`searchBucket`) and how a position is entered
+ * without a search (`enterBucket`).
+ */
+abstract class HashedFinder implements MatchFinder {
   pos = 0;
   /** Holds a value read only to bring its cache line in early. */
   sink = 0;
-  private cycPos = 0;
-  private readonly data: Uint8Array;
-  private readonly window: number;
-  private readonly cyc: number;
-  private readonly niceLen: number;
-  private readonly depth: number;
+  protected cycPos = 0;
+  protected readonly data: Uint8Array;
+  protected readonly window: number;
+  /** Slots in the cyclic son or chain array. */
+  protected readonly cyc: number;
+  protected readonly niceLen: number;
+  protected readonly depth: number;
   private readonly head2 = new Int32Array(HASH2_SIZE).fill(-1);
   private readonly head3 = new Int32Array(1 << HASH3_BITS).fill(-1);
   private readonly headN: Int32Array;
   private readonly shiftN: number;
   /** Multiplier of the 5th byte in the hash (0: the head hashes 4 bytes). */
   private readonly mul5: number;
-  /** Smaller and larger child of each slot. */
-  private readonly son: Int32Array;
+  /** The 2- and 3-byte heads' previous positions, left by `insert`. */
+  private near2 = -1;
+  private near3 = -1;
 
   constructor(
     data: Uint8Array,
@@ -86,7 +88,7 @@ export class BinaryTreeFinder implements MatchFinder {
     niceLen: number,
     depth: number,
     hashBytes: 4 | 5,
-    start = 0,
+    start: number,
   ) {
     this.data = data;
     this.window = Math.max(1, Math.min(dictSize, data.length));
@@ -101,13 +103,60 @@ export class BinaryTreeFinder implements MatchFinder {
     this.headN = new Int32Array(1 << bits).fill(-1);
     this.shiftN = 32 - bits;
     this.mul5 = hashBytes === 5 ? 0x2545f491 : 0;
-    this.son = new Int32Array(this.cyc * 2);
   }
+
+  /**
+   * Searches the bucket whose newest earlier position is `cur` for matches longer than the
+   * `count` already in `lens`/`dists`, entering `p` (slot `cycPos`) on the way; returns the
+   * new count.
+   */
+  protected abstract searchBucket(
+    p: number,
+    cycPos: number,
+    cur: number,
+    lenLimit: number,
+    lo: number,
+    lens: Int32Array,
+    dists: Int32Array,
+    count: number,
+  ): number;
+
+  /** Enters `p` (slot `cycPos`) in the bucket whose newest earlier position is `cur`. */
+  protected abstract enterBucket(
+    p: number,
+    cycPos: number,
+    cur: number,
+    lenLimit: number,
+    lo: number,
+  ): void;
 
   jump(to: number): void {
     const steps = to - this.pos;
     this.pos = to;
     this.cycPos = (this.cycPos + steps) % this.cyc;
+  }
+
+  /** The bucket of the 4 (or 5) bytes at `p`. */
+  private hashN(d: Uint8Array, p: number): number {
+    const w = d[p] | (d[p + 1] << 8) | (d[p + 2] << 16) | (d[p + 3] << 24);
+    return (Math.imul(w, HASH_MUL) ^ Math.imul(d[p + 4], this.mul5)) >>> this.shiftN;
+  }
+
+  /**
+   * Makes `p` the newest position of its three heads. Returns the N-byte bucket's previous
+   * newest position; the 2- and 3-byte heads' previous ones go to near2/near3.
+   */
+  private insert(d: Uint8Array, p: number): number {
+    const h2 = d[p] | (d[p + 1] << 8);
+    const h3 = Math.imul(h2 | (d[p + 2] << 16), HASH_MUL) >>> (32 - HASH3_BITS);
+    const hN = this.hashN(d, p);
+    this.near2 = this.head2[h2];
+    this.near3 = this.head3[h3];
+    const cur = this.headN[hN];
+    this.head2[h2] = p;
+    this.head3[h3] = p;
+    this.headN[hN] = p;
+    return cur;
   }
 
   getMatches(lens: Int32Array, dists: Int32Array): number {
@@ -122,25 +171,13 @@ export class BinaryTreeFinder implements MatchFinder {
     const lenLimit = avail < nice ? avail : nice;
     const lo = p > this.window ? p - this.window : 0;
 
-    const h2 = d[p] | (d[p + 1] << 8);
-    const v3 = h2 | (d[p + 2] << 16);
-    const h3 = Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS);
-    const hN =
-      (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], this.mul5)) >>> this.shiftN;
-    const c2 = this.head2[h2];
-    const c3 = this.head3[h3];
-    let cur = this.headN[hN];
-    if (avail > 5) {
-      // The optimal parser asks for p + 1 next: read its head now, so that cache miss
-      // overlaps this tree walk instead of starting the next one.
-      const w = d[p + 1] | (d[p + 2] << 8) | (d[p + 3] << 16) | (d[p + 4] << 24);
-      this.sink =
-        this.headN[(Math.imul(w, HASH_MUL) ^ Math.imul(d[p + 5], this.mul5)) >>> this.shiftN];
-    }
-    this.head2[h2] = p;
-    this.head3[h3] = p;
-    this.headN[hN] = p;
+    const cur = this.insert(d, p);
+    // p + 1 comes next (the optimal parser's next node, the lazy check, or indexing the
+    // match just found): read its head now, so that cache miss overlaps this search.
+    if (avail > 5) this.sink = this.headN[this.hashN(d, p + 1)];
 
+    const c2 = this.near2;
+    const c3 = this.near3;
     let count = 0;
     let best = 1;
     if (c2 >= lo) {
@@ -155,15 +192,77 @@ export class BinaryTreeFinder implements MatchFinder {
       let len = 2;
       while (len < lenLimit && d[c3 + len] === d[p + len]) len++;
       if (len > best) {
-        best = len;
         lens[count] = len;
         dists[count] = p - c3 - 1;
         count++;
       }
     }
+    count = this.searchBucket(p, cycPos, cur, lenLimit, lo, lens, dists, count);
+    if (count > 0 && lens[count - 1] === nice) {
+      // Extend the longest as far as it goes.
+      const k = count - 1;
+      const from = p - dists[k] - 1;
+      const limit = avail < MATCH_LEN_MAX ? avail : MATCH_LEN_MAX;
+      let len = nice;
+      while (len < limit && d[from + len] === d[p + len]) len++;
+      lens[k] = len;
+    }
+    return count;
+  }
 
+  skip(count: number): void {
+    const d = this.data;
+    const n = d.length;
+    const cyc = this.cyc;
+    const nice = this.niceLen;
+    const window = this.window;
+    let p = this.pos;
+    let cycPos = this.cycPos;
+    for (const end = p + count; p < end; p++) {
+      const avail = n - p;
+      if (avail >= 5) {
+        const cur = this.insert(d, p);
+        this.enterBucket(p, cycPos, cur, avail < nice ? avail : nice, p > window ? p - window : 0);
+      }
+      cycPos = cycPos + 1 === cyc ? 0 : cycPos + 1;
+    }
+    this.pos = p;
+    this.cycPos = cycPos;
+  }
+}
+
+/** Per bucket, a binary search tree of the earlier positions, ordered by their strings. */
+export class BinaryTreeFinder extends HashedFinder {
+  /** Smaller and larger child of each slot. */
+  private readonly son: Int32Array;
+
+  constructor(
+    data: Uint8Array,
+    dictSize: number,
+    niceLen: number,
+    depth: number,
+    hashBytes: 4 | 5,
+    start = 0,
+  ) {
+    super(data, dictSize, niceLen, depth, hashBytes, start);
+    this.son = new Int32Array(this.cyc * 2);
+  }
+
+  /** Walks the tree from its root `cur`, re-rooting it at `p`; matches found go to `lens`. */
+  protected searchBucket(
+    p: number,
+    cycPos: number,
+    cur: number,
+    lenLimit: number,
+    lo: number,
+    lens: Int32Array,
+    dists: Int32Array,
+    count: number,
+  ): number {
+    const d = this.data;
     const son = this.son;
     const cyc = this.cyc;
+    let best = count > 0 ? lens[count - 1] : 1;
     let ptr0 = cycPos * 2 + 1;
     let ptr1 = cycPos * 2;
     let len0 = 0;
@@ -213,107 +312,68 @@ export class BinaryTreeFinder implements MatchFinder {
         len0 = len;
       }
     }
-    if (best === nice && count > 0) {
-      const k = count - 1;
-      lens[k] = extend(d, p, dists[k], best, avail < MATCH_LEN_MAX ? avail : MATCH_LEN_MAX);
-    }
     return count;
   }
 
-  skip(count: number): void {
+  /** The same walk, without reporting matches. */
+  protected enterBucket(
+    p: number,
+    cycPos: number,
+    cur: number,
+    lenLimit: number,
+    lo: number,
+  ): void {
     const d = this.data;
-    const n = d.length;
     const son = this.son;
     const cyc = this.cyc;
-    const nice = this.niceLen;
-    const window = this.window;
-    const head2 = this.head2;
-    const head3 = this.head3;
-    const headN = this.headN;
-    const shiftN = this.shiftN;
-    const mul5 = this.mul5;
-    let p = this.pos;
-    let cycPos = this.cycPos;
-    for (const end = p + count; p < end; p++) {
-      const avail = n - p;
-      if (avail >= 5) {
-        const lenLimit = avail < nice ? avail : nice;
-        const lo = p > window ? p - window : 0;
-        const h2 = d[p] | (d[p + 1] << 8);
-        const v3 = h2 | (d[p + 2] << 16);
-        head2[h2] = p;
-        head3[Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS)] = p;
-        const hN =
-          (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], mul5)) >>> shiftN;
-        let cur = headN[hN];
-        headN[hN] = p;
-        let ptr0 = cycPos * 2 + 1;
-        let ptr1 = cycPos * 2;
-        let len0 = 0;
-        let len1 = 0;
-        let depth = this.depth;
-        for (;;) {
-          const delta = p - cur;
-          if (cur < lo || depth-- === 0) {
-            son[ptr0] = -1;
-            son[ptr1] = -1;
-            break;
-          }
-          const pair = (delta > cycPos ? cycPos - delta + cyc : cycPos - delta) * 2;
-          const smaller = son[pair];
-          const larger = son[pair + 1];
-          let len = len0 < len1 ? len0 : len1;
-          let a = d[cur + len];
-          let b = d[p + len];
-          if (a === b) {
-            while (++len < lenLimit) {
-              a = d[cur + len];
-              b = d[p + len];
-              if (a !== b) break;
-            }
-            if (len >= lenLimit) {
-              son[ptr1] = smaller;
-              son[ptr0] = larger;
-              break;
-            }
-          }
-          if (a < b) {
-            son[ptr1] = cur;
-            ptr1 = pair + 1;
-            cur = larger;
-            len1 = len;
-          } else {
-            son[ptr0] = cur;
-            ptr0 = pair;
-            cur = smaller;
-            len0 = len;
-          }
+    let ptr0 = cycPos * 2 + 1;
+    let ptr1 = cycPos * 2;
+    let len0 = 0;
+    let len1 = 0;
+    let depth = this.depth;
+    for (;;) {
+      const delta = p - cur;
+      if (cur < lo || depth-- === 0) {
+        son[ptr0] = -1;
+        son[ptr1] = -1;
+        break;
+      }
+      const pair = (delta > cycPos ? cycPos - delta + cyc : cycPos - delta) * 2;
+      const smaller = son[pair];
+      const larger = son[pair + 1];
+      let len = len0 < len1 ? len0 : len1;
+      let a = d[cur + len];
+      let b = d[p + len];
+      if (a === b) {
+        while (++len < lenLimit) {
+          a = d[cur + len];
+          b = d[p + len];
+          if (a !== b) break;
+        }
+        if (len >= lenLimit) {
+          son[ptr1] = smaller;
+          son[ptr0] = larger;
+          break;
         }
       }
-      cycPos = cycPos + 1 === cyc ? 0 : cycPos + 1;
+      if (a < b) {
+        son[ptr1] = cur;
+        ptr1 = pair + 1;
+        cur = larger;
+        len1 = len;
+      } else {
+        son[ptr0] = cur;
+        ptr0 = pair;
+        cur = smaller;
+        len0 = len;
+      }
     }
-    this.pos = p;
-    this.cycPos = cycPos;
   }
 }
 
-export class HashChainFinder implements MatchFinder {
-  pos = 0;
-  /** Holds a value read only to bring its cache line in early. */
-  sink = 0;
-  private cycPos = 0;
-  private readonly data: Uint8Array;
-  private readonly window: number;
-  private readonly cyc: number;
-  private readonly niceLen: number;
-  private readonly depth: number;
-  private readonly head2 = new Int32Array(HASH2_SIZE).fill(-1);
-  private readonly head3 = new Int32Array(1 << HASH3_BITS).fill(-1);
-  private readonly headN: Int32Array;
-  private readonly shiftN: number;
-  /** Multiplier of the 5th byte in the hash (0: the head hashes 4 bytes). */
-  private readonly mul5: number;
-  /** The previous position with the same 4-byte hash, per slot. */
+/** Per bucket, a chain of the earlier positions, newest first, searched to `depth` links. */
+export class HashChainFinder extends HashedFinder {
+  /** The previous position with the same hash, per slot. */
   private readonly chain: Int32Array;
 
   constructor(
@@ -324,137 +384,50 @@ export class HashChainFinder implements MatchFinder {
     hashBytes: 4 | 5,
     start = 0,
   ) {
-    this.data = data;
-    this.window = Math.max(1, Math.min(dictSize, data.length));
-    // Nothing before `start` is ever indexed, so no candidate lies further back than the
-    // span from there: the cyclic buffer needs no more slots than that.
-    const span = Math.max(1, data.length - start);
-    this.cyc = Math.min(this.window, span) + 1;
-    this.pos = start;
-    this.niceLen = niceLen;
-    this.depth = depth;
-    const bits = headNBits(span);
-    this.headN = new Int32Array(1 << bits).fill(-1);
-    this.shiftN = 32 - bits;
-    this.mul5 = hashBytes === 5 ? 0x2545f491 : 0;
+    super(data, dictSize, niceLen, depth, hashBytes, start);
     this.chain = new Int32Array(this.cyc);
   }
 
-  jump(to: number): void {
-    const steps = to - this.pos;
-    this.pos = to;
-    this.cycPos = (this.cycPos + steps) % this.cyc;
-  }
-
-  getMatches(lens: Int32Array, dists: Int32Array): number {
+  protected searchBucket(
+    p: number,
+    cycPos: number,
+    cur: number,
+    lenLimit: number,
+    lo: number,
+    lens: Int32Array,
+    dists: Int32Array,
+    count: number,
+  ): number {
     const d = this.data;
-    const p = this.pos;
-    const avail = d.length - p;
-    const cycPos = this.cycPos;
-    this.pos = p + 1;
-    this.cycPos = cycPos + 1 === this.cyc ? 0 : cycPos + 1;
-    if (avail < 5) return 0;
-    const nice = this.niceLen;
-    const lenLimit = avail < nice ? avail : nice;
-    const lo = p > this.window ? p - this.window : 0;
-
-    const h2 = d[p] | (d[p + 1] << 8);
-    const v3 = h2 | (d[p + 2] << 16);
-    const h3 = Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS);
-    const hN =
-      (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], this.mul5)) >>> this.shiftN;
-    const c2 = this.head2[h2];
-    const c3 = this.head3[h3];
-    let cur = this.headN[hN];
-    if (avail > 5) {
-      // p + 1 comes next (the lazy check, or indexing the match just found): read its
-      // head now, so that cache miss overlaps this chain walk.
-      const w = d[p + 1] | (d[p + 2] << 8) | (d[p + 3] << 16) | (d[p + 4] << 24);
-      this.sink =
-        this.headN[(Math.imul(w, HASH_MUL) ^ Math.imul(d[p + 5], this.mul5)) >>> this.shiftN];
-    }
-    this.head2[h2] = p;
-    this.head3[h3] = p;
-    this.headN[hN] = p;
     const chain = this.chain;
     chain[cycPos] = cur;
-
-    let count = 0;
-    let best = 1;
-    if (c2 >= lo) {
-      let len = 2;
-      while (len < lenLimit && d[c2 + len] === d[p + len]) len++;
-      best = len;
-      lens[0] = len;
-      dists[0] = p - c2 - 1;
-      count = 1;
-    }
-    if (c3 !== c2 && c3 >= lo && d[c3] === d[p] && d[c3 + 1] === d[p + 1]) {
-      let len = 2;
-      while (len < lenLimit && d[c3 + len] === d[p + len]) len++;
-      if (len > best) {
-        best = len;
-        lens[count] = len;
-        dists[count] = p - c3 - 1;
-        count++;
-      }
-    }
-    if (best < lenLimit) {
-      // Only matches of 4+ bytes can come from the chain.
-      let need = best < 3 ? 3 : best;
-      const cyc = this.cyc;
-      let depth = this.depth;
-      while (cur >= lo && depth-- > 0) {
-        const delta = p - cur;
-        const next = chain[delta > cycPos ? cycPos - delta + cyc : cycPos - delta];
-        if (d[cur + need] === d[p + need] && d[cur] === d[p]) {
-          let len = 1;
-          while (len < lenLimit && d[cur + len] === d[p + len]) len++;
-          if (len > best) {
-            best = len;
-            lens[count] = len;
-            dists[count] = delta - 1;
-            count++;
-            if (len >= lenLimit) break;
-            need = len;
-          }
+    let best = count > 0 ? lens[count - 1] : 1;
+    if (best >= lenLimit) return count;
+    // Only matches of 4+ bytes can come from the chain.
+    let need = best < 3 ? 3 : best;
+    const cyc = this.cyc;
+    let depth = this.depth;
+    while (cur >= lo && depth-- > 0) {
+      const delta = p - cur;
+      const next = chain[delta > cycPos ? cycPos - delta + cyc : cycPos - delta];
+      if (d[cur + need] === d[p + need] && d[cur] === d[p]) {
+        let len = 1;
+        while (len < lenLimit && d[cur + len] === d[p + len]) len++;
+        if (len > best) {
+          best = len;
+          lens[count] = len;
+          dists[count] = delta - 1;
+          count++;
+          if (len >= lenLimit) break;
+          need = len;
         }
-        cur = next;
       }
-    }
-    if (best === nice && count > 0) {
-      const k = count - 1;
-      lens[k] = extend(d, p, dists[k], best, avail < MATCH_LEN_MAX ? avail : MATCH_LEN_MAX);
+      cur = next;
     }
     return count;
   }
 
-  skip(count: number): void {
-    const d = this.data;
-    const n = d.length;
-    const chain = this.chain;
-    const cyc = this.cyc;
-    const head2 = this.head2;
-    const head3 = this.head3;
-    const headN = this.headN;
-    const shiftN = this.shiftN;
-    const mul5 = this.mul5;
-    let p = this.pos;
-    let cycPos = this.cycPos;
-    for (const end = p + count; p < end; p++) {
-      if (n - p >= 5) {
-        const h2 = d[p] | (d[p + 1] << 8);
-        const v3 = h2 | (d[p + 2] << 16);
-        head2[h2] = p;
-        head3[Math.imul(v3, HASH_MUL) >>> (32 - HASH3_BITS)] = p;
-        const hN =
-          (Math.imul(v3 | (d[p + 3] << 24), HASH_MUL) ^ Math.imul(d[p + 4], mul5)) >>> shiftN;
-        chain[cycPos] = headN[hN];
-        headN[hN] = p;
-      }
-      cycPos = cycPos + 1 === cyc ? 0 : cycPos + 1;
-    }
-    this.pos = p;
-    this.cycPos = cycPos;
+  protected enterBucket(p: number, cycPos: number, cur: number): void {
+    this.chain[cycPos] = cur;
   }
 }
