@@ -130,9 +130,7 @@ export class NormalParser extends parser.Parser {
     if (mainLen >= nice) return this.single(mainLen, mDists[nm - 1] + 4);
     if (mainLen > avail0) {
       mainLen = avail0;
-      while (nm > 0 && mLens[nm - 1] >= avail0) nm--;
-      mLens[nm] = avail0;
-      nm++;
+      nm = this.capMatches(nm, avail0);
     }
 
     const curByte = d[pos];
@@ -232,48 +230,12 @@ export class NormalParser extends parser.Parser {
         if (newLen >= nice) break; // Taken whole at the start of the next call.
       }
 
-      // The state and reps at `cur`, from the step that reaches it.
-      const f = from[cur];
-      let s = optState[f];
-      r0 = optReps[f * 4];
-      r1 = optReps[f * 4 + 1];
-      r2 = optReps[f * 4 + 2];
-      r3 = optReps[f * 4 + 3];
-      const bk = back[cur];
-      if (bk === BACK_LITERAL) s = nextLiteral(s);
-      else if (bk === BACK_SHORT_REP) s = nextShortRep(s);
-      else if (bk >= 0 && bk < 4) {
-        s = nextRep(s);
-        if (bk === 1) {
-          const t = r1;
-          r1 = r0;
-          r0 = t;
-        } else if (bk === 2) {
-          const t = r2;
-          r2 = r1;
-          r1 = r0;
-          r0 = t;
-        } else if (bk === 3) {
-          const t = r3;
-          r3 = r2;
-          r2 = r1;
-          r1 = r0;
-          r0 = t;
-        }
-      } else if (bk >= 4) {
-        s = nextMatch(s);
-        r3 = r2;
-        r2 = r1;
-        r1 = r0;
-        r0 = bk - 4;
-      }
-      // Two-step: a literal and a rep0 follow the first symbol (reps unchanged by both).
-      if (two[cur] !== 0) s = nextRep(nextLiteral(s));
-      optState[cur] = s;
-      optReps[cur * 4] = r0;
-      optReps[cur * 4 + 1] = r1;
-      optReps[cur * 4 + 2] = r2;
-      optReps[cur * 4 + 3] = r3;
+      this.reachNode(cur);
+      const s = optState[cur];
+      r0 = optReps[cur * 4];
+      r1 = optReps[cur * 4 + 1];
+      r2 = optReps[cur * 4 + 2];
+      r3 = optReps[cur * 4 + 3];
 
       const curPrice = price[cur];
       posState = p & POS_MASK;
@@ -363,9 +325,7 @@ export class NormalParser extends parser.Parser {
 
       if (newLen > avail) {
         newLen = avail;
-        while (nm > 0 && mLens[nm - 1] >= avail) nm--;
-        mLens[nm] = avail;
-        nm++;
+        nm = this.capMatches(nm, avail);
       }
       if (newLen >= startLen) {
         const normal = matchPrice + P[probs[P_IS_REP + s] >> 4];
@@ -407,7 +367,78 @@ export class NormalParser extends parser.Parser {
       }
     }
 
-    // Walk back from `cur` and lay the symbols out forwards (a two-step node gives up to 3).
+    return this.backward(cur);
+  }
+
+  /**
+   * Cuts the `nm` matches found to `limit` bytes (the end of the input or of the window):
+   * those reaching it become one match of `limit` bytes. Returns the new count.
+   */
+  private capMatches(nm: number, limit: number): number {
+    const mLens = this.mLens;
+    while (nm > 0 && mLens[nm - 1] >= limit) nm--;
+    mLens[nm] = limit;
+    return nm + 1;
+  }
+
+  /** Sets the state and reps at node `cur` from the step that reaches it. */
+  private reachNode(cur: number): void {
+    const from = this.optFrom;
+    const back = this.optBack;
+    const optState = this.optState;
+    const optReps = this.optReps;
+    const f = from[cur];
+    let s = optState[f];
+    let r0 = optReps[f * 4];
+    let r1 = optReps[f * 4 + 1];
+    let r2 = optReps[f * 4 + 2];
+    let r3 = optReps[f * 4 + 3];
+    const bk = back[cur];
+    if (bk === BACK_LITERAL) s = nextLiteral(s);
+    else if (bk === BACK_SHORT_REP) s = nextShortRep(s);
+    else if (bk >= 0 && bk < 4) {
+      s = nextRep(s);
+      if (bk === 1) {
+        const t = r1;
+        r1 = r0;
+        r0 = t;
+      } else if (bk === 2) {
+        const t = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
+      } else if (bk === 3) {
+        const t = r3;
+        r3 = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
+      }
+    } else if (bk >= 4) {
+      s = nextMatch(s);
+      r3 = r2;
+      r2 = r1;
+      r1 = r0;
+      r0 = bk - 4;
+    }
+    // Two-step: a literal and a rep0 follow the first symbol (reps unchanged by both).
+    if (this.optTwo[cur] !== 0) s = nextRep(nextLiteral(s));
+    optState[cur] = s;
+    optReps[cur * 4] = r0;
+    optReps[cur * 4 + 1] = r1;
+    optReps[cur * 4 + 2] = r2;
+    optReps[cur * 4 + 3] = r3;
+  }
+
+  /**
+   * Walks back from node `cur` and lays the symbols out forwards (a two-step node gives up
+   * to 3) in seqLen/seqBack; returns their count.
+   */
+  private backward(cur: number): number {
+    const from = this.optFrom;
+    const back = this.optBack;
+    const len1 = this.optLen1;
+    const two = this.optTwo;
     let count = 0;
     const seqLen = this.seqLen;
     const seqBack = this.seqBack;
