@@ -35,6 +35,17 @@ export {
  * also drops short matches too far away to pay (see tooFar). Both finders key their
  * buckets by 5 bytes rather than 4 (see match-finder.ts).
  *
+ * The parts, one job each (as liblzma splits its encoder):
+ * - options.ts: the options, the presets and the search settings behind them.
+ * - this file: the header, putting the parts together, progress and cancelling.
+ * - symbol-coder.ts: codes literals, matches and reps (range-coder.ts does the bits) and
+ *   keeps the decoder's state: probabilities, state, reps.
+ * - prices.ts: what a symbol would cost, from the probabilities and refreshed tables.
+ * - parser.ts: what both parsers share (finder glue, rep lengths, long literal runs);
+ *   fast-parser.ts (greedy, lazy) and normal-parser.ts (optimal) decide what to code.
+ * - match-finder.ts: the binary-tree and hash-chain finders on one base.
+ * - resume.ts: carries an existing stream on from a decoder state (the `resume` option).
+ *
  * Where the time goes and how it is kept down:
  * - Matches of `niceLen` or more are taken whole (extended up to 273 bytes), and only the
  *   first `headKeep` and last `tailKeep` positions inside them are indexed: strings that
