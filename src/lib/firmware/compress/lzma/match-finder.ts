@@ -28,6 +28,8 @@ const MATCH_LEN_MAX = 273;
 const HASH2_SIZE = 1 << 16;
 const HASH3_BITS = 16;
 const HASH_MUL = 0x9e3779b1 | 0;
+/** Where a search that can find nothing records its matches. */
+const NO_MATCHES = new Int32Array(0);
 
 function headNBits(n: number): number {
   return Math.min(22, Math.max(12, 31 - Math.clz32(n | 1)));
@@ -248,7 +250,6 @@ export class BinaryTreeFinder extends HashedFinder {
     this.son = new Int32Array(this.cyc * 2);
   }
 
-  /** Walks the tree from its root `cur`, re-rooting it at `p`; matches found go to `lens`. */
   protected searchBucket(
     p: number,
     cycPos: number,
@@ -259,10 +260,41 @@ export class BinaryTreeFinder extends HashedFinder {
     dists: Int32Array,
     count: number,
   ): number {
+    const best = count > 0 ? lens[count - 1] : 1;
+    return this.walk(p, cycPos, cur, lenLimit, lo, lens, dists, count, best);
+  }
+
+  protected enterBucket(
+    p: number,
+    cycPos: number,
+    cur: number,
+    lenLimit: number,
+    lo: number,
+  ): void {
+    // No match can be longer than lenLimit, so none is recorded.
+    this.walk(p, cycPos, cur, lenLimit, lo, NO_MATCHES, NO_MATCHES, 0, lenLimit);
+  }
+
+  /**
+   * Walks the tree from its root `cur` and re-roots it at `p` (slot `cycPos`): the earlier
+   * positions whose strings sort below p's go to its smaller side, the others to its larger
+   * side. Matches longer than `best` go to `lens`/`dists` after the `count` already there;
+   * returns the new count.
+   */
+  private walk(
+    p: number,
+    cycPos: number,
+    cur: number,
+    lenLimit: number,
+    lo: number,
+    lens: Int32Array,
+    dists: Int32Array,
+    count: number,
+    best: number,
+  ): number {
     const d = this.data;
     const son = this.son;
     const cyc = this.cyc;
-    let best = count > 0 ? lens[count - 1] : 1;
     let ptr0 = cycPos * 2 + 1;
     let ptr1 = cycPos * 2;
     let len0 = 0;
@@ -313,61 +345,6 @@ export class BinaryTreeFinder extends HashedFinder {
       }
     }
     return count;
-  }
-
-  /** The same walk, without reporting matches. */
-  protected enterBucket(
-    p: number,
-    cycPos: number,
-    cur: number,
-    lenLimit: number,
-    lo: number,
-  ): void {
-    const d = this.data;
-    const son = this.son;
-    const cyc = this.cyc;
-    let ptr0 = cycPos * 2 + 1;
-    let ptr1 = cycPos * 2;
-    let len0 = 0;
-    let len1 = 0;
-    let depth = this.depth;
-    for (;;) {
-      const delta = p - cur;
-      if (cur < lo || depth-- === 0) {
-        son[ptr0] = -1;
-        son[ptr1] = -1;
-        break;
-      }
-      const pair = (delta > cycPos ? cycPos - delta + cyc : cycPos - delta) * 2;
-      const smaller = son[pair];
-      const larger = son[pair + 1];
-      let len = len0 < len1 ? len0 : len1;
-      let a = d[cur + len];
-      let b = d[p + len];
-      if (a === b) {
-        while (++len < lenLimit) {
-          a = d[cur + len];
-          b = d[p + len];
-          if (a !== b) break;
-        }
-        if (len >= lenLimit) {
-          son[ptr1] = smaller;
-          son[ptr0] = larger;
-          break;
-        }
-      }
-      if (a < b) {
-        son[ptr1] = cur;
-        ptr1 = pair + 1;
-        cur = larger;
-        len1 = len;
-      } else {
-        son[ptr0] = cur;
-        ptr0 = pair;
-        cur = smaller;
-        len0 = len;
-      }
-    }
   }
 }
 
