@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 const benches = [
   'bench/parse.ts',
   'bench/lzma.ts',
+  'bench/lzma-decoder-forms.ts',
   'bench/lzma-browser.ts',
   'bench/ovmf-patch.ts',
   'bench/app-browser.ts',

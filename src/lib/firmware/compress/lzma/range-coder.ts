@@ -1,5 +1,5 @@
 /**
- * The encoder half of the LZMA range coder and the price table the parsers use.
+ * The encoder half of the LZMA range coder.
  *
  * `range` is kept as an int32 holding the unsigned 32-bit value (every use goes through
  * `>>>` or `Math.imul`, which read it modulo 2^32); `low` needs 33 bits (32 plus the carry)
@@ -7,25 +7,6 @@
  * branch on its value: literal and distance bits are close to random, and a mispredicted
  * branch per bit costs more than the arithmetic.
  */
-
-/**
- * Prices are in 1/16 bit: price of a bit with probability p (11-bit) is PRICES[p >> 4].
- * Every entry before rounding lies at least 0.0017 away from a .5, far beyond the error of
- * any engine's Math.log2, so all engines build the same table (and the same streams).
- */
-export const PRICE_SHIFT = 4;
-export const PRICES: Uint32Array = (() => {
-  const t = new Uint32Array(2048 >> 4);
-  for (let k = 0; k < t.length; k++) {
-    const p = (k << 4) + 8; // middle of the bucket
-    t[k] = Math.round(-Math.log2(p / 2048) * (1 << PRICE_SHIFT));
-  }
-  return t;
-})();
-
-export function bitPrice(prob: number, bit: number): number {
-  return PRICES[(bit === 0 ? prob : 2048 - prob) >> 4];
-}
 
 /** The encoder's state in the middle of a stream: see resume.ts for how it is derived. */
 export interface RangeEncoderState {
