@@ -114,3 +114,64 @@ export const MERGE_SH: readonly string[] = [
   '  ask=1; if [ "$ostype_ok" = 1 ]; then ask=0; fi; decide ostype "$v" "$ok" l26 "$ask"',
   '}',
 ];
+
+/**
+ * The bash twins of vm-merge-amd.ts, for the AMD install.sh only (after MERGE_SH, whose conf_get,
+ * type_of, host_of and decide they use).
+ */
+export const MERGE_SH_AMD: readonly string[] = [
+  // is_fn_host HOST WANT SLOT_TOO: HOST is the function WANT (a bare slot only when SLOT_TOO is 1).
+  'is_fn_host() {',
+  '  local h="${1,,}"',
+  '  [ -n "$h" ] || return 1',
+  '  if [[ "$h" =~ ^([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}$ ]]; then',
+  '    [ "$3" = 1 ] || return 1',
+  '    h="$h.0"',
+  '  fi',
+  '  if [[ "$h" =~ ^[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$ ]]; then h="0000:$h"; fi',
+  '  [ "$h" = "$2" ]',
+  '}',
+  // amd_slot FILE HOST SLOT_TOO SKIP: the function's hostpci index, else the lowest free one but SKIP.
+  'amd_slot() { local i; for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && conf_has "hostpci$i" "$1" && is_fn_host "$(host_of "$(conf_get "hostpci$i" "$1")")" "$2" "$3"; then echo "$i"; return; fi; done; for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && ! conf_has "hostpci$i" "$1"; then echo "$i"; return; fi; done; echo -1; }',
+  // merge_amd_hostpci NOW HOST [ROM] (vm-merge-amd.ts mergeAmdHostpci).
+  'merge_amd_hostpci() {',
+  '  local now="$1" host="$2" rom="${3:-}" p key val i=0 pcie=0 romfile=0',
+  '  local -a parts out=()',
+  '  if [ -z "$now" ]; then printf \'%s\\n\' "$host,pcie=1${rom:+,romfile=$rom}"; return; fi',
+  '  IFS=, read -r -a parts <<<"$now"',
+  '  for p in "${parts[@]}"; do',
+  '    if [[ "$p" == *=* ]]; then key="${p%%=*}" val="${p#*=}"; else key="" val="$p"; fi',
+  '    if [ "$i" = 0 ] && [ -z "$key" ]; then',
+  '      if is_fn_host "$p" "$host" 0; then out+=("$p"); else out+=("$host"); fi',
+  '    elif [ "$key" = host ]; then',
+  '      if is_fn_host "$val" "$host" 0; then out+=("$p"); else out+=("host=$host"); fi',
+  '    elif [ "$key" = pcie ]; then',
+  '      if [ "$pcie" = 0 ]; then out+=(pcie=1); fi; pcie=1',
+  '    elif [ "$key" = romfile ] && [ -n "$rom" ]; then',
+  '      if [ "$romfile" = 0 ]; then out+=("romfile=$rom"); fi; romfile=1',
+  '    elif [ "$key" = legacy-igd ]; then :',
+  '    elif [ "$key" = rombar ] && [ "$val" = 0 ]; then :',
+  '    else out+=("$p"); fi',
+  '    i=$((i + 1))',
+  '  done',
+  '  if [ "$pcie" = 0 ]; then out+=(pcie=1); fi',
+  '  if [ -n "$rom" ] && [ "$romfile" = 0 ]; then out+=("romfile=$rom"); fi',
+  '  local IFS=,; printf \'%s\\n\' "${out[*]}"',
+  '}',
+  // amd_decide_fn CONF SLOT HOST [ROM]: the plan line of one function's hostpci.
+  'amd_decide_fn() { local v merged ok; if [ "$2" -lt 0 ]; then return; fi; v="$(conf_get "hostpci$2" "$1")"; merged="$(merge_amd_hostpci "$v" "$3" "${4:-}")"; ok=0; if [ "$merged" = "$v" ]; then ok=1; fi; decide "hostpci$2" "$v" "$ok" "$merged"; }',
+  // plan_vm_amd CONF GPU_HOST GPU_ROM AUDIO_HOST AUDIO_ROM CPU_OK (vm-merge-amd.ts planAmdVm).
+  'plan_vm_amd() {',
+  '  local conf="$1" gpu_host="$2" gpu_rom="$3" audio_host="$4" audio_rom="$5" cpu_ok="$6" v ok ask gpu audio i',
+  '  v="$(conf_get bios "$conf")"; ok=0; if [ "$v" = ovmf ]; then ok=1; fi; decide bios "$v" "$ok" ovmf',
+  '  v="$(conf_get machine "$conf")"; ok=0; if [[ "$(type_of "$v")" =~ ^(pc-)?q35(-.*)?$ ]]; then ok=1; fi; decide machine "$v" "$ok" q35',
+  '  v="$(conf_get vga "$conf")"; ok=0; if [ "$(type_of "$v")" = none ]; then ok=1; fi; decide vga "$v" "$ok" none',
+  '  gpu="$(amd_slot "$conf" "$gpu_host" 1 -1)"',
+  '  audio="$(amd_slot "$conf" "$audio_host" 0 "$gpu")"',
+  '  amd_decide_fn "$conf" "$gpu" "$gpu_host" "$gpu_rom"',
+  '  amd_decide_fn "$conf" "$audio" "$audio_host" "$audio_rom"',
+  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$gpu" ] && [ "$i" != "$audio" ] && conf_has "hostpci$i" "$conf"; then v="$(conf_get "hostpci$i" "$conf")"; decide "hostpci$i" "$v" 1 "$v"; fi; done',
+  '  v="$(conf_get cpu "$conf")"; ok=0; if [ "$(type_of "$v")" = host ]; then ok=1; fi',
+  '  ask=0; if [ -n "$v" ] && [ "$cpu_ok" != 1 ]; then ask=1; fi; decide cpu "$v" "$ok" host "$ask"',
+  '}',
+];
