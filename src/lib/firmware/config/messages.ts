@@ -608,7 +608,7 @@ const CATALOG = {
     'q35：pcie=1 需要它（i440fx 没有 PCI Express），APU 直通方案也使用它；已是 q35 的虚拟机保留其版本。',
   ],
   'amd.vm.vga': [
-    'No emulated VGA: the iGPU is the VM’s display, so the UEFI screen appears on it and not on an emulated card.',
+    'No emulated VGA: the iGPU is the display of the VM, so the UEFI screen appears on it and not on an emulated card.',
     '不模拟 VGA：核显就是虚拟机的显示设备，UEFI 画面显示在它上面，而不是模拟显卡上。',
   ],
   'amd.vm.gpu': [
@@ -616,11 +616,11 @@ const CATALOG = {
     '以 PCI Express 设备直通 GPU 功能，并使用 ROM {rom}。',
   ],
   'amd.vm.audio': [
-    'Pass the HDMI audio function too, as a PCI Express device with the GOP ROM {rom}: OVMF loads the GOP from this function’s ROM.',
+    'Pass the HDMI audio function too, as a PCI Express device with the GOP ROM {rom}: OVMF loads the GOP from the ROM of this function.',
     '同时以 PCI Express 设备直通 HDMI 音频功能，并使用 GOP ROM {rom}：OVMF 从这个功能的 ROM 加载 GOP。',
   ],
   'amd.vm.audioCombined': [
-    'Pass the HDMI audio function too, as a PCI Express device: both functions of the device belong to the VM; the GOP is in the GPU function’s combined ROM.',
+    'Pass the HDMI audio function too, as a PCI Express device: both functions of the device belong to the VM; the GOP is in the combined ROM of the GPU function.',
     '同时以 PCI Express 设备直通 HDMI 音频功能：设备的两个功能都归虚拟机；GOP 在 GPU 功能的合并 ROM 中。',
   ],
   'amd.vm.cpu': [
