@@ -39,6 +39,8 @@ export interface CheckContext {
   ovmfImage?: OvmfImage;
   /** An AMD iGPU: the VM is checked against the AMD recipe instead (checkAmdVm). */
   amd?: AmdIgpu;
+  /** AMD: the GPU function's ROM is the combined VBIOS + GOP ROM, so the audio function needs none. */
+  combinedRom?: boolean;
 }
 
 const IGD_HOST = '0000:00:02.0';
@@ -110,7 +112,7 @@ function igdEntry(conf: VmConf): HostpciEntry | undefined {
 
 export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): Finding[] {
   const conf = typeof input === 'string' ? parseVmConf(input) : input;
-  if (ctx.amd) return checkAmdVm(conf, ctx.amd);
+  if (ctx.amd) return checkAmdVm(conf, ctx.amd, ctx.combinedRom ?? false);
   const out: Finding[] = [];
 
   // disable_vga=1 may sit in a pasted modprobe file or an args line; scan every line.
@@ -212,7 +214,7 @@ export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): F
  * An AMD iGPU VM against the recipe render-amd.ts writes: q35, the GPU and its HDMI audio function
  * each on its own hostpci with pcie=1 and a ROM, no emulated VGA, nothing Intel-only left over.
  */
-function checkAmdVm(conf: VmConf, amd: AmdIgpu): Finding[] {
+function checkAmdVm(conf: VmConf, amd: AmdIgpu, combinedRom: boolean): Finding[] {
   const out: Finding[] = [];
   const gpu = conf.hostpci.find((h) => h.host === amd.gpuAddress);
   const audio = conf.hostpci.find((h) => h.host === amd.audioAddress);
@@ -238,7 +240,8 @@ function checkAmdVm(conf: VmConf, amd: AmdIgpu): Finding[] {
       out.push(find('amd-intel-leftover', h.line, { what: 'legacy-igd' }));
     const rom = h.options.get('romfile');
     if (rom?.includes('/')) out.push(find('romfile-path', h.line, { rom }));
-    if (!rom) out.push(find(h === gpu ? 'amd-no-vbios-rom' : 'amd-no-gop-rom', h.line));
+    if (h === gpu && !rom) out.push(find('amd-no-vbios-rom', h.line));
+    if (h === audio && !rom && !combinedRom) out.push(find('amd-no-gop-rom', h.line));
   }
   const args = conf.get('args');
   const igdProp = [...conf.setProps.keys()].find((k) => /\.x-igd-[\w-]+$/.test(k));

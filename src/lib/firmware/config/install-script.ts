@@ -133,7 +133,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
         ],
   );
   step('sh.helpers', ['die() { echo "error: $*" >&2; exit 1; }']);
-  step('sh.merge', amd ? [...MERGE_SH, ...MERGE_SH_AMD] : MERGE_SH);
+  step('sh.merge', amd ? MERGE_SH_AMD : MERGE_SH);
   step('sh.merge', [
     'why() {',
     '  case "$1" in',

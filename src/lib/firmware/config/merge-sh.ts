@@ -7,7 +7,8 @@
 /** Field separator of plan_vm lines: a control character no config value holds, never IFS white space. */
 export const PLAN_SEP = '\x1f';
 
-export const MERGE_SH: readonly string[] = [
+/** Reading a VM config, shared by the Intel and the AMD merge. */
+const CONF_SH: readonly string[] = [
   // conf_get KEY FILE: the first "key: value" of a VM config, as parseVmConf reads it (trimmed,
   // comments skipped, stops at the first [snapshot]); conf_has KEY FILE: whether the key is there.
   'conf_scan() { awk -v k="$1" -v mode="$2" \'{ sub(/^[ \\t]+/, ""); sub(/[ \\t\\r]+$/, "") } /^\\[/ { exit } /^#/ || $0 == "" { next } { i = index($0, ":"); if (i < 2) next; key = substr($0, 1, i - 1); sub(/[ \\t]+$/, "", key); key = tolower(key); if (key !~ /^[a-z][a-z0-9_-]*$/ || key != k) next; v = substr($0, i + 1); sub(/^[ \\t]+/, "", v); if (mode == "get") print v; found = 1; exit } END { exit !found }\' "$3"; }',
@@ -17,6 +18,10 @@ export const MERGE_SH: readonly string[] = [
   'type_of() { local v="${1%%,*}"; case "$v" in type=*) v="${v#type=}" ;; cputype=*) v="${v#cputype=}" ;; esac; printf \'%s\\n\' "$v"; }',
   'is_on() { case "${1,,}" in 1 | on | true | yes) return 0 ;; esac; return 1; }',
   'host_of() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == host=* ]]; then printf \'%s\\n\' "${p#host=}"; return; fi; done; if [[ "${parts[0]:-}" != *=* ]]; then printf \'%s\\n\' "${parts[0]:-}"; fi; }',
+];
+
+/** The Intel iGPU's hostpci and args. */
+const IGD_SH: readonly string[] = [
   'is_igd_host() { [[ "${1,,}" =~ ^(0000:)?00:02(\\.0)?$ ]]; }',
   'is_igd_exact() { [[ "${1,,}" =~ ^(0000:)?00:02\\.0$ ]]; }',
   // igd_slot FILE: the iGPU's hostpci index, else the lowest free one, else -1.
@@ -64,6 +69,10 @@ export const MERGE_SH: readonly string[] = [
   '  done',
   '  if [ "$changed" = 0 ]; then printf \'%s\\n\' "$now"; else local IFS=\' \'; printf \'%s\\n\' "${tok[*]}"; fi',
   '}',
+];
+
+/** The vfio-pci ids list and the plan line format, shared by the Intel and the AMD merge. */
+const IDS_DECIDE_SH: readonly string[] = [
   // merge_ids OURS LIST... (vm-merge.ts mergeIds).
   'merge_ids() {',
   '  local ours="$1" l id seen dup',
@@ -88,6 +97,9 @@ export const MERGE_SH: readonly string[] = [
   '  else action=change; fi',
   '  printf \'%s\\037%s\\037%s\\037%s\\n\' "$1" "$action" "$2" "$value"',
   '}',
+];
+
+const PLAN_SH: readonly string[] = [
   // plan_vm CONF ROM MIN_MIB OSTYPE_OK CPU_OK NAME=VALUE...: one decision per setting.
   'plan_vm() {',
   '  local conf="$1" rom="$2" min="$3" ostype_ok="$4" cpu_ok="$5" v ok ask slot dev merged i',
@@ -115,11 +127,16 @@ export const MERGE_SH: readonly string[] = [
   '}',
 ];
 
+/** The Intel install.sh's merge functions. */
+export const MERGE_SH: readonly string[] = [...CONF_SH, ...IGD_SH, ...IDS_DECIDE_SH, ...PLAN_SH];
+
 /**
- * The bash twins of vm-merge-amd.ts, for the AMD install.sh only (after MERGE_SH, whose conf_get,
- * type_of, host_of and decide they use).
+ * The bash twins of vm-merge-amd.ts, for the AMD install.sh: with the shared config reading and
+ * plan format, and nothing of the Intel merge.
  */
 export const MERGE_SH_AMD: readonly string[] = [
+  ...CONF_SH,
+  ...IDS_DECIDE_SH,
   // is_fn_host HOST WANT SLOT_TOO: HOST is the function WANT (a bare slot only when SLOT_TOO is 1).
   'is_fn_host() {',
   '  local h="${1,,}"',

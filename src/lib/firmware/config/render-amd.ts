@@ -230,6 +230,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
   const conf = vm.map((l) => l.text).join('\n');
   const findings = checkVmConfig(`${conf}\nefidisk0: local-lvm:vm-${o.vmid}-disk-0,efitype=4m`, {
     amd,
+    combinedRom: o.combinedRom,
   });
   return { blocks, findings, want };
 }
