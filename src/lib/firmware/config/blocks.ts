@@ -1,4 +1,5 @@
 /** The shape of the generator's output: blocks of lines, each line with its reason. */
+import { needsVfioVirqfd, type Version } from './facts';
 import type { BootLoader } from './inputs';
 import { joinText, t, type MessageKey, type Text } from './messages';
 
@@ -38,6 +39,21 @@ export function block(
     : { id, title: t(titleKey), kind, path, lines };
 }
 
+/** /etc/modules: the VFIO modules, with the reasons for this vendor's IOMMU and host driver. */
+export function vfioModules(
+  kernel: Version,
+  iommuType1: MessageKey,
+  vfioPci: MessageKey,
+): ConfigLine[] {
+  const modules = [
+    L('vfio', 'modules.vfio'),
+    L('vfio_iommu_type1', iommuType1),
+    L('vfio_pci', vfioPci),
+  ];
+  if (needsVfioVirqfd(kernel)) modules.push(L('vfio_virqfd', 'modules.virqfd'));
+  return modules;
+}
+
 /**
  * The kernel command line file of the boot loader with these parameters, and the command that
  * applies it: GRUB_CMDLINE_LINUX_DEFAULT + update-grub, or /etc/kernel/cmdline +
@@ -73,6 +89,23 @@ export function cmdlineBlocks(
         ? L('update-grub', 'cmdline.updateGrub')
         : L('proxmox-boot-tool refresh', 'cmdline.pbtRefresh'),
     ]),
+  ];
+}
+
+/** The first lines of a plain QEMU command line: machine, CPU and memory, OVMF, no emulated display. */
+export function qemuHead(
+  machine: [string, MessageKey],
+  memoryMiB: number,
+  code: [string, MessageKey],
+  vmid: number,
+): ConfigLine[] {
+  return [
+    L('qemu-system-x86_64 -enable-kvm \\', 'qemu.bin'),
+    L(`  -machine ${machine[0]} \\`, machine[1]),
+    L(`  -cpu host -m ${memoryMiB} \\`, 'qemu.cpuMem'),
+    L(`  -drive if=pflash,format=raw,readonly=on,file=${code[0]} \\`, code[1]),
+    L(`  -drive if=pflash,format=raw,file=vm-${vmid}-vars.fd \\`, 'qemu.vars'),
+    L('  -vga none -nodefaults \\', 'qemu.noVga'),
   ];
 }
 

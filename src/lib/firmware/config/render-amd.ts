@@ -12,11 +12,13 @@ import {
   cmdlineBlocks,
   initramfsBlock,
   L,
+  qemuHead,
+  vfioModules,
   type ConfigBlock,
   type ConfigLine,
 } from './blocks';
 import { checkVmConfig, type Finding } from './check';
-import { hostFramebufferParam, needsVfioVirqfd, OVMF_DIR, ROM_DIR, type Version } from './facts';
+import { hostFramebufferParam, OVMF_DIR, ROM_DIR, type Version } from './facts';
 import type { BootLoader } from './inputs';
 import { installScriptLines, MODPROBE_FILE } from './install-script';
 import { joinText, t, type MessageKey } from './messages';
@@ -69,12 +71,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
   const ids = amdPciIds(amd);
   const blocks: ConfigBlock[] = [];
 
-  const modules = [
-    L('vfio', 'modules.vfio'),
-    L('vfio_iommu_type1', 'amd.modules.iommuType1'),
-    L('vfio_pci', 'amd.modules.vfioPci'),
-  ];
-  if (needsVfioVirqfd(kernel)) modules.push(L('vfio_virqfd', 'modules.virqfd'));
+  const modules = vfioModules(kernel, 'amd.modules.iommuType1', 'amd.modules.vfioPci');
   blocks.push(block('modules', 'block.modules', 'file', modules, '/etc/modules'));
 
   const fb = hostFramebufferParam(kernel);
@@ -172,12 +169,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
   ].join(',');
   blocks.push(
     block('qemu', 'block.qemu', 'commands', [
-      L('qemu-system-x86_64 -enable-kvm \\', 'qemu.bin'),
-      L('  -machine q35 \\', 'amd.qemu.machine'),
-      L(`  -cpu host -m ${QEMU_MEMORY_MIB} \\`, 'qemu.cpuMem'),
-      L(`  -drive if=pflash,format=raw,readonly=on,file=${ovmfCode} \\`, 'qemu.code'),
-      L(`  -drive if=pflash,format=raw,file=vm-${o.vmid}-vars.fd \\`, 'qemu.vars'),
-      L('  -vga none -nodefaults \\', 'qemu.noVga'),
+      ...qemuHead(['q35', 'amd.qemu.machine'], QEMU_MEMORY_MIB, [ovmfCode, 'qemu.code'], o.vmid),
       L('  -device pcie-root-port,id=rp0,chassis=1,slot=1 \\', 'amd.qemu.rootPort'),
       L(`  -device ${gpuDev} \\`, 'amd.qemu.gpu'),
       { text: `  -device ${audioDev}`, reason: joinText([t('amd.qemu.audio'), audioReason]) },

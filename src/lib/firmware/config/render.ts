@@ -8,6 +8,8 @@ import {
   cmdlineBlocks,
   initramfsBlock,
   L,
+  qemuHead,
+  vfioModules,
   type ConfigBlock,
   type ConfigLine,
 } from './blocks';
@@ -22,7 +24,6 @@ import {
   needsExplicitLpc,
   needsGmsOverride,
   needsIntelIommuOn,
-  needsVfioVirqfd,
   opregionIsDefault,
   OVMF_DIR,
   OVMF_IMAGES,
@@ -193,12 +194,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   const blocks: ConfigBlock[] = [];
 
   // /etc/modules
-  const modules = [
-    L('vfio', 'modules.vfio'),
-    L('vfio_iommu_type1', 'modules.iommuType1'),
-    L('vfio_pci', 'modules.vfioPci'),
-  ];
-  if (needsVfioVirqfd(kernel)) modules.push(L('vfio_virqfd', 'modules.virqfd'));
+  const modules = vfioModules(kernel, 'modules.iommuType1', 'modules.vfioPci');
   blocks.push(block('modules', 'block.modules', 'file', modules, '/etc/modules'));
 
   // Kernel command line. initcall_blacklist=sysfb_init keeps the boot framebuffer (simplefb/efifb)
@@ -299,15 +295,12 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   ].join(',');
   blocks.push(
     block('qemu', 'block.qemu', 'commands', [
-      L('qemu-system-x86_64 -enable-kvm \\', 'qemu.bin'),
-      L('  -machine pc \\', 'vm.machine'),
-      L(`  -cpu host -m ${memory} \\`, 'qemu.cpuMem'),
-      L(
-        `  -drive if=pflash,format=raw,readonly=on,file=${ovmfCode} \\`,
-        o.mode === 'rom' ? 'qemu.code' : 'qemu.codePatched',
+      ...qemuHead(
+        ['pc', 'vm.machine'],
+        memory,
+        [ovmfCode, o.mode === 'rom' ? 'qemu.code' : 'qemu.codePatched'],
+        o.vmid,
       ),
-      L(`  -drive if=pflash,format=raw,file=vm-${o.vmid}-vars.fd \\`, 'qemu.vars'),
-      L('  -vga none -nodefaults \\', 'qemu.noVga'),
       {
         text: `  -device ${dev}`,
         reason: joinText([t('qemu.device'), ...props.map((p) => p.reason)]),

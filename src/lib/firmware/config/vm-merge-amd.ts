@@ -8,6 +8,7 @@ import { normalizePciAddress } from './inputs';
 import {
   HOSTPCI_SLOTS,
   hostOf,
+  newPlan,
   typeOf,
   vmConfMap,
   type VmConsent,
@@ -99,14 +100,7 @@ export function planAmdVm(
 ): VmDecision[] {
   const conf = vmConfMap(confText);
   const get = (k: string) => conf.get(k) ?? '';
-  const out: VmDecision[] = [];
-  const decide = (key: string, now: string, ok: boolean, value: string, ask = false) =>
-    out.push({
-      key,
-      now,
-      action: ok ? 'keep' : ask ? 'ask' : now === '' ? 'add' : 'change',
-      value: ok ? now : value,
-    });
+  const { out, decide } = newPlan();
 
   decide('bios', get('bios'), get('bios') === 'ovmf', 'ovmf');
   decide('machine', get('machine'), isQ35(get('machine')), 'q35');

@@ -148,17 +148,30 @@ export function vmConfMap(text: string): Map<string, string> {
   return map;
 }
 
-export function planVm(confText: string, want: VmWant, consent: VmConsent = {}): VmDecision[] {
-  const conf = vmConfMap(confText);
-  const get = (k: string) => conf.get(k) ?? '';
+/**
+ * A plan being made: `decide` adds one decision (keep when ok; else ask when the user must agree,
+ * add when not set, change otherwise).
+ */
+export function newPlan(): {
+  out: VmDecision[];
+  decide: (key: string, now: string, ok: boolean, value: string, ask?: boolean) => void;
+} {
   const out: VmDecision[] = [];
-  const decide = (key: string, now: string, ok: boolean, value: string, ask = false) =>
+  const decide = (key: string, now: string, ok: boolean, value: string, ask = false) => {
     out.push({
       key,
       now,
       action: ok ? 'keep' : ask ? 'ask' : now === '' ? 'add' : 'change',
       value: ok ? now : value,
     });
+  };
+  return { out, decide };
+}
+
+export function planVm(confText: string, want: VmWant, consent: VmConsent = {}): VmDecision[] {
+  const conf = vmConfMap(confText);
+  const get = (k: string) => conf.get(k) ?? '';
+  const { out, decide } = newPlan();
 
   decide('bios', get('bios'), get('bios') === 'ovmf', 'ovmf');
   // No machine: means Proxmox's default, i440fx.
