@@ -56,7 +56,7 @@ describe('step 3 with a pasted AMD lspci', () => {
     const r = resolveConfig({ pve: '9.1', boot: 'grub', mode: 'ovmf', vmid: 321, lspci });
     expect(r.igpuError).toBeUndefined();
     expect(r.error).toBeUndefined();
-    expect(r.igpu?.label).toBe('AMD Radeon iGPU 1002:1681');
+    expect(r.igpu?.deviceId).toBe(0x1681);
     const vm = r.result!.blocks.find((b) => b.id === 'vm-conf')!.lines.map((l) => l.text);
     expect(vm).toEqual([
       'bios: ovmf',

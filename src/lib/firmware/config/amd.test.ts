@@ -20,9 +20,12 @@ const PHOENIX_FULL = [
   '0000:c4:00.6 Audio device [0403]: Advanced Micro Devices, Inc. [AMD] Family 17h/19h HD Audio Controller [1022:15e3]',
 ].join('\n');
 
+/** A device table that knows nothing: the fallback name. */
+const NO_TABLE = () => undefined;
+
 describe('parseAmdLspci', () => {
   it('finds the Rembrandt GPU at c5:00.0 and its HDMI audio at c5:00.1', () => {
-    expect(parseAmdLspci(REMBRANDT)).toEqual({
+    expect(parseAmdLspci(REMBRANDT, NO_TABLE)).toEqual({
       vendor: 'amd',
       gpuAddress: '0000:c5:00.0',
       audioAddress: '0000:c5:00.1',
@@ -47,7 +50,9 @@ describe('parseAmdLspci', () => {
     expect(parseAmdLspci(REMBRANDT, table)!.label).toBe('Rembrandt');
     expect(amdFamilyName(0x1681, table)).toBe('Rembrandt');
     expect(amdFamilyName(0x15bf, table)).toBe('AMD Radeon iGPU 1002:15bf');
-    expect(amdFamilyName(0x15bf)).toBe('AMD Radeon iGPU 1002:15bf');
+    expect(amdFamilyName(0x15bf, NO_TABLE)).toBe('AMD Radeon iGPU 1002:15bf');
+    // Without a table given, the default one (or the fallback) names it.
+    expect(amdFamilyName(0x1681)).toMatch(/^(AMD Radeon iGPU 1002:1681|.*Rembrandt.*)$/);
   });
 
   it('is undefined without an AMD display function; a FirmwareError without the .1 audio function', () => {

@@ -29,8 +29,14 @@ export function isAmdIgpu(g: object): g is AmdIgpu {
   return (g as { vendor?: string }).vendor === 'amd';
 }
 
+/**
+ * The device table used when a caller gives none: the one place the AMD family table
+ * (igpu/amd.ts, written separately) plugs into the config generator.
+ */
+const DEVICE_TABLE: FamilyOf | undefined = undefined;
+
 /** The family name from the table when it knows the ID, otherwise a name that says what it is. */
-export function amdFamilyName(deviceId: number, familyOf?: FamilyOf): string {
+export function amdFamilyName(deviceId: number, familyOf = DEVICE_TABLE): string {
   return familyOf?.(deviceId) ?? `AMD Radeon iGPU 1002:${pciId(deviceId)}`;
 }
 
@@ -84,7 +90,7 @@ export function hasAmdDisplay(text: string): boolean {
  * HDMI audio function `.1` that sits next to it. Undefined when no AMD display function is there;
  * a FirmwareError when the audio function is missing, since both are passed to the VM.
  */
-export function parseAmdLspci(text: string, familyOf?: FamilyOf): AmdIgpu | undefined {
+export function parseAmdLspci(text: string, familyOf = DEVICE_TABLE): AmdIgpu | undefined {
   const lines = text.split(/\r?\n/).flatMap((l) => readLine(l) ?? []);
   const gpu = lines.find(isAmdDisplay);
   if (!gpu) return undefined;

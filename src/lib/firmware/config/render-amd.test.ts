@@ -218,6 +218,20 @@ describe('renderConfig for an AMD iGPU: options and reasons', () => {
     expect(() => renderConfig({ ...base, gopRomFile: '../x.rom' })).toThrow(FirmwareError);
   });
 
+  it('keeps the boot framebuffer off the iGPU the way the kernel needs: efifb before 5.15, sysfb from 5.15', () => {
+    const cmdline = (kernel: { major: number; minor: number }) =>
+      lines(
+        renderConfig({ ...base, pve: undefined, qemu: { major: 6, minor: 2 }, kernel }),
+        'cmdline',
+      )[0];
+    expect(cmdline({ major: 5, minor: 11 })).toBe(
+      'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt video=efifb:off"',
+    );
+    expect(cmdline({ major: 5, minor: 15 })).toBe(
+      'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt initcall_blacklist=sysfb_init"',
+    );
+  });
+
   it('refuses the patched-OVMF mode: the AMD GOP comes in a ROM', () => {
     expect(() => renderConfig({ ...base, mode: 'ovmf' })).toThrow(FirmwareError);
   });
