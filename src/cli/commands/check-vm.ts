@@ -1,4 +1,4 @@
-import { checkVmConfig, pveRelease, ver } from '../../lib/firmware';
+import { checkVmConfig, isAmdIgpu, pveRelease, ver } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson } from '../io';
 import { igpuOf, langOf, ovmfImageOf, printFindings, readText, versionsOf } from './config';
@@ -6,10 +6,10 @@ import { igpuOf, langOf, ovmfImageOf, printFindings, readText, versionsOf } from
 export const checkVmCommand: CliCommand = {
   name: 'check-vm',
   summary:
-    'check a Proxmox <vmid>.conf (and optionally a modprobe.d file) for IGD passthrough mistakes',
+    'check a Proxmox <vmid>.conf (and optionally a modprobe.d file) for iGPU passthrough mistakes (Intel IGD, or AMD with --lspci)',
   usage:
     'check-vm <vmid.conf|-> [more files…] [--pve 9.1 | --pveversion <file> | --qemu 10.1] ' +
-    '[--lspci "<line>" | --device 46a6 | --gen ADL] [--mode rom|ovmf] [--ovmf-image <name>] [--json] [--lang en|zh-CN]',
+    '[--lspci "<lspci -nn lines>" | --device 46a6 | --gen ADL] [--mode rom|ovmf] [--ovmf-image <name>] [--combined-rom] [--json] [--lang en|zh-CN]',
   async run(args) {
     const { positional, flags } = parseArgs(
       args,
@@ -25,7 +25,7 @@ export const checkVmCommand: CliCommand = {
         '--ovmf-image',
         '--lang',
       ],
-      ['--json'],
+      ['--json', '--combined-rom'],
     );
     if (!positional.length)
       throw new UsageError('check-vm needs a <vmid>.conf file (or - for stdin)');
@@ -42,7 +42,13 @@ export const checkVmCommand: CliCommand = {
     const mode = flags.get('--mode');
     if (mode !== undefined && mode !== 'rom' && mode !== 'ovmf')
       throw new UsageError('--mode must be rom or ovmf');
-    const findings = checkVmConfig(text, { qemu, igpu, mode, ovmfImage: ovmfImageOf(flags) });
+    // An AMD iGPU (from --lspci) is checked against the AMD recipe.
+    const findings = checkVmConfig(
+      text,
+      igpu && isAmdIgpu(igpu)
+        ? { qemu, amd: igpu, combinedRom: flags.has('--combined-rom') }
+        : { qemu, igpu, mode, ovmfImage: ovmfImageOf(flags) },
+    );
     const errors = findings.filter((f) => f.severity === 'error').length;
     if (flags.has('--json'))
       printJson({ qemu: qemu ? `${qemu.major}.${qemu.minor}` : undefined, findings });

@@ -281,3 +281,117 @@ describe('check-vm command', () => {
     await expect(checkVmCommand.run([])).rejects.toThrow(UsageError);
   });
 });
+
+const AMD_LSPCI = [
+  'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+].join('\n');
+
+describe('config command for an AMD iGPU', () => {
+  it('recognises the Rembrandt iGPU and its audio function from lspci -nn and writes the q35 config', async () => {
+    const code = await configCommand.run(['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI]);
+    expect(code).toBe(0);
+    const out = stdout.text;
+    // The family name comes from the AMD device table (or says 1002:1681 without it).
+    expect(out.split('\n')[0]).toMatch(
+      /^Proxmox VE 9\.1 · QEMU 10\.1 · kernel 6\.17 · (AMD Radeon iGPU 1002:1681|.*Rembrandt.*) c5:00\.0 \[1002:1681\] \+ c5:00\.1 \[1002:1640\] · grub · rom$/,
+    );
+    for (const line of [
+      'machine: q35',
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
+      'hostpci1: 0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+      'options vfio-pci ids=1002:1681,1002:1640',
+      'softdep amdgpu pre: vfio-pci',
+      'softdep snd_hda_intel pre: vfio-pci',
+      'GRUB_CMDLINE_LINUX_DEFAULT="quiet iommu=pt initcall_blacklist=sysfb_init"',
+    ])
+      expect(out).toContain(`\n${line}\n`);
+    expect(out).not.toMatch(/legacy-igd=|x-igd-|intel_iommu|i915/);
+    expect(out).toMatch(/vendor-reset .*not officially supported/);
+  });
+
+  it('--combined-rom and --lang zh-CN; the install.sh parses', async () => {
+    await configCommand.run([
+      '--pve',
+      '8.2',
+      '--boot',
+      'systemd-boot',
+      '--lspci',
+      AMD_LSPCI,
+      '--combined-rom',
+      '--block',
+      'vm-conf',
+    ]);
+    expect(stdout.text).toContain(
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=amd-1681.rom\nhostpci1: 0000:c5:00.1,pcie=1\n',
+    );
+    stdout.clear();
+    await configCommand.run([
+      '--pve',
+      '8.2',
+      '--boot',
+      'grub',
+      '--lspci',
+      AMD_LSPCI,
+      '--lang',
+      'zh-CN',
+    ]);
+    expect(stdout.text).toContain('AMD 重置问题');
+    stdout.clear();
+    await configCommand.run([
+      '--pve',
+      '9.1',
+      '--boot',
+      'grub',
+      '--lspci',
+      AMD_LSPCI,
+      '--block',
+      'install',
+    ]);
+    expect(stdout.text).toContain("GPU_HOST='0000:c5:00.0' AUDIO_HOST='0000:c5:00.1'");
+    expect(() => execFileSync('bash', ['-n'], { input: stdout.text })).not.toThrow();
+  });
+
+  it('refuses Intel-only and AMD-only options on the other vendor, and the patched-OVMF mode for AMD', async () => {
+    const amd = ['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI];
+    await expect(configCommand.run([...amd, '--gop-version', '21.0'])).rejects.toThrow(UsageError);
+    await expect(configCommand.run([...amd, '--mode', 'ovmf'])).rejects.toThrow(/option ROM/);
+    await expect(
+      configCommand.run(['--pve', '9.1', '--boot', 'grub', '--gen', 'ADL', '--combined-rom']),
+    ).rejects.toThrow(UsageError);
+    // The GPU line alone: the audio function is needed too.
+    await expect(
+      configCommand.run(['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI.split('\n')[0]]),
+    ).rejects.toThrow(/lspci -nn -s c5:00/);
+  });
+});
+
+describe('check-vm command for an AMD iGPU', () => {
+  it('checks the AMD recipe with --lspci: an i440fx legacy-igd config fails, the generated one passes', async () => {
+    const bad = join(dir, '201.conf');
+    writeFileSync(
+      bad,
+      'bios: ovmf\nmachine: pc\nvga: none\nhostpci0: 0000:c5:00.0,legacy-igd=1,romfile=vbios-1681.rom\ncpu: host\nargs: -set device.hostpci0.x-igd-gms=0x2\n',
+    );
+    expect(await checkVmCommand.run([bad, '--lspci', AMD_LSPCI, '--lang', 'zh-CN'])).toBe(1);
+    expect(stdout.text).toContain('[amd-not-q35]');
+    expect(stdout.text).toContain('[amd-no-audio]');
+    expect(stdout.text).toContain('[amd-intel-leftover]');
+    expect(stdout.text).toMatch(/[\u4e00-\u9fff]/);
+    const good = join(dir, '202.conf');
+    writeFileSync(
+      good,
+      'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:c5:00.0,pcie=1,romfile=amd-1681.rom\nhostpci1: 0000:c5:00.1,pcie=1\ncpu: host\n',
+    );
+    stdout.clear();
+    expect(await checkVmCommand.run([good, '--lspci', AMD_LSPCI, '--json'])).toBe(0);
+    expect(JSON.parse(stdout.text).findings.map((f: { id: string }) => f.id)).toEqual([
+      'amd-no-gop-rom',
+    ]);
+    stdout.clear();
+    expect(await checkVmCommand.run([good, '--lspci', AMD_LSPCI, '--combined-rom', '--json'])).toBe(
+      0,
+    );
+    expect(JSON.parse(stdout.text).findings).toEqual([]);
+  });
+});

@@ -25,6 +25,8 @@ import {
   lookupIgpu,
   representativeIgpu,
   type IgpuInfo,
+  isAmdIgpu,
+  type AmdIgpu,
 } from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
@@ -44,15 +46,21 @@ export function langOf(flags: Map<string, string | true>): Lang {
   return lang;
 }
 
-/** The iGPU from --lspci text, --device id or --gen code; undefined if none was given. */
-export function igpuOf(flags: Map<string, string | true>): IgpuInfo | undefined {
+/**
+ * The iGPU from --lspci text (Intel, or an AMD GPU with its .1 audio function), --device id or
+ * --gen code; undefined if none was given.
+ */
+export function igpuOf(flags: Map<string, string | true>): IgpuInfo | AmdIgpu | undefined {
   const lspci = flags.get('--lspci');
   const device = flags.get('--device');
   const gen = flags.get('--gen');
   if (typeof lspci === 'string') {
     const info = parseLspci(lspci);
+    if (info.amd) return info.amd;
     if (info.vendorId !== 0x8086)
-      throw new UsageError(`--lspci: vendor ${pciId(info.vendorId)} is not Intel`);
+      throw new UsageError(
+        `--lspci: vendor ${pciId(info.vendorId)} is neither Intel nor an AMD GPU`,
+      );
     if (!info.igpu)
       throw new UsageError(
         `--lspci: device 8086:${pciId(info.deviceId)} is not a known Intel iGPU`,
@@ -165,7 +173,7 @@ function printBlock(b: ConfigBlock, lang: Lang): void {
 const USAGE =
   'config (--pve <7.4|8.0…8.4|9.0|9.1> | --pveversion <file>) [--qemu x.y --kernel x.y] ' +
   '(--boot grub|systemd-boot | --boot-status <file>) (--lspci "<lspci -nn line>" | --device 46a6 | --gen ADL) ' +
-  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
+  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--gop-rom AMDGopDriver.rom | --combined-rom] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
   '[--ovmf-file f] [--gms 0x2] [--memory 4096] [--strict] ' +
   '[--vm-conf <vmid>.conf] [--ostype-l26] [--cpu-host] ' +
   '[--bios BIOS | --gop-file X.efi] [--vbt-file Y.bin] [--gop-version v] [--vbt-platform name] ' +
@@ -204,8 +212,9 @@ export const configCommand: CliCommand = {
         '--block',
         '--lang',
         '--vm-conf',
+        '--gop-rom',
       ],
-      ['--json', '--strict', '--ostype-l26', '--cpu-host'],
+      ['--json', '--strict', '--ostype-l26', '--cpu-host', '--combined-rom'],
     );
     if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
     const lang = langOf(flags);
@@ -231,6 +240,15 @@ export const configCommand: CliCommand = {
       return n;
     };
     const str = (flag: string) => stringFlag(flags, flag);
+    const amd = isAmdIgpu(igpu);
+    for (const f of ['--bios', '--gop-file', '--vbt-file', '--gop-version', '--vbt-platform'])
+      if (amd && flags.has(f))
+        throw new UsageError(`${f} cross-checks an Intel GOP/VBT; not for AMD`);
+    for (const f of ['--gop-rom', '--combined-rom'])
+      if (!amd && flags.has(f))
+        throw new UsageError(`${f} is for an AMD iGPU (--lspci with [1002:…])`);
+    if (flags.has('--gop-rom') && flags.has('--combined-rom'))
+      throw new UsageError('give either --gop-rom or --combined-rom, not both');
     const result = renderConfig({
       ...versions,
       boot,
@@ -238,6 +256,8 @@ export const configCommand: CliCommand = {
       mode,
       vmid: num('--vmid', 100)!,
       romFile: str('--rom'),
+      gopRomFile: str('--gop-rom'),
+      combinedRom: flags.has('--combined-rom'),
       ovmfImage: ovmfImageOf(flags),
       ovmfFile: str('--ovmf-file'),
       gms: num('--gms'),
@@ -249,8 +269,8 @@ export const configCommand: CliCommand = {
     });
     if (flags.has('--bios') && flags.has('--gop-file'))
       throw new UsageError('give either --bios or --gop-file, not both');
-    const found = await firmwareFoundOf(flags);
-    if (found) result.findings.push(...crossCheckFirmware(igpu, found));
+    const found = amd ? undefined : await firmwareFoundOf(flags);
+    if (found && !isAmdIgpu(igpu)) result.findings.push(...crossCheckFirmware(igpu, found));
     const only = str('--block');
     if (only !== undefined) {
       const b = result.blocks.find((x) => x.id === only);
@@ -266,9 +286,12 @@ export const configCommand: CliCommand = {
       printJson(result);
       return 0;
     }
+    const device = isAmdIgpu(igpu)
+      ? `${igpu.gpuAddress.slice(5)} [1002:${pciId(igpu.deviceId)}] + ${igpu.audioAddress.slice(5)} [1002:${pciId(igpu.audioDeviceId)}]`
+      : `[8086:${pciId(igpu.deviceId)}] gen ${igpu.gen}`;
     process.stdout.write(
       `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
-        `[8086:${pciId(igpu.deviceId)}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
+        `${device} · ${boot} · ${mode}\n`,
     );
     for (const b of result.blocks) printBlock(b, lang);
     if (result.findings.length) {

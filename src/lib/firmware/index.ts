@@ -43,6 +43,7 @@ export {
 export { verifyOptionRom } from './oprom/verify';
 
 // Host and VM configuration
+export { isAmdIgpu, type AmdIgpu, type FamilyOf } from './config/amd';
 export { crossCheckFirmware, type FirmwareFound } from './config/check';
 export { OVMF_IMAGES, pveRelease, ver, type OvmfImage, type Version } from './config/facts';
 export { detectBootLoader } from './config/inputs';

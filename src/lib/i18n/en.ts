@@ -121,9 +121,12 @@ export const en = {
   'config.boot.systemd': 'systemd-boot (ZFS root, UEFI)',
   'config.boot.grub': 'GRUB',
   'config.igpu': 'iGPU generation',
-  'config.lspci': 'Or paste the output of lspci -nn -s 00:02.0',
+  'config.lspci':
+    'Or paste the output of lspci -nn -s 00:02.0 (AMD Radeon iGPU: lspci -nn -s c5:00 with your bus, both lines)',
   'config.lspciUnknown': 'Device {id} is not a known Intel iGPU.',
   'config.igpuIs': 'iGPU: {label} (8086:{id}, Gen {gen})',
+  'config.amdIs':
+    'AMD iGPU: {label} (GPU {gpu} [1002:{id}] and HDMI audio {audio} [1002:{audioId}]); the configuration below is for AMD.',
   'config.vmid': 'VM ID',
   'config.mode': 'Output',
   'config.mode.rom': 'Option ROM',
@@ -223,6 +226,7 @@ export const en = {
   'readme.setup': 'Your setup',
   'readme.setup.pve': 'Proxmox VE {pve} (QEMU {qemu}, kernel {kernel}), boot loader {boot}',
   'readme.setup.igpu': 'iGPU: {label} (8086:{id}, Gen {gen})',
+  'readme.setup.amd': 'AMD iGPU: {label} (1002:{id}, HDMI audio 1002:{audioId})',
   'readme.setup.vm': 'VM {vmid}',
   'readme.setup.modeRom': 'Output: option ROM, with the stock OVMF',
   'readme.setup.modeOvmf': 'Output: patched OVMF, with an IgdAssignment ROM',

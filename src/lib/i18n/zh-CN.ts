@@ -121,9 +121,12 @@ export const zhCN: Record<MessageKey, string> = {
   'config.boot.systemd': 'systemd-boot（ZFS 根，UEFI）',
   'config.boot.grub': 'GRUB',
   'config.igpu': 'iGPU 代际',
-  'config.lspci': '或粘贴 lspci -nn -s 00:02.0 的输出',
+  'config.lspci':
+    '或粘贴 lspci -nn -s 00:02.0 的输出（AMD Radeon 核显：lspci -nn -s c5:00，换成你的总线号，两行都要）',
   'config.lspciUnknown': '设备 {id} 不是已知的 Intel iGPU。',
   'config.igpuIs': 'iGPU：{label}（8086:{id}，第 {gen} 代）',
+  'config.amdIs':
+    'AMD 核显：{label}（GPU {gpu} [1002:{id}]，HDMI 音频 {audio} [1002:{audioId}]）；下面是 AMD 的配置。',
   'config.vmid': '虚拟机 ID',
   'config.mode': '输出方式',
   'config.mode.rom': '选项 ROM',
@@ -219,6 +222,7 @@ export const zhCN: Record<MessageKey, string> = {
   'readme.setup': '你的配置',
   'readme.setup.pve': 'Proxmox VE {pve}（QEMU {qemu}，内核 {kernel}），引导程序 {boot}',
   'readme.setup.igpu': '核显：{label}（8086:{id}，第 {gen} 代）',
+  'readme.setup.amd': 'AMD 核显：{label}（1002:{id}，HDMI 音频 1002:{audioId}）',
   'readme.setup.vm': '虚拟机 {vmid}',
   'readme.setup.modeRom': '输出：选项 ROM，配合原版 OVMF',
   'readme.setup.modeOvmf': '输出：修补后的 OVMF，另附 IgdAssignment ROM',

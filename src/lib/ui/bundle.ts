@@ -3,7 +3,7 @@
  * chosen language, where the target file allows comments), install.sh, a README and SHA256SUMS.
  * Plain functions of their inputs, so the zip holds the same bytes every time.
  */
-import { type ConfigBlock, type ConfigResult, pciId, type Finding } from '$lib/firmware';
+import { type ConfigBlock, type ConfigResult, isAmdIgpu, pciId, type Finding } from '$lib/firmware';
 import type { MessageKey } from '$lib/i18n/en';
 import { translate, type Locale } from '$lib/i18n/translate';
 
@@ -135,7 +135,15 @@ export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>)
     `## ${tr('readme.setup')}`,
     '',
     `- ${tr('readme.setup.pve', { pve: config.pve ?? '?', qemu: config.qemu, kernel: config.kernel, boot: input.boot })}`,
-    `- ${tr('readme.setup.igpu', { label: config.igpu.label, id, gen: config.igpu.gen })}`,
+    `- ${
+      isAmdIgpu(config.igpu)
+        ? tr('readme.setup.amd', {
+            label: config.igpu.label,
+            id,
+            audioId: pciId(config.igpu.audioDeviceId),
+          })
+        : tr('readme.setup.igpu', { label: config.igpu.label, id, gen: config.igpu.gen })
+    }`,
     `- ${tr('readme.setup.vm', { vmid: input.vmid })}`,
     `- ${input.mode === 'rom' ? tr('readme.setup.modeRom') : tr('readme.setup.modeOvmf')}`,
   ];

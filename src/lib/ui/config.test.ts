@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planVm } from '$lib/firmware/config/vm-merge';
+import { planVm, type VmWant } from '$lib/firmware/config/vm-merge';
 import { mergedQmSetBlock, resolveConfig } from './config';
 
 // A 16 GiB Windows VM with its own args and a NIC on hostpci0: step 3's qm set lines once pasted.
@@ -41,7 +41,41 @@ describe('step 3 with a pasted VM config', () => {
       'qm set 321 --ostype l26',
     ]);
     // The same decisions as install.sh's plan (vm-merge.ts; merge-sh.test.ts runs both).
-    const plan = planVm(CONF, result!.vm.want, { ostype: true, cpu: true });
+    const plan = planVm(CONF, result!.vm.want as VmWant, { ostype: true, cpu: true });
     expect(lines.length).toBe(plan.length + 1);
+  });
+});
+
+describe('step 3 with a pasted AMD lspci', () => {
+  const lspci = [
+    'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+    'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+  ].join('\n');
+
+  it('shows the AMD configuration (option ROMs even when the patched OVMF was chosen)', () => {
+    const r = resolveConfig({ pve: '9.1', boot: 'grub', mode: 'ovmf', vmid: 321, lspci });
+    expect(r.igpuError).toBeUndefined();
+    expect(r.error).toBeUndefined();
+    expect(r.igpu?.deviceId).toBe(0x1681);
+    const vm = r.result!.blocks.find((b) => b.id === 'vm-conf')!.lines.map((l) => l.text);
+    expect(vm).toEqual([
+      'bios: ovmf',
+      'machine: q35',
+      'vga: none',
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
+      'hostpci1: 0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+      'cpu: host',
+    ]);
+    // Pasting the VM's config merges the AMD way: q35 kept, both functions.
+    const merged = mergedQmSetBlock(r.result!, 321, 'machine: pc-q35-9.2\ncpu: host\n', {});
+    expect(merged.lines.map((l) => l.text)).toEqual([
+      'qm set 321 --bios ovmf',
+      '# machine: pc-q35-9.2',
+      'qm set 321 --vga none',
+      'qm set 321 --hostpci0 0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
+      'qm set 321 --hostpci1 0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+      '# cpu: host',
+      'qm set 321 --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0',
+    ]);
   });
 });

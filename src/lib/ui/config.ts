@@ -21,13 +21,16 @@ import {
   parsePveversion,
   vmMergeLines,
   FirmwareError,
+  isAmdIgpu,
+  type AmdIgpu,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
 
 export const DEFAULT_ROM_NAME = 'igd.rom';
 
 export interface ResolvedConfig {
-  igpu?: IgpuInfo;
+  /** The Intel iGPU chosen or pasted, or an AMD one from pasted lspci -nn lines. */
+  igpu?: IgpuInfo | AmdIgpu;
   /** Why the pasted lspci text gave no iGPU: an unknown device id, or the core's message. */
   igpuError?: { unknownDevice: string } | { message: string };
   result?: ConfigResult;
@@ -75,6 +78,7 @@ export function resolveConfig(
     try {
       const l = parseLspci(c.lspci);
       if (l.igpu) out.igpu = l.igpu;
+      else if (l.amd) out.igpu = l.amd;
       else out.igpuError = { unknownDevice: pciId(l.deviceId) };
     } catch (e) {
       out.igpuError = { message: message(e) };
@@ -99,12 +103,14 @@ export function resolveConfig(
     }
   }
   if (!out.igpu) return out;
+  const amd = isAmdIgpu(out.igpu);
   try {
     out.result = renderConfig({
       ...versions,
       boot: c.boot,
       igpu: out.igpu,
-      mode: c.mode,
+      // An AMD GOP always comes in an option ROM; the patched OVMF carries Intel GOPs only.
+      mode: amd ? 'rom' : c.mode,
       vmid: c.vmid,
       romFile: s.romName || undefined,
       ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
@@ -112,7 +118,8 @@ export function resolveConfig(
   } catch (e) {
     out.error = message(e);
   }
-  if (extra.firmware) out.firmwareFindings = crossCheckFirmware(out.igpu, extra.firmware);
+  if (extra.firmware && !isAmdIgpu(out.igpu))
+    out.firmwareFindings = crossCheckFirmware(out.igpu, extra.firmware);
   return out;
 }
 

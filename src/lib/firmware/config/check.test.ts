@@ -4,6 +4,7 @@ import { fixturePath, haveFixtures, readFixture } from '../../../../tests/helper
 import { gopInfo } from '../gop/gop-info';
 import { parseVbt } from '../gop/vbt';
 import { lookupIgpu } from '../igpu/devices';
+import { parseAmdLspci } from './amd';
 import { checkVmConfig, crossCheckFirmware, RULES, type CheckContext } from './check';
 
 const CFL = lookupIgpu(0x3e92)!;
@@ -162,6 +163,103 @@ const CASES: Case[] = [
     good: [conf({ cpu: 'host,hidden=1' })],
   },
 ];
+
+/** The Rembrandt iGPU of a mini PC (real lspci -nn lines) and the VM config render-amd.ts writes for it. */
+const REMBRANDT = parseAmdLspci(
+  [
+    'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+    'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+  ].join('\n'),
+)!;
+const AMD: CheckContext = { qemu: q('10.1'), amd: REMBRANDT };
+const AMD_BASE: Record<string, string> = {
+  bios: 'ovmf',
+  machine: 'q35',
+  vga: 'none',
+  hostpci0: '0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
+  hostpci1: '0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+  cpu: 'host',
+};
+function amdConf(over: Record<string, string | null> = {}): string {
+  return Object.entries({ ...AMD_BASE, ...over })
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+}
+
+CASES.push(
+  { rule: 'amd-no-gpu', bad: [amdConf({ hostpci0: null }), AMD], good: [amdConf(), AMD] },
+  { rule: 'amd-no-audio', bad: [amdConf({ hostpci1: null }), AMD], good: [amdConf(), AMD] },
+  {
+    rule: 'amd-all-functions',
+    bad: [amdConf({ hostpci0: '0000:c5:00,pcie=1,romfile=vbios-1681.rom', hostpci1: null }), AMD],
+    good: [amdConf(), AMD],
+  },
+  {
+    rule: 'amd-not-q35',
+    bad: [amdConf({ machine: 'pc-i440fx-9.2' }), AMD],
+    good: [amdConf({ machine: 'pc-q35-9.2+pve1' }), AMD],
+  },
+  {
+    rule: 'amd-no-pcie',
+    bad: [amdConf({ hostpci1: '0000:c5:00.1,romfile=AMDGopDriver-1681.rom' }), AMD],
+    good: [amdConf({ hostpci1: '0000:c5:00.1,pcie=on,romfile=AMDGopDriver-1681.rom' }), AMD],
+  },
+  {
+    rule: 'amd-no-vbios-rom',
+    bad: [amdConf({ hostpci0: '0000:c5:00.0,pcie=1' }), AMD],
+    good: [amdConf(), AMD],
+  },
+  {
+    rule: 'amd-no-gop-rom',
+    bad: [amdConf({ hostpci1: '0000:c5:00.1,pcie=1' }), AMD],
+    // With the combined ROM on the GPU function the audio function needs none.
+    good: [amdConf({ hostpci1: '0000:c5:00.1,pcie=1' }), { ...AMD, combinedRom: true }],
+  },
+  {
+    rule: 'amd-intel-leftover',
+    bad: [
+      amdConf({
+        hostpci0: '0000:c5:00.0,legacy-igd=1,pcie=1,romfile=vbios-1681.rom',
+        args: '-set device.hostpci0.x-igd-opregion=on',
+      }),
+      AMD,
+    ],
+    good: [amdConf({ args: '-cpu host,hv_vendor_id=AuthenticAMD' }), AMD],
+  },
+  {
+    rule: 'amd-vga-not-none',
+    bad: [amdConf({ vga: 'std' }), AMD],
+    good: [amdConf({ vga: 'type=none' }), AMD],
+  },
+  {
+    rule: 'amd-rombar-0',
+    bad: [amdConf({ hostpci0: AMD_BASE.hostpci0 + ',rombar=0' }), AMD],
+    good: [amdConf({ hostpci0: AMD_BASE.hostpci0 + ',rombar=1' }), AMD],
+  },
+  {
+    rule: 'amd-cpu-not-host',
+    bad: [amdConf({ cpu: 'x86-64-v2-AES' }), AMD],
+    good: [amdConf({ cpu: 'host,flags=+pdpe1gb' }), AMD],
+  },
+);
+
+describe('checkVmConfig rules for an AMD iGPU VM', () => {
+  it('the generated config is clean, and an Intel legacy-igd config is wrong in every AMD way', () => {
+    expect(checkVmConfig(amdConf(), AMD)).toEqual([]);
+    const ids = checkVmConfig(conf({ args: '-set device.hostpci0.x-igd-gms=0x2' }), AMD).map(
+      (f) => f.id,
+    );
+    expect(ids).toEqual(['amd-no-gpu', 'amd-no-audio', 'amd-not-q35', 'amd-intel-leftover']);
+  });
+  it('finds the functions however the host is spelled, and points at the lines', () => {
+    const text = amdConf({ hostpci0: 'host=c5:00.0,pcie=1', hostpci1: 'C5:00.1,pcie=1' });
+    const f = checkVmConfig(text, AMD);
+    expect(f.map((x) => x.id)).toEqual(['amd-no-vbios-rom', 'amd-no-gop-rom']);
+    expect(text.split('\n')[f[0].line! - 1]).toBe('hostpci0: host=c5:00.0,pcie=1');
+    expect(f[1].message['zh-CN']).toContain('音频');
+  });
+});
 
 describe('checkVmConfig rules', () => {
   it('the base config is clean on old and new QEMU', () => {

@@ -15,6 +15,7 @@ import {
   type OvmfImage,
   type Version,
 } from './facts';
+import type { AmdIgpu } from './amd';
 import { parseVmConf, type HostpciEntry, type VmConf } from './inputs';
 import { t, type MessageKey, type Text } from './messages';
 
@@ -36,6 +37,10 @@ export interface CheckContext {
   mode?: 'rom' | 'ovmf';
   /** ovmf mode: which Proxmox image was replaced (default OVMF_CODE_4M.fd). */
   ovmfImage?: OvmfImage;
+  /** An AMD iGPU: the VM is checked against the AMD recipe instead (checkAmdVm). */
+  amd?: AmdIgpu;
+  /** AMD: the GPU function's ROM is the combined VBIOS + GOP ROM, so the audio function needs none. */
+  combinedRom?: boolean;
 }
 
 const IGD_HOST = '0000:00:02.0';
@@ -68,6 +73,17 @@ export const RULES = {
   'vbt-mismatch': 'warning',
   'gop-mismatch': 'warning',
   'gop-device-missing': 'warning',
+  'amd-no-gpu': 'error',
+  'amd-no-audio': 'error',
+  'amd-all-functions': 'warning',
+  'amd-not-q35': 'error',
+  'amd-no-pcie': 'warning',
+  'amd-no-vbios-rom': 'error',
+  'amd-no-gop-rom': 'warning',
+  'amd-intel-leftover': 'error',
+  'amd-vga-not-none': 'warning',
+  'amd-rombar-0': 'error',
+  'amd-cpu-not-host': 'info',
 } as const satisfies Record<string, Severity>;
 
 export type RuleId = keyof typeof RULES;
@@ -96,6 +112,7 @@ function igdEntry(conf: VmConf): HostpciEntry | undefined {
 
 export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): Finding[] {
   const conf = typeof input === 'string' ? parseVmConf(input) : input;
+  if (ctx.amd) return checkAmdVm(conf, ctx.amd, ctx.combinedRom ?? false);
   const out: Finding[] = [];
 
   // disable_vga=1 may sit in a pasted modprobe file or an args line; scan every line.
@@ -190,6 +207,54 @@ export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): F
   const cpu = conf.get('cpu');
   if (!cpu || !/^(cputype=)?host\b/.test(cpu.value))
     out.push(find('cpu-not-host', cpu?.line, { cpu: cpu?.value ?? 'kvm64' }));
+  return out;
+}
+
+/**
+ * An AMD iGPU VM against the recipe render-amd.ts writes: q35, the GPU and its HDMI audio function
+ * each on its own hostpci with pcie=1 and a ROM, no emulated VGA, nothing Intel-only left over.
+ */
+function checkAmdVm(conf: VmConf, amd: AmdIgpu, combinedRom: boolean): Finding[] {
+  const out: Finding[] = [];
+  const gpu = conf.hostpci.find((h) => h.host === amd.gpuAddress);
+  const audio = conf.hostpci.find((h) => h.host === amd.audioAddress);
+  const raw = (h: HostpciEntry) => conf.lines.find((l) => l.line === h.line)?.value ?? '';
+  // `c5:00` (no function) passes every function in one entry, with one ROM for both.
+  const allFunctions =
+    gpu && /^(host=)?([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}(,|$)/i.test(raw(gpu));
+  if (!gpu) out.push(find('amd-no-gpu', undefined, { host: amd.gpuAddress }));
+  else if (allFunctions)
+    out.push(find('amd-all-functions', gpu.line, { dev: `hostpci${gpu.index}` }));
+  if (!audio && !allFunctions)
+    out.push(find('amd-no-audio', gpu?.line, { host: amd.audioAddress }));
+
+  const machine = conf.get('machine');
+  if (!machine || !/^(type=)?(pc-)?q35(-[^,]*)?(,|$)/.test(machine.value))
+    out.push(find('amd-not-q35', machine?.line, { machine: machine?.value ?? 'i440fx' }));
+  for (const h of [gpu, audio]) {
+    if (!h) continue;
+    const dev = `hostpci${h.index}`;
+    if (!on(h.options.get('pcie'))) out.push(find('amd-no-pcie', h.line, { dev }));
+    if (h.options.get('rombar') === '0') out.push(find('amd-rombar-0', h.line, { dev }));
+    if (h.options.has('legacy-igd'))
+      out.push(find('amd-intel-leftover', h.line, { what: 'legacy-igd' }));
+    const rom = h.options.get('romfile');
+    if (rom?.includes('/')) out.push(find('romfile-path', h.line, { rom }));
+    if (h === gpu && !rom) out.push(find('amd-no-vbios-rom', h.line));
+    if (h === audio && !rom && !combinedRom) out.push(find('amd-no-gop-rom', h.line));
+  }
+  const args = conf.get('args');
+  const igdProp = [...conf.setProps.keys()].find((k) => /\.x-igd-[\w-]+$/.test(k));
+  if (igdProp) out.push(find('amd-intel-leftover', args?.line, { what: `-set device.${igdProp}` }));
+  const vga = conf.get('vga');
+  if (!vga || !/^(type=)?none\b/.test(vga.value))
+    out.push(find('amd-vga-not-none', vga?.line, { vga: vga?.value ?? 'std' }));
+  const bios = conf.get('bios');
+  if (!bios || bios.value !== 'ovmf')
+    out.push(find('bios-not-ovmf', bios?.line, { bios: bios?.value ?? 'seabios' }));
+  const cpu = conf.get('cpu');
+  if (!cpu || !/^(cputype=)?host\b/.test(cpu.value))
+    out.push(find('amd-cpu-not-host', cpu?.line, { cpu: cpu?.value ?? 'kvm64' }));
   return out;
 }
 

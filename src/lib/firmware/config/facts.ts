@@ -166,3 +166,14 @@ export type OvmfImage = (typeof OVMF_IMAGES)[number];
 export function ovmfImageForMachine(q35: boolean): OvmfImage {
   return q35 ? 'OVMF_CODE_4M.secboot.fd' : 'OVMF_CODE_4M.fd';
 }
+
+/**
+ * What keeps the host's boot framebuffer off a passed-through GPU. From kernel 5.15 sysfb
+ * registers the firmware framebuffer as a simple-framebuffer device (simplefb/simpledrm), so
+ * video=efifb:off no longer frees the GPU memory and initcall_blacklist=sysfb_init is what works
+ * (igd-passthrough-notes §4.3: "guides use initcall_blacklist=sysfb_init"; Proxmox forum reports
+ * since PVE 7.2's 5.15 kernel); before that efifb held it and video=efifb:off turned it off.
+ */
+export function hostFramebufferParam(kernel: Version): string {
+  return atLeast(kernel, '5.15') ? 'initcall_blacklist=sysfb_init' : 'video=efifb:off';
+}

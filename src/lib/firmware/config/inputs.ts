@@ -1,6 +1,7 @@
 /** Parsers for what users paste from their host: pveversion, lspci, boot-loader status, a VM .conf. */
 import { FirmwareError } from '../errors';
 import { lookupIgpu, type IgpuInfo } from '../igpu/devices';
+import { parseAmdLspci, type AmdIgpu, type FamilyOf } from './amd';
 import { ver, type Version } from './facts';
 
 export type BootLoader = 'grub' | 'systemd-boot';
@@ -36,10 +37,16 @@ export interface LspciInfo {
   vendorId: number;
   deviceId: number;
   igpu?: IgpuInfo;
+  /** An AMD iGPU (GPU and HDMI audio function) found in the pasted lines. */
+  amd?: AmdIgpu;
 }
 
-/** `lspci -nn -s 00:02.0`: the address and the last `[vvvv:dddd]` pair of the first line. */
-export function parseLspci(text: string): LspciInfo {
+/**
+ * `lspci -nn -s 00:02.0`: the address and the last `[vvvv:dddd]` pair of the first line. A known
+ * Intel iGPU there wins; otherwise an AMD display function anywhere in the text (with its `.1`
+ * audio function) is the iGPU. `familyOf` names AMD families (amdFamilyName's fallback otherwise).
+ */
+export function parseLspci(text: string, familyOf?: FamilyOf): LspciInfo {
   const line = text.split(/\r?\n/).find((l) => /\[[0-9a-f]{4}:[0-9a-f]{4}\]/i.test(l));
   if (!line)
     throw new FirmwareError(
@@ -51,12 +58,10 @@ export function parseLspci(text: string): LspciInfo {
   const addr = /^\s*((?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])/i.exec(line);
   const vendorId = Number.parseInt(v, 16);
   const deviceId = Number.parseInt(d, 16);
-  return {
-    address: addr ? addr[1].toLowerCase() : '',
-    vendorId,
-    deviceId,
-    igpu: vendorId === 0x8086 ? lookupIgpu(deviceId) : undefined,
-  };
+  const igpu = vendorId === 0x8086 ? lookupIgpu(deviceId) : undefined;
+  const amd = igpu ? undefined : parseAmdLspci(text, familyOf);
+  if (amd) return { address: amd.gpuAddress, vendorId: 0x1002, deviceId: amd.deviceId, amd };
+  return { address: addr ? addr[1].toLowerCase() : '', vendorId, deviceId, igpu };
 }
 
 /**

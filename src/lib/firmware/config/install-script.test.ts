@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IGPU_FAMILIES, representativeIgpu } from '../igpu/devices';
+import { parseAmdLspci } from './amd';
 import { OVMF_IMAGES, PVE_RELEASES } from './facts';
 import type { BootLoader } from './inputs';
 import { renderConfig, type ConfigOptions, type OutputMode } from './render';
@@ -120,6 +121,57 @@ describe.skipIf(!haveBash)('install.sh over the whole option space', () => {
     'one script per branch is shellcheck clean',
     () => {
       const files = writeAll('check', shapes.values());
+      const r = spawnSync('shellcheck', ['--shell=bash', ...files], { encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    },
+    120_000,
+  );
+});
+
+/** Every option that changes an AMD script: release, boot loader, ROM layout, consent, and two buses. */
+function* amdOptionSpace(): Generator<ConfigOptions> {
+  const lspci = (bus: string, dev: string, audio: string) =>
+    parseAmdLspci(
+      [
+        `${bus}:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Device [1002:${dev}]`,
+        `${bus}:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Device [1002:${audio}]`,
+      ].join('\n'),
+    )!;
+  for (const igpu of [lspci('c5', '1681', '1640'), lspci('06', '1636', '1637')])
+    for (const { pve } of PVE_RELEASES)
+      for (const boot of BOOTS)
+        for (const combinedRom of [false, true])
+          for (const consent of [{}, { cpu: true }])
+            yield { pve, boot, mode: 'rom', igpu, vmid: 100, combinedRom, consent };
+}
+
+describe.skipIf(!haveBash)('the AMD install.sh over its option space', () => {
+  const scripts = new Set<string>();
+  for (const o of amdOptionSpace()) scripts.add(scriptOf(o));
+  /** One script per branch: loader × ROM layout. */
+  const shapes = new Map<string, string>();
+  for (const text of scripts) {
+    const key = [
+      text.includes('CMDLINE_FILE=/etc/default/grub'),
+      text.includes("GOP_ROM=''"),
+    ].join();
+    if (!shapes.has(key)) shapes.set(key, text);
+  }
+
+  it('every distinct script parses with bash -n', () => {
+    expect(scripts.size).toBeGreaterThan(100);
+    expect(shapes.size).toBe(4);
+    for (const f of writeAll('amd', scripts)) {
+      const r = spawnSync('bash', ['-n', f], { encoding: 'utf8' });
+      expect([r.status, r.stderr], f).toEqual([0, '']);
+    }
+  });
+
+  it.skipIf(!haveShellcheck)(
+    'one script per branch is shellcheck clean',
+    () => {
+      const files = writeAll('amd-check', shapes.values());
       const r = spawnSync('shellcheck', ['--shell=bash', ...files], { encoding: 'utf8' });
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);

@@ -6,12 +6,14 @@
  * The VM decisions are merge-sh.ts's bash twins of vm-merge.ts.
  */
 import type { IgpuInfo } from '../igpu/devices';
+import type { AmdIgpu } from './amd';
 import { fmt, type Version } from './facts';
 import type { BootLoader } from './inputs';
 import { t, type MessageKey, type Text } from './messages';
-import { MERGE_SH } from './merge-sh';
+import { MERGE_SH, MERGE_SH_AMD } from './merge-sh';
 import type { VmConsent } from './vm-merge';
-import { scriptReasons, type ReasonContext } from './vm-plan';
+import type { AmdVmWant } from './vm-merge-amd';
+import { amdScriptReasons, scriptReasons, type ReasonContext } from './vm-plan';
 
 export const MODPROBE_FILE = '/etc/modprobe.d/igd-passthrough.conf';
 
@@ -19,7 +21,7 @@ export interface InstallScriptInput {
   vmid: number;
   boot: BootLoader;
   mode: 'rom' | 'ovmf';
-  igpu: IgpuInfo;
+  igpu: IgpuInfo | AmdIgpu;
   qemu: Version;
   kernel: Version;
   pciId: string;
@@ -34,6 +36,11 @@ export interface InstallScriptInput {
   minMemoryMiB: number;
   consent: VmConsent;
   reasons: ReasonContext;
+  /**
+   * An AMD iGPU: two functions (pciId is their comma list), the VM merged with plan_vm_amd; no
+   * QEMU version check (nothing written depends on it), no x-igd props, memory or ostype.
+   */
+  amd?: AmdVmWant;
 }
 
 export interface ScriptLine {
@@ -56,63 +63,114 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
   };
   const grub = c.boot === 'grub';
   const ovmf = c.mode === 'ovmf';
+  const amd = c.amd;
+  const [gpuId, audioId] = c.pciId.split(',');
   step('sh.header', [
     '#!/usr/bin/env bash',
-    `# IGD passthrough host setup: QEMU ${fmt(c.qemu)}, kernel ${fmt(c.kernel)}, ${c.igpu.label} [${c.pciId}], ${c.boot}, mode ${c.mode}, VM ${c.vmid}`,
-    '# usage: bash install.sh [--apply] [--ostype-l26] [--cpu-host]',
+    `# ${amd ? 'AMD iGPU' : 'IGD'} passthrough host setup: QEMU ${fmt(c.qemu)}, kernel ${fmt(c.kernel)}, ${c.igpu.label} [${c.pciId}], ${c.boot}, mode ${c.mode}, VM ${c.vmid}`,
+    `# usage: bash install.sh [--apply]${amd ? '' : ' [--ostype-l26]'} [--cpu-host]`,
     '#   without --apply it only reads and prints the plan as a diff; nothing is changed',
     'set -euo pipefail',
     'export LC_ALL=C',
   ]);
   step('sh.root', ['R="${IGD_TEST_ROOT:-}"']);
-  step('sh.settings', [
-    `VMID=${c.vmid}`,
-    `PCI_ID=${shq(c.pciId)}`,
-    `ROM=${shq(c.rom)}`,
-    `QEMU=${shq(fmt(c.qemu))}`,
-    `BOOT=${c.boot}`,
-    `CMDLINE_FILE=${grub ? '/etc/default/grub' : '/etc/kernel/cmdline'}`,
-    `MODPROBE_FILE=${MODPROBE_FILE}`,
-    `MIN_MEMORY=${c.minMemoryMiB}`,
-    `MODULES=${arr(c.modules)}`,
-    `PARAMS=${arr(c.params)}`,
-    `PROPS=${arr(c.props.map((p) => `${p.name}=${p.value}`))}`,
-    `MODPROBE_REST=${arr(c.modprobeRest)}`,
-    ...(ovmf ? [`OVMF_FILE=${shq(c.ovmfFile)}`, `OVMF_CODE=${shq(c.ovmfCode)}`] : []),
-  ]);
-  step('sh.options', [
-    `APPLY=0 OSTYPE_OK=${c.consent.ostype ? 1 : 0} CPU_OK=${c.consent.cpu ? 1 : 0}`,
-    'for a in "$@"; do',
-    '  case "$a" in',
-    '    --apply) APPLY=1 ;;',
-    '    --ostype-l26) OSTYPE_OK=1 ;;',
-    '    --cpu-host) CPU_OK=1 ;;',
-    '    *) echo "error: unknown option $a (use --apply, --ostype-l26, --cpu-host)" >&2; exit 2 ;;',
-    '  esac',
-    'done',
-  ]);
+  step(
+    'sh.settings',
+    amd
+      ? [
+          `VMID=${c.vmid}`,
+          `GPU_ID=${shq(gpuId)} AUDIO_ID=${shq(audioId)}`,
+          'PCI_ID="$GPU_ID,$AUDIO_ID"',
+          `GPU_HOST=${shq(amd.gpuHost)} AUDIO_HOST=${shq(amd.audioHost)}`,
+          `ROM=${shq(c.rom)}`,
+          `GOP_ROM=${shq(amd.audioRom ?? '')}`,
+          `BOOT=${c.boot}`,
+          `CMDLINE_FILE=${grub ? '/etc/default/grub' : '/etc/kernel/cmdline'}`,
+          `MODPROBE_FILE=${MODPROBE_FILE}`,
+          `MODULES=${arr(c.modules)}`,
+          `PARAMS=${arr(c.params)}`,
+          `MODPROBE_REST=${arr(c.modprobeRest)}`,
+        ]
+      : [
+          `VMID=${c.vmid}`,
+          `PCI_ID=${shq(c.pciId)}`,
+          `ROM=${shq(c.rom)}`,
+          `QEMU=${shq(fmt(c.qemu))}`,
+          `BOOT=${c.boot}`,
+          `CMDLINE_FILE=${grub ? '/etc/default/grub' : '/etc/kernel/cmdline'}`,
+          `MODPROBE_FILE=${MODPROBE_FILE}`,
+          `MIN_MEMORY=${c.minMemoryMiB}`,
+          `MODULES=${arr(c.modules)}`,
+          `PARAMS=${arr(c.params)}`,
+          `PROPS=${arr(c.props.map((p) => `${p.name}=${p.value}`))}`,
+          `MODPROBE_REST=${arr(c.modprobeRest)}`,
+          ...(ovmf ? [`OVMF_FILE=${shq(c.ovmfFile)}`, `OVMF_CODE=${shq(c.ovmfCode)}`] : []),
+        ],
+  );
+  step(
+    'sh.options',
+    amd
+      ? [
+          `APPLY=0 CPU_OK=${c.consent.cpu ? 1 : 0}`,
+          'for a in "$@"; do',
+          '  case "$a" in',
+          '    --apply) APPLY=1 ;;',
+          '    --cpu-host) CPU_OK=1 ;;',
+          '    *) echo "error: unknown option $a (use --apply, --cpu-host)" >&2; exit 2 ;;',
+          '  esac',
+          'done',
+        ]
+      : [
+          `APPLY=0 OSTYPE_OK=${c.consent.ostype ? 1 : 0} CPU_OK=${c.consent.cpu ? 1 : 0}`,
+          'for a in "$@"; do',
+          '  case "$a" in',
+          '    --apply) APPLY=1 ;;',
+          '    --ostype-l26) OSTYPE_OK=1 ;;',
+          '    --cpu-host) CPU_OK=1 ;;',
+          '    *) echo "error: unknown option $a (use --apply, --ostype-l26, --cpu-host)" >&2; exit 2 ;;',
+          '  esac',
+          'done',
+        ],
+  );
   step('sh.helpers', ['die() { echo "error: $*" >&2; exit 1; }']);
-  step('sh.merge', MERGE_SH);
+  step('sh.merge', amd ? MERGE_SH_AMD : MERGE_SH);
   step('sh.merge', [
     'why() {',
     '  case "$1" in',
-    ...scriptReasons(c.reasons).map(([k, en]) => `    ${k}) echo ${shq(en)} ;;`),
+    ...(amd ? amdScriptReasons(amd) : scriptReasons(c.reasons)).map(
+      ([k, en]) => `    ${k}) echo ${shq(en)} ;;`,
+    ),
     '  esac',
     '}',
     // decisionClass of vm-plan.ts: the iGPU's hostpci and other devices' are told apart.
-    'class_of() { if [[ "$1" == hostpci* ]]; then if is_igd_host "$(host_of "$2")"; then echo hostpci; else echo other; fi; else echo "$1"; fi; }',
+    amd
+      ? 'class_of() { if [[ "$1" == hostpci* ]]; then if is_fn_host "$(host_of "$2")" "$GPU_HOST" 1; then echo hostpci; elif is_fn_host "$(host_of "$2")" "$AUDIO_HOST" 0; then echo audio; else echo other; fi; else echo "$1"; fi; }'
+      : 'class_of() { if [[ "$1" == hostpci* ]]; then if is_igd_host "$(host_of "$2")"; then echo hostpci; else echo other; fi; else echo "$1"; fi; }',
   ]);
   step('sh.checks', [
     '[ "$(id -u)" = 0 ] || die "run as root"',
     'command -v pveversion >/dev/null || die "this is not a Proxmox VE host"',
-    'lspci -n -s 00:02.0 | grep -qi "$PCI_ID" || die "00:02.0 is not $PCI_ID; regenerate the config for your iGPU"',
+    ...(amd
+      ? [
+          'lspci -n -s "$GPU_HOST" | grep -qi "$GPU_ID" || die "$GPU_HOST is not $GPU_ID; regenerate the config for your iGPU"',
+          'lspci -n -s "$AUDIO_HOST" | grep -qi "$AUDIO_ID" || die "$AUDIO_HOST is not $AUDIO_ID; regenerate the config for your iGPU"',
+        ]
+      : [
+          'lspci -n -s 00:02.0 | grep -qi "$PCI_ID" || die "00:02.0 is not $PCI_ID; regenerate the config for your iGPU"',
+        ]),
   ]);
-  step('sh.qemuCheck', [
-    'HOST_QEMU="$(pveversion -v | sed -n \'s/^pve-qemu-kvm: *\\([0-9]*\\.[0-9]*\\).*/\\1/p\')"',
-    '[ -z "$HOST_QEMU" ] || [ "$HOST_QEMU" = "$QEMU" ] || die "generated for pve-qemu-kvm $QEMU, this host runs $HOST_QEMU; regenerate the config for it"',
-  ]);
+  if (!amd)
+    step('sh.qemuCheck', [
+      'HOST_QEMU="$(pveversion -v | sed -n \'s/^pve-qemu-kvm: *\\([0-9]*\\.[0-9]*\\).*/\\1/p\')"',
+      '[ -z "$HOST_QEMU" ] || [ "$HOST_QEMU" = "$QEMU" ] || die "generated for pve-qemu-kvm $QEMU, this host runs $HOST_QEMU; regenerate the config for it"',
+    ]);
   step('sh.checks', [
     '[ -f "$ROM" ] || die "$ROM not found in the current directory"',
+    ...(amd
+      ? [
+          '[ -z "$GOP_ROM" ] || [ -f "$GOP_ROM" ] || die "$GOP_ROM not found in the current directory"',
+        ]
+      : []),
     ...(ovmf
       ? [
           '[ -f "$OVMF_FILE" ] || die "$OVMF_FILE not found in the current directory"',
@@ -127,9 +185,10 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     'case "$(proxmox-boot-tool status 2>&1 || true)" in *"configured with: uefi"*) IN_USE=systemd-boot ;; *) IN_USE=grub ;; esac',
     '[ "$IN_USE" = "$BOOT" ] || die "this host boots with $IN_USE (proxmox-boot-tool status), not $BOOT: $CMDLINE_FILE is not the command line in use; regenerate the config for $IN_USE"',
   ]);
-  step('sh.disableVga', [
-    `if grep -rqsE 'disable_vga=(1|Y|y)' "$R/etc/modprobe.d"; then echo "warning: /etc/modprobe.d sets disable_vga=1, which breaks legacy IGD passthrough; remove it" >&2; fi`,
-  ]);
+  if (!amd)
+    step('sh.disableVga', [
+      `if grep -rqsE 'disable_vga=(1|Y|y)' "$R/etc/modprobe.d"; then echo "warning: /etc/modprobe.d sets disable_vga=1, which breaks legacy IGD passthrough; remove it" >&2; fi`,
+    ]);
   step('sh.stage', [
     'STAGE="$(mktemp -d)"',
     'trap \'rm -rf "$STAGE"\' EXIT',
@@ -205,9 +264,18 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     '  printf \'%s\\n\' "${MODPROBE_REST[@]}"',
     '} >"$S"',
   ]);
-  step('sh.rom', [
-    'if ! cmp -s "$ROM" "$R/usr/share/kvm/$ROM"; then BIN_SRC+=("$ROM"); BIN_DST+=("/usr/share/kvm/$ROM"); fi',
-  ]);
+  step(
+    'sh.rom',
+    amd
+      ? [
+          'for f in "$ROM" ${GOP_ROM:+"$GOP_ROM"}; do',
+          '  if ! cmp -s "$f" "$R/usr/share/kvm/$f"; then BIN_SRC+=("$f"); BIN_DST+=("/usr/share/kvm/$f"); fi',
+          'done',
+        ]
+      : [
+          'if ! cmp -s "$ROM" "$R/usr/share/kvm/$ROM"; then BIN_SRC+=("$ROM"); BIN_DST+=("/usr/share/kvm/$ROM"); fi',
+        ],
+  );
   if (ovmf)
     step('sh.ovmf', [
       'if ! cmp -s "$OVMF_FILE" "$R$OVMF_CODE"; then',
@@ -234,7 +302,9 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       '      awk -v k="$key" -v v="$value" \'!done && (index($0, k ":") == 1 || /^\\[/) { print k ": " v; done = 1; if (index($0, k ":") == 1) next } { print } END { if (!done) print k ": " v }\' "$STAGE/vm.new" >"$STAGE/vm.tmp"',
       '      mv "$STAGE/vm.tmp" "$STAGE/vm.new"',
       '    fi',
-      '  done < <(plan_vm "$STAGE/vm.conf" "$ROM" "$MIN_MEMORY" "$OSTYPE_OK" "$CPU_OK" "${PROPS[@]}")',
+      amd
+        ? '  done < <(plan_vm_amd "$STAGE/vm.conf" "$GPU_HOST" "$ROM" "$AUDIO_HOST" "$GOP_ROM" "$CPU_OK")'
+        : '  done < <(plan_vm "$STAGE/vm.conf" "$ROM" "$MIN_MEMORY" "$OSTYPE_OK" "$CPU_OK" "${PROPS[@]}")',
       '  if [ ${#VM_OPTS[@]} -gt 0 ]; then diff -u --label "VM $VMID now" --label "VM $VMID after" "$STAGE/vm.conf" "$STAGE/vm.new" || true; fi',
       '  grep -q \'^efidisk0:.*efitype=4m\' "$STAGE/vm.conf" || echo "note: VM $VMID needs a 4m EFI disk: qm set $VMID --efidisk0 <storage>:1,efitype=4m,pre-enrolled-keys=0"',
       'else',

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lookupIgpu } from '../igpu/devices';
+import { parseAmdLspci } from './amd';
 import type { BootLoader } from './inputs';
 import { renderConfig, type ConfigResult, type OutputMode } from './render';
 
@@ -569,5 +570,147 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     );
     expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([]);
     expect(snapshot(e.root)['etc/modprobe.d/igd-passthrough.conf']).toBeDefined();
+  });
+});
+
+/** A Rembrandt mini PC (real lspci -nn lines): GPU c5:00.0 [1002:1681], HDMI audio c5:00.1 [1002:1640]. */
+const REMBRANDT = parseAmdLspci(
+  [
+    'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+    'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+  ].join('\n'),
+)!;
+const VBIOS = new Uint8Array([0x55, 0xaa, 0x40, 0xe9, 0x1002 & 0xff]);
+const GOP = new Uint8Array([0x55, 0xaa, 0x20, 0xf1, 0x0e]);
+
+describe.skipIf(!haveBash)('install.sh for an AMD iGPU in a scratch root', () => {
+  const AMD_CASES: [string, BootLoader, boolean][] = [
+    ['9.1', 'grub', false],
+    ['8.2', 'systemd-boot', true],
+  ];
+  for (const [pve, boot, combined] of AMD_CASES)
+    it(`PVE ${pve}, ${boot}, ${combined ? 'combined ROM' : 'VBIOS + GOP ROM'}, a fresh host: --apply sets up both functions on q35, once; undo.sh puts every byte back`, () => {
+      const r = renderConfig({
+        pve,
+        boot,
+        igpu: REMBRANDT,
+        mode: 'rom',
+        vmid: 100,
+        combinedRom: combined,
+      });
+      const e = setUp(`amd-${pve}-${boot}`, r);
+      const gpuRom = combined ? 'amd-1681.rom' : 'vbios-1681.rom';
+      const gopRom = 'AMDGopDriver-1681.rom';
+      writeFileSync(join(e.work, gpuRom), VBIOS);
+      if (!combined) writeFileSync(join(e.work, gopRom), GOP);
+      // The stub lspci prints these IDs for any -s; the script greps each function for its own.
+      const env = { STUB_PCI: '1002:1681 1002:1640' };
+      const before = snapshot(e.root);
+      const reads = [
+        'lspci -n -s 0000:c5:00.0',
+        'lspci -n -s 0000:c5:00.1',
+        'proxmox-boot-tool status',
+        'qm config 100',
+      ];
+
+      const dry = run(e, [], env);
+      expect(dry.code, dry.err).toBe(0);
+      expect(dry.out).toContain('  + machine: q35 -- q35: pcie=1 needs it');
+      expect(dry.out).toContain(
+        `  + hostpci1: 0000:c5:00.1,pcie=1${combined ? '' : `,romfile=${gopRom}`} -- Pass the HDMI audio function too`,
+      );
+      // No memory or OS type decision for AMD: those reasons are Intel's.
+      expect(dry.out).not.toMatch(/^ {2}[=+~!] (memory|ostype):|legacy-igd|x-igd/m);
+      expect(snapshot(e.root)).toEqual(before);
+      expect(calls(e)).toEqual(reads);
+
+      const apply = run(e, ['--apply'], env);
+      expect(apply.code, apply.err).toBe(0);
+      const after = snapshot(e.root);
+      const [cmdline] = lines(r, 'cmdline');
+      if (boot === 'grub')
+        expect(after['etc/default/grub']).toBe(
+          GRUB.replace('GRUB_CMDLINE_LINUX_DEFAULT="quiet"', cmdline),
+        );
+      else expect(after['etc/kernel/cmdline']).toBe(`${cmdline}\n`);
+      expect(after['etc/modules']).toBe(MODULES + 'vfio_iommu_type1\nvfio_pci\n');
+      expect(after['etc/modprobe.d/igd-passthrough.conf']).toBe(
+        [
+          'options vfio-pci ids=1002:1681,1002:1640',
+          'softdep amdgpu pre: vfio-pci',
+          'softdep snd_hda_intel pre: vfio-pci',
+          '',
+        ].join('\n'),
+      );
+      expect(after[`usr/share/kvm/${gpuRom}`]).toBe(Buffer.from(VBIOS).toString('latin1'));
+      expect(after[`usr/share/kvm/${gopRom}`]).toBe(
+        combined ? undefined : Buffer.from(GOP).toString('latin1'),
+      );
+      const gpu = `0000:c5:00.0,pcie=1,romfile=${gpuRom}`;
+      const audio = `0000:c5:00.1,pcie=1${combined ? '' : `,romfile=${gopRom}`}`;
+      expect(after[VM_CONF]).toBe(
+        [
+          'boot: order=scsi0',
+          'memory: 2048',
+          'name: fresh',
+          'scsi0: local-lvm:vm-100-disk-0,size=32G',
+          'bios: ovmf',
+          'machine: q35',
+          'vga: none',
+          `hostpci0: ${gpu}`,
+          `hostpci1: ${audio}`,
+          'cpu: host',
+          '',
+        ].join('\n'),
+      );
+      expect(calls(e)).toEqual([
+        ...reads,
+        `qm set 100 --bios ovmf --machine q35 --vga none --hostpci0 ${gpu} --hostpci1 ${audio} --cpu host`,
+        'update-initramfs -u -k all',
+        boot === 'grub' ? 'update-grub' : 'proxmox-boot-tool refresh',
+      ]);
+      const backupDir = backupOf(apply.out);
+      const backup = snapshot(join(e.root, backupDir));
+      const cmdlineFile = boot === 'grub' ? 'etc/default/grub' : 'etc/kernel/cmdline';
+      expect(Object.keys(backup).sort()).toEqual(
+        ['files/etc/modules', `files/${cmdlineFile}`, `files/${VM_CONF}`, 'undo.sh'].sort(),
+      );
+      expect(backup['undo.sh']).toContain(`remove /usr/share/kvm/${gpuRom}\n`);
+
+      const again = run(e, ['--apply'], env);
+      expect(again.code, again.err).toBe(0);
+      expect(again.out).toContain(
+        'nothing to change: this host and VM 100 are already set up; nothing was written',
+      );
+      expect(snapshot(e.root)).toEqual(after);
+      expect(calls(e)).toEqual(reads);
+
+      const undo = run(e, [], env, join(e.root, backupDir, 'undo.sh'));
+      expect(undo.code, undo.err).toBe(0);
+      expect(snapshot(e.root)).toEqual(before);
+      expect(calls(e)).toEqual([
+        'update-initramfs -u -k all',
+        boot === 'grub' ? 'update-grub' : 'proxmox-boot-tool refresh',
+      ]);
+    });
+
+  it('refuses a host whose c5:00.1 is not the HDMI audio function, and a missing GOP ROM', () => {
+    const r = renderConfig({ pve: '9.1', boot: 'grub', igpu: REMBRANDT, mode: 'rom', vmid: 100 });
+    const e = setUp('amd-refuse', r);
+    writeFileSync(join(e.work, 'vbios-1681.rom'), VBIOS);
+    const before = snapshot(e.root);
+    const wrong = run(e, ['--apply'], { STUB_PCI: '1002:1681' });
+    expect([wrong.code, wrong.err.trim()]).toEqual([
+      1,
+      'error: 0000:c5:00.1 is not 1002:1640; regenerate the config for your iGPU',
+    ]);
+    const noGop = run(e, ['--apply'], { STUB_PCI: '1002:1681 1002:1640' });
+    expect([noGop.code, noGop.err.trim()]).toEqual([
+      1,
+      'error: AMDGopDriver-1681.rom not found in the current directory',
+    ]);
+    const ostype = run(e, ['--ostype-l26'], { STUB_PCI: '1002:1681 1002:1640' });
+    expect(ostype.code).toBe(2);
+    expect(snapshot(e.root)).toEqual(before);
   });
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MERGE_SH, PLAN_SEP } from './merge-sh';
+import { MERGE_SH, MERGE_SH_AMD, PLAN_SEP } from './merge-sh';
 import {
   mergeArgs,
   mergeHostpci,
@@ -16,6 +16,7 @@ import {
   type VmConsent,
   type VmWant,
 } from './vm-merge';
+import { mergeAmdHostpci, planAmdVm, type AmdVmWant } from './vm-merge-amd';
 
 const haveBash = spawnSync('bash', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!haveBash) console.warn('[skip] merge-sh parity tests: bash not found');
@@ -24,10 +25,12 @@ const dir = mkdtempSync(join(tmpdir(), 'merge-sh-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const lib = join(dir, 'lib.sh');
 writeFileSync(lib, MERGE_SH.join('\n') + '\n');
+const amdLib = join(dir, 'amd.sh');
+writeFileSync(amdLib, MERGE_SH_AMD.join('\n') + '\n');
 
 /** Runs one merge-sh function with these arguments; its stdout without the final newline. */
-function sh(fn: string, args: string[]): string {
-  const r = spawnSync('bash', ['-euc', `source "$0"; ${fn} "$@"`, lib, ...args], {
+function sh(fn: string, args: string[], from = lib): string {
+  const r = spawnSync('bash', ['-euc', `source "$0"; ${fn} "$@"`, from, ...args], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`${fn}: exit ${r.status}: ${r.stderr}`);
@@ -246,6 +249,149 @@ describe.skipIf(!haveBash)('merge decisions: TypeScript and install.sh agree', (
         consent.cpu ? '1' : '0',
         ...propArgs(w.props),
       ]);
+      const bash = out
+        .split('\n')
+        .map((l) => l.split(PLAN_SEP))
+        .map(([k, a, n, v]) => `${k} ${a} ${n} -> ${v}`);
+      expect(bash).toEqual(expected);
+    });
+});
+
+const GPU = '0000:c5:00.0';
+const AUDIO = '0000:c5:00.1';
+
+/** [now, host, rom, expected] for mergeAmdHostpci. */
+const AMD_HOSTPCI_CASES: [string, string, string | undefined, string][] = [
+  ['', GPU, 'vbios.rom', '0000:c5:00.0,pcie=1,romfile=vbios.rom'],
+  ['', AUDIO, undefined, '0000:c5:00.1,pcie=1'],
+  [
+    '0000:c5:00.0,pcie=1,romfile=vbios.rom',
+    GPU,
+    'vbios.rom',
+    '0000:c5:00.0,pcie=1,romfile=vbios.rom',
+  ],
+  // A bare slot (all functions) becomes the GPU function; Intel's legacy-igd and rombar=0 go.
+  [
+    'c5:00,legacy-igd=1,rombar=0,x-vga=1',
+    GPU,
+    'v.rom',
+    '0000:c5:00.0,x-vga=1,pcie=1,romfile=v.rom',
+  ],
+  ['C5:00.0,pcie=0,romfile=old.rom,romfile=x', GPU, 'v.rom', 'C5:00.0,pcie=1,romfile=v.rom'],
+  ['host=c5:00.1,romfile=mine.rom', AUDIO, undefined, 'host=c5:00.1,romfile=mine.rom,pcie=1'],
+  ['host=0000:c4:00.1,mdev=x', AUDIO, 'gop.rom', 'host=0000:c5:00.1,mdev=x,pcie=1,romfile=gop.rom'],
+];
+
+const amdWant = (audioRom?: string): AmdVmWant => ({
+  vendor: 'amd',
+  gpuHost: GPU,
+  audioHost: AUDIO,
+  gpuRom: 'vbios.rom',
+  ...(audioRom ? { audioRom } : {}),
+});
+
+const AMD_PLAN_CASES: [string, string, AmdVmWant, VmConsent, string[]][] = [
+  [
+    'a new VM',
+    'name: fresh\n',
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine add  -> q35',
+      'vga add  -> none',
+      'hostpci0 add  -> 0000:c5:00.0,pcie=1,romfile=vbios.rom',
+      'hostpci1 add  -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'cpu add  -> host',
+    ],
+  ],
+  [
+    'an Intel-style VM on i440fx with a dGPU at hostpci0 and all functions at hostpci2',
+    [
+      'args: -set device.hostpci2.x-igd-opregion=on',
+      'cpu: kvm64',
+      'hostpci0: 0000:01:00.0,pcie=1',
+      'hostpci2: 0000:c5:00,legacy-igd=1',
+      'machine: pc-i440fx-9.0',
+      'vga: std',
+      '[snap]',
+      'machine: q35',
+    ].join('\n'),
+    amdWant(),
+    { cpu: true },
+    [
+      'bios add  -> ovmf',
+      'machine change pc-i440fx-9.0 -> q35',
+      'vga change std -> none',
+      'hostpci2 change 0000:c5:00,legacy-igd=1 -> 0000:c5:00.0,pcie=1,romfile=vbios.rom',
+      'hostpci1 add  -> 0000:c5:00.1,pcie=1',
+      'hostpci0 keep 0000:01:00.0,pcie=1 -> 0000:01:00.0,pcie=1',
+      'cpu change kvm64 -> host',
+    ],
+  ],
+  [
+    'a q35 VM already set up keeps its machine version',
+    [
+      'bios: ovmf',
+      'cpu: host',
+      'hostpci3: 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios.rom',
+      'machine: pc-q35-9.2+pve1,viommu=virtio',
+      'vga: type=none',
+    ].join('\n'),
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios keep ovmf -> ovmf',
+      'machine keep pc-q35-9.2+pve1,viommu=virtio -> pc-q35-9.2+pve1,viommu=virtio',
+      'vga keep type=none -> type=none',
+      'hostpci0 keep 0000:c5:00.0,pcie=1,romfile=vbios.rom -> 0000:c5:00.0,pcie=1,romfile=vbios.rom',
+      'hostpci3 keep 0000:c5:00.1,pcie=1,romfile=gop.rom -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'cpu keep host -> host',
+    ],
+  ],
+  [
+    'a CPU model of the user is asked about',
+    'cpu: x86-64-v2-AES\nmachine: q35\n',
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep q35 -> q35',
+      'vga add  -> none',
+      'hostpci0 add  -> 0000:c5:00.0,pcie=1,romfile=vbios.rom',
+      'hostpci1 add  -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'cpu ask x86-64-v2-AES -> host',
+    ],
+  ],
+];
+
+describe.skipIf(!haveBash)('AMD merge decisions: TypeScript and install.sh agree', () => {
+  it('mergeAmdHostpci = merge_amd_hostpci', () => {
+    for (const [now, host, rom, expected] of AMD_HOSTPCI_CASES) {
+      expect(mergeAmdHostpci(now, host, rom), now).toBe(expected);
+      expect(sh('merge_amd_hostpci', [now, host, rom ?? ''], amdLib), now).toBe(expected);
+    }
+  });
+
+  it('the AMD library has no Intel merge in it', () => {
+    const text = MERGE_SH_AMD.join('\n');
+    expect(text).not.toMatch(/is_igd_host|merge_hostpci\(|plan_vm\(|merge_args/);
+  });
+
+  for (const [name, conf, w, consent, expected] of AMD_PLAN_CASES)
+    it(`planAmdVm = plan_vm_amd: ${name}`, () => {
+      const ts = planAmdVm(conf, w, consent).map(
+        (d) => `${d.key} ${d.action} ${d.now} -> ${d.value}`,
+      );
+      expect(ts).toEqual(expected);
+      const file = join(dir, 'amd-vm.conf');
+      writeFileSync(file, conf);
+      const out = sh(
+        'plan_vm_amd',
+        [file, w.gpuHost, w.gpuRom, w.audioHost, w.audioRom ?? '', consent.cpu ? '1' : '0'],
+        amdLib,
+      );
       const bash = out
         .split('\n')
         .map((l) => l.split(PLAN_SEP))

@@ -7,7 +7,8 @@
 /** Field separator of plan_vm lines: a control character no config value holds, never IFS white space. */
 export const PLAN_SEP = '\x1f';
 
-export const MERGE_SH: readonly string[] = [
+/** Reading a VM config, shared by the Intel and the AMD merge. */
+const CONF_SH: readonly string[] = [
   // conf_get KEY FILE: the first "key: value" of a VM config, as parseVmConf reads it (trimmed,
   // comments skipped, stops at the first [snapshot]); conf_has KEY FILE: whether the key is there.
   'conf_scan() { awk -v k="$1" -v mode="$2" \'{ sub(/^[ \\t]+/, ""); sub(/[ \\t\\r]+$/, "") } /^\\[/ { exit } /^#/ || $0 == "" { next } { i = index($0, ":"); if (i < 2) next; key = substr($0, 1, i - 1); sub(/[ \\t]+$/, "", key); key = tolower(key); if (key !~ /^[a-z][a-z0-9_-]*$/ || key != k) next; v = substr($0, i + 1); sub(/^[ \\t]+/, "", v); if (mode == "get") print v; found = 1; exit } END { exit !found }\' "$3"; }',
@@ -17,6 +18,10 @@ export const MERGE_SH: readonly string[] = [
   'type_of() { local v="${1%%,*}"; case "$v" in type=*) v="${v#type=}" ;; cputype=*) v="${v#cputype=}" ;; esac; printf \'%s\\n\' "$v"; }',
   'is_on() { case "${1,,}" in 1 | on | true | yes) return 0 ;; esac; return 1; }',
   'host_of() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == host=* ]]; then printf \'%s\\n\' "${p#host=}"; return; fi; done; if [[ "${parts[0]:-}" != *=* ]]; then printf \'%s\\n\' "${parts[0]:-}"; fi; }',
+];
+
+/** The Intel iGPU's hostpci and args. */
+const IGD_SH: readonly string[] = [
   'is_igd_host() { [[ "${1,,}" =~ ^(0000:)?00:02(\\.0)?$ ]]; }',
   'is_igd_exact() { [[ "${1,,}" =~ ^(0000:)?00:02\\.0$ ]]; }',
   // igd_slot FILE: the iGPU's hostpci index, else the lowest free one, else -1.
@@ -64,6 +69,10 @@ export const MERGE_SH: readonly string[] = [
   '  done',
   '  if [ "$changed" = 0 ]; then printf \'%s\\n\' "$now"; else local IFS=\' \'; printf \'%s\\n\' "${tok[*]}"; fi',
   '}',
+];
+
+/** The vfio-pci ids list and the plan line format, shared by the Intel and the AMD merge. */
+const IDS_DECIDE_SH: readonly string[] = [
   // merge_ids OURS LIST... (vm-merge.ts mergeIds).
   'merge_ids() {',
   '  local ours="$1" l id seen dup',
@@ -88,6 +97,9 @@ export const MERGE_SH: readonly string[] = [
   '  else action=change; fi',
   '  printf \'%s\\037%s\\037%s\\037%s\\n\' "$1" "$action" "$2" "$value"',
   '}',
+];
+
+const PLAN_SH: readonly string[] = [
   // plan_vm CONF ROM MIN_MIB OSTYPE_OK CPU_OK NAME=VALUE...: one decision per setting.
   'plan_vm() {',
   '  local conf="$1" rom="$2" min="$3" ostype_ok="$4" cpu_ok="$5" v ok ask slot dev merged i',
@@ -112,5 +124,71 @@ export const MERGE_SH: readonly string[] = [
   '  decide memory "$v" "$ok" "$min"',
   '  v="$(conf_get ostype "$conf")"; ok=1; if [[ "$v" == w* ]]; then ok=0; fi',
   '  ask=1; if [ "$ostype_ok" = 1 ]; then ask=0; fi; decide ostype "$v" "$ok" l26 "$ask"',
+  '}',
+];
+
+/** The Intel install.sh's merge functions. */
+export const MERGE_SH: readonly string[] = [...CONF_SH, ...IGD_SH, ...IDS_DECIDE_SH, ...PLAN_SH];
+
+/**
+ * The bash twins of vm-merge-amd.ts, for the AMD install.sh: with the shared config reading and
+ * plan format, and nothing of the Intel merge.
+ */
+export const MERGE_SH_AMD: readonly string[] = [
+  ...CONF_SH,
+  ...IDS_DECIDE_SH,
+  // is_fn_host HOST WANT SLOT_TOO: HOST is the function WANT (a bare slot only when SLOT_TOO is 1).
+  'is_fn_host() {',
+  '  local h="${1,,}"',
+  '  [ -n "$h" ] || return 1',
+  '  if [[ "$h" =~ ^([0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}$ ]]; then',
+  '    [ "$3" = 1 ] || return 1',
+  '    h="$h.0"',
+  '  fi',
+  '  if [[ "$h" =~ ^[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$ ]]; then h="0000:$h"; fi',
+  '  [ "$h" = "$2" ]',
+  '}',
+  // amd_slot FILE HOST SLOT_TOO SKIP: the function's hostpci index, else the lowest free one but SKIP.
+  'amd_slot() { local i; for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && conf_has "hostpci$i" "$1" && is_fn_host "$(host_of "$(conf_get "hostpci$i" "$1")")" "$2" "$3"; then echo "$i"; return; fi; done; for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && ! conf_has "hostpci$i" "$1"; then echo "$i"; return; fi; done; echo -1; }',
+  // merge_amd_hostpci NOW HOST [ROM] (vm-merge-amd.ts mergeAmdHostpci).
+  'merge_amd_hostpci() {',
+  '  local now="$1" host="$2" rom="${3:-}" p key val i=0 pcie=0 romfile=0',
+  '  local -a parts out=()',
+  '  if [ -z "$now" ]; then printf \'%s\\n\' "$host,pcie=1${rom:+,romfile=$rom}"; return; fi',
+  '  IFS=, read -r -a parts <<<"$now"',
+  '  for p in "${parts[@]}"; do',
+  '    if [[ "$p" == *=* ]]; then key="${p%%=*}" val="${p#*=}"; else key="" val="$p"; fi',
+  '    if [ "$i" = 0 ] && [ -z "$key" ]; then',
+  '      if is_fn_host "$p" "$host" 0; then out+=("$p"); else out+=("$host"); fi',
+  '    elif [ "$key" = host ]; then',
+  '      if is_fn_host "$val" "$host" 0; then out+=("$p"); else out+=("host=$host"); fi',
+  '    elif [ "$key" = pcie ]; then',
+  '      if [ "$pcie" = 0 ]; then out+=(pcie=1); fi; pcie=1',
+  '    elif [ "$key" = romfile ] && [ -n "$rom" ]; then',
+  '      if [ "$romfile" = 0 ]; then out+=("romfile=$rom"); fi; romfile=1',
+  '    elif [ "$key" = legacy-igd ]; then :',
+  '    elif [ "$key" = rombar ] && [ "$val" = 0 ]; then :',
+  '    else out+=("$p"); fi',
+  '    i=$((i + 1))',
+  '  done',
+  '  if [ "$pcie" = 0 ]; then out+=(pcie=1); fi',
+  '  if [ -n "$rom" ] && [ "$romfile" = 0 ]; then out+=("romfile=$rom"); fi',
+  '  local IFS=,; printf \'%s\\n\' "${out[*]}"',
+  '}',
+  // amd_decide_fn CONF SLOT HOST [ROM]: the plan line of one function's hostpci.
+  'amd_decide_fn() { local v merged ok; if [ "$2" -lt 0 ]; then return; fi; v="$(conf_get "hostpci$2" "$1")"; merged="$(merge_amd_hostpci "$v" "$3" "${4:-}")"; ok=0; if [ "$merged" = "$v" ]; then ok=1; fi; decide "hostpci$2" "$v" "$ok" "$merged"; }',
+  // plan_vm_amd CONF GPU_HOST GPU_ROM AUDIO_HOST AUDIO_ROM CPU_OK (vm-merge-amd.ts planAmdVm).
+  'plan_vm_amd() {',
+  '  local conf="$1" gpu_host="$2" gpu_rom="$3" audio_host="$4" audio_rom="$5" cpu_ok="$6" v ok ask gpu audio i',
+  '  v="$(conf_get bios "$conf")"; ok=0; if [ "$v" = ovmf ]; then ok=1; fi; decide bios "$v" "$ok" ovmf',
+  '  v="$(conf_get machine "$conf")"; ok=0; if [[ "$(type_of "$v")" =~ ^(pc-)?q35(-.*)?$ ]]; then ok=1; fi; decide machine "$v" "$ok" q35',
+  '  v="$(conf_get vga "$conf")"; ok=0; if [ "$(type_of "$v")" = none ]; then ok=1; fi; decide vga "$v" "$ok" none',
+  '  gpu="$(amd_slot "$conf" "$gpu_host" 1 -1)"',
+  '  audio="$(amd_slot "$conf" "$audio_host" 0 "$gpu")"',
+  '  amd_decide_fn "$conf" "$gpu" "$gpu_host" "$gpu_rom"',
+  '  amd_decide_fn "$conf" "$audio" "$audio_host" "$audio_rom"',
+  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$gpu" ] && [ "$i" != "$audio" ] && conf_has "hostpci$i" "$conf"; then v="$(conf_get "hostpci$i" "$conf")"; decide "hostpci$i" "$v" 1 "$v"; fi; done',
+  '  v="$(conf_get cpu "$conf")"; ok=0; if [ "$(type_of "$v")" = host ]; then ok=1; fi',
+  '  ask=0; if [ -n "$v" ] && [ "$cpu_ok" != 1 ]; then ask=1; fi; decide cpu "$v" "$ok" host "$ask"',
   '}',
 ];

@@ -548,6 +548,190 @@ const CATALOG = {
     'GOP version {gop} is not one known for {code} (expected {expected}).',
     'GOP 版本 {gop} 不是 {code} 的已知版本（应为 {expected}）。',
   ],
+  // AMD Radeon iGPU (render-amd.ts, vm-merge-amd.ts, check-amd.ts)
+  'block.modprobeAmd': [
+    'Keep the host drivers off the iGPU and its HDMI audio',
+    '阻止宿主机驱动占用核显及其 HDMI 音频',
+  ],
+  'block.filesAmd': ['Place the option ROMs', '放置 Option ROM 文件'],
+  'block.amdReset': ['The AMD reset problem', 'AMD 重置问题'],
+  'amd.modules.iommuType1': [
+    'VFIO IOMMU backend for x86 (DMA mapping through AMD-Vi).',
+    'x86 的 VFIO IOMMU 后端（通过 AMD-Vi 做 DMA 映射）。',
+  ],
+  'amd.modules.vfioPci': [
+    'VFIO driver for PCI devices; binds the iGPU and its audio function instead of amdgpu and snd_hda_intel.',
+    'PCI 设备的 VFIO 驱动，代替 amdgpu 与 snd_hda_intel 绑定核显及其音频功能。',
+  ],
+  'amd.param.iommuPt': [
+    'iommu=pt: host devices bypass IOMMU translation (faster, optional). AMD-Vi itself is on by default once the firmware enables the IOMMU; amd_iommu=on is not needed.',
+    'iommu=pt：宿主机设备跳过 IOMMU 转换（更快，可选）。只要固件开启了 IOMMU，AMD-Vi 默认即启用，无需 amd_iommu=on。',
+  ],
+  'amd.param.sysfb': [
+    'initcall_blacklist=sysfb_init: from kernel 5.15 the boot framebuffer comes from sysfb (simplefb/simpledrm) and video=efifb:off no longer keeps it off the iGPU; this stops it from holding the iGPU memory.',
+    'initcall_blacklist=sysfb_init：自内核 5.15 起启动帧缓冲由 sysfb（simplefb/simpledrm）提供，video=efifb:off 已无法让它离开核显；此参数阻止它占用核显显存。',
+  ],
+  'amd.param.efifb': [
+    'video=efifb:off: before kernel 5.15 efifb holds the firmware framebuffer on the iGPU; this turns it off.',
+    'video=efifb:off：内核 5.15 之前由 efifb 占用核显上的固件帧缓冲；此参数将其关闭。',
+  ],
+  'amd.modprobe.ids': [
+    'Bind vfio-pci to the iGPU and its HDMI audio function ({ids}) as soon as the module loads. If a file in /etc/modprobe.d already has an options vfio-pci ids= line, add them to that list instead (install.sh does): with two ids= lines the last one wins and the devices of the other lose vfio-pci.',
+    '模块加载时立即让 vfio-pci 绑定核显及其 HDMI 音频功能（{ids}）。若 /etc/modprobe.d 中已有 options vfio-pci ids= 行，请把它们加入那一列表（install.sh 会这样做）：若有两行 ids=，以最后一行为准，另一行中的设备会失去 vfio-pci。',
+  ],
+  'amd.modprobe.softdepGpu': [
+    'Load vfio-pci before amdgpu so it wins the iGPU. amdgpu is not blacklisted: it may still drive another AMD GPU of the host.',
+    '先于 amdgpu 加载 vfio-pci，确保它先占到核显。不屏蔽 amdgpu：宿主机的其他 AMD 显卡可能仍需要它。',
+  ],
+  'amd.modprobe.softdepAudio': [
+    'Load vfio-pci before snd_hda_intel so it wins the HDMI audio function; the host’s own sound device keeps snd_hda_intel.',
+    '先于 snd_hda_intel 加载 vfio-pci，确保它先占到 HDMI 音频功能；宿主机自己的声卡仍由 snd_hda_intel 驱动。',
+  ],
+  'amd.files.vbios': [
+    'Proxmox looks up romfile= in /usr/share/kvm. {rom} is the VBIOS of this APU from your own BIOS: an APU has no ROM of its own (the host gets the VBIOS from the ACPI VFCT table, which the VM lacks), so the guest driver and the GOP read it from this file.',
+    'Proxmox 在 /usr/share/kvm 中查找 romfile=。{rom} 是取自你自己 BIOS 的本 APU 的 VBIOS：APU 没有独立的 ROM（宿主机通过 ACPI VFCT 表获得 VBIOS，而虚拟机没有该表），因此客户机驱动与 GOP 从此文件读取。',
+  ],
+  'amd.files.combined': [
+    'Proxmox looks up romfile= in /usr/share/kvm. {rom} is the combined ROM from your own BIOS: the VBIOS image, then the AMD GOP EFI image, both with the iGPU’s IDs.',
+    'Proxmox 在 /usr/share/kvm 中查找 romfile=。{rom} 是取自你自己 BIOS 的合并 ROM：先是 VBIOS 映像，再是 AMD GOP EFI 映像，两者都带核显的 ID。',
+  ],
+  'amd.files.gop': [
+    '{rom} is the AMD GOP driver in an EFI option ROM: OVMF loads it from the audio function and it drives the GPU, so the UEFI screen appears on the iGPU.',
+    '{rom} 是装在 EFI Option ROM 中的 AMD GOP 驱动：OVMF 从音频功能加载它，由它驱动 GPU，使 UEFI 画面显示在核显上。',
+  ],
+  'amd.vm.bios': [
+    'UEFI firmware: the AMD GOP in the option ROM is a UEFI driver.',
+    'UEFI 固件：Option ROM 中的 AMD GOP 是 UEFI 驱动。',
+  ],
+  'amd.vm.machine': [
+    'q35: pcie=1 needs it (i440fx has no PCI Express) and the APU passthrough recipe uses it; a q35 VM keeps its version.',
+    'q35：pcie=1 需要它（i440fx 没有 PCI Express），APU 直通方案也使用它；已是 q35 的虚拟机保留其版本。',
+  ],
+  'amd.vm.vga': [
+    'No emulated VGA: the iGPU is the display of the VM, so the UEFI screen appears on it and not on an emulated card.',
+    '不模拟 VGA：核显就是虚拟机的显示设备，UEFI 画面显示在它上面，而不是模拟显卡上。',
+  ],
+  'amd.vm.gpu': [
+    'Pass the GPU function as a PCI Express device with the ROM {rom}.',
+    '以 PCI Express 设备直通 GPU 功能，并使用 ROM {rom}。',
+  ],
+  'amd.vm.audio': [
+    'Pass the HDMI audio function too, as a PCI Express device with the GOP ROM {rom}: OVMF loads the GOP from the ROM of this function.',
+    '同时以 PCI Express 设备直通 HDMI 音频功能，并使用 GOP ROM {rom}：OVMF 从这个功能的 ROM 加载 GOP。',
+  ],
+  'amd.vm.audioCombined': [
+    'Pass the HDMI audio function too, as a PCI Express device: both functions of the device belong to the VM; the GOP is in the combined ROM of the GPU function.',
+    '同时以 PCI Express 设备直通 HDMI 音频功能：设备的两个功能都归虚拟机；GOP 在 GPU 功能的合并 ROM 中。',
+  ],
+  'amd.vm.cpu': [
+    'cpu host: the guest sees the real CPU, as in the community APU passthrough guides.',
+    'cpu host：客户机看到真实的 CPU，社区的 APU 直通指南均如此设置。',
+  ],
+  'amd.vm.efidisk': [
+    'A 4 MiB EFI vars disk for OVMF’s settings, without pre-enrolled Secure Boot keys; adjust the storage name.',
+    '4 MiB 的 EFI 变量盘，用于保存 OVMF 设置，不预置安全启动密钥；请改成你的存储名。',
+  ],
+  'amd.qm.basic': ['UEFI, q35 machine and no emulated VGA.', 'UEFI、q35 机型、不模拟 VGA。'],
+  'amd.merge.askCpu': [
+    'A CPU model you chose. cpu: host is what the APU passthrough guides use; it also ties the VM to the CPU of this host (no live migration to a different CPU).',
+    '这是你选择的 CPU 型号。APU 直通指南使用 cpu: host；它还会把虚拟机绑定到本机 CPU（无法热迁移到不同 CPU 的主机）。',
+  ],
+  'amd.merge.unknownSlot': [
+    'Uses hostpci0 and hostpci1; if your VM has other devices there, pick free indexes (or paste the VM config for lines that do this).',
+    '使用 hostpci0 与 hostpci1；若虚拟机在这两个编号上已有其他设备，请换用空闲编号（或粘贴虚拟机配置，自动生成这样的命令）。',
+  ],
+  'amd.merge.unknownCpu': [
+    'Commented out: for a new VM only; on an existing one it would replace the CPU model you chose. Paste its config, or use install.sh, which changes cpu only if you agree (--cpu-host).',
+    '已注释：仅适用于新建虚拟机；用于已有虚拟机会替换你选择的 CPU 型号。请粘贴其配置，或使用 install.sh，它只在你同意时（--cpu-host）修改 cpu。',
+  ],
+  'amd.qemu.machine': [
+    'q35: the iGPU functions go on a PCI Express root port.',
+    'q35：核显的各功能接在 PCI Express 根端口上。',
+  ],
+  'amd.qemu.rootPort': [
+    'A PCIe root port for the iGPU, as Proxmox adds for pcie=1.',
+    '为核显提供 PCIe 根端口，与 Proxmox 对 pcie=1 的处理相同。',
+  ],
+  'amd.qemu.gpu': [
+    'The GPU function with its ROM, as function 0 of a multifunction device.',
+    'GPU 功能及其 ROM，作为多功能设备的功能 0。',
+  ],
+  'amd.qemu.audio': [
+    'The HDMI audio function as function 1 of the same device.',
+    'HDMI 音频功能，作为同一设备的功能 1。',
+  ],
+  'amd.bios.iommu': [
+    'AMD-Vi is the IOMMU passthrough needs; the kernel turns it on by itself once the firmware enables it.',
+    'AMD-Vi 是直通所需的 IOMMU；固件开启后内核会自动启用。',
+  ],
+  'amd.bios.igpu': [
+    'Boards with a discrete GPU may switch the iGPU off; it must stay enabled to be passed through.',
+    '装有独立显卡的主板可能会关闭核显；要直通它就必须保持启用。',
+  ],
+  'amd.bios.csm': [
+    'A UEFI-booted host: the iGPU is set up the way the GOP in the VM expects.',
+    '以 UEFI 启动宿主机：核显按虚拟机中 GOP 所期望的方式初始化。',
+  ],
+  'amd.reset.what': [
+    'AMD iGPUs have no reset that reliably brings them back: after the VM stops or reboots, the iGPU often stays black or fails to initialise until the host reboots (the “AMD reset bug”).',
+    'AMD 核显没有能可靠恢复的重置方式：虚拟机关机或重启后，核显常常黑屏或无法初始化，直到宿主机重启（即“AMD 重置问题”）。',
+  ],
+  'amd.reset.vendorReset': [
+    'gnif/vendor-reset adds resets for some discrete Radeon families (Polaris, Vega, Navi 10); APU iGPUs are not officially supported by it, so do not count on it.',
+    'gnif/vendor-reset 为部分独立 Radeon 系列（Polaris、Vega、Navi 10）提供重置；它并不正式支持 APU 核显，不要依赖它。',
+  ],
+  'amd.reset.avoid': [
+    'What users do: start the VM once per host boot and keep it running; shut it down only together with the host, and reboot the host when the iGPU is stuck.',
+    '用户的做法：每次宿主机启动后只启动一次虚拟机并保持运行；仅随宿主机一起关机；核显卡住时重启宿主机。',
+  ],
+  'amd.reset.guest': [
+    'Guest-side fixes users report: in Windows, a shutdown script or service that disables the Radeon device before the VM stops (e.g. RadeonResetBugFix), so the next start finds it clean; results differ between APUs.',
+    '用户报告的客户机侧办法：在 Windows 中用关机脚本或服务在虚拟机停止前禁用 Radeon 设备（例如 RadeonResetBugFix），使下次启动时设备处于干净状态；效果因 APU 而异。',
+  ],
+  'finding.amd-no-gpu': [
+    'No hostpci entry for the AMD GPU function {host}.',
+    '未找到 AMD GPU 功能 {host} 的 hostpci 条目。',
+  ],
+  'finding.amd-no-audio': [
+    'The HDMI audio function {host} is not passed: the GOP ROM belongs on it, and both functions of the device go to the VM.',
+    'HDMI 音频功能 {host} 未直通：GOP ROM 应放在它上面，且设备的两个功能都应交给虚拟机。',
+  ],
+  'finding.amd-all-functions': [
+    '{dev} passes every function of the device in one entry: give the GPU (.0) and the audio function (.1) their own hostpci lines so each gets its ROM.',
+    '{dev} 在一个条目中直通了设备的所有功能：请为 GPU（.0）和音频功能（.1）各写一行 hostpci，以便分别指定 ROM。',
+  ],
+  'finding.amd-not-q35': [
+    'machine is {machine}: pcie=1 needs q35, and the APU passthrough recipe uses it. Use machine: q35.',
+    'machine 为 {machine}：pcie=1 需要 q35，APU 直通方案也使用 q35。请使用 machine: q35。',
+  ],
+  'finding.amd-no-pcie': [
+    '{dev} has no pcie=1: pass the iGPU functions as PCI Express devices (on q35).',
+    '{dev} 未设置 pcie=1：请以 PCI Express 设备直通核显各功能（需 q35）。',
+  ],
+  'finding.amd-no-vbios-rom': [
+    'No romfile= on the GPU function: an APU has no ROM of its own in a VM, so neither the guest driver nor the GOP finds a VBIOS. Use the VBIOS (or combined) ROM from your BIOS.',
+    'GPU 功能未指定 romfile=：APU 在虚拟机中没有自己的 ROM，客户机驱动和 GOP 都找不到 VBIOS。请使用取自你 BIOS 的 VBIOS（或合并）ROM。',
+  ],
+  'finding.amd-no-gop-rom': [
+    'No romfile= on the audio function: there is no UEFI picture unless the GPU function’s ROM is the combined VBIOS + GOP ROM.',
+    '音频功能未指定 romfile=：除非 GPU 功能的 ROM 是 VBIOS + GOP 合并 ROM，否则不会有 UEFI 画面。',
+  ],
+  'finding.amd-intel-leftover': [
+    '{what} is for Intel iGPUs only; remove it from this AMD VM.',
+    '{what} 仅用于 Intel 核显；请从这台 AMD 虚拟机中删除。',
+  ],
+  'finding.amd-vga-not-none': [
+    'vga is "{vga}": the emulated card becomes the first display and the UEFI screen goes there. Use vga: none.',
+    'vga 为“{vga}”：模拟显卡会成为第一显示设备，UEFI 画面会显示在它上面。请使用 vga: none。',
+  ],
+  'finding.amd-rombar-0': [
+    'rombar=0 on {dev} hides its option ROM from the VM, so its VBIOS or GOP never loads.',
+    '{dev} 上的 rombar=0 会对虚拟机隐藏其 Option ROM，VBIOS 或 GOP 将无法加载。',
+  ],
+  'finding.amd-cpu-not-host': [
+    'cpu is {cpu}; the APU passthrough guides use cpu: host.',
+    'cpu 为 {cpu}；APU 直通指南使用 cpu: host。',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageKey = keyof typeof CATALOG;

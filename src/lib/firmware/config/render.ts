@@ -2,6 +2,17 @@
 import { hexDigits } from '../bytes/hex';
 import { FirmwareError, hex } from '../errors';
 import type { IgpuInfo } from '../igpu/devices';
+import { isAmdIgpu, type AmdIgpu } from './amd';
+import {
+  block,
+  cmdlineBlocks,
+  initramfsBlock,
+  L,
+  qemuHead,
+  vfioModules,
+  type ConfigBlock,
+  type ConfigLine,
+} from './blocks';
 import { checkVmConfig, type Finding } from './check';
 import {
   defaultGms,
@@ -13,7 +24,6 @@ import {
   needsExplicitLpc,
   needsGmsOverride,
   needsIntelIommuOn,
-  needsVfioVirqfd,
   opregionIsDefault,
   OVMF_DIR,
   OVMF_IMAGES,
@@ -26,7 +36,9 @@ import {
 import type { BootLoader } from './inputs';
 import { installScriptLines, MODPROBE_FILE } from './install-script';
 import { joinText, t, type MessageKey, type Text } from './messages';
+import { renderAmdConfig } from './render-amd';
 import type { VmConsent, VmWant } from './vm-merge';
+import type { AmdVmWant } from './vm-merge-amd';
 import { vmMergeLines } from './vm-plan';
 
 export type OutputMode = 'rom' | 'ovmf';
@@ -38,11 +50,16 @@ export interface ConfigOptions {
   qemu?: Version;
   kernel?: Version;
   boot: BootLoader;
-  igpu: IgpuInfo;
+  /** An Intel iGPU (igpu/devices.ts) or an AMD one (amd.ts, from pasted lspci). */
+  igpu: IgpuInfo | AmdIgpu;
   mode: OutputMode;
   vmid: number;
-  /** ROM file name in /usr/share/kvm (default igd.rom). */
+  /** ROM file name in /usr/share/kvm (default igd.rom; AMD: the GPU function's ROM, see amdRomNames). */
   romFile?: string;
+  /** AMD: the GOP ROM of the HDMI audio function (default see amdRomNames); unused with combinedRom. */
+  gopRomFile?: string;
+  /** AMD: romFile is the combined VBIOS + GOP ROM; the audio function then gets no ROM. */
+  combinedRom?: boolean;
   /**
    * ovmf mode: the Proxmox image the patched OVMF replaces (default OVMF_CODE_4M.fd, what an
    * i440fx VM loads; see facts.ts OVMF_IMAGES).
@@ -64,57 +81,24 @@ export interface ConfigOptions {
   consent?: VmConsent;
 }
 
-export interface ConfigLine {
-  text: string;
-  reason: Text;
-}
-
-export interface ConfigBlock {
-  id: string;
-  title: Text;
-  /** File the lines go into; absent for commands. */
-  path?: string;
-  kind: 'file' | 'commands' | 'fragment' | 'notes';
-  lines: ConfigLine[];
-}
+export type { ConfigBlock, ConfigLine } from './blocks';
 
 export interface ConfigResult {
   pve?: string;
   qemu: string;
   kernel: string;
-  igpu: IgpuInfo;
+  igpu: IgpuInfo | AmdIgpu;
   blocks: ConfigBlock[];
   /** Problems of this combination (e.g. QEMU too old for the iGPU), from the same rule engine as check-vm. */
   findings: Finding[];
   /** What the VM needs, for merging into a VM config the user pastes later (vm-plan.ts). */
-  vm: { want: VmWant; propReasons: Text[] };
+  vm: { want: VmWant | AmdVmWant; propReasons: Text[] };
 }
 
 interface IgdProp {
   name: string;
   value: string;
   reason: Text;
-}
-
-const L = (
-  text: string,
-  key: MessageKey,
-  params?: Record<string, string | number>,
-): ConfigLine => ({
-  text,
-  reason: t(key, params),
-});
-
-function block(
-  id: string,
-  titleKey: MessageKey,
-  kind: ConfigBlock['kind'],
-  lines: ConfigLine[],
-  path?: string,
-): ConfigBlock {
-  return path === undefined
-    ? { id, title: t(titleKey), kind, lines }
-    : { id, title: t(titleKey), kind, path, lines };
 }
 
 function resolveVersions(o: ConfigOptions): { qemu: Version; kernel: Version } {
@@ -138,7 +122,7 @@ function validate(o: ConfigOptions): void {
       'bad-input',
       `VM id must be an integer from 100 to 999999999 (got ${o.vmid})`,
     );
-  for (const f of [o.romFile, o.ovmfFile])
+  for (const f of [o.romFile, o.ovmfFile, o.gopRomFile])
     if (f !== undefined && !/^[\w][\w.+-]*$/.test(f))
       throw new FirmwareError(
         'bad-input',
@@ -184,6 +168,18 @@ export function igdProps(
 export function renderConfig(o: ConfigOptions): ConfigResult {
   validate(o);
   const { qemu, kernel } = resolveVersions(o);
+  if (isAmdIgpu(o.igpu)) {
+    const amd = renderAmdConfig({ ...o, amd: o.igpu, qemu, kernel });
+    return {
+      pve: o.pve,
+      qemu: fmt(qemu),
+      kernel: fmt(kernel),
+      igpu: o.igpu,
+      blocks: amd.blocks,
+      findings: amd.findings,
+      vm: { want: amd.want, propReasons: [] },
+    };
+  }
   const igpu = o.igpu;
   const rom = o.romFile ?? 'igd.rom';
   const ovmfImage = o.ovmfImage ?? 'OVMF_CODE_4M.fd';
@@ -198,12 +194,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   const blocks: ConfigBlock[] = [];
 
   // /etc/modules
-  const modules = [
-    L('vfio', 'modules.vfio'),
-    L('vfio_iommu_type1', 'modules.iommuType1'),
-    L('vfio_pci', 'modules.vfioPci'),
-  ];
-  if (needsVfioVirqfd(kernel)) modules.push(L('vfio_virqfd', 'modules.virqfd'));
+  const modules = vfioModules(kernel, 'modules.iommuType1', 'modules.vfioPci');
   blocks.push(block('modules', 'block.modules', 'file', modules, '/etc/modules'));
 
   // Kernel command line. initcall_blacklist=sysfb_init keeps the boot framebuffer (simplefb/efifb)
@@ -212,45 +203,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   const params: [string, MessageKey][] = [];
   if (needsIntelIommuOn(kernel)) params.push(['intel_iommu=on', 'param.intelIommu']);
   params.push(['iommu=pt', 'param.iommuPt'], ['initcall_blacklist=sysfb_init', 'param.sysfb']);
-  const paramText = params.map((p) => p[0]).join(' ');
-  const paramReason = joinText(params.map((p) => t(p[1])));
-  if (o.boot === 'grub') {
-    blocks.push(
-      block(
-        'cmdline',
-        'block.cmdlineGrub',
-        'file',
-        [
-          {
-            text: `GRUB_CMDLINE_LINUX_DEFAULT="quiet ${paramText}"`,
-            reason: joinText([t('cmdline.grubLine'), paramReason]),
-          },
-        ],
-        '/etc/default/grub',
-      ),
-      block('cmdline-apply', 'block.cmdlineApply', 'commands', [
-        L('update-grub', 'cmdline.updateGrub'),
-      ]),
-    );
-  } else {
-    blocks.push(
-      block(
-        'cmdline',
-        'block.cmdlineSd',
-        'file',
-        [
-          {
-            text: `root=ZFS=rpool/ROOT/pve-1 boot=zfs ${paramText}`,
-            reason: joinText([t('cmdline.sdLine'), paramReason]),
-          },
-        ],
-        '/etc/kernel/cmdline',
-      ),
-      block('cmdline-apply', 'block.cmdlineApply', 'commands', [
-        L('proxmox-boot-tool refresh', 'cmdline.pbtRefresh'),
-      ]),
-    );
-  }
+  blocks.push(...cmdlineBlocks(o.boot, params));
 
   // /etc/modprobe.d
   const modprobe = [
@@ -260,12 +213,7 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   ];
   if (hostHasXeDriver(kernel, igpu)) modprobe.push(L('blacklist xe', 'modprobe.blacklistXe'));
   blocks.push(block('modprobe', 'block.modprobe', 'file', modprobe, MODPROBE_FILE));
-  blocks.push(
-    block('initramfs', 'block.initramfs', 'commands', [
-      L('update-initramfs -u -k all', 'modprobe.initramfs'),
-      L('reboot', 'host.reboot'),
-    ]),
-  );
+  blocks.push(initramfsBlock());
 
   // Files
   const romLines = [
@@ -347,15 +295,12 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   ].join(',');
   blocks.push(
     block('qemu', 'block.qemu', 'commands', [
-      L('qemu-system-x86_64 -enable-kvm \\', 'qemu.bin'),
-      L('  -machine pc \\', 'vm.machine'),
-      L(`  -cpu host -m ${memory} \\`, 'qemu.cpuMem'),
-      L(
-        `  -drive if=pflash,format=raw,readonly=on,file=${ovmfCode} \\`,
-        o.mode === 'rom' ? 'qemu.code' : 'qemu.codePatched',
+      ...qemuHead(
+        ['pc', 'vm.machine'],
+        memory,
+        [ovmfCode, o.mode === 'rom' ? 'qemu.code' : 'qemu.codePatched'],
+        o.vmid,
       ),
-      L(`  -drive if=pflash,format=raw,file=vm-${o.vmid}-vars.fd \\`, 'qemu.vars'),
-      L('  -vga none -nodefaults \\', 'qemu.noVga'),
       {
         text: `  -device ${dev}`,
         reason: joinText([t('qemu.device'), ...props.map((p) => p.reason)]),

@@ -45,16 +45,16 @@ export interface VmDecision {
   value: string;
 }
 
-const HOSTPCI_SLOTS = 16;
+export const HOSTPCI_SLOTS = 16;
 
 /** Proxmox's "boolean" spellings for device options. */
-const isOn = (v: string) => /^(1|on|true|yes)$/i.test(v);
+export const isOn = (v: string) => /^(1|on|true|yes)$/i.test(v);
 
 /** The first comma part of a property string, without a `type=`/`cputype=` prefix. */
-const typeOf = (v: string) => v.split(',')[0].replace(/^(type|cputype)=/, '');
+export const typeOf = (v: string) => v.split(',')[0].replace(/^(type|cputype)=/, '');
 
 /** Host part of a hostpci value: the bare first part or `host=`. */
-function hostOf(value: string): string {
+export function hostOf(value: string): string {
   const parts = value.split(',');
   const named = parts.find((p) => p.startsWith('host='));
   return named ? named.slice(5) : parts[0].includes('=') ? '' : parts[0];
@@ -132,10 +132,10 @@ export function mergeArgs(now: string, dev: string, props: readonly IgdProp[]): 
   return changed ? tok.join(' ') : now;
 }
 
-/** One vfio-pci ids= list: every id already listed (first spelling wins, any case), then ours. */
+/** One vfio-pci ids= list: every id already listed (first spelling wins, any case), then ours (one or a comma list). */
 export function mergeIds(lists: readonly string[], ours: string): string {
   const out: string[] = [];
-  for (const id of [...lists.flatMap((l) => l.split(',')), ours]) {
+  for (const id of [...lists, ours].flatMap((l) => l.split(','))) {
     if (id !== '' && !out.some((x) => x.toLowerCase() === id.toLowerCase())) out.push(id);
   }
   return out.join(',');
@@ -148,17 +148,30 @@ export function vmConfMap(text: string): Map<string, string> {
   return map;
 }
 
-export function planVm(confText: string, want: VmWant, consent: VmConsent = {}): VmDecision[] {
-  const conf = vmConfMap(confText);
-  const get = (k: string) => conf.get(k) ?? '';
+/**
+ * A plan being made: `decide` adds one decision (keep when ok; else ask when the user must agree,
+ * add when not set, change otherwise).
+ */
+export function newPlan(): {
+  out: VmDecision[];
+  decide: (key: string, now: string, ok: boolean, value: string, ask?: boolean) => void;
+} {
   const out: VmDecision[] = [];
-  const decide = (key: string, now: string, ok: boolean, value: string, ask = false) =>
+  const decide = (key: string, now: string, ok: boolean, value: string, ask = false) => {
     out.push({
       key,
       now,
       action: ok ? 'keep' : ask ? 'ask' : now === '' ? 'add' : 'change',
       value: ok ? now : value,
     });
+  };
+  return { out, decide };
+}
+
+export function planVm(confText: string, want: VmWant, consent: VmConsent = {}): VmDecision[] {
+  const conf = vmConfMap(confText);
+  const get = (k: string) => conf.get(k) ?? '';
+  const { out, decide } = newPlan();
 
   decide('bios', get('bios'), get('bios') === 'ovmf', 'ovmf');
   // No machine: means Proxmox's default, i440fx.

@@ -2,8 +2,10 @@
  * A VM merge plan (vm-merge.ts) in words: the reason for each decision, and the `qm set` lines
  * that carry it out. install.sh prints the same reasons (their English text is written into it).
  */
+import { normalizePciAddress } from './inputs';
 import { joinText, t, type Text } from './messages';
 import {
+  hostOf,
   planVm,
   vmConfMap,
   type VmAction,
@@ -11,6 +13,7 @@ import {
   type VmDecision,
   type VmWant,
 } from './vm-merge';
+import { isAmdWant, planAmdVm, type AmdVmWant } from './vm-merge-amd';
 
 /** What a decision is about: its key, with the iGPU's hostpci and other devices' told apart. */
 export type DecisionClass =
@@ -102,14 +105,22 @@ const shellQuote = (v: string) => (needsQuotes(v) ? `'${v.replace(/'/g, `'\\''`)
 export function vmMergeLines(
   vmid: number,
   confText: string,
-  want: VmWant,
+  want: VmWant | AmdVmWant,
   consent: VmConsent,
   propReasons: readonly Text[],
 ): { plan: VmDecision[]; lines: PlanLine[] } {
-  const plan = planVm(confText, want, consent);
-  const ctx: ReasonContext = { rom: want.rom, minMemoryMiB: want.minMemoryMiB, propReasons };
+  let plan: VmDecision[];
+  let reasonOf: (d: VmDecision) => Text;
+  if (isAmdWant(want)) {
+    plan = planAmdVm(confText, want, consent);
+    reasonOf = (d) => amdDecisionReason(amdDecisionClass(d, want), d.action, want);
+  } else {
+    plan = planVm(confText, want, consent);
+    const ctx: ReasonContext = { rom: want.rom, minMemoryMiB: want.minMemoryMiB, propReasons };
+    reasonOf = (d) => decisionReason(decisionClass(d), d.action, ctx);
+  }
   const lines: PlanLine[] = plan.map((d) => {
-    const why = decisionReason(decisionClass(d), d.action, ctx);
+    const why = reasonOf(d);
     if (d.action === 'add' || d.action === 'change')
       return {
         text: `qm set ${vmid} --${d.key} ${shellQuote(d.value)}`,
@@ -123,7 +134,7 @@ export function vmMergeLines(
       ? { text: `# efidisk0: ${efidisk}`, reason: t('merge.efidiskOk') }
       : {
           text: `qm set ${vmid} --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0`,
-          reason: t('vm.efidisk'),
+          reason: t(isAmdWant(want) ? 'amd.vm.efidisk' : 'vm.efidisk'),
         },
   );
   return { plan, lines };
@@ -134,5 +145,55 @@ export function scriptReasons(ctx: ReasonContext): [string, string][] {
   const out: [string, string][] = [];
   for (const c of DECISION_CLASSES)
     for (const a of VM_ACTIONS) out.push([`${c}:${a}`, decisionReason(c, a, ctx).en]);
+  return out;
+}
+
+/** What an AMD decision is about: the GPU function's hostpci, the audio function's, or another device's. */
+export type AmdDecisionClass = 'bios' | 'machine' | 'vga' | 'hostpci' | 'audio' | 'other' | 'cpu';
+
+export const AMD_DECISION_CLASSES: readonly AmdDecisionClass[] = [
+  'bios',
+  'machine',
+  'vga',
+  'hostpci',
+  'audio',
+  'other',
+  'cpu',
+];
+
+export function amdDecisionClass(d: VmDecision, want: AmdVmWant): AmdDecisionClass {
+  if (!/^hostpci\d+$/.test(d.key)) return d.key as AmdDecisionClass;
+  const host = normalizePciAddress(hostOf(d.value));
+  return host === want.gpuHost ? 'hostpci' : host === want.audioHost ? 'audio' : 'other';
+}
+
+/** Why an AMD decision is what it is; the same text for every value, so install.sh can hold it. */
+export function amdDecisionReason(c: AmdDecisionClass, action: VmAction, want: AmdVmWant): Text {
+  if (action === 'keep') return t(c === 'other' ? 'merge.other' : 'merge.right');
+  switch (c) {
+    case 'bios':
+      return t('amd.vm.bios');
+    case 'machine':
+      return t('amd.vm.machine');
+    case 'vga':
+      return t('amd.vm.vga');
+    case 'hostpci':
+    case 'other':
+      return t('amd.vm.gpu', { rom: want.gpuRom });
+    case 'audio':
+      return want.audioRom ? t('amd.vm.audio', { rom: want.audioRom }) : t('amd.vm.audioCombined');
+    case 'cpu':
+      if (action === 'add') return t('amd.vm.cpu');
+      return action === 'ask'
+        ? joinText([t('amd.merge.askCpu'), t('merge.askFlag', { flag: CONSENT_FLAGS.cpu! })])
+        : joinText([t('amd.merge.askCpu'), t('merge.consented')]);
+  }
+}
+
+/** The English reason for every AMD class and action, for the AMD install.sh's why(). */
+export function amdScriptReasons(want: AmdVmWant): [string, string][] {
+  const out: [string, string][] = [];
+  for (const c of AMD_DECISION_CLASSES)
+    for (const a of VM_ACTIONS) out.push([`${c}:${a}`, amdDecisionReason(c, a, want).en]);
   return out;
 }
