@@ -83,6 +83,8 @@ function vbtJson(r: Ranked<VbtCandidate>, file?: string) {
     reason: r.reason.en,
     warnings: r.warnings.map((w) => w.en),
     platform: i.platform,
+    // From the platform string or, failing that, the BDB version: a guess like the GOP's.
+    generation: i.generation && { ...i.generation, guess: true },
     vbtVersion: i.version,
     bdbVersion: i.bdbVersion,
     checksumOk: i.checksumOk,
@@ -142,6 +144,7 @@ function vbtText(r: Ranked<VbtCandidate>, file: string | undefined): string[] {
   const lines = [
     `VBT #${r.rank}${file ? `  -> ${file}` : ''}`,
     `  platform:    ${i.platform || 'unknown'} (VBT ${i.version}, BDB ${i.bdbVersion}, ${i.childDevices ?? '?'} child devices, checksum ${i.checksumOk ? 'ok' : 'bad'})`,
+    `  generation:  ${i.generation ? `${i.generation.code}, ${i.generation.label} (a guess from the ${i.generation.basis === 'platform' ? 'platform string' : 'BDB version'})` : 'unknown'}`,
     `  file:        ${where(c)}`,
     `  size:        ${c.size} bytes (stored ${c.stored.length})`,
     `  sha256:      ${c.sha256}`,

@@ -38,6 +38,8 @@ export interface GopSummary extends CandidateSummary {
 
 export interface VbtSummary extends CandidateSummary {
   platform: string;
+  /** The generation its platform string (or BDB version) names, e.g. 'Meteor Lake / Arrow Lake'. */
+  generation?: string;
   version: number;
   bdbVersion: number;
   checksumOk: boolean;
@@ -90,6 +92,7 @@ function vbtSummary(r: Ranked<VbtCandidate>): VbtSummary {
   return {
     ...candidateSummary(r),
     platform: info.platform,
+    generation: info.generation?.label,
     version: info.version,
     bdbVersion: info.bdbVersion,
     checksumOk: info.checksumOk,

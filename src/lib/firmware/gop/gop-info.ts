@@ -208,8 +208,12 @@ function looksLikeIntelGraphicsId(id: number): boolean {
       return inSet(lo >>> 4, [4, 5, 6, 0xc, 0xd]);
     case 0x64: // LNL
       return inSet(lo, [0x20, 0xa0, 0xb0]);
-    case 0xb0: // PTL
-      return between(lo, 0x80, 0x90) || lo === 0xa0 || lo === 0xb0;
+    case 0xb0: // PTL (including IDs early pciids.h listed: B091/B092/B0A1/B0A2)
+      return between(lo, 0x80, 0x92) || between(lo, 0xa0, 0xa2) || lo === 0xb0;
+    case 0xb6: // ARL-S
+      return lo === 0x40;
+    case 0xfd: // WCL
+      return lo === 0x80 || lo === 0x81;
     case 0x49: // DG1
       return between(lo, 0x05, 0x09);
     case 0x4f: // DG2
