@@ -63,6 +63,11 @@ function gopJson(r: Ranked<GopCandidate>, file?: string) {
     generation: c.info.generation && { ...c.info.generation, guess: true },
     deviceIds: c.info.deviceIds.map((d) => '0x' + pciId(d)),
     deviceFamilies: c.info.deviceFamilies,
+    // Why it counts as an Intel GOP (name string, protocols, device IDs, file GUID/name).
+    identity: {
+      confidence: c.identity.confidence,
+      reasons: c.identity.reasons.map((x) => x.en),
+    },
     machine: c.info.pe.machineName,
     subsystem: c.info.pe.subsystemName,
     fileGuid: c.fileGuid,

@@ -34,6 +34,9 @@ export interface GopSummary extends CandidateSummary {
   deviceIds: number[];
   /** iGPU families named by the driver's device-ID table. */
   deviceFamilies: string[];
+  /** How sure it is an Intel GOP, and each fact that says so. */
+  confidence: 'high' | 'medium';
+  identifiedBy: Text[];
 }
 
 export interface VbtSummary extends CandidateSummary {
@@ -84,6 +87,8 @@ function gopSummary(r: Ranked<GopCandidate>): GopSummary {
     subsystem: info.pe.subsystemName,
     deviceIds: info.deviceIds,
     deviceFamilies: info.deviceFamilies,
+    confidence: r.candidate.identity.confidence,
+    identifiedBy: r.candidate.identity.reasons,
   };
 }
 

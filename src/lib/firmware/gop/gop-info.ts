@@ -264,6 +264,12 @@ function familiesOf(deviceIds: number[]): IgpuFamily[] {
     .map(([code]) => igpuFamily(code));
 }
 
+/** The driver's device-ID table and the iGPU families it names (most IDs first). */
+export function igpuDeviceTable(pe: Uint8Array): { ids: number[]; families: IgpuFamily[] } {
+  const ids = findDeviceIds(pe);
+  return { ids, families: familiesOf(ids) };
+}
+
 /** How reports name a GOP: "Intel(R) GOP Driver 21.?.1066". */
 export function gopLabel(info: Pick<GopInfo, 'name' | 'versionText'>): string {
   return `${info.name} ${info.versionText}`;
@@ -279,8 +285,7 @@ export function gopInfo(pe: Uint8Array): GopInfo {
   const versionKnown = known === 3 ? 'full' : known === 0 ? 'none' : 'partial';
   const versionText =
     known === 0 ? '' : parts.map((p) => (p === undefined ? '?' : String(p))).join('.');
-  const deviceIds = findDeviceIds(pe);
-  const deviceFamilies = familiesOf(deviceIds);
+  const { ids: deviceIds, families: deviceFamilies } = igpuDeviceTable(pe);
   const gen = generationFromGopMajor(major);
   const byIds = deviceFamilies[0];
   return {

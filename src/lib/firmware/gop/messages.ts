@@ -22,6 +22,34 @@ const TEMPLATES = {
     'file GUID {guid} is a known Intel GOP driver file ({name})',
     '文件 GUID {guid} 是已知的 Intel GOP 驱动文件（{name}）',
   ],
+  // Why an image counts as an Intel GOP (gop/identify.ts).
+  'gop.id.nameString': [
+    'the image names itself "Intel(R) GOP Driver"',
+    '映像中写有 "Intel(R) GOP Driver"',
+  ],
+  'gop.id.protocols': [
+    'the image holds the Graphics Output and EDID protocol GUIDs a GOP installs',
+    '映像中含有 GOP 安装的图形输出协议和 EDID 协议 GUID',
+  ],
+  'gop.id.deviceIds': ['its device-ID table names {families}', '其设备 ID 表列出 {families}'],
+  'gop.id.fileGuid': [
+    'file GUID {guid} is a known Intel GOP file',
+    '文件 GUID {guid} 是已知的 Intel GOP 文件',
+  ],
+  'gop.id.uiName': ['the file is named {name}', '文件名为 {name}'],
+  'gop.id.confidence.high': ['confidence: high', '可信度：高'],
+  'gop.id.confidence.medium': [
+    'confidence: medium (no "Intel(R) GOP Driver" string and no GOP file name; identified by its contents)',
+    '可信度：中（没有 "Intel(R) GOP Driver" 字符串，也没有 GOP 文件名；按映像内容识别）',
+  ],
+  'gop.id.rejectedNoProtocols': [
+    'named like an Intel GOP, but the image holds none of the Graphics Output/EDID protocols a GOP installs; not a GOP',
+    '名称像 Intel GOP，但映像中没有 GOP 会安装的图形输出/EDID 协议，因此不是 GOP',
+  ],
+  'gop.id.rejectedNoIds': [
+    'named like an Intel GOP, but the image lists no Intel iGPU device IDs; not an Intel GOP',
+    '名称像 Intel GOP，但映像中没有 Intel 核显设备 ID 表，因此不是 Intel GOP',
+  ],
   'gop.lead.only': ['the only live GOP', '唯一有效的 GOP'],
   'gop.lead.firstDxe': ['first live GOP in DXE order', '按 DXE 加载顺序排第一的有效 GOP'],
   'gop.lead.first': ['first live GOP found', '找到的第一个有效 GOP'],

@@ -89,6 +89,7 @@ function gop(loc: Location, code: string | undefined, sha: string): GopCandidate
     copies: [],
     warnings: [],
     info,
+    identity: { confidence: 'high', reasons: [] },
     bytes: new Uint8Array(1),
   };
 }
