@@ -118,6 +118,11 @@ const TEMPLATES = {
     '既没有找到 Intel GOP 驱动，也没有找到 VBT',
   ],
   'image.noGop': ['no Intel GOP driver found (only VBTs)', '没有找到 Intel GOP 驱动（只有 VBT）'],
+  'image.vbtWithoutGop': [
+    'This BIOS has a {generation} VBT ({platform}, BDB {bdb}) but no Intel GOP driver: the GOP is not in this image, so the VM cannot get one from it. What you can do: take the GOP from another BIOS of the same {generation} platform family (a board or mini-PC update with that iGPU) and check that its device-ID list includes your iGPU ({ids}; lspci -nn shows yours as 8086:xxxx). Keep this VBT.',
+    '此 BIOS 含有 {generation} 的 VBT（{platform}，BDB {bdb}），但没有 Intel GOP 驱动：GOP 不在这个映像里，虚拟机无法从中获得 GOP。可以这样做：从同一 {generation} 平台家族的另一个 BIOS（使用同款核显的主板或迷你主机的更新包）中提取 GOP，并确认其设备 ID 列表包含你的核显（{ids}；lspci -nn 显示为 8086:xxxx）。此 VBT 可以继续使用。',
+  ],
+  'image.idsUnknown': ['its 8086:xxxx ID', '其 8086:xxxx ID'],
   'image.noVbt': [
     'no VBT found; the GOP needs one from the platform',
     '没有找到 VBT；GOP 需要由平台提供 VBT',

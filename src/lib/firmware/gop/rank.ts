@@ -8,7 +8,9 @@
  * drivers read the VBT from fixed file GUIDs: IntelIGopVbt (AMI), IntelGopVbt (Intel RC,
  * edk2-platforms); PEI graphics uses its own copy; per-panel VBT files are chosen by board setup.
  */
+import { pciId } from '../bytes/hex';
 import { guidName } from '../guids';
+import { igpuIdsFor, type IgpuCode } from '../igpu/devices';
 import { FILE_TYPE } from '../spec';
 import { joinText, type Text } from '../text';
 import type { Candidates, GopCandidate, Location, VbtCandidate } from './find';
@@ -248,13 +250,36 @@ function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranke
   });
 }
 
+/** iGPU codes whose GOPs a VBT line serves, where the line is one of the newest (the device table knows them). */
+const VBT_LINE_IGPUS: Readonly<Record<string, readonly IgpuCode[]>> = {
+  MTL: ['MTL', 'ARL'],
+  LNL: ['LNL'],
+  PTL: ['PTL'],
+};
+
+/**
+ * A BIOS that carries a VBT but no GOP (reported for Panther Lake): name the generation, say the
+ * GOP is not here, and what to do — a GOP of the same family, checked against the iGPU's ID.
+ */
+function vbtWithoutGop(top: VbtCandidate): Text {
+  const gen = top.info.generation;
+  if (!gen) return t('image.noGop');
+  const ids = (VBT_LINE_IGPUS[gen.code] ?? []).flatMap((code) => igpuIdsFor(code));
+  return t('image.vbtWithoutGop', {
+    generation: gen.label,
+    platform: top.info.platform || '?',
+    bdb: top.info.bdbVersion,
+    ids: ids.length ? ids.map((id) => `8086:${pciId(id)}`).join(', ') : t('image.idsUnknown'),
+  });
+}
+
 /** Order the candidates and explain the order. */
 export function rankCandidates(found: Candidates): Ranking {
   const gops = rankGops(found.gops);
   const vbts = rankVbts(found.vbts, gops[0]?.candidate);
   const warnings: Text[] = [];
   if (!gops.length && !vbts.length) warnings.push(t('image.nothing'));
-  else if (!gops.length) warnings.push(t('image.noGop'));
+  else if (!gops.length) warnings.push(vbtWithoutGop(vbts[0].candidate));
   else if (!vbts.length) warnings.push(t('image.noVbt'));
   const majors = new Set(gops.map((g) => g.candidate.info.major ?? -1));
   if (majors.size > 1)
