@@ -38,7 +38,8 @@ function utf16(s: string): Uint8Array {
   return b;
 }
 
-function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+/** Where `needle` first occurs in `hay` at or after `from`, or -1. */
+export function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
   const first = needle[0];
   const last = hay.length - needle.length;
   outer: for (let i = from; i <= last; i++) {

@@ -5,14 +5,14 @@
  * north-bridge module). So the image's own contents decide, and the file's GUID and UI name only
  * raise the confidence:
  *
- * - what it installs: every Intel GOP in the fixtures (SNB 2.0 … ARL 22.x, 29 images) carries the
- *   GUIDs of EFI_GRAPHICS_OUTPUT_PROTOCOL and both EDID protocols (UEFI spec §12.9, §12.10) — a
- *   GOP driver installs all three on each output;
+ * - what it installs: every Intel GOP in the fixtures (SNB 2.0 … ARL 22.x, 28 images) carries the
+ *   GUIDs of EFI_GRAPHICS_OUTPUT_PROTOCOL and both EDID protocols (UEFI spec) — a GOP driver
+ *   installs all three on each output;
  * - what it drives: a PCI device-ID table — a run of 16-bit values that are all known Intel iGPU
  *   IDs (igpu/devices.ts), with at least three different IDs or every ID of a family (Gemini
- *   Lake has two). The shortest such run in an Intel GOP fixture has 2 (GLK), 4 (BYT, BSW),
- *   5 (APL, MTL/ARL); in the non-GOP images (AMD GOPs, OVMF's Shell, the misnamed module) chance
- *   runs reach 2 IDs of a larger family, which this rule does not count.
+ *   Lake has two). The longest such run is 2 IDs in the GLK GOPs, 4 in BYT and BSW, 5 in APL
+ *   and MTL/ARL, more in the others; in the non-GOP images (AMD GOPs, OVMF's Shell, the
+ *   misnamed module) chance runs reach 2 IDs of a larger family, which this rule does not count.
  */
 import { guidBytes } from '../bytes/guid';
 import type { Text } from '../text';
@@ -23,7 +23,7 @@ import {
   type IgpuCode,
   type IgpuFamily,
 } from '../igpu/devices';
-import { isIntelGop } from './gop-info';
+import { indexOf, isIntelGop } from './gop-info';
 import { gopMessages } from './messages';
 
 const { t } = gopMessages;
@@ -52,16 +52,7 @@ const OUTPUT_PROTOCOLS = [
   'BD8C1056-9F36-44EC-92A8-A6337F817986', // EFI_EDID_ACTIVE_PROTOCOL
 ].map(guidBytes);
 
-function contains(hay: Uint8Array, needle: Uint8Array): boolean {
-  const last = hay.length - needle.length;
-  outer: for (let i = 0; i <= last; i++) {
-    if (hay[i] !== needle[0]) continue;
-    for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
+/** A family this small counts when all its IDs stand together (GLK: 0x3184, 0x3185). */
 const WHOLE_FAMILY_MAX = 2;
 
 /** The iGPU families named by device-ID runs in the image (see the rule above). */
@@ -121,7 +112,7 @@ export function identifyGop(pe: Uint8Array, where: GopPlaceNames = {}): Identifi
   if (isIntelGop(pe)) {
     return { gop: true, confidence: 'high', reasons: [t('gop.id.nameString'), ...named] };
   }
-  const installsOutput = OUTPUT_PROTOCOLS.every((g) => contains(pe, g));
+  const installsOutput = OUTPUT_PROTOCOLS.every((g) => indexOf(pe, g) >= 0);
   // The device-ID scan reads the whole image: only for images that install the output protocols.
   const families = installsOutput ? deviceTableFamilies(pe) : [];
   if (installsOutput && families.length) {
