@@ -250,7 +250,7 @@ function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranke
   });
 }
 
-/** iGPU codes whose GOPs a VBT line serves, where the line is one of the newest (the device table knows them). */
+/** iGPU codes whose GOPs the newest VBT lines serve (their IDs are listed in the note). */
 const VBT_LINE_IGPUS: Readonly<Record<string, readonly IgpuCode[]>> = {
   MTL: ['MTL', 'ARL'],
   LNL: ['LNL'],
