@@ -160,6 +160,31 @@ describe.skipIf(!haveClang)('opregion.h on the host', () => {
     expect(lookup(badSig, inside, cut, badVbt, tooShort).map((r) => r[0])).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it.skipIf(!haveFixtures)(
+    'hands over the real MTL/ARL/PTL VBTs (over 6 KiB) from RVDA in 2.1, never from mailbox 4',
+    () => {
+      const files = [
+        'newgen/fsp-mtl-vbt/VBT_MTL.bin',
+        'newgen/fsp-arl-s-vbt-s03/VbtArlsS03.dat',
+        'vbt/intel-fsp/PantherLake-Vbt.dat',
+      ];
+      for (const f of files) {
+        const raw = readFixture(f);
+        const size = parseVbt(raw).size;
+        expect(size, f).toBeGreaterThan(0x1800);
+        const exact = raw.slice(0, size);
+        // RVDS as hosts fill it: the VBT's own size. The policy copies RVDS bytes and fixes the
+        // checksum (VBT_MTL.bin ships a bad one), so Σ8 is 0 afterwards.
+        const [[off, got, sum]] = lookup(opregion(2, 1, 'rvda', exact));
+        expect([off, got, sum], f).toEqual([0x2000, size, 0]);
+        // The same VBT cut into mailbox 4 (2.0 layout) is refused rather than handed over short.
+        const mbox = opregion(2, 0, 'mbox4', new Uint8Array(0));
+        mbox.set(exact.subarray(0, 0x1800), 0x400);
+        expect(lookup(mbox)[0][0], f).toBe(0);
+      }
+    },
+  );
+
   it('keeps the VBT size honest: vbt_size larger than mailbox 4 fails there', () => {
     const v = vbt(0x1900); // claims 6.25 KiB, more than mailbox 4 holds
     const o = new Uint8Array(0x2000 + 0x200);
@@ -208,6 +233,7 @@ function fixtureVbts(): Uint8Array[] {
   };
   walk('vbt');
   walk('gop-vbt');
+  walk('newgen');
   return found.filter((b) => b[0] === 0x24 && b[1] === 0x56); // "$V": VBT files only
 }
 

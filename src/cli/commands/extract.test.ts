@@ -96,6 +96,8 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
       expect(j.gops.map((g: { sha256: string }) => g.sha256)).toEqual([e.gops[0].sha256]);
       expect(j.vbts[0].sha256).toBe(e.vbts[0].sha256_exact);
       expect(j.vbts[0].platform).toBe(e.vbts[0].platform);
+      // The VBT names its generation as the GOP does: a TIGERLAKE platform string.
+      expect(j.vbts[0].generation).toMatchObject({ code: 'TGL', basis: 'platform', guess: true });
       // GOP details: version parts, the generation (labelled a guess), the device-ID table.
       expect([j.gops[0].version, j.gops[0].versionKnown]).toEqual(['17.?.1064', 'partial']);
       expect(j.gops[0].generation).toMatchObject({ code: 'TGL', basis: 'version', guess: true });
@@ -109,6 +111,28 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
       expect(j.written).toHaveLength(2);
       for (const w of j.written as { file: string }[])
         expect(readFileSync(w.file).length).toBeGreaterThan(0);
+    },
+  );
+
+  it.skipIf(!haveFixtures)(
+    'names the generation of a Panther Lake VBT in --json and in the text report',
+    { timeout: 30_000 },
+    async () => {
+      const file = fixturePath('vbt/intel-fsp/PantherLake-Vbt.dat');
+      await extractCommand.run([file, '-o', tmp(), '--json']);
+      const j = JSON.parse(stdout.text);
+      expect(j.vbts[0]).toMatchObject({ platform: 'PANTHERLAKE', bdbVersion: 266 });
+      expect(j.vbts[0].generation).toEqual({
+        code: 'PTL',
+        label: 'Panther Lake',
+        basis: 'platform',
+        guess: true,
+      });
+      stdout.clear();
+      await extractCommand.run([file, '-o', tmp()]);
+      expect(stdout.text).toContain(
+        'generation:  PTL, Panther Lake (a guess from the platform string)',
+      );
     },
   );
 

@@ -63,6 +63,11 @@ function gopJson(r: Ranked<GopCandidate>, file?: string) {
     generation: c.info.generation && { ...c.info.generation, guess: true },
     deviceIds: c.info.deviceIds.map((d) => '0x' + pciId(d)),
     deviceFamilies: c.info.deviceFamilies,
+    // Why it counts as an Intel GOP (name string, protocols, device IDs, file GUID/name).
+    identity: {
+      confidence: c.identity.confidence,
+      reasons: c.identity.reasons.map((x) => x.en),
+    },
     machine: c.info.pe.machineName,
     subsystem: c.info.pe.subsystemName,
     fileGuid: c.fileGuid,
@@ -83,6 +88,8 @@ function vbtJson(r: Ranked<VbtCandidate>, file?: string) {
     reason: r.reason.en,
     warnings: r.warnings.map((w) => w.en),
     platform: i.platform,
+    // From the platform string or, failing that, the BDB version: a guess like the GOP's.
+    generation: i.generation && { ...i.generation, guess: true },
     vbtVersion: i.version,
     bdbVersion: i.bdbVersion,
     checksumOk: i.checksumOk,
@@ -142,6 +149,7 @@ function vbtText(r: Ranked<VbtCandidate>, file: string | undefined): string[] {
   const lines = [
     `VBT #${r.rank}${file ? `  -> ${file}` : ''}`,
     `  platform:    ${i.platform || 'unknown'} (VBT ${i.version}, BDB ${i.bdbVersion}, ${i.childDevices ?? '?'} child devices, checksum ${i.checksumOk ? 'ok' : 'bad'})`,
+    `  generation:  ${i.generation ? `${i.generation.code}, ${i.generation.label} (a guess from the ${i.generation.basis === 'platform' ? 'platform string' : 'BDB version'})` : 'unknown'}`,
     `  file:        ${where(c)}`,
     `  size:        ${c.size} bytes (stored ${c.stored.length})`,
     `  sha256:      ${c.sha256}`,

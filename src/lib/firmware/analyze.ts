@@ -34,10 +34,15 @@ export interface GopSummary extends CandidateSummary {
   deviceIds: number[];
   /** iGPU families named by the driver's device-ID table. */
   deviceFamilies: string[];
+  /** How sure it is an Intel GOP, and each fact that says so. */
+  confidence: 'high' | 'medium';
+  identifiedBy: Text[];
 }
 
 export interface VbtSummary extends CandidateSummary {
   platform: string;
+  /** The generation its platform string (or BDB version) names, e.g. 'Meteor Lake / Arrow Lake'. */
+  generation?: string;
   version: number;
   bdbVersion: number;
   checksumOk: boolean;
@@ -82,6 +87,8 @@ function gopSummary(r: Ranked<GopCandidate>): GopSummary {
     subsystem: info.pe.subsystemName,
     deviceIds: info.deviceIds,
     deviceFamilies: info.deviceFamilies,
+    confidence: r.candidate.identity.confidence,
+    identifiedBy: r.candidate.identity.reasons,
   };
 }
 
@@ -90,6 +97,7 @@ function vbtSummary(r: Ranked<VbtCandidate>): VbtSummary {
   return {
     ...candidateSummary(r),
     platform: info.platform,
+    generation: info.generation?.label,
     version: info.version,
     bdbVersion: info.bdbVersion,
     checksumOk: info.checksumOk,

@@ -133,6 +133,38 @@ export function isSupported(qemu: Version, igpu: IgpuInfo): boolean {
 }
 
 /**
+ * The Proxmox VE releases whose QEMU runs this iGPU in legacy mode. None does for Meteor Lake and
+ * newer (MTL, ARL, LNL, PTL): before QEMU 10.1 igd.c rejects them ("IGD device … is unsupported
+ * in legacy mode, try SandyBridge or newer"), and 10.1, which accepts them (qemu commit
+ * 7969cf4639, "vfio/igd: Remove generation limitation for IGD passthrough"), also limits legacy
+ * mode to Gen6–9 (dd69d84604).
+ */
+export function pveReleasesWithLegacyMode(igpu: IgpuInfo): PveRelease[] {
+  return PVE_RELEASES.filter((r) => legacyModeCovers(ver(r.qemu), igpu));
+}
+
+/**
+ * What to do when no release runs the iGPU in legacy mode: QEMU ≥ 10.1 (PVE 9.1), an i440fx
+ * machine with the IGD at 00:02.0, x-igd-lpc=on and the OpRegion (default on from 10.1), and an
+ * option ROM with IgdAssignment + PlatformGopPolicy + the GOP (LongQT-sea/intel-igpu-passthru
+ * README: "MTL/ARL/LNL need QEMU ≥ 10.1", ICL and newer add x-igd-lpc=on; qemu docs/igd-assign.txt).
+ */
+export const WITHOUT_LEGACY_MODE = {
+  minimumQemu: '10.1',
+  properties: ['x-igd-lpc=on', 'x-igd-opregion=on'],
+} as const;
+
+/**
+ * From Meteor Lake the stolen memory sits in LMEMBAR (BAR2) and config space has no BDSM register:
+ * QEMU ≥ 10.1 then offers fw_cfg etc/igd-bdsm-size = 0 and mirrors nothing (qemu commit
+ * 7969cf4639 and docs/igd-assign.txt: "Starting from Meteor Lake … Value of this fw_cfg file is 0").
+ * Our IgdAssignment leaves BDSM alone when that size is 0 (src/drivers/igd-assignment.c).
+ */
+export function hasBdsmRegister(igpu: IgpuInfo): boolean {
+  return igpu.gen <= 12;
+}
+
+/**
  * GMS value for x-igd-gms (units of 32 MiB): 0x2 = 64 MiB is what the Proxmox recipes use for
  * Gen6–9; the ADL-N author of cmd2001/build-edk2-gvtd (issue #3) needed 0x6 on Gen12 ("1-2 black or
  * garbled"), so Gen11+ gets 0x6.

@@ -10,7 +10,8 @@ import { isPe, peImageLength } from '../pe/headers';
 import { FILE_TYPE, SECTION_TYPE } from '../spec';
 import type { Text } from '../text';
 import { pathOf, walk, type FirmwareNode } from '../tree/node';
-import { gopInfo, isIntelGop, type GopInfo } from './gop-info';
+import { gopInfo, type GopInfo } from './gop-info';
+import { identifyGop, type GopIdentity } from './identify';
 import { gopMessages } from './messages';
 import { findVbts, type VbtInfo } from './vbt';
 
@@ -46,6 +47,8 @@ interface CandidateBase extends Location {
 export interface GopCandidate extends CandidateBase {
   kind: 'gop';
   info: GopInfo;
+  /** Why it counts as an Intel GOP, and how sure that is. */
+  identity: GopIdentity;
   /** The PE/TE image, without trailing padding. */
   bytes: Uint8Array;
 }
@@ -196,7 +199,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
     order++;
   });
 
-  const gops: Found<{ bytes: Uint8Array; info: GopInfo }>[] = [];
+  const gops: Found<{ bytes: Uint8Array; info: GopInfo; identity: GopIdentity }>[] = [];
   const vbts: Found<{ info: VbtInfo; stored: Uint8Array; storedSha256: string }>[] = [];
   const ignored: IgnoredCandidate[] = [];
 
@@ -213,7 +216,8 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
     };
     const deletedBy = deletedAncestor(node);
     const pe = isPe(body, 0);
-    if (pe && isIntelGop(body)) {
+    const id = pe ? identifyGop(body, loc) : undefined;
+    if (id?.gop) {
       const bytes = trimPe(body);
       const sha256 = await sha256Hex(bytes);
       let info: GopInfo;
@@ -230,8 +234,20 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
         });
         continue;
       }
-      gops.push({ loc, deletedBy, sha256, item: { bytes, info } });
+      const identity = { confidence: id.confidence, reasons: id.reasons };
+      gops.push({ loc, deletedBy, sha256, item: { bytes, info, identity } });
       continue;
+    }
+    if (id?.rejected) {
+      // Named like a GOP but is not one: say so rather than stay silent.
+      const bytes = trimPe(body);
+      ignored.push({
+        kind: 'gop',
+        ...ids(loc),
+        sha256: await sha256Hex(bytes),
+        size: bytes.length,
+        reason: id.rejected,
+      });
     }
     // VBTs are stored as data files and sections (and bare); firmware does not keep them inside
     // driver images, so PE bodies (most of an image's bytes) are not scanned.
@@ -254,6 +270,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
       copies,
       warnings: checkWarnings(f.loc.file),
       info: f.item.info,
+      identity: f.item.identity,
       bytes: f.item.bytes,
     })),
     vbts: dedupe(vbts, ignored, 'vbt', (f, copies) => {

@@ -25,6 +25,11 @@ export const GOP_MAJOR_GENERATIONS: Readonly<Record<number, GopGeneration>> = {
   17: { code: 'TGL', label: 'Tiger Lake / Rocket Lake / Alder Lake-S' },
   18: { code: 'JSL', label: 'Jasper Lake / Elkhart Lake' },
   21: { code: 'ADL', label: 'Alder Lake / Raptor Lake / ADL-N' },
+  // 22.x: every 22.x build in the fixtures lists both MTL and ARL device IDs — Dasharo's MTL
+  // 22.0.1041, a Meteor Lake-H build 1035 (System76 lemp13 ships the same bytes) and a Core Ultra
+  // desktop (Arrow Lake-S) build 1062 — so one line serves both. Lunar Lake and Panther Lake GOP
+  // majors are not in the fixtures or in public release notes we could read, so none is mapped:
+  // such a GOP is named by its device-ID table instead (gop-info.ts).
   22: { code: 'MTL', label: 'Meteor Lake / Arrow Lake' },
 };
 
@@ -54,6 +59,7 @@ const VBT_PLATFORMS: [RegExp, GopGeneration][] = [
   [/^JASPERLAKE|^ELKHARTLAKE/, { code: 'JSL', label: 'Jasper Lake / Elkhart Lake' }],
   [/^TIGERLAKE|^ROCKETLAKE/, { code: 'TGL', label: 'Tiger Lake / Rocket Lake' }],
   [/^ALDERLAKE|^RAPTORLAKE/, { code: 'ADL', label: 'Alder Lake / Raptor Lake' }],
+  // Arrow Lake VBTs say METEORLAKE too (Intel FSP VbtArlsS03.dat, Vbt_ARLSHX.bin).
   [/^METEORLAKE|^ARROWLAKE/, { code: 'MTL', label: 'Meteor Lake / Arrow Lake' }],
   [/^LUNARLAKE/, { code: 'LNL', label: 'Lunar Lake' }],
   [/^PANTHERLAKE/, { code: 'PTL', label: 'Panther Lake' }],
@@ -63,4 +69,36 @@ export function generationFromVbtPlatform(platform: string): GopGeneration | und
   const p = platform.trim().toUpperCase();
   for (const [re, gen] of VBT_PLATFORMS) if (re.test(p)) return gen;
   return undefined;
+}
+
+/**
+ * The lowest BDB version seen for each VBT line in the fixtures (coreboot, Intel FSP, Dasharo):
+ * SNB 161, HSW 169, BYT 185, CHV 195, SKL/APL/GLK 206, TGL/JSL 236, ADL-P 249, MTL/ARL 256
+ * (but 258+ only on MTL/ARL), PTL 266. Intel's VBT tools raise the BDB version with each new
+ * platform, so a version names the newest line that had reached it; ranges overlap at their
+ * edges (ICL and CFL VBTs both carry 228), which is why this is only used when the platform
+ * string names nothing.
+ */
+const BDB_FLOORS: readonly [number, GopGeneration][] = [
+  [266, { code: 'PTL', label: 'Panther Lake' }],
+  [258, { code: 'MTL', label: 'Meteor Lake / Arrow Lake' }],
+  [249, { code: 'ADL', label: 'Alder Lake / Raptor Lake' }],
+  [236, { code: 'TGL', label: 'Tiger Lake / Jasper Lake era' }],
+  [206, { code: 'SKL', label: 'Skylake … Ice Lake era' }],
+  [195, { code: 'BSW', label: 'Braswell / Cherry Trail' }],
+  [169, { code: 'HSW', label: 'Haswell / Broadwell era' }],
+  [161, { code: 'SNB', label: 'Sandy Bridge / Ivy Bridge' }],
+];
+
+export interface VbtGeneration extends GopGeneration {
+  /** What named it: the "$VBT <platform>" string, or only the BDB version (a rougher guess). */
+  basis: 'platform' | 'bdb-version';
+}
+
+/** The generation a VBT is for: from its platform string, else from its BDB version. */
+export function vbtGeneration(platform: string, bdbVersion: number): VbtGeneration | undefined {
+  const named = generationFromVbtPlatform(platform);
+  if (named) return { ...named, basis: 'platform' };
+  const floor = BDB_FLOORS.find(([min]) => bdbVersion >= min);
+  return floor && { ...floor[1], basis: 'bdb-version' };
 }

@@ -106,3 +106,35 @@ describe.skipIf(!haveFixtures)('iGPU families from the device-ID table', () => {
     });
   }
 });
+
+describe.skipIf(!haveFixtures)('GOPs of the newest platforms (newgen fixtures)', () => {
+  // Builds as newgen/*/SOURCE.txt states them (UTF-16 build number after the name).
+  it.each([
+    ['newgen/lixiaoliu-mtl-h-155h-gop-b1035/nb-ultra-155h.efi', 1035],
+    ['newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi', 1062],
+  ] as const)('%s: 22.x build %i, Meteor Lake / Arrow Lake', (file, build) => {
+    const g = gopInfo(readFixture(file));
+    expect([g.name, g.major, g.build, g.versionText]).toEqual([
+      'Intel(R) GOP Driver',
+      22,
+      build,
+      `22.?.${build}`,
+    ]);
+    expect(g.generation).toMatchObject({ code: 'MTL', basis: 'version' });
+    // INTEL_MTL_IDS and INTEL_ARL_H/U_IDS (pciids.h) are all in its table.
+    for (const id of [0x7d40, 0x7d45, 0x7d55, 0x7d60, 0x7dd5, 0x7d51, 0x7dd1, 0x7d41, 0x7d67])
+      expect(g.deviceIds, id.toString(16)).toContain(id);
+    expect(g.deviceFamilies).toEqual(['Meteor Lake', 'Arrow Lake']);
+  });
+
+  it('only the desktop build lists the Arrow Lake-S ID 0xB640', () => {
+    const desktop = gopInfo(
+      readFixture('newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi'),
+    );
+    const notebook = gopInfo(
+      readFixture('newgen/lixiaoliu-mtl-h-155h-gop-b1035/nb-ultra-155h.efi'),
+    );
+    expect(desktop.deviceIds).toContain(0xb640);
+    expect(notebook.deviceIds).not.toContain(0xb640);
+  });
+});

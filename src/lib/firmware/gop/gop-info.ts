@@ -38,7 +38,8 @@ function utf16(s: string): Uint8Array {
   return b;
 }
 
-function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+/** Where `needle` first occurs in `hay` at or after `from`, or -1. */
+export function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
   const first = needle[0];
   const last = hay.length - needle.length;
   outer: for (let i = from; i <= last; i++) {
@@ -208,8 +209,12 @@ function looksLikeIntelGraphicsId(id: number): boolean {
       return inSet(lo >>> 4, [4, 5, 6, 0xc, 0xd]);
     case 0x64: // LNL
       return inSet(lo, [0x20, 0xa0, 0xb0]);
-    case 0xb0: // PTL
-      return between(lo, 0x80, 0x90) || lo === 0xa0 || lo === 0xb0;
+    case 0xb0: // PTL (including IDs early pciids.h listed: B091/B092/B0A1/B0A2)
+      return between(lo, 0x80, 0x92) || between(lo, 0xa0, 0xa2) || lo === 0xb0;
+    case 0xb6: // ARL-S
+      return lo === 0x40;
+    case 0xfd: // WCL
+      return lo === 0x80 || lo === 0x81;
     case 0x49: // DG1
       return between(lo, 0x05, 0x09);
     case 0x4f: // DG2
@@ -260,6 +265,12 @@ function familiesOf(deviceIds: number[]): IgpuFamily[] {
     .map(([code]) => igpuFamily(code));
 }
 
+/** The driver's device-ID table and the iGPU families it names (most IDs first). */
+export function igpuDeviceTable(pe: Uint8Array): { ids: number[]; families: IgpuFamily[] } {
+  const ids = findDeviceIds(pe);
+  return { ids, families: familiesOf(ids) };
+}
+
 /** How reports name a GOP: "Intel(R) GOP Driver 21.?.1066". */
 export function gopLabel(info: Pick<GopInfo, 'name' | 'versionText'>): string {
   return `${info.name} ${info.versionText}`;
@@ -275,8 +286,7 @@ export function gopInfo(pe: Uint8Array): GopInfo {
   const versionKnown = known === 3 ? 'full' : known === 0 ? 'none' : 'partial';
   const versionText =
     known === 0 ? '' : parts.map((p) => (p === undefined ? '?' : String(p))).join('.');
-  const deviceIds = findDeviceIds(pe);
-  const deviceFamilies = familiesOf(deviceIds);
+  const { ids: deviceIds, families: deviceFamilies } = igpuDeviceTable(pe);
   const gen = generationFromGopMajor(major);
   const byIds = deviceFamilies[0];
   return {

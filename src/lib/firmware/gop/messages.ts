@@ -22,6 +22,34 @@ const TEMPLATES = {
     'file GUID {guid} is a known Intel GOP driver file ({name})',
     '文件 GUID {guid} 是已知的 Intel GOP 驱动文件（{name}）',
   ],
+  // Why an image counts as an Intel GOP (gop/identify.ts).
+  'gop.id.nameString': [
+    'the image names itself "Intel(R) GOP Driver"',
+    '映像中写有 "Intel(R) GOP Driver"',
+  ],
+  'gop.id.protocols': [
+    'the image holds the Graphics Output and EDID protocol GUIDs a GOP installs',
+    '映像中含有 GOP 安装的图形输出协议和 EDID 协议 GUID',
+  ],
+  'gop.id.deviceIds': ['its device-ID table names {families}', '其设备 ID 表列出 {families}'],
+  'gop.id.fileGuid': [
+    'file GUID {guid} is a known Intel GOP file',
+    '文件 GUID {guid} 是已知的 Intel GOP 文件',
+  ],
+  'gop.id.uiName': ['the file is named {name}', '文件名为 {name}'],
+  'gop.id.confidence.high': ['confidence: high', '可信度：高'],
+  'gop.id.confidence.medium': [
+    'confidence: medium (no "Intel(R) GOP Driver" string and no GOP file name; identified by its contents)',
+    '可信度：中（没有 "Intel(R) GOP Driver" 字符串，也没有 GOP 文件名；按映像内容识别）',
+  ],
+  'gop.id.rejectedNoProtocols': [
+    'named like an Intel GOP, but the image holds none of the Graphics Output/EDID protocols a GOP installs; not a GOP',
+    '名称像 Intel GOP，但映像中没有 GOP 会安装的图形输出/EDID 协议，因此不是 GOP',
+  ],
+  'gop.id.rejectedNoIds': [
+    'named like an Intel GOP, but the image lists no Intel iGPU device IDs; not an Intel GOP',
+    '名称像 Intel GOP，但映像中没有 Intel 核显设备 ID 表，因此不是 Intel GOP',
+  ],
   'gop.lead.only': ['the only live GOP', '唯一有效的 GOP'],
   'gop.lead.firstDxe': ['first live GOP in DXE order', '按 DXE 加载顺序排第一的有效 GOP'],
   'gop.lead.first': ['first live GOP found', '找到的第一个有效 GOP'],
@@ -90,6 +118,11 @@ const TEMPLATES = {
     '既没有找到 Intel GOP 驱动，也没有找到 VBT',
   ],
   'image.noGop': ['no Intel GOP driver found (only VBTs)', '没有找到 Intel GOP 驱动（只有 VBT）'],
+  'image.vbtWithoutGop': [
+    'This BIOS has a {generation} VBT ({platform}, BDB {bdb}) but no Intel GOP driver: the GOP is not in this image, so the VM cannot get one from it. What you can do: take the GOP from another BIOS of the same {generation} platform family (a board or mini-PC update with that iGPU) and check that its device-ID list includes your iGPU ({ids}; lspci -nn shows yours as 8086:xxxx). Keep this VBT.',
+    '此 BIOS 含有 {generation} 的 VBT（{platform}，BDB {bdb}），但没有 Intel GOP 驱动：GOP 不在这个映像里，虚拟机无法从中获得 GOP。可以这样做：从同一 {generation} 平台家族的另一个 BIOS（使用同款核显的主板或迷你主机的更新包）中提取 GOP，并确认其设备 ID 列表包含你的核显（{ids}；lspci -nn 显示为 8086:xxxx）。此 VBT 可以继续使用。',
+  ],
+  'image.idsUnknown': ['its 8086:xxxx ID', '其 8086:xxxx ID'],
   'image.noVbt': [
     'no VBT found; the GOP needs one from the platform',
     '没有找到 VBT；GOP 需要由平台提供 VBT',

@@ -89,6 +89,7 @@ function gop(loc: Location, code: string | undefined, sha: string): GopCandidate
     copies: [],
     warnings: [],
     info,
+    identity: { confidence: 'high', reasons: [] },
     bytes: new Uint8Array(1),
   };
 }
@@ -235,9 +236,31 @@ describe('VBT ranking', () => {
 
   it('says when only VBTs or nothing was found', () => {
     const en = (r: Ranking) => r.warnings.map((w) => w.en);
+    // A VBT whose generation nothing names (unknown platform, BDB version 0): the plain note.
     expect(
-      en(rankCandidates(cands([], [vbt(place(undefined, undefined, 0), 'SKYLAKE', 'v')]))),
+      en(rankCandidates(cands([], [vbt(place(undefined, undefined, 0), 'OEMBOARD', 'v')]))),
     ).toEqual(['no Intel GOP driver found (only VBTs)']);
+    // A named one: which generation, that the GOP is not here, and what to do.
+    const skl = en(
+      rankCandidates(cands([], [vbt(place(undefined, undefined, 0), 'SKYLAKE', 'v')])),
+    );
+    expect(skl).toHaveLength(1);
+    expect(skl[0]).toMatch(
+      /^This BIOS has a Skylake … Comet Lake VBT \(SKYLAKE, BDB 0\) but no Intel GOP driver: the GOP is not in this image/,
+    );
+    expect(skl[0]).toContain('another BIOS of the same Skylake … Comet Lake platform family');
+    expect(skl[0]).toContain('its 8086:xxxx ID');
     expect(en(rankCandidates(cands([])))).toEqual(['no Intel GOP driver and no VBT found']);
+  });
+
+  it('a Panther Lake VBT without a GOP lists the PTL/WCL device IDs to check a GOP against', () => {
+    const r = rankCandidates(cands([], [vbt(place(undefined, undefined, 0), 'PANTHERLAKE', 'p')]));
+    const [w] = r.warnings;
+    expect(w.en).toContain('Panther Lake VBT (PANTHERLAKE');
+    expect(w.en).toContain('the GOP is not in this image');
+    expect(w.en).toContain('8086:b080, 8086:b081');
+    expect(w.en).toContain('8086:fd80, 8086:fd81');
+    expect(w['zh-CN']).toContain('GOP 不在这个映像里');
+    expect(w['zh-CN']).toContain('8086:b0b0');
   });
 });

@@ -8,11 +8,14 @@
  * drivers read the VBT from fixed file GUIDs: IntelIGopVbt (AMI), IntelGopVbt (Intel RC,
  * edk2-platforms); PEI graphics uses its own copy; per-panel VBT files are chosen by board setup.
  */
+import { pciId } from '../bytes/hex';
 import { guidName } from '../guids';
+import { igpuIdsFor, type IgpuCode } from '../igpu/devices';
 import { FILE_TYPE } from '../spec';
 import { joinText, type Text } from '../text';
 import type { Candidates, GopCandidate, Location, VbtCandidate } from './find';
 import { generationFromVbtPlatform } from './generations';
+import { KNOWN_GOP_FILE_GUIDS } from './identify';
 import { CLAUSE_SEPARATOR, gopMessages } from './messages';
 
 const { t } = gopMessages;
@@ -33,19 +36,6 @@ export interface Ranking {
   /** Image-level notes: nothing found, several different GOPs, … */
   warnings: Text[];
 }
-
-/** GOP driver file GUIDs from UEFITool's database and vendor makefiles (not policy drivers). */
-export const KNOWN_GOP_FILE_GUIDS: ReadonlySet<string> = new Set([
-  '5BBA83E6-F027-4CA7-BFD0-16358CC9E123', // AMI Aptio IntelGopDriver (UEFITool: IntelIvbGopDriver)
-  'FF0C8745-3270-4439-B74F-3E45F8C77064', // Intel reference IntelGopDriver
-  '7755CA7B-CA8F-43C5-889B-E1F59A93D575', // IntelGopDriver (other IBV)
-  'F82E0BF0-95F7-41DB-9299-2D054546B3D0', // IntelGopDriverRkl
-  '8D59EBC8-B85E-400E-970A-1F995D1DB91E', // IntelSnbGopDriver
-  'F706D0C8-F6FC-4F7A-AC98-96BA5CC43AAA', // SandyBridgeGopDriver
-  '311032C4-98A6-4E06-8C03-D815FD1FE709', // LenovoSnbGopDriver
-  '28B5A45C-CC5D-4221-9DFF-86B0F42DDC01', // LenovoIvbGopDriver
-  '6E2FFCF4-6899-414C-9B55-3A08842E650C', // AppleIvyBridgeGop
-]);
 
 /** AMI freeform files that hold option-ROM images (GOP + legacy VBIOS) for the CSM/OpROM policy. */
 export const AMI_OPROM_CONTAINER_GUIDS: ReadonlySet<string> = new Set([
@@ -163,7 +153,10 @@ function rankGops(gops: GopCandidate[]): Ranked<GopCandidate>[] {
     const place = gopPlace(c);
     const known = c.fileGuid !== undefined && KNOWN_GOP_FILE_GUIDS.has(c.fileGuid);
     const why = [place.why];
-    if (known)
+    // A GOP without its name string: show what identified it (the file GUID among it), and how sure.
+    if (c.info.name === '')
+      why.push(...c.identity.reasons, t(`gop.id.confidence.${c.identity.confidence}`));
+    else if (known)
       why.push(t('gop.knownFile', { guid: c.fileGuid!, name: guidName(c.fileGuid) ?? '' }));
     return { c, key: [place.tier, known ? 0 : 1, c.order], why };
   });
@@ -257,13 +250,36 @@ function rankVbts(vbts: VbtCandidate[], topGop: GopCandidate | undefined): Ranke
   });
 }
 
+/** iGPU codes whose GOPs the newest VBT lines serve (their IDs are listed in the note). */
+const VBT_LINE_IGPUS: Readonly<Record<string, readonly IgpuCode[]>> = {
+  MTL: ['MTL', 'ARL'],
+  LNL: ['LNL'],
+  PTL: ['PTL'],
+};
+
+/**
+ * A BIOS that carries a VBT but no GOP (reported for Panther Lake): name the generation, say the
+ * GOP is not here, and what to do — a GOP of the same family, checked against the iGPU's ID.
+ */
+function vbtWithoutGop(top: VbtCandidate): Text {
+  const gen = top.info.generation;
+  if (!gen) return t('image.noGop');
+  const ids = (VBT_LINE_IGPUS[gen.code] ?? []).flatMap((code) => igpuIdsFor(code));
+  return t('image.vbtWithoutGop', {
+    generation: gen.label,
+    platform: top.info.platform || '?',
+    bdb: top.info.bdbVersion,
+    ids: ids.length ? ids.map((id) => `8086:${pciId(id)}`).join(', ') : t('image.idsUnknown'),
+  });
+}
+
 /** Order the candidates and explain the order. */
 export function rankCandidates(found: Candidates): Ranking {
   const gops = rankGops(found.gops);
   const vbts = rankVbts(found.vbts, gops[0]?.candidate);
   const warnings: Text[] = [];
   if (!gops.length && !vbts.length) warnings.push(t('image.nothing'));
-  else if (!gops.length) warnings.push(t('image.noGop'));
+  else if (!gops.length) warnings.push(vbtWithoutGop(vbts[0].candidate));
   else if (!vbts.length) warnings.push(t('image.noVbt'));
   const majors = new Set(gops.map((g) => g.candidate.info.major ?? -1));
   if (majors.size > 1)

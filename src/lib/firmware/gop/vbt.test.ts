@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findVbts, parseVbt } from './vbt';
-import { generationFromVbtPlatform } from './generations';
+import { generationFromVbtPlatform, vbtGeneration } from './generations';
 import { FirmwareError } from '../errors';
 import { sha256Hex } from '../bytes/sha256';
 import {
@@ -85,6 +85,42 @@ describe.skipIf(!haveFixtures)('the other VBT files', () => {
     }
     console.log(`${withChildren}/${files.length} VBTs list child devices`);
     expect(withChildren).toBeGreaterThan(files.length * 0.9);
+  });
+});
+
+describe.skipIf(!haveFixtures)('VBTs of Meteor Lake, Arrow Lake and Panther Lake', () => {
+  // vbt_size, BDB version and checksum as newgen/*/SOURCE.txt states them (read with an
+  // independent script); all are larger than the 6 KiB OpRegion mailbox 4 (0x1800).
+  const cases: [string, number, number, boolean, string][] = [
+    ['newgen/fsp-mtl-vbt/VBT_MTL.bin', 7323, 261, false, 'MTL'],
+    ['newgen/fsp-arl-s-vbt-s03/VbtArlsS03.dat', 7287, 258, true, 'MTL'],
+    ['vbt/intel-fsp/ArrowLake-Vbt_ARLSHX.bin', 7323, 261, false, 'MTL'],
+    ['vbt/intel-fsp/PantherLake-Vbt.dat', 7391, 266, true, 'PTL'],
+  ];
+  it.each(cases)('%s: size, BDB version, checksum and generation', (f, size, bdb, ok, code) => {
+    const v = parseVbt(readFixture(f));
+    expect([v.size, v.bdbVersion, v.checksumOk]).toEqual([size, bdb, ok]);
+    expect(v.size).toBeGreaterThan(0x1800);
+    expect(v.generation).toMatchObject({ code, basis: 'platform' });
+    expect(v.childDevices).toBeGreaterThan(0);
+  });
+});
+
+describe('a VBT names its generation', () => {
+  it('from the platform string first', () => {
+    expect(vbtGeneration('METEORLAKE', 258)).toMatchObject({ code: 'MTL', basis: 'platform' });
+    expect(vbtGeneration('PANTHERLAKE', 266)).toMatchObject({ code: 'PTL', basis: 'platform' });
+    // The platform string wins over a BDB version typical of another line.
+    expect(vbtGeneration('TIGERLAKE', 250)).toMatchObject({ code: 'TGL', basis: 'platform' });
+  });
+
+  it('from the BDB version when the platform string names nothing', () => {
+    expect(vbtGeneration('OEM BOARD', 266)).toMatchObject({ code: 'PTL', basis: 'bdb-version' });
+    expect(vbtGeneration('', 261)).toMatchObject({ code: 'MTL', basis: 'bdb-version' });
+    expect(vbtGeneration('', 251)).toMatchObject({ code: 'ADL', basis: 'bdb-version' });
+    expect(vbtGeneration('', 212)?.code).toBe('SKL');
+    expect(vbtGeneration('', 189)?.code).toBe('HSW');
+    expect(vbtGeneration('', 150)).toBeUndefined();
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { FirmwareError } from '../errors';
 import { ByteView } from '../bytes/view';
+import { vbtGeneration, type VbtGeneration } from './generations';
 
 export interface VbtInfo {
   /** Where the "$VBT" header starts in the scanned data. */
@@ -25,6 +26,8 @@ export interface VbtInfo {
   checksum: number;
   /** All vbt_size bytes sum to 0 mod 256; many real VBTs fail this and still work. */
   checksumOk: boolean;
+  /** The graphics generation it is for (platform string, else BDB version); a guess either way. */
+  generation: VbtGeneration | undefined;
   /** Non-empty child device entries in BDB block 2, when that block is present and sane. */
   childDevices: number | undefined;
   /** Exactly vbt_size bytes (a view into the input). */
@@ -101,6 +104,7 @@ export function parseVbt(bytes: Uint8Array, offset = 0): VbtInfo {
     bdbVersion,
     checksum,
     checksumOk: (sum & 0xff) === 0,
+    generation: vbtGeneration(platform, bdbVersion),
     childDevices: countChildDevices(vbt, bdbOffset, bdbHeaderSize, bdbSize),
     bytes: vbt,
   };

@@ -312,3 +312,27 @@ describe('rom CLI command', () => {
     expect(stdout).toMatch(/VBT: embedded in PlatformGopPolicy \(\$VBT TIGERLAKE, 8608 bytes/);
   });
 });
+
+describe.skipIf(!haveFixtures)(
+  'buildIgdRom for Arrow Lake-S (GOP 22.x build 1062 + its VBT)',
+  () => {
+    it('embeds the 7287-byte ARL-S VBT (BDB 258, larger than mailbox 4) whole in the policy driver', async () => {
+      const gop = readFixture(
+        'newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi',
+      );
+      const vbt = readFixture('newgen/fsp-arl-s-vbt-s03/VbtArlsS03.dat');
+      const r = await buildIgdRom({ gop, vbt, deviceId: 0xb640 }); // INTEL_ARL_S_IDS
+      expect(r.images.map((i) => i.role)).toEqual(['igd-assignment', 'gop-policy', 'gop']);
+      expect(rawImage(r.rom, 0).device).toBe(0xb640);
+      expect(r.images[2].sha256).toBe(sha256(gop));
+      const policy = r.rom.subarray(
+        r.images[1].peOffset,
+        r.images[1].peOffset + r.images[1].peSize,
+      );
+      const vbtSize = u16(vbt, 0x18);
+      expect(vbtSize).toBe(7287); // as newgen/fsp-arl-s-vbt-s03/SOURCE.txt states
+      expect(sha256(peSectionData(policy, '.vbt')!)).toBe(sha256(vbt.subarray(0, vbtSize)));
+      expect(r.vbt).toMatchObject({ source: 'embedded', size: vbtSize });
+    });
+  },
+);

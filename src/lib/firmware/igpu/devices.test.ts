@@ -15,6 +15,9 @@ describe('Intel iGPU device table', () => {
       [0x7d51, 'ARL'], // INTEL_ARL_H_IDS
       [0xb640, 'ARL'], // INTEL_ARL_S_IDS
       [0x64a0, 'LNL'], // INTEL_LNL_IDS
+      [0xb080, 'PTL'], // INTEL_PTL_IDS
+      [0xb0b0, 'PTL'], // INTEL_PTL_IDS
+      [0xfd81, 'PTL'], // INTEL_WCL_IDS (a PTL derivative to Linux)
       [0x46d1, 'ADL-N'], // INTEL_ADLN_IDS
       [0xa780, 'RPL'], // INTEL_RPLS_IDS
       [0xa7a0, 'RPL'], // INTEL_RPLP_IDS
@@ -42,6 +45,19 @@ describe('Intel iGPU device table', () => {
     expect(lookupIgpu(0x4905)).toBeUndefined(); // DG1
     expect(lookupIgpu(0x2e32)).toBeUndefined(); // G41 (pre-SNB)
     expect(lookupIgpu(0xffff)).toBeUndefined();
+    expect(lookupIgpu(0xe20b)).toBeUndefined(); // BMG (Arc B580)
+    // Early PTL IDs that pciids.h dropped again (commit 16016ade13f6, "current bspec table").
+    for (const id of [0xb091, 0xb092, 0xb0a1, 0xb0a2]) expect(lookupIgpu(id)).toBeUndefined();
+  });
+
+  it("names Arrow Lake's and Meteor Lake's variants as pciids.h groups them", () => {
+    const label = (id: number) => lookupIgpu(id)?.label;
+    expect([0x7d51, 0x7dd1].map(label)).toEqual(['Arrow Lake-H', 'Arrow Lake-H']); // INTEL_ARL_H_IDS
+    expect(label(0x7d41)).toBe('Arrow Lake-U'); // INTEL_ARL_U_IDS
+    expect([0x7d67, 0xb640].map(label)).toEqual(['Arrow Lake-S', 'Arrow Lake-S']); // INTEL_ARL_S_IDS
+    expect([0x7d40, 0x7d45].map(label)).toEqual(['Meteor Lake-U', 'Meteor Lake-U']); // INTEL_MTL_U_IDS
+    expect(label(0x7d55)).toBe('Meteor Lake');
+    expect(label(0xfd80)).toBe('Wildcat Lake');
   });
 
   it('has no duplicate IDs and the number of IDs per platform listed in pciids.h', () => {
@@ -72,9 +88,10 @@ describe('Intel iGPU device table', () => {
       MTL: 5,
       ARL: 5,
       LNL: 3,
+      PTL: 14,
     };
     for (const f of IGPU_FAMILIES) expect(igpuIdsFor(f.code).length, f.code).toBe(counts[f.code]);
-    expect(ids.length).toBe(303);
+    expect(ids.length).toBe(317);
   });
 
   it('uses the 64-bit BDSM register at 0xC0 from Gen11 and 0x5C before', () => {
@@ -86,7 +103,7 @@ describe('Intel iGPU device table', () => {
     for (const d of IGPU_DEVICES) expect(d.bdsmRegister).toBe(d.gen >= 11 ? 0xc0 : 0x5c);
   });
 
-  it('orders generations SNB < … < LNL', () => {
+  it('orders generations SNB < … < LNL < PTL', () => {
     const gen = (id: number) => lookupIgpu(id)!.gen;
     expect(gen(0x0102)).toBe(6);
     expect(gen(0x0412)).toBe(7);
@@ -96,6 +113,8 @@ describe('Intel iGPU device table', () => {
     expect(gen(0x46a6)).toBe(12);
     expect(gen(0x7d55)).toBeGreaterThan(12);
     expect(gen(0x64a0)).toBeGreaterThan(gen(0x7d55));
+    expect(gen(0xb080)).toBeGreaterThan(gen(0x64a0));
+    expect(gen(0xfd80)).toBe(gen(0xb080));
     expect(representativeIgpu('ADL-N').code).toBe('ADL-N');
   });
 });

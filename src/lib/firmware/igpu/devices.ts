@@ -4,12 +4,18 @@
  *
  * IDs are transcribed from Linux `include/drm/intel/pciids.h` (formerly `i915_pciids.h`,
  * torvalds/linux) — only integrated parts of SNB and newer; discrete cards (DG1/DG2/BMG/ATS/PVC)
- * and pre-SNB chipsets are left out because they cannot be passed through as IGD.
+ * and pre-SNB chipsets are left out because they cannot be passed through as IGD. The MTL, ARL
+ * (-H/-U/-S), LNL, PTL and WCL lists were checked against pciids.h as of torvalds/linux blob
+ * commit 0755a4e3e809 (a tree that already has the NVL-P IDs, i.e. newer than Linux 6.18); the
+ * PTL list there is the one after commit 16016ade13f6 ("Update to current bspec table", dropped
+ * B091/B092/B0A1/B0A2 and added B083…B087/B08F/B0B0). i915 drives up to LNL/PTL display, xe
+ * (xe_pci.c) takes the same macros.
  *
  * `gen` is the i915 graphics version (GRAPHICS_VER): 6 SNB, 7 IVB/BYT/HSW, 8 BDW/CHV,
  * 9 SKL…CML/APL/GLK, 11 ICL/EHL/JSL, 12 TGL/RKL/ADL/RPL, 12.7 MTL/ARL (Xe-LPG, IP 12.70/12.74),
- * 20 LNL (Xe2, IP 20.04). Everything QEMU and the drivers decide depends only on comparisons
- * with 10/11 (BDSM register) and 9/10 (legacy mode), which this scale keeps.
+ * 20 LNL (Xe2, IP 20.04), 30 PTL/WCL (Xe3, IP 30.00/30.03). Everything QEMU and the drivers
+ * decide depends only on comparisons with 10/11 (BDSM register), 9/10 (legacy mode) and 12
+ * (stolen memory moved into LMEMBAR from MTL), which this scale keeps.
  */
 
 import { FirmwareError } from '../errors';
@@ -37,7 +43,8 @@ export type IgpuCode =
   | 'GLK'
   | 'MTL'
   | 'ARL'
-  | 'LNL';
+  | 'LNL'
+  | 'PTL';
 
 export interface IgpuInfo {
   deviceId: number;
@@ -81,6 +88,8 @@ export const IGPU_FAMILIES: readonly IgpuFamily[] = [
   { code: 'MTL', gen: 12.7, name: 'Meteor Lake' },
   { code: 'ARL', gen: 12.7, name: 'Arrow Lake' },
   { code: 'LNL', gen: 20, name: 'Lunar Lake' },
+  // Wildcat Lake shares the code: Linux treats it as PTL (xe_pci.c uses &ptl_desc for both).
+  { code: 'PTL', gen: 30, name: 'Panther Lake / Wildcat Lake' },
 ];
 
 /** Groups as in pciids.h: [code, variant label, ids]. The macro name is in the comment. */
@@ -225,12 +234,27 @@ const GROUPS: readonly [IgpuCode, string, readonly number[]][] = [
   ['RPL', 'Raptor Lake-U', [0xa721, 0xa7a1, 0xa7a9, 0xa7ac, 0xa7ad]],
   // INTEL_RPLP_IDS
   ['RPL', 'Raptor Lake-P', [0xa720, 0xa7a0, 0xa7a8, 0xa7aa, 0xa7ab]],
-  // INTEL_MTL_IDS
-  ['MTL', 'Meteor Lake', [0x7d40, 0x7d45, 0x7d55, 0x7d60, 0x7dd5]],
-  // INTEL_ARL_IDS
-  ['ARL', 'Arrow Lake', [0x7d51, 0x7dd1, 0x7d41, 0x7d67, 0xb640]],
+  // INTEL_MTL_U_IDS
+  ['MTL', 'Meteor Lake-U', [0x7d40, 0x7d45]],
+  // INTEL_MTL_IDS beyond INTEL_MTL_U_IDS (pciids.h names no variant for these)
+  ['MTL', 'Meteor Lake', [0x7d55, 0x7d60, 0x7dd5]],
+  // INTEL_ARL_H_IDS, INTEL_ARL_U_IDS, INTEL_ARL_S_IDS
+  ['ARL', 'Arrow Lake-H', [0x7d51, 0x7dd1]],
+  ['ARL', 'Arrow Lake-U', [0x7d41]],
+  ['ARL', 'Arrow Lake-S', [0x7d67, 0xb640]],
   // INTEL_LNL_IDS
   ['LNL', 'Lunar Lake', [0x6420, 0x64a0, 0x64b0]],
+  // INTEL_PTL_IDS
+  [
+    'PTL',
+    'Panther Lake',
+    [
+      0xb080, 0xb081, 0xb082, 0xb083, 0xb084, 0xb085, 0xb086, 0xb087, 0xb08f, 0xb090, 0xb0a0,
+      0xb0b0,
+    ],
+  ],
+  // INTEL_WCL_IDS
+  ['PTL', 'Wildcat Lake', [0xfd80, 0xfd81]],
 ];
 
 const familyByCode = new Map(IGPU_FAMILIES.map((f) => [f.code, f]));
