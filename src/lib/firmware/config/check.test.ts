@@ -307,6 +307,17 @@ describe('crossCheckFirmware', () => {
     expect(crossCheckFirmware(ADL, { vbtPlatform: 'TIGERLAKE' })).toEqual([]);
     expect(crossCheckFirmware(CFL, { vbtPlatform: 'KABYLAKE' })).toEqual([]);
     expect(crossCheckFirmware(lookupIgpu(0x0162)!, { vbtPlatform: 'SNB/IVB-DESKTOP' })).toEqual([]);
+    // Panther Lake (B080) with Intel's PTL sample VBT, and with a VBT of another generation.
+    const ptl = lookupIgpu(0xb080)!;
+    expect(ptl.code).toBe('PTL');
+    expect(crossCheckFirmware(ptl, { vbtPlatform: 'PANTHERLAKE' })).toEqual([]);
+    expect(crossCheckFirmware(ptl, { vbtPlatform: 'METEORLAKE' }).map((f) => f.id)).toEqual([
+      'vbt-mismatch',
+    ]);
+    const mtl = lookupIgpu(0x7d55)!;
+    expect(crossCheckFirmware(mtl, { vbtPlatform: 'PANTHERLAKE' }).map((f) => f.id)).toEqual([
+      'vbt-mismatch',
+    ]);
   });
   it('warns when the GOP major version is not the one known for the platform', () => {
     expect(crossCheckFirmware(CFL, { gopVersion: '17.0.1071' }).map((f) => f.id)).toEqual([

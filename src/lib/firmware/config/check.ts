@@ -277,6 +277,8 @@ const VBT_PLATFORMS: readonly [RegExp, readonly IgpuCode[]][] = [
   [/ALDER|RAPTOR|TWIN/i, ['ADL', 'ADL-N', 'RPL']],
   [/METEOR|ARROW/i, ['MTL', 'ARL']],
   [/LUNAR/i, ['LNL']],
+  // Intel's Panther Lake FSP sample VBT names its platform PANTHERLAKE (Wildcat Lake is PTL in Linux).
+  [/PANTHER|WILDCAT/i, ['PTL']],
 ];
 
 /**
