@@ -53,7 +53,7 @@ export { isIgpuCode } from './igpu/devices';
 
 // The doctor: what a pasted log, config or probe report says is wrong
 export { diagnose, findingsJson } from './doctor/engine';
-export { hookScript } from './doctor/hookscript';
+export { hookScript, HOOK_SCRIPT_NAME } from './doctor/hookscript';
 export { hostSettings, type HostSettings } from './doctor/host-settings';
 export { hostVbt, type HostVbt } from './doctor/host-vbt';
 export { PROBE_SCRIPT, PROBE_SCRIPT_NAME } from './doctor/probe-script';

@@ -254,6 +254,17 @@ export const en = {
     'Start VM {vmid}. The screen on the iGPU output should show the firmware logo, then your guest.',
   'readme.undo':
     'To go back to the stock OVMF, run the lines of the "Undo" block below (the backup of the original is in the backup folder).',
+  'readme.file.probe':
+    'the doctor’s probe: a read-only report of this host and VM, for when something does not work',
+  'readme.file.hook':
+    'a Proxmox hookscript that checks the setup each time the VM starts (read-only, never blocks)',
+  'readme.doctor': 'If it does not work',
+  'readme.doctor.probe':
+    'Run the probe as root on the host. It only reads (it changes nothing) and masks MAC addresses, serial numbers and UUIDs; read the report before you share it:',
+  'readme.doctor.probeUse':
+    'Drop ovmf-gop-report.txt into the app’s “Diagnose a setup” panel (nothing leaves the browser), or run: ovmf-gop doctor ovmf-gop-report.txt',
+  'readme.doctor.hook':
+    'To have each start of the VM check the setup first, install the hookscript. Its findings appear in the VM’s start task log as lines “ovmf-gop: error [id] …”; it reads only and never stops the start:',
   'readme.why': 'Why each line',
   'explorer.title': 'Explorer',
   'explorer.intro':

@@ -247,6 +247,15 @@ export const zhCN: Record<MessageKey, string> = {
   'readme.step.vm': '启动虚拟机 {vmid}。核显输出的屏幕上应先显示固件标志，然后进入客户系统。',
   'readme.undo':
     '如需恢复原版 OVMF，请执行下面“撤销”一节中的命令（原始文件的备份在备份文件夹中）。',
+  'readme.file.probe': '诊断用的探测脚本：只读地汇总本机和虚拟机的情况，出问题时使用',
+  'readme.file.hook': 'Proxmox 钩子脚本：每次启动虚拟机前检查配置（只读，从不阻止启动）',
+  'readme.doctor': '如果不成功',
+  'readme.doctor.probe':
+    '以 root 身份在主机上运行探测脚本。它只读取、不做任何修改，并会遮盖 MAC 地址、序列号和 UUID；分享报告前请先自己读一遍：',
+  'readme.doctor.probeUse':
+    '把 ovmf-gop-report.txt 拖入本应用的“诊断配置”面板（数据不会离开浏览器），或运行：ovmf-gop doctor ovmf-gop-report.txt',
+  'readme.doctor.hook':
+    '若想每次启动虚拟机前先检查配置，请安装钩子脚本。它的结论会以“ovmf-gop: error [id] …”行写入虚拟机的启动任务日志；它只读取，从不阻止启动：',
   'readme.why': '每一行的原因',
   'explorer.title': '固件浏览器',
   'explorer.intro':
