@@ -25,6 +25,7 @@ import {
   lookupIgpu,
   representativeIgpu,
   type IgpuInfo,
+  withoutDeviceId,
 } from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
@@ -231,7 +232,9 @@ export const configCommand: CliCommand = {
       return n;
     };
     const str = (flag: string) => stringFlag(flags, flag);
-    const result = renderConfig({
+    // --gen names a generation, not a device: the config then asks for the device ID (device-id.ts).
+    const idKnown = flags.has('--lspci') || flags.has('--device');
+    const rendered = renderConfig({
       ...versions,
       boot,
       igpu,
@@ -247,10 +250,15 @@ export const configCommand: CliCommand = {
       vmConf: str('--vm-conf') === undefined ? undefined : readText(str('--vm-conf')!),
       consent: { ostype: flags.has('--ostype-l26'), cpu: flags.has('--cpu-host') },
     });
+    const result = idKnown ? rendered : withoutDeviceId(rendered, igpu);
     if (flags.has('--bios') && flags.has('--gop-file'))
       throw new UsageError('give either --bios or --gop-file, not both');
     const found = await firmwareFoundOf(flags);
-    if (found) result.findings.push(...crossCheckFirmware(igpu, found));
+    // Whether the GOP's table lists the device can only be asked of a real device ID.
+    if (found)
+      result.findings.push(
+        ...crossCheckFirmware(igpu, idKnown ? found : { ...found, gopDeviceIds: undefined }),
+      );
     const only = str('--block');
     if (only !== undefined) {
       const b = result.blocks.find((x) => x.id === only);
@@ -268,7 +276,7 @@ export const configCommand: CliCommand = {
     }
     process.stdout.write(
       `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
-        `[8086:${pciId(igpu.deviceId)}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
+        `[8086:${idKnown ? pciId(igpu.deviceId) : 'xxxx'}] gen ${igpu.gen} · ${boot} · ${mode}\n`,
     );
     for (const b of result.blocks) printBlock(b, lang);
     if (result.findings.length) {

@@ -44,6 +44,7 @@ export { verifyOptionRom } from './oprom/verify';
 
 // Host and VM configuration
 export { crossCheckFirmware, type FirmwareFound } from './config/check';
+export { DEVICE_ID_UNKNOWN, withoutDeviceId } from './config/device-id';
 export { OVMF_IMAGES, pveRelease, ver, type OvmfImage, type Version } from './config/facts';
 export { detectBootLoader } from './config/inputs';
 export { t as configText } from './config/messages';

@@ -123,6 +123,8 @@ export const en = {
   'config.igpu': 'iGPU generation',
   'config.lspci': 'Or paste the output of lspci -nn -s 00:02.0',
   'config.lspciUnknown': 'Device {id} is not a known Intel iGPU.',
+  'config.igpuIdUnknown':
+    'iGPU: {code} (Gen {gen}), exact device not known. Paste lspci -nn -s 00:02.0 above (or a probe report in “Diagnose a setup”) so the modprobe line names it; until then that line asks for it.',
   'config.igpuIs': 'iGPU: {label} (8086:{id}, Gen {gen})',
   'config.vmid': 'VM ID',
   'config.mode': 'Output',
@@ -335,7 +337,14 @@ export const en = {
   'doctor.use': 'Use for step 3',
   'doctor.used': 'Step 3 now uses these values.',
   'doctor.vbt':
-    'The report carries this host’s VBT ({platform}, {size}): a VBT source when the vendor BIOS has none — drop it in step 1 beside the GOP.',
+    'The report carries this host’s VBT ({platform}, {size}): a VBT source when the vendor BIOS has none.',
+  'doctor.vbtUse': 'Use as the VBT in step 1',
+  'doctor.vbtUsed': 'Step 1 lists it as a VBT source and uses it.',
+  'doctor.hook': 'Get the hookscript (checks the setup at each VM start; read-only)',
+  'doctor.hookWhat':
+    'Before the VM starts, it checks the romfile, IOMMU, host drivers, VGA decode, x-igd-lpc and a replaced OVMF, and writes each problem into the start task log as “ovmf-gop: error [id] …”. It never blocks the start and changes nothing.',
+  'doctor.hookSave':
+    'Save it as /var/lib/vz/snippets/{name} on the Proxmox host (the snippets folder of the “local” storage), then run:',
   'doctor.vbtSave': 'Save the host VBT',
   'doctor.kind.probe-report': 'probe report',
   'doctor.kind.pveversion': 'pveversion -v',

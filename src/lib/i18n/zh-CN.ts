@@ -123,6 +123,8 @@ export const zhCN: Record<MessageKey, string> = {
   'config.igpu': 'iGPU 代际',
   'config.lspci': '或粘贴 lspci -nn -s 00:02.0 的输出',
   'config.lspciUnknown': '设备 {id} 不是已知的 Intel iGPU。',
+  'config.igpuIdUnknown':
+    'iGPU：{code}（第 {gen} 代），具体设备未知。请在上方粘贴 lspci -nn -s 00:02.0 的输出（或在“诊断配置”中使用探测报告），modprobe 那一行才会写明设备；在此之前该行只是提示你填写。',
   'config.igpuIs': 'iGPU：{label}（8086:{id}，第 {gen} 代）',
   'config.vmid': '虚拟机 ID',
   'config.mode': '输出方式',
@@ -324,8 +326,14 @@ export const zhCN: Record<MessageKey, string> = {
   'doctor.hostSays': '输入内容显示：',
   'doctor.use': '用于第 3 步',
   'doctor.used': '第 3 步已采用这些值。',
-  'doctor.vbt':
-    '报告中带有本机的 VBT（{platform}，{size}）：厂商 BIOS 没有 VBT 时可用作来源——在第 1 步与 GOP 一起拖入。',
+  'doctor.vbt': '报告中带有本机的 VBT（{platform}，{size}）：厂商 BIOS 没有 VBT 时可用作来源。',
+  'doctor.vbtUse': '在第 1 步中用作 VBT',
+  'doctor.vbtUsed': '第 1 步已将它列为 VBT 来源并选用。',
+  'doctor.hook': '获取钩子脚本（每次启动虚拟机时检查配置；只读）',
+  'doctor.hookWhat':
+    '虚拟机启动前，它检查 romfile、IOMMU、主机驱动、VGA 解码、x-igd-lpc 以及 OVMF 是否被替换，并把每个问题以“ovmf-gop: error [id] …”写入启动任务日志。它从不阻止启动，也不做任何修改。',
+  'doctor.hookSave':
+    '在 Proxmox 主机上把它保存为 /var/lib/vz/snippets/{name}（“local”存储的 snippets 目录），然后运行：',
   'doctor.vbtSave': '保存本机 VBT',
   'doctor.kind.probe-report': '探测报告',
   'doctor.kind.pveversion': 'pveversion -v',

@@ -3,6 +3,11 @@ import { renderConfig } from '$lib/firmware/config/render';
 import { representativeIgpu } from '$lib/firmware/igpu/devices';
 import { en } from '$lib/i18n/en';
 import { zhCN } from '$lib/i18n/zh-CN';
+import {
+  ASK_DEVICE_ID_LINE,
+  DEVICE_ID_UNKNOWN,
+  withoutDeviceId,
+} from '$lib/firmware/config/device-id';
 import { hookScript } from '$lib/firmware/doctor/hookscript';
 import { PROBE_SCRIPT } from '$lib/firmware/doctor/probe-script';
 import { blockText, bundleFiles, installedOvmfName, safeFileName } from './bundle';
@@ -94,5 +99,20 @@ describe('download bundle', () => {
       );
       expect(text).toContain(`- \`ovmf-gop-probe.sh\` — ${tr['readme.file.probe']}`);
     }
+  });
+
+  it('names no device in the README when the device ID is not known', () => {
+    const standIn = representativeIgpu('ADL-N');
+    const asked = withoutDeviceId(
+      renderConfig({ pve: '9.1', boot: 'grub', igpu: standIn, mode: 'rom', vmid: 123 }),
+      standIn,
+    );
+    const files = bundleFiles({ ...input('en'), config: asked, mode: 'rom', firmware: [] });
+    const all = files.map((f) => new TextDecoder().decode(f.bytes)).join('\n');
+    const invented = `8086:${standIn.deviceId.toString(16).padStart(4, '0')}`;
+    expect(all).not.toContain(invented);
+    expect(all).toContain('(8086:xxxx, Gen 12)');
+    expect(all).toContain(`- ${DEVICE_ID_UNKNOWN.message.en}`);
+    expect(all).toContain(ASK_DEVICE_ID_LINE);
   });
 });

@@ -9,6 +9,7 @@ import {
   type ConfigResult,
   pciId,
   type Finding,
+  DEVICE_ID_UNKNOWN,
   hookScript,
   HOOK_SCRIPT_NAME,
   PROBE_SCRIPT,
@@ -136,7 +137,9 @@ function firmwareLine(f: FirmwareOutput, lang: Locale, installed?: string): stri
 export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>): string {
   const { lang, config } = input;
   const tr = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
-  const id = pciId(config.igpu.deviceId);
+  // A stand-in for the chosen generation names no device here either (device-id.ts).
+  const idKnown = !config.findings.some((f) => f.id === DEVICE_ID_UNKNOWN.id);
+  const id = idKnown ? pciId(config.igpu.deviceId) : 'xxxx';
   const out: string[] = [
     `# ${tr('readme.title')}`,
     '',

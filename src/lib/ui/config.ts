@@ -21,6 +21,7 @@ import {
   parsePveversion,
   vmMergeLines,
   FirmwareError,
+  withoutDeviceId,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
 
@@ -28,6 +29,11 @@ export const DEFAULT_ROM_NAME = 'igd.rom';
 
 export interface ResolvedConfig {
   igpu?: IgpuInfo;
+  /**
+   * No lspci line gave the real device: `igpu` is the chosen generation's stand-in, and the
+   * config asks for the ID instead of naming the stand-in's.
+   */
+  deviceIdUnknown?: boolean;
   /** Why the pasted lspci text gave no iGPU: an unknown device id, or the core's message. */
   igpuError?: { unknownDevice: string } | { message: string };
   result?: ConfigResult;
@@ -81,6 +87,7 @@ export function resolveConfig(
     }
   } else {
     out.igpu = representativeIgpu(c.code);
+    out.deviceIdUnknown = true;
   }
   // A pasted pveversion wins over the chosen release: point releases move QEMU and the kernel.
   let versions: Pick<ConfigOptions, 'pve' | 'qemu' | 'kernel'> = { pve: c.pve };
@@ -100,7 +107,7 @@ export function resolveConfig(
   }
   if (!out.igpu) return out;
   try {
-    out.result = renderConfig({
+    const rendered = renderConfig({
       ...versions,
       boot: c.boot,
       igpu: out.igpu,
@@ -109,6 +116,7 @@ export function resolveConfig(
       romFile: s.romName || undefined,
       ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
     });
+    out.result = out.deviceIdUnknown ? withoutDeviceId(rendered, out.igpu) : rendered;
   } catch (e) {
     out.error = message(e);
   }
