@@ -80,6 +80,14 @@ describe('probe reports', () => {
     expect(get('igd-not-primary').evidence.join('\n')).toContain('50.w=01c2');
     // The fix keeps the device already bound and adds the one still held by snd_hda_intel.
     expect(get('host-driver-bound').fix.en).toContain('ids=8086:4680,8086:7ad0');
+    // Only the slot's display and audio functions: not the host's SMBus (7aa3) or SPI controller.
+    expect(get('host-driver-bound').fix.en).toContain('"options vfio-pci ids=8086:4680,8086:7ad0"');
+    // Sources cited by several rules of one finding are listed once.
+    for (const f of d.findings) {
+      const parts = f.source.split('; ');
+      expect(new Set(parts).size, f.id).toBe(parts.length);
+    }
+    expect(get('romfile-missing').source.match(/pci_add_option_rom/g)).toHaveLength(1);
     expect(get('host-driver-bound').fix.en).toContain('softdep snd_hda_intel pre: vfio-pci');
     expect(d.findings.map((f) => f.severity)).toEqual(
       [...d.findings.map((f) => f.severity)].sort(
@@ -275,6 +283,15 @@ describe('pasted pieces', () => {
       ),
     ).toBe('boot-tool');
     expect(recogniseKind('TASK ERROR: start failed: QEMU exited with code 1')).toBe('task-log');
+    // Messages pasted without their prefix or timestamp, as forum posts quote them.
+    expect(recogniseKind('IGD device 0000:00:02.0 has no ROM, legacy mode disabled')).toBe(
+      'qemu-error',
+    );
+    expect(
+      recogniseKind(
+        "vfio-pci 0000:00:02.0: BAR 2: can't reserve [mem 0x4000000000-0x400fffffff 64bit pref]",
+      ),
+    ).toBe('kernel-log');
     expect(recogniseKind('hello world')).toBe('unknown');
   });
 

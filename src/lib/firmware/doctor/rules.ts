@@ -31,6 +31,11 @@ export interface PatternRule extends RuleCommon {
   harmlessBelow?: number;
   /** Fix parameter filled from capture group 1 of the first matching line. */
   param?: string;
+  /**
+   * The message says that something failed, not why: a finding only when no error explains it
+   * (then it asks for the lines that would), else the error found is the answer.
+   */
+  unexplained?: boolean;
 }
 
 /** A recognised message that is not a problem: shown as a note, never as a cause. */
@@ -291,6 +296,25 @@ export const RULES: readonly Rule[] = [
     ],
     source:
       'qemu/qemu hw/vfio (vfio_get_device): "Verify all devices in group %d are bound to vfio-<bus> or pci-stub and not already in use"; proxmox/qemu-server PCI.pm: "can\'t unbind/bind PCI group to VFIO \'%s\'"',
+  },
+  {
+    id: 'start-failed',
+    severity: 'error',
+    unexplained: true,
+    patterns: [
+      /start failed: QEMU exited with code \d+/,
+      /start failed: command '\S*kvm .*' failed: exit code \d+/,
+    ],
+    cause: [
+      'The VM did not start: QEMU stopped with an error. This line only says that it failed; the reason is the "kvm: …" line QEMU printed just before it, which is not in what was given.',
+      '虚拟机没有启动：QEMU 因错误退出。这一行只说明启动失败；原因在 QEMU 紧挨着它之前输出的 “kvm: …” 那一行，而提供的内容里没有这一行。',
+    ],
+    fix: [
+      'Paste the whole start task log (node → Tasks → the failed "VM {vmid} - Start" → Output), or start the VM in a shell to see QEMU’s message: qm start {vmid}. The probe script collects the task log and the journal for you.',
+      '请粘贴完整的启动任务日志（节点 → 任务 → 失败的 “VM {vmid} - 启动” → 输出），或在命令行启动虚拟机以看到 QEMU 的报错：qm start {vmid}。探测脚本会自动收集任务日志和 journal。',
+    ],
+    source:
+      'proxmox/qemu-server src/PVE/QemuServer.pm (vm_start_nolock): "start failed: %s", "QEMU exited with code %d"; proxmox/pve-common PVE::Tools run_command: "command \'%s\' failed: exit code %d"',
   },
   {
     id: 'framebuffer-held',
@@ -638,10 +662,14 @@ export const RULES: readonly Rule[] = [
       );
       if (!bound.length) return undefined;
       // Every passed device goes into ids=, so rewriting vfio.conf keeps the ones already bound.
+      // A bare slot (00:1f) also expands to the host's bridges, SMBus and SPI controller: only its
+      // display and audio functions belong to vfio-pci (audio-function says pass just those).
       const owned = f.devices.filter(
         (d) =>
-          [...passed].some((p) => d.address === p || d.address.startsWith(`${p}.`)) &&
-          d.classCode >> 8 !== 0x06,
+          d.classCode >> 8 !== 0x06 &&
+          (passed.has(d.address) ||
+            ([...passed].some((p) => d.address.startsWith(`${p}.`)) &&
+              (d.classCode >> 8 === 0x03 || d.classCode === 0x0403))),
       );
       const ids = [
         ...new Set([...owned, ...bound].map((d) => `${hex4(d.vendorId)}:${hex4(d.deviceId)}`)),
