@@ -33,7 +33,7 @@ function defaultParams(f: HostFacts): Record<string, string> {
     ids: igpu
       ? `8086:${igpu.deviceId.toString(16).padStart(4, '0')}`
       : '8086:<device id from lspci -nn -s 00:02.0>',
-    width: width ? String(width) : '<IOMMU address width>',
+    width: width ? String(width) : 'N',
     rom: '/usr/share/kvm/<romfile>',
     softdeps: 'echo "softdep i915 pre: vfio-pci" >> /etc/modprobe.d/vfio.conf; ',
   };

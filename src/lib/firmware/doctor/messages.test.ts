@@ -145,6 +145,14 @@ const SAMPLES: readonly [id: string, text: string][] = [
   ['guest-code43', 'Windows 已停止此设备，因为它报告了问题。 (代码 43)'],
   ['start-failed', 'TASK ERROR: start failed: QEMU exited with code 1'],
   [
+    'host-driver-bound',
+    'kvm: -device vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2,romfile=/usr/share/kvm/igd.rom: vfio 0000:00:02.0: group 1 is not viable\nPlease ensure all devices within the iommu_group are bound to their vfio bus driver.',
+  ],
+  [
+    'host-driver-bound',
+    'kvm: -device vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2: vfio 0000:00:02.0: failed to open /dev/vfio/1: No such file or directory',
+  ],
+  [
     'start-failed',
     "TASK ERROR: start failed: command '/usr/bin/kvm -id 100 -name 'win,debug-threads=on' -no-shutdown' failed: exit code 1",
   ],
@@ -270,5 +278,19 @@ describe('messages that say only that something failed', () => {
       'framebuffer-held',
     ]);
     expect(diagnose([{ name: 'b', text: rom }]).findings.map((f) => f.id)).toEqual(['rom-missing']);
+  });
+
+  it('without the IOMMU width, the fix says how to read it on the host', () => {
+    const d = diagnose([
+      {
+        name: 'q',
+        text: 'kvm: -device vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2: VFIO_MAP_DMA failed: Invalid argument',
+      },
+    ]);
+    const fix = d.findings.find((f) => f.id === 'host-phys-bits')!.fix.en;
+    expect(fix).toContain('qm set <vmid> --cpu host,phys-bits=N');
+    expect(fix).toContain(
+      'echo $(( ((0x$(cat /sys/class/iommu/dmar0/intel-iommu/cap) >> 16) & 0x3f) + 1 ))',
+    );
   });
 });

@@ -285,6 +285,8 @@ export const RULES: readonly Rule[] = [
     patterns: [
       /Verify all devices in group \d+ are bound to vfio-<bus> or pci-stub and not already in use/,
       /can't unbind\/bind PCI group to VFIO '[^']+'/,
+      /vfio \S+: group \d+ is not viable/,
+      /vfio \S+: failed to open \/dev\/vfio\/\d+: No such file or directory/,
     ],
     cause: [
       'A host driver (i915/xe for the iGPU, snd_hda_intel or SOF for audio) still owns a device of the group, so vfio-pci cannot take it.',
@@ -295,7 +297,7 @@ export const RULES: readonly Rule[] = [
       '让 vfio-pci 先绑定：echo "options vfio-pci ids={ids}" > /etc/modprobe.d/vfio.conf; {softdeps}update-initramfs -u -k all; 重启。之后 lspci -nnk 中每个直通设备都应显示 "Kernel driver in use: vfio-pci"。',
     ],
     source:
-      'qemu/qemu hw/vfio (vfio_get_device): "Verify all devices in group %d are bound to vfio-<bus> or pci-stub and not already in use"; proxmox/qemu-server PCI.pm: "can\'t unbind/bind PCI group to VFIO \'%s\'"',
+      'qemu/qemu hw/vfio (vfio_get_device): "Verify all devices in group %d are bound to vfio-<bus> or pci-stub and not already in use"; qemu/qemu hw/vfio (vfio_get_group): "group %d is not viable", "failed to open %s"; proxmox/qemu-server PCI.pm: "can\'t unbind/bind PCI group to VFIO \'%s\'"',
   },
   {
     id: 'start-failed',
@@ -383,8 +385,8 @@ export const RULES: readonly Rule[] = [
       'OVMF 把 64 位 PCI 窗口放在宿主机 IOMMU 可寻址范围之外，为其建立 DMA 映射时以 EINVAL 失败。',
     ],
     fix: [
-      'Limit the guest’s physical address width to the IOMMU’s ({width} bits): qm set {vmid} --cpu host,phys-bits={width}   (plain QEMU: -cpu host,host-phys-bits-limit={width}).',
-      '把客户机物理地址宽度限制为 IOMMU 的宽度（{width} 位）：qm set {vmid} --cpu host,phys-bits={width}   （纯 QEMU：-cpu host,host-phys-bits-limit={width}）。',
+      'Limit the guest’s physical address width to the IOMMU’s ({width} bits): qm set {vmid} --cpu host,phys-bits={width}   (plain QEMU: -cpu host,host-phys-bits-limit={width}). The IOMMU’s width, on the host: echo $(( ((0x$(cat /sys/class/iommu/dmar0/intel-iommu/cap) >> 16) & 0x3f) + 1 ))',
+      '把客户机物理地址宽度限制为 IOMMU 的宽度（{width} 位）：qm set {vmid} --cpu host,phys-bits={width}   （纯 QEMU：-cpu host,host-phys-bits-limit={width}）。在主机上查看 IOMMU 的宽度：echo $(( ((0x$(cat /sys/class/iommu/dmar0/intel-iommu/cap) >> 16) & 0x3f) + 1 ))',
     ],
     source:
       'qemu/qemu docs/igd-assign.txt "Known issues": "vfio_container_dma_map(…) = -22 (Invalid argument)"; qemu hw/vfio/common.c "VFIO_MAP_DMA failed: %s"',
