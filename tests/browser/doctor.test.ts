@@ -132,10 +132,18 @@ describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
     const saved = await downloaded(page, () => page.getByTestId('doctor-vbt-save').click());
     expect(saved.name).toBe(`vbt-host-${platform.toLowerCase()}.bin`);
     expect(saved.bytes).toEqual(vbt);
-    // Step 1 takes it as a VBT source, as if the file had been dropped there.
+    // Step 1 takes it as a VBT source beside the bare GOP already there, as if the file had
+    // been dropped as the GOP's companion.
+    await page
+      .getByTestId('file-input')
+      .setInputFiles(fixturePath('gop-vbt/adl/IntelGopDriver.efi'));
+    await page.getByTestId('companion').waitFor({ timeout: 60_000 });
     await page.getByTestId('doctor-vbt-use').click();
     const source = page.getByTestId('result').filter({ hasText: saved.name });
     await source.waitFor({ timeout: 60_000 });
     expect(await source.getByTestId('sha256').textContent()).toBe(sha);
+    const names = await page.getByTestId('result').locator('.name').allTextContents();
+    expect(names).toEqual(['IntelGopDriver.efi', saved.name]);
+    expect(await page.getByTestId('companion').count()).toBe(0);
   });
 });
