@@ -255,6 +255,18 @@ describe('pasted pieces', () => {
     ]);
   });
 
+  it('the vfio-pci binding fix keeps the ids a modprobe file already lists', () => {
+    const lspci =
+      '00:02.0 VGA compatible controller [0300]: Intel Corporation CoffeeLake-S GT2 [UHD Graphics 630] [8086:3e92]\n\tKernel driver in use: i915\n\tKernel modules: i915';
+    const modprobe = 'options vfio-pci ids=10DE:1C82,10de:0fb9\nsoftdep nouveau pre: vfio-pci';
+    const d = diagnose([
+      { name: 'lspci', text: lspci },
+      { name: 'vfio.conf', text: modprobe },
+    ]);
+    const fix = d.findings.find((f) => f.id === 'host-driver-bound')!.fix.en;
+    expect(fix).toContain('echo "options vfio-pci ids=10de:1c82,10de:0fb9,8086:3e92" >');
+  });
+
   it('recognises each kind from content alone', () => {
     expect(
       recogniseKind('BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet'),

@@ -673,8 +673,16 @@ export const RULES: readonly Rule[] = [
             ([...passed].some((p) => d.address.startsWith(`${p}.`)) &&
               (d.classCode >> 8 === 0x03 || d.classCode === 0x0403))),
       );
+      // modprobe keeps only the last ids= it reads, so the ids already listed (a dGPU of another
+      // VM, say) stay in the one line the fix writes.
+      const listed = f.modprobe.flatMap(
+        (l) => /^\s*options\s+vfio[-_]pci\s.*\bids=(\S+)/.exec(l.text)?.[1].split(',') ?? [],
+      );
       const ids = [
-        ...new Set([...owned, ...bound].map((d) => `${hex4(d.vendorId)}:${hex4(d.deviceId)}`)),
+        ...new Set([
+          ...listed.map((id) => id.toLowerCase()),
+          ...[...owned, ...bound].map((d) => `${hex4(d.vendorId)}:${hex4(d.deviceId)}`),
+        ]),
       ].join(',');
       const softdeps = [...new Set(bound.map((d) => d.driver!.replace(/-/g, '_')))]
         .map((drv) => `echo "softdep ${drv} pre: vfio-pci" >> /etc/modprobe.d/vfio.conf; `)
