@@ -12,6 +12,7 @@ import {
 } from '../helpers/browser';
 import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { renderConfig } from '../../src/lib/firmware/config/render';
+import { ASK_DEVICE_ID_LINE, withoutDeviceId } from '../../src/lib/firmware/config/device-id';
 import { vmMergeLines } from '../../src/lib/firmware/config/vm-plan';
 import { representativeIgpu } from '../../src/lib/firmware/igpu/devices';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
@@ -112,14 +113,21 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
   });
 
   it('shows the config blocks of PVE 9.1 + systemd-boot + ADL as renderConfig writes them', async () => {
-    const expected = renderConfig({
-      pve: '9.1',
-      boot: 'systemd-boot',
-      igpu: representativeIgpu('ADL'),
-      mode: 'rom',
-      vmid: 123,
-    });
+    // No lspci line: the generation's stand-in renders the config, which asks for the device ID.
+    const expected = withoutDeviceId(
+      renderConfig({
+        pve: '9.1',
+        boot: 'systemd-boot',
+        igpu: representativeIgpu('ADL'),
+        mode: 'rom',
+        vmid: 123,
+      }),
+      representativeIgpu('ADL'),
+    );
     expect(expected.blocks.flatMap((b) => b.lines.map((l) => l.text))).toContain('machine: pc');
+    expect(expected.blocks.flatMap((b) => b.lines.map((l) => l.text))).toContain(
+      ASK_DEVICE_ID_LINE,
+    );
     for (const width of [1280, 390]) {
       const page = await session.context.newPage();
       await page.setViewportSize({ width, height: 900 });
@@ -134,6 +142,7 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
         const text = await page.getByTestId(`block-${b.id}`).getByTestId('code-text').textContent();
         expect(text).toBe(b.lines.map((l) => l.text).join('\n'));
       }
+      expect(await page.getByTestId('igpu-id-unknown').isVisible()).toBe(true);
       expect(await page.getByTestId('config-blocks').locator('figure').count()).toBe(
         expected.blocks.length,
       );

@@ -1,7 +1,8 @@
 /**
  * The Diagnose panel in Chromium against the built site: a dropped probe report and a pasted log
  * are listed part by part before anything is diagnosed, the findings are the core's (English and
- * Chinese), the host's values go to step 3 and a report's host VBT can be saved.
+ * Chinese), the host's values go to step 3, the hookscript is shown, and a report's host VBT can
+ * be saved or used in step 1.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/lib/firmware/doctor/engine';
 import { REPORT_HEADER } from '../../src/lib/firmware/doctor/probe-format';
 import { PROBE_SCRIPT } from '../../src/lib/firmware/doctor/probe-script';
+import { hookScript } from '../../src/lib/firmware/doctor/hookscript';
 import { parseVbt } from '../../src/lib/firmware/gop/vbt';
 import {
   downloaded,
@@ -48,7 +50,8 @@ describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
   });
 
   it('shows the probe script byte for byte', async () => {
-    await page.getByTestId('doctor').locator('summary').click();
+    // The first of the panel's two folds: the probe (the hookscript follows).
+    await page.getByTestId('doctor').locator('summary').first().click();
     expect(await page.getByTestId('doctor-script').textContent()).toBe(PROBE_SCRIPT);
   });
 
@@ -90,6 +93,22 @@ describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
     expect(await page.getByTestId('boot').inputValue()).toBe('systemd-boot');
     expect(await page.getByTestId('vmid').inputValue()).toBe('103');
     expect(await page.getByTestId('pveversion').inputValue()).toContain('pve-qemu-kvm: 10.1.2-4');
+    // The real device from the report, not a stand-in of its generation.
+    const modprobe = page.getByTestId('block-modprobe').getByTestId('code-text');
+    expect((await modprobe.textContent())?.split('\n')[0]).toBe('options vfio-pci ids=8086:4680');
+    expect(await page.getByTestId('igpu-id-unknown').count()).toBe(0);
+  });
+
+  it('shows the hookscript byte for byte, with the qm set line for the report’s VM', async () => {
+    await page.getByTestId('doctor-hook').locator('summary').click();
+    expect(await page.getByTestId('doctor-hook-script').textContent()).toBe(hookScript());
+    expect(await page.getByTestId('doctor-hook-install').textContent()).toBe(
+      [
+        'mkdir -p /var/lib/vz/snippets',
+        'cp ovmf-gop-hook.sh /var/lib/vz/snippets/ovmf-gop-hook.sh && chmod 755 /var/lib/vz/snippets/ovmf-gop-hook.sh',
+        'qm set 103 --hookscript local:snippets/ovmf-gop-hook.sh',
+      ].join('\n'),
+    );
   });
 
   it('switches the findings to Chinese', async () => {
@@ -113,5 +132,18 @@ describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
     const saved = await downloaded(page, () => page.getByTestId('doctor-vbt-save').click());
     expect(saved.name).toBe(`vbt-host-${platform.toLowerCase()}.bin`);
     expect(saved.bytes).toEqual(vbt);
+    // Step 1 takes it as a VBT source beside the bare GOP already there, as if the file had
+    // been dropped as the GOP's companion.
+    await page
+      .getByTestId('file-input')
+      .setInputFiles(fixturePath('gop-vbt/adl/IntelGopDriver.efi'));
+    await page.getByTestId('companion').waitFor({ timeout: 60_000 });
+    await page.getByTestId('doctor-vbt-use').click();
+    const source = page.getByTestId('result').filter({ hasText: saved.name });
+    await source.waitFor({ timeout: 60_000 });
+    expect(await source.getByTestId('sha256').textContent()).toBe(sha);
+    const names = await page.getByTestId('result').locator('.name').allTextContents();
+    expect(names).toEqual(['IntelGopDriver.efi', saved.name]);
+    expect(await page.getByTestId('companion').count()).toBe(0);
   });
 });

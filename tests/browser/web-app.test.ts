@@ -24,6 +24,9 @@ import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { patchOvmf } from '../../src/lib/firmware/ovmf/patch';
 import { parseFirmware } from '../../src/lib/firmware/parse';
 import { renderConfig } from '../../src/lib/firmware/config/render';
+import { withoutDeviceId } from '../../src/lib/firmware/config/device-id';
+import { hookScript } from '../../src/lib/firmware/doctor/hookscript';
+import { PROBE_SCRIPT } from '../../src/lib/firmware/doctor/probe-script';
 import { PVE_RELEASES } from '../../src/lib/firmware/config/facts';
 import { representativeIgpu } from '../../src/lib/firmware/igpu/devices';
 import { walk, type FirmwareNode } from '../../src/lib/firmware/tree/node';
@@ -212,14 +215,18 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
           .map((l) => l + '\n')
           .join(''),
       );
-      const config = renderConfig({
-        pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
-        boot: 'systemd-boot',
-        igpu: representativeIgpu('ADL'),
-        mode: 'ovmf',
-        vmid: 100,
-        ovmfFile: 'OVMF_CODE_4M.fd',
-      });
+      // No lspci line was given: the config asks for the device ID (device-id.ts).
+      const config = withoutDeviceId(
+        renderConfig({
+          pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
+          boot: 'systemd-boot',
+          igpu: representativeIgpu('ADL'),
+          mode: 'ovmf',
+          vmid: 100,
+          ovmfFile: 'OVMF_CODE_4M.fd',
+        }),
+        representativeIgpu('ADL'),
+      );
       const install = config.blocks.find((b) => b.id === 'install')!;
       const script = new TextDecoder().decode(at('install.sh'));
       expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);
@@ -248,7 +255,12 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
       const readme = new TextDecoder().decode(at('README.md'));
       expect(readme.startsWith(`# ${en['readme.title']}\n`)).toBe(true);
       for (const f of OVMF_FILES) expect(readme).toContain(node.get(f)!.sha256);
-      expect(Object.keys(files).length).toBe(OVMF_FILES.length + 1 + 3 + configFiles.length);
+      // The doctor's probe and hookscript ride along, executable, byte for byte.
+      expect(new TextDecoder().decode(at('ovmf-gop-probe.sh'))).toBe(PROBE_SCRIPT);
+      expect(new TextDecoder().decode(at('ovmf-gop-hook.sh'))).toBe(hookScript());
+      expect(zipModes(zip1.bytes).get('igd-passthrough-vm100/ovmf-gop-probe.sh')).toBe(0o755);
+      expect(readme).toContain('sh ovmf-gop-probe.sh 100 > ovmf-gop-report.txt');
+      expect(Object.keys(files).length).toBe(OVMF_FILES.length + 1 + 3 + 2 + configFiles.length);
 
       // The patched image can be looked into: the GOP and the VBT files are there, once each.
       await page.getByTestId('tab-explorer').click();

@@ -211,14 +211,30 @@ describe('config command', () => {
     },
   );
 
+  it('--gen names no device: the modprobe line asks for the ID; --device fills it in', async () => {
+    await configCommand.run(['--pve', '9.1', '--boot', 'grub', '--gen', 'ADL-N']);
+    expect(stdout.text).toMatch(/· Alder Lake-N \/ Twin Lake \[8086:xxxx\] gen 12 ·/);
+    expect(stdout.text).toContain(
+      "\n# set your iGPU's PCI ID here (lspci -nn -s 00:02.0 shows it as [8086:xxxx]), then: options vfio-pci ids=8086:xxxx\n",
+    );
+    expect(stdout.text).not.toMatch(/ids=8086:[0-9a-f]{4}/);
+    expect(stdout.text).toMatch(
+      /^warning: The iGPU's PCI device ID is not known.*\[device-id-unknown\]$/m,
+    );
+    stdout.clear();
+    await configCommand.run(['--pve', '9.1', '--boot', 'grub', '--device', '46d1']);
+    expect(stdout.text).toContain('\noptions vfio-pci ids=8086:46d1\n');
+    expect(stdout.text).not.toContain('device-id-unknown');
+  });
+
   it('--mode ovmf --ovmf-image: installs over that image and warns that an i440fx VM never loads the secboot one', async () => {
     await configCommand.run([
       '--pve',
       '9.1',
       '--boot',
       'grub',
-      '--gen',
-      'ADL',
+      '--device',
+      '46a6',
       '--mode',
       'ovmf',
       '--ovmf-image',

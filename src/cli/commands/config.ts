@@ -27,6 +27,7 @@ import {
   type IgpuInfo,
   isAmdIgpu,
   type AmdIgpu,
+  withoutDeviceId,
 } from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
@@ -249,7 +250,9 @@ export const configCommand: CliCommand = {
         throw new UsageError(`${f} is for an AMD iGPU (--lspci with [1002:…])`);
     if (flags.has('--gop-rom') && flags.has('--combined-rom'))
       throw new UsageError('give either --gop-rom or --combined-rom, not both');
-    const result = renderConfig({
+    // --gen names a generation, not a device: the config then asks for the device ID (device-id.ts).
+    const idKnown = flags.has('--lspci') || flags.has('--device');
+    const rendered = renderConfig({
       ...versions,
       boot,
       igpu,
@@ -267,10 +270,15 @@ export const configCommand: CliCommand = {
       vmConf: str('--vm-conf') === undefined ? undefined : readText(str('--vm-conf')!),
       consent: { ostype: flags.has('--ostype-l26'), cpu: flags.has('--cpu-host') },
     });
+    const result = idKnown || isAmdIgpu(igpu) ? rendered : withoutDeviceId(rendered, igpu);
     if (flags.has('--bios') && flags.has('--gop-file'))
       throw new UsageError('give either --bios or --gop-file, not both');
     const found = amd ? undefined : await firmwareFoundOf(flags);
-    if (found && !isAmdIgpu(igpu)) result.findings.push(...crossCheckFirmware(igpu, found));
+    // Whether the GOP's table lists the device can only be asked of a real device ID.
+    if (found && !isAmdIgpu(igpu))
+      result.findings.push(
+        ...crossCheckFirmware(igpu, idKnown ? found : { ...found, gopDeviceIds: undefined }),
+      );
     const only = str('--block');
     if (only !== undefined) {
       const b = result.blocks.find((x) => x.id === only);
@@ -288,7 +296,7 @@ export const configCommand: CliCommand = {
     }
     const device = isAmdIgpu(igpu)
       ? `${igpu.gpuAddress.slice(5)} [1002:${pciId(igpu.deviceId)}] + ${igpu.audioAddress.slice(5)} [1002:${pciId(igpu.audioDeviceId)}]`
-      : `[8086:${pciId(igpu.deviceId)}] gen ${igpu.gen}`;
+      : `[8086:${idKnown ? pciId(igpu.deviceId) : 'xxxx'}] gen ${igpu.gen}`;
     process.stdout.write(
       `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
         `${device} · ${boot} · ${mode}\n`,

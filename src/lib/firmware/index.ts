@@ -45,6 +45,7 @@ export { verifyOptionRom } from './oprom/verify';
 // Host and VM configuration
 export { isAmdIgpu, type AmdIgpu, type FamilyOf } from './config/amd';
 export { crossCheckFirmware, type FirmwareFound } from './config/check';
+export { DEVICE_ID_UNKNOWN, withoutDeviceId } from './config/device-id';
 export { OVMF_IMAGES, pveRelease, ver, type OvmfImage, type Version } from './config/facts';
 export { detectBootLoader } from './config/inputs';
 export { t as configText } from './config/messages';
@@ -54,7 +55,7 @@ export { isIgpuCode } from './igpu/devices';
 
 // The doctor: what a pasted log, config or probe report says is wrong
 export { diagnose, findingsJson } from './doctor/engine';
-export { hookScript } from './doctor/hookscript';
+export { hookScript, HOOK_SCRIPT_NAME } from './doctor/hookscript';
 export { hostSettings, type HostSettings } from './doctor/host-settings';
 export { hostVbt, type HostVbt } from './doctor/host-vbt';
 export { PROBE_SCRIPT, PROBE_SCRIPT_NAME } from './doctor/probe-script';

@@ -124,6 +124,8 @@ export const en = {
   'config.lspci':
     'Or paste the output of lspci -nn -s 00:02.0 (AMD Radeon iGPU: lspci -nn -s c5:00 with your bus, both lines)',
   'config.lspciUnknown': 'Device {id} is not a known Intel iGPU.',
+  'config.igpuIdUnknown':
+    'iGPU: {code} (Gen {gen}), exact device not known. Paste lspci -nn -s 00:02.0 above (or a probe report in “Diagnose a setup”) so the modprobe line names it; until then that line asks for it.',
   'config.igpuIs': 'iGPU: {label} (8086:{id}, Gen {gen})',
   'config.amdIs':
     'AMD iGPU: {label} (GPU {gpu} [1002:{id}] and HDMI audio {audio} [1002:{audioId}]); the configuration below is for AMD.',
@@ -258,6 +260,17 @@ export const en = {
     'Start VM {vmid}. The screen on the iGPU output should show the firmware logo, then your guest.',
   'readme.undo':
     'To go back to the stock OVMF, run the lines of the "Undo" block below (the backup of the original is in the backup folder).',
+  'readme.file.probe':
+    'the doctor’s probe: a read-only report of this host and VM, for when something does not work',
+  'readme.file.hook':
+    'a Proxmox hookscript that checks the setup each time the VM starts (read-only, never blocks)',
+  'readme.doctor': 'If it does not work',
+  'readme.doctor.probe':
+    'Run the probe as root on the host. It only reads (it changes nothing) and masks MAC addresses, serial numbers and UUIDs; read the report before you share it:',
+  'readme.doctor.probeUse':
+    'Drop ovmf-gop-report.txt into the app’s “Diagnose a setup” panel (nothing leaves the browser), or run: ovmf-gop doctor ovmf-gop-report.txt',
+  'readme.doctor.hook':
+    'To have each start of the VM check the setup first, install the hookscript. Its findings appear in the VM’s start task log as lines “ovmf-gop: error [id] …”; it reads only and never stops the start:',
   'readme.why': 'Why each line',
   'explorer.title': 'Explorer',
   'explorer.intro':
@@ -328,7 +341,14 @@ export const en = {
   'doctor.use': 'Use for step 3',
   'doctor.used': 'Step 3 now uses these values.',
   'doctor.vbt':
-    'The report carries this host’s VBT ({platform}, {size}): a VBT source when the vendor BIOS has none — drop it in step 1 beside the GOP.',
+    'The report carries this host’s VBT ({platform}, {size}): a VBT source when the vendor BIOS has none.',
+  'doctor.vbtUse': 'Use as the VBT in step 1',
+  'doctor.vbtUsed': 'Step 1 lists it as a VBT source and uses it.',
+  'doctor.hook': 'Get the hookscript (checks the setup at each VM start; read-only)',
+  'doctor.hookWhat':
+    'Before the VM starts, it checks the romfile, IOMMU, host drivers, VGA decode, x-igd-lpc and a replaced OVMF, and writes each problem into the start task log as “ovmf-gop: error [id] …”. It never blocks the start and changes nothing.',
+  'doctor.hookSave':
+    'Save it as /var/lib/vz/snippets/{name} on the Proxmox host (the snippets folder of the “local” storage), then run:',
   'doctor.vbtSave': 'Save the host VBT',
   'doctor.kind.probe-report': 'probe report',
   'doctor.kind.pveversion': 'pveversion -v',

@@ -124,6 +124,8 @@ export const zhCN: Record<MessageKey, string> = {
   'config.lspci':
     '或粘贴 lspci -nn -s 00:02.0 的输出（AMD Radeon 核显：lspci -nn -s c5:00，换成你的总线号，两行都要）',
   'config.lspciUnknown': '设备 {id} 不是已知的 Intel iGPU。',
+  'config.igpuIdUnknown':
+    'iGPU：{code}（第 {gen} 代），具体设备未知。请在上方粘贴 lspci -nn -s 00:02.0 的输出（或在“诊断配置”中使用探测报告），/etc/modprobe.d 中的那一行才会写明设备；在此之前该行只是提示你填写。',
   'config.igpuIs': 'iGPU：{label}（8086:{id}，第 {gen} 代）',
   'config.amdIs':
     'AMD 核显：{label}（GPU {gpu} [1002:{id}]，HDMI 音频 {audio} [1002:{audioId}]）；下面是 AMD 的配置。',
@@ -251,6 +253,15 @@ export const zhCN: Record<MessageKey, string> = {
   'readme.step.vm': '启动虚拟机 {vmid}。核显输出的屏幕上应先显示固件标志，然后进入客户系统。',
   'readme.undo':
     '如需恢复原版 OVMF，请执行下面“撤销”一节中的命令（原始文件的备份在备份文件夹中）。',
+  'readme.file.probe': '诊断用的探测脚本：只读地汇总本机和虚拟机的情况，出问题时使用',
+  'readme.file.hook': 'Proxmox 钩子脚本：每次启动虚拟机前检查配置（只读，从不阻止启动）',
+  'readme.doctor': '如果不成功',
+  'readme.doctor.probe':
+    '以 root 身份在主机上运行探测脚本。它只读取、不做任何修改，并会遮盖 MAC 地址、序列号和 UUID；分享报告前请先自己读一遍：',
+  'readme.doctor.probeUse':
+    '把 ovmf-gop-report.txt 拖入本应用的“诊断配置”面板（数据不会离开浏览器），或运行：ovmf-gop doctor ovmf-gop-report.txt',
+  'readme.doctor.hook':
+    '若想每次启动虚拟机前先检查配置，请安装钩子脚本。它的结论会以“ovmf-gop: error [id] …”行写入虚拟机的启动任务日志；它只读取，从不阻止启动：',
   'readme.why': '每一行的原因',
   'explorer.title': '固件浏览器',
   'explorer.intro':
@@ -319,8 +330,14 @@ export const zhCN: Record<MessageKey, string> = {
   'doctor.hostSays': '输入内容显示：',
   'doctor.use': '用于第 3 步',
   'doctor.used': '第 3 步已采用这些值。',
-  'doctor.vbt':
-    '报告中带有本机的 VBT（{platform}，{size}）：厂商 BIOS 没有 VBT 时可用作来源——在第 1 步与 GOP 一起拖入。',
+  'doctor.vbt': '报告中带有本机的 VBT（{platform}，{size}）：厂商 BIOS 没有 VBT 时可用作来源。',
+  'doctor.vbtUse': '在第 1 步中用作 VBT',
+  'doctor.vbtUsed': '第 1 步已将它列为 VBT 来源并选用。',
+  'doctor.hook': '获取钩子脚本（每次启动虚拟机时检查配置；只读）',
+  'doctor.hookWhat':
+    '虚拟机启动前，它检查 romfile、IOMMU、主机驱动、VGA 解码、x-igd-lpc 以及 OVMF 是否被替换，并把每个问题以“ovmf-gop: error [id] …”写入启动任务日志。它从不阻止启动，也不做任何修改。',
+  'doctor.hookSave':
+    '在 Proxmox 主机上把它保存为 /var/lib/vz/snippets/{name}（“local”存储的 snippets 目录），然后运行：',
   'doctor.vbtSave': '保存本机 VBT',
   'doctor.kind.probe-report': '探测报告',
   'doctor.kind.pveversion': 'pveversion -v',

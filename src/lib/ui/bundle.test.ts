@@ -3,6 +3,13 @@ import { renderConfig } from '$lib/firmware/config/render';
 import { representativeIgpu } from '$lib/firmware/igpu/devices';
 import { en } from '$lib/i18n/en';
 import { zhCN } from '$lib/i18n/zh-CN';
+import {
+  ASK_DEVICE_ID_LINE,
+  DEVICE_ID_UNKNOWN,
+  withoutDeviceId,
+} from '$lib/firmware/config/device-id';
+import { hookScript } from '$lib/firmware/doctor/hookscript';
+import { PROBE_SCRIPT } from '$lib/firmware/doctor/probe-script';
 import { blockText, bundleFiles, installedOvmfName, safeFileName } from './bundle';
 
 const config = renderConfig({
@@ -69,5 +76,43 @@ describe('download bundle', () => {
     expect(dec.decode(a.find((f) => f.name === 'SHA256SUMS')!.bytes)).toBe(
       `${'ab'.repeat(32)}  OVMF_CODE_4M.fd\n${'ab'.repeat(32)}  igd.rom\n`,
     );
+  });
+
+  it('carries the doctor: the read-only probe and the hookscript, and says how to run them', () => {
+    const dec = new TextDecoder();
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const files = bundleFiles(input(lang));
+      const probe = files.find((f) => f.name === 'ovmf-gop-probe.sh')!;
+      const hook = files.find((f) => f.name === 'ovmf-gop-hook.sh')!;
+      expect(dec.decode(probe.bytes)).toBe(PROBE_SCRIPT);
+      expect(dec.decode(hook.bytes)).toBe(hookScript());
+      expect(probe.executable && hook.executable).toBe(true);
+      const text = dec.decode(files[0].bytes);
+      const tr = lang === 'en' ? en : zhCN;
+      expect(text).toContain(`## ${tr['readme.doctor']}`);
+      expect(text).toContain(tr['readme.doctor.probe']);
+      expect(text).toContain('sh ovmf-gop-probe.sh 123 > ovmf-gop-report.txt\n');
+      expect(text).toContain('ovmf-gop doctor ovmf-gop-report.txt');
+      expect(text).toContain(
+        'cp ovmf-gop-hook.sh /var/lib/vz/snippets/ovmf-gop-hook.sh && chmod 755 /var/lib/vz/snippets/ovmf-gop-hook.sh\n' +
+          'qm set 123 --hookscript local:snippets/ovmf-gop-hook.sh\n',
+      );
+      expect(text).toContain(`- \`ovmf-gop-probe.sh\` — ${tr['readme.file.probe']}`);
+    }
+  });
+
+  it('names no device in the README when the device ID is not known', () => {
+    const standIn = representativeIgpu('ADL-N');
+    const asked = withoutDeviceId(
+      renderConfig({ pve: '9.1', boot: 'grub', igpu: standIn, mode: 'rom', vmid: 123 }),
+      standIn,
+    );
+    const files = bundleFiles({ ...input('en'), config: asked, mode: 'rom', firmware: [] });
+    const all = files.map((f) => new TextDecoder().decode(f.bytes)).join('\n');
+    const invented = `8086:${standIn.deviceId.toString(16).padStart(4, '0')}`;
+    expect(all).not.toContain(invented);
+    expect(all).toContain('(8086:xxxx, Gen 12)');
+    expect(all).toContain(`- ${DEVICE_ID_UNKNOWN.message.en}`);
+    expect(all).toContain(ASK_DEVICE_ID_LINE);
   });
 });

@@ -1,9 +1,21 @@
 /**
  * Step 4's files: the firmware the app built, the configuration blocks as files (comments in the
- * chosen language, where the target file allows comments), install.sh, a README and SHA256SUMS.
+ * chosen language, where the target file allows comments), install.sh, the doctor's read-only
+ * probe script and hookscript, a README and SHA256SUMS.
  * Plain functions of their inputs, so the zip holds the same bytes every time.
  */
-import { type ConfigBlock, type ConfigResult, isAmdIgpu, pciId, type Finding } from '$lib/firmware';
+import {
+  type ConfigBlock,
+  type ConfigResult,
+  isAmdIgpu,
+  pciId,
+  type Finding,
+  DEVICE_ID_UNKNOWN,
+  hookScript,
+  HOOK_SCRIPT_NAME,
+  PROBE_SCRIPT,
+  PROBE_SCRIPT_NAME,
+} from '$lib/firmware';
 import type { MessageKey } from '$lib/i18n/en';
 import { translate, type Locale } from '$lib/i18n/translate';
 
@@ -126,7 +138,9 @@ function firmwareLine(f: FirmwareOutput, lang: Locale, installed?: string): stri
 export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>): string {
   const { lang, config } = input;
   const tr = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
-  const id = pciId(config.igpu.deviceId);
+  // A stand-in for the chosen generation names no device here either (device-id.ts).
+  const idKnown = !config.findings.some((f) => f.id === DEVICE_ID_UNKNOWN.id);
+  const id = idKnown ? pciId(config.igpu.deviceId) : 'xxxx';
   const out: string[] = [
     `# ${tr('readme.title')}`,
     '',
@@ -163,6 +177,8 @@ export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>)
     if (b.id !== 'install') out.push(`- \`${name}\` — ${b.title[lang]}`);
   }
   out.push(`- \`SHA256SUMS\` — ${tr('readme.file.sums')}`);
+  out.push(`- \`${PROBE_SCRIPT_NAME}\` — ${tr('readme.file.probe')}`);
+  out.push(`- \`${HOOK_SCRIPT_NAME}\` — ${tr('readme.file.hook')}`);
 
   const steps: string[] = [
     tr('readme.step.copy', { folder: input.folder }),
@@ -176,6 +192,11 @@ export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>)
   steps.forEach((s, i) => out.push(`${i + 1}. ${s}`));
   if (input.mode === 'ovmf') out.push('', tr('readme.undo'));
 
+  out.push('', `## ${tr('readme.doctor')}`, '', tr('readme.doctor.probe'), '');
+  out.push('```sh', `sh ${PROBE_SCRIPT_NAME} ${input.vmid} > ovmf-gop-report.txt`, '```');
+  out.push('', tr('readme.doctor.probeUse'), '', tr('readme.doctor.hook'), '');
+  out.push('```sh', ...hookInstallLines(input.vmid), '```');
+
   out.push('', `## ${tr('readme.why')}`);
   for (const [b, name] of blockFiles) {
     if (b.id === 'install') continue;
@@ -185,7 +206,20 @@ export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>)
   return out.join('\n') + '\n';
 }
 
-/** Every file of step 4, in the order the zip lists them: read me, firmware, script, config. */
+/** How the hookscript goes in place for this VM: Proxmox's `local` storage keeps snippets there. */
+export function hookInstallLines(vmid: number | string): string[] {
+  const target = `/var/lib/vz/snippets/${HOOK_SCRIPT_NAME}`;
+  return [
+    'mkdir -p /var/lib/vz/snippets',
+    `cp ${HOOK_SCRIPT_NAME} ${target} && chmod 755 ${target}`,
+    `qm set ${vmid} --hookscript local:snippets/${HOOK_SCRIPT_NAME}`,
+  ];
+}
+
+/**
+ * Every file of step 4, in the order the zip lists them: read me, firmware, install.sh, sums,
+ * the doctor's two scripts, config.
+ */
 export function bundleFiles(input: BundleInput): BundleFile[] {
   const names = blockFileNames(input.config.blocks);
   const files: BundleFile[] = [
@@ -199,7 +233,12 @@ export function bundleFiles(input: BundleInput): BundleFile[] {
     if (b.id === 'install') files.push({ kind: 'script', name, bytes, executable: true });
     else config.push({ kind: 'config', name, bytes, title: b.title[input.lang] });
   }
-  files.push({ kind: 'sums', name: 'SHA256SUMS', bytes: utf8(sums) }, ...config);
+  files.push(
+    { kind: 'sums', name: 'SHA256SUMS', bytes: utf8(sums) },
+    { kind: 'script', name: PROBE_SCRIPT_NAME, bytes: utf8(PROBE_SCRIPT), executable: true },
+    { kind: 'script', name: HOOK_SCRIPT_NAME, bytes: utf8(hookScript()), executable: true },
+    ...config,
+  );
   return files;
 }
 

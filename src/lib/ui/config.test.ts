@@ -79,3 +79,25 @@ describe('step 3 with a pasted AMD lspci', () => {
     ]);
   });
 });
+
+describe('step 3 without the real device ID', () => {
+  const modprobe = (r: ReturnType<typeof resolveConfig>) =>
+    r.result!.blocks.find((b) => b.id === 'modprobe')!.lines.map((l) => l.text);
+
+  it('asks for the ID instead of naming the generation’s first one', () => {
+    const r = resolveConfig({ pve: '9.1', boot: 'grub', igpu: 'ADL-N', vmid: 100 });
+    expect(r.deviceIdUnknown).toBe(true);
+    expect(modprobe(r)[0]).toMatch(/^# set your iGPU's PCI ID here \(lspci -nn -s 00:02\.0/);
+    expect(modprobe(r).some((l) => /ids=8086:[0-9a-f]{4}/.test(l))).toBe(false);
+    expect(r.result!.findings.map((f) => f.id)).toContain('device-id-unknown');
+  });
+
+  it('names the device a pasted lspci line (or the probe) gives', () => {
+    const lspci =
+      '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-N [UHD Graphics] [8086:46d1]';
+    const r = resolveConfig({ pve: '9.1', boot: 'grub', igpu: 'ADL', vmid: 100, lspci });
+    expect(r.deviceIdUnknown).toBeUndefined();
+    expect(modprobe(r)[0]).toBe('options vfio-pci ids=8086:46d1');
+    expect(r.result!.findings.map((f) => f.id)).not.toContain('device-id-unknown');
+  });
+});

@@ -23,6 +23,7 @@ import {
   FirmwareError,
   isAmdIgpu,
   type AmdIgpu,
+  withoutDeviceId,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
 
@@ -31,6 +32,11 @@ export const DEFAULT_ROM_NAME = 'igd.rom';
 export interface ResolvedConfig {
   /** The Intel iGPU chosen or pasted, or an AMD one from pasted lspci -nn lines. */
   igpu?: IgpuInfo | AmdIgpu;
+  /**
+   * No lspci line gave the real device: `igpu` is the chosen generation's stand-in, and the
+   * config asks for the ID instead of naming the stand-in's.
+   */
+  deviceIdUnknown?: boolean;
   /** Why the pasted lspci text gave no iGPU: an unknown device id, or the core's message. */
   igpuError?: { unknownDevice: string } | { message: string };
   result?: ConfigResult;
@@ -85,6 +91,7 @@ export function resolveConfig(
     }
   } else {
     out.igpu = representativeIgpu(c.code);
+    out.deviceIdUnknown = true;
   }
   // A pasted pveversion wins over the chosen release: point releases move QEMU and the kernel.
   let versions: Pick<ConfigOptions, 'pve' | 'qemu' | 'kernel'> = { pve: c.pve };
@@ -105,7 +112,7 @@ export function resolveConfig(
   if (!out.igpu) return out;
   const amd = isAmdIgpu(out.igpu);
   try {
-    out.result = renderConfig({
+    const rendered = renderConfig({
       ...versions,
       boot: c.boot,
       igpu: out.igpu,
@@ -115,6 +122,8 @@ export function resolveConfig(
       romFile: s.romName || undefined,
       ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
     });
+    out.result =
+      out.deviceIdUnknown && !isAmdIgpu(out.igpu) ? withoutDeviceId(rendered, out.igpu) : rendered;
   } catch (e) {
     out.error = message(e);
   }

@@ -33,7 +33,7 @@ function defaultParams(f: HostFacts): Record<string, string> {
     ids: igpu
       ? `8086:${igpu.deviceId.toString(16).padStart(4, '0')}`
       : '8086:<device id from lspci -nn -s 00:02.0>',
-    width: width ? String(width) : '<IOMMU address width>',
+    width: width ? String(width) : 'N',
     rom: '/usr/share/kvm/<romfile>',
     softdeps: 'echo "softdep i915 pre: vfio-pci" >> /etc/modprobe.d/vfio.conf; ',
   };
@@ -46,6 +46,27 @@ function quoteAll(ev: readonly SourceLine[]): string[] {
   const all = [...new Set(ev.map(quote))];
   if (all.length <= MAX_EVIDENCE) return all;
   return [...all.slice(0, MAX_EVIDENCE - 1), `… ${all.length - MAX_EVIDENCE + 1} more line(s)`];
+}
+
+/**
+ * Where a source points: the file or document (without quotes, notes or commit) and the QEMU
+ * versions it covers, so two rules citing the same place are listed once.
+ */
+function sourcePlace(part: string): string {
+  const where = /^[^:("]*/.exec(part)![0].replace(/\bcommit \w+/, '');
+  const versions = /\((\d[^,)]*)/.exec(part)?.[1] ?? '';
+  return `${where.replace(/\s+/g, ' ').trim()}|${versions}`;
+}
+
+/** Two rules' sources as one list: each place once, with the fuller of its two citations. */
+export function mergeSources(a: string, b: string): string {
+  const parts = a.split('; ');
+  for (const p of b.split('; ')) {
+    const i = parts.findIndex((q) => sourcePlace(q) === sourcePlace(p));
+    if (i < 0) parts.push(p);
+    else if (p.length > parts[i].length) parts[i] = p;
+  }
+  return parts.join('; ');
 }
 
 function add(
@@ -70,7 +91,7 @@ function add(
   }
   // A second rule with the same id adds its evidence (and its source when different).
   for (const e of evidence) if (!prev.evidence.includes(e)) prev.evidence.push(e);
-  if (!prev.source.includes(rule.source)) prev.source = `${prev.source}; ${rule.source}`;
+  prev.source = mergeSources(prev.source, rule.source);
   if (RANK[rule.severity] < RANK[prev.severity]) prev.severity = rule.severity;
 }
 
@@ -80,6 +101,8 @@ export function diagnoseParts(parts: readonly InputPart[]): Diagnosis {
   const findings = new Map<string, Finding>();
   const notes: Note[] = [];
   const taken = new Set<SourceLine>();
+  /** Messages that say only that something failed, kept until the rest is known. */
+  const unexplained: { rule: Rule & { severity: Severity }; hits: SourceLine[] }[] = [];
 
   for (const rule of RULES) {
     if (!('patterns' in rule)) continue;
@@ -109,6 +132,8 @@ export function diagnoseParts(parts: readonly InputPart[]): Diagnosis {
         },
         source: rule.source,
       });
+    } else if (isPattern(rule) && rule.unexplained) {
+      unexplained.push({ rule, hits });
     } else if (isPattern(rule)) {
       const captured = rule.param
         ? rule.patterns.map((re) => re.exec(hits[0].text)?.[1]).find((v) => v)
@@ -139,6 +164,9 @@ export function diagnoseParts(parts: readonly InputPart[]): Diagnosis {
     const hit = cond.when(facts);
     if (hit) add(findings, cond, hit.evidence, { ...params, ...hit.params });
   }
+  if (![...findings.values()].some((f) => f.severity === 'error'))
+    for (const u of unexplained) add(findings, u.rule, u.hits, params);
+
   // Version-dependent rules are not guessed: say which were skipped and what would decide them.
   const skipped = [...undecided].filter((id) => !findings.has(id));
   if (skipped.length)

@@ -143,6 +143,19 @@ const SAMPLES: readonly [id: string, text: string][] = [
   ['disable-vga', 'options vfio-pci ids=8086:3e92 disable_vga=1'],
   ['guest-code43', 'Windows has stopped this device because it has reported problems. (Code 43)'],
   ['guest-code43', 'Windows 已停止此设备，因为它报告了问题。 (代码 43)'],
+  ['start-failed', 'TASK ERROR: start failed: QEMU exited with code 1'],
+  [
+    'host-driver-bound',
+    'kvm: -device vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2,romfile=/usr/share/kvm/igd.rom: vfio 0000:00:02.0: group 1 is not viable\nPlease ensure all devices within the iommu_group are bound to their vfio bus driver.',
+  ],
+  [
+    'host-driver-bound',
+    'kvm: -device vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2: vfio 0000:00:02.0: failed to open /dev/vfio/1: No such file or directory',
+  ],
+  [
+    'start-failed',
+    "TASK ERROR: start failed: command '/usr/bin/kvm -id 100 -name 'win,debug-threads=on' -no-shutdown' failed: exit code 1",
+  ],
 ];
 
 const DMAR = (i: number) =>
@@ -237,5 +250,47 @@ describe('harmless messages', () => {
       },
     ]);
     expect(d.findings.map((f) => [f.id, f.evidence.length])).toEqual([['reset-failed', 1]]);
+  });
+});
+
+describe('messages that say only that something failed', () => {
+  const FAILED = 'TASK ERROR: start failed: QEMU exited with code 1';
+
+  it('alone, "start failed" asks for the lines that say why', () => {
+    const d = diagnose([{ name: 'task', text: `${FAILED}\n` }]);
+    expect(d.findings.map((f) => f.id)).toEqual(['start-failed']);
+    expect(d.findings[0].severity).toBe('error');
+    expect(d.findings[0].fix.en).toContain('qm start <vmid>');
+    expect(d.parts[0].lines).toBe(1);
+  });
+
+  it('with the reason beside it, the reason is the finding', () => {
+    const text = `${SAMPLES.find(([id]) => id === 'rom-missing')![1]}\n${FAILED}`;
+    const d = diagnose([{ name: 'task', text }]);
+    expect(d.findings.map((f) => f.id)).toEqual(['rom-missing']);
+  });
+
+  it('the same messages without their prefix or timestamp are found', () => {
+    const bar =
+      "vfio-pci 0000:00:02.0: BAR 2: can't reserve [mem 0x4000000000-0x400fffffff 64bit pref]";
+    const rom = 'IGD device 0000:00:02.0 has no ROM, legacy mode disabled';
+    expect(diagnose([{ name: 'a', text: bar }]).findings.map((f) => f.id)).toEqual([
+      'framebuffer-held',
+    ]);
+    expect(diagnose([{ name: 'b', text: rom }]).findings.map((f) => f.id)).toEqual(['rom-missing']);
+  });
+
+  it('without the IOMMU width, the fix says how to read it on the host', () => {
+    const d = diagnose([
+      {
+        name: 'q',
+        text: 'kvm: -device vfio-pci,host=0000:00:02.0,id=hostpci0,bus=pci.0,addr=0x2: VFIO_MAP_DMA failed: Invalid argument',
+      },
+    ]);
+    const fix = d.findings.find((f) => f.id === 'host-phys-bits')!.fix.en;
+    expect(fix).toContain('qm set <vmid> --cpu host,phys-bits=N');
+    expect(fix).toContain(
+      'echo $(( ((0x$(cat /sys/class/iommu/dmar0/intel-iommu/cap) >> 16) & 0x3f) + 1 ))',
+    );
   });
 });

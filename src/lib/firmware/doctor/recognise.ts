@@ -63,7 +63,10 @@ const SHAPES: readonly [InputKind, (t: string) => boolean][] = [
   ['task-log', (t) => /^TASK (OK|ERROR)|^start failed:|^kvm: /m.test(t)],
   [
     'qemu-error',
-    (t) => /^(kvm|qemu-system-x86_64): /m.test(t) || /vfio \d{4}:[0-9a-f]{2}:/.test(t),
+    (t) =>
+      /^(kvm|qemu-system-x86_64): /m.test(t) ||
+      /vfio \d{4}:[0-9a-f]{2}:/.test(t) ||
+      /^IGD device [0-9a-f]{4}:/m.test(t),
   ],
   [
     'vm-config',
@@ -85,7 +88,11 @@ const SHAPES: readonly [InputKind, (t: string) => boolean][] = [
   [
     'kernel-log',
     (t) =>
-      /^\[\s*\d+\.\d+\] |^\S+ \S+ kernel: |^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: /m.test(t),
+      /^\[\s*\d+\.\d+\] |^\S+ \S+ kernel: |^\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: /m.test(t) ||
+      // dmesg -t / journalctl -o cat: a driver's message without the timestamp.
+      /^(vfio-pci|i915|xe|pci|pcieport|snd_hda_intel) [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]: |^DMAR: /m.test(
+        t,
+      ),
   ],
   ['default-grub', (t) => /^GRUB_CMDLINE_LINUX(_DEFAULT)?=/m.test(t)],
   ['boot-tool', (t) => /configured with:|BootCurrent:|proxmox-boot-uuids/.test(t)],
@@ -115,6 +122,8 @@ export function splitInput(name: string, text: string): InputPart[] {
   const firstReal = lines.find((l) => l.text.trim());
   if (firstReal?.text.trim() !== REPORT_HEADER) {
     const body = lines.filter((l) => !l.text.startsWith(CANNOT_READ));
+    // The newline that ends a file (or an echo) is not a line of its own.
+    while (body.length && !body[body.length - 1].text.trim()) body.pop();
     return [{ origin: name, kind: recogniseKind(text), lines: body, unreadable: [] }];
   }
   const parts: InputPart[] = [];

@@ -80,6 +80,14 @@ describe('probe reports', () => {
     expect(get('igd-not-primary').evidence.join('\n')).toContain('50.w=01c2');
     // The fix keeps the device already bound and adds the one still held by snd_hda_intel.
     expect(get('host-driver-bound').fix.en).toContain('ids=8086:4680,8086:7ad0');
+    // Only the slot's display and audio functions: not the host's SMBus (7aa3) or SPI controller.
+    expect(get('host-driver-bound').fix.en).toContain('"options vfio-pci ids=8086:4680,8086:7ad0"');
+    // Sources cited by several rules of one finding are listed once.
+    for (const f of d.findings) {
+      const parts = f.source.split('; ');
+      expect(new Set(parts).size, f.id).toBe(parts.length);
+    }
+    expect(get('romfile-missing').source.match(/pci_add_option_rom/g)).toHaveLength(1);
     expect(get('host-driver-bound').fix.en).toContain('softdep snd_hda_intel pre: vfio-pci');
     expect(d.findings.map((f) => f.severity)).toEqual(
       [...d.findings.map((f) => f.severity)].sort(
@@ -247,6 +255,18 @@ describe('pasted pieces', () => {
     ]);
   });
 
+  it('the vfio-pci binding fix keeps the ids a modprobe file already lists', () => {
+    const lspci =
+      '00:02.0 VGA compatible controller [0300]: Intel Corporation CoffeeLake-S GT2 [UHD Graphics 630] [8086:3e92]\n\tKernel driver in use: i915\n\tKernel modules: i915';
+    const modprobe = 'options vfio-pci ids=10DE:1C82,10de:0fb9\nsoftdep nouveau pre: vfio-pci';
+    const d = diagnose([
+      { name: 'lspci', text: lspci },
+      { name: 'vfio.conf', text: modprobe },
+    ]);
+    const fix = d.findings.find((f) => f.id === 'host-driver-bound')!.fix.en;
+    expect(fix).toContain('echo "options vfio-pci ids=10de:1c82,10de:0fb9,8086:3e92" >');
+  });
+
   it('recognises each kind from content alone', () => {
     expect(
       recogniseKind('BOOT_IMAGE=/boot/vmlinuz-6.8.12-4-pve root=/dev/mapper/pve-root ro quiet'),
@@ -275,6 +295,15 @@ describe('pasted pieces', () => {
       ),
     ).toBe('boot-tool');
     expect(recogniseKind('TASK ERROR: start failed: QEMU exited with code 1')).toBe('task-log');
+    // Messages pasted without their prefix or timestamp, as forum posts quote them.
+    expect(recogniseKind('IGD device 0000:00:02.0 has no ROM, legacy mode disabled')).toBe(
+      'qemu-error',
+    );
+    expect(
+      recogniseKind(
+        "vfio-pci 0000:00:02.0: BAR 2: can't reserve [mem 0x4000000000-0x400fffffff 64bit pref]",
+      ),
+    ).toBe('kernel-log');
     expect(recogniseKind('hello world')).toBe('unknown');
   });
 

@@ -31,6 +31,11 @@ export interface PatternRule extends RuleCommon {
   harmlessBelow?: number;
   /** Fix parameter filled from capture group 1 of the first matching line. */
   param?: string;
+  /**
+   * The message says that something failed, not why: a finding only when no error explains it
+   * (then it asks for the lines that would), else the error found is the answer.
+   */
+  unexplained?: boolean;
 }
 
 /** A recognised message that is not a problem: shown as a note, never as a cause. */
@@ -280,6 +285,8 @@ export const RULES: readonly Rule[] = [
     patterns: [
       /Verify all devices in group \d+ are bound to vfio-<bus> or pci-stub and not already in use/,
       /can't unbind\/bind PCI group to VFIO '[^']+'/,
+      /vfio \S+: group \d+ is not viable/,
+      /vfio \S+: failed to open \/dev\/vfio\/\d+: No such file or directory/,
     ],
     cause: [
       'A host driver (i915/xe for the iGPU, snd_hda_intel or SOF for audio) still owns a device of the group, so vfio-pci cannot take it.',
@@ -290,7 +297,26 @@ export const RULES: readonly Rule[] = [
       '让 vfio-pci 先绑定：echo "options vfio-pci ids={ids}" > /etc/modprobe.d/vfio.conf; {softdeps}update-initramfs -u -k all; 重启。之后 lspci -nnk 中每个直通设备都应显示 "Kernel driver in use: vfio-pci"。',
     ],
     source:
-      'qemu/qemu hw/vfio (vfio_get_device): "Verify all devices in group %d are bound to vfio-<bus> or pci-stub and not already in use"; proxmox/qemu-server PCI.pm: "can\'t unbind/bind PCI group to VFIO \'%s\'"',
+      'qemu/qemu hw/vfio (vfio_get_device): "Verify all devices in group %d are bound to vfio-<bus> or pci-stub and not already in use"; qemu/qemu hw/vfio (vfio_get_group): "group %d is not viable", "failed to open %s"; proxmox/qemu-server PCI.pm: "can\'t unbind/bind PCI group to VFIO \'%s\'"',
+  },
+  {
+    id: 'start-failed',
+    severity: 'error',
+    unexplained: true,
+    patterns: [
+      /start failed: QEMU exited with code \d+/,
+      /start failed: command '\S*kvm .*' failed: exit code \d+/,
+    ],
+    cause: [
+      'The VM did not start: QEMU stopped with an error. This line only says that it failed; the reason is the "kvm: …" line QEMU printed just before it, which is not in what was given.',
+      '虚拟机没有启动：QEMU 因错误退出。这一行只说明启动失败；原因在 QEMU 紧挨着它之前输出的 “kvm: …” 那一行，而提供的内容里没有这一行。',
+    ],
+    fix: [
+      'Paste the whole start task log (node → Tasks → the failed "VM {vmid} - Start" → Output), or start the VM in a shell to see QEMU’s message: qm start {vmid}. The probe script collects the task log and the journal for you.',
+      '请粘贴完整的启动任务日志（节点 → 任务 → 失败的 “VM {vmid} - 启动” → 输出），或在命令行启动虚拟机以看到 QEMU 的报错：qm start {vmid}。探测脚本会自动收集任务日志和 journal。',
+    ],
+    source:
+      'proxmox/qemu-server src/PVE/QemuServer.pm (vm_start_nolock): "start failed: %s", "QEMU exited with code %d"; proxmox/pve-common PVE::Tools run_command: "command \'%s\' failed: exit code %d"',
   },
   {
     id: 'framebuffer-held',
@@ -359,8 +385,8 @@ export const RULES: readonly Rule[] = [
       'OVMF 把 64 位 PCI 窗口放在宿主机 IOMMU 可寻址范围之外，为其建立 DMA 映射时以 EINVAL 失败。',
     ],
     fix: [
-      'Limit the guest’s physical address width to the IOMMU’s ({width} bits): qm set {vmid} --cpu host,phys-bits={width}   (plain QEMU: -cpu host,host-phys-bits-limit={width}).',
-      '把客户机物理地址宽度限制为 IOMMU 的宽度（{width} 位）：qm set {vmid} --cpu host,phys-bits={width}   （纯 QEMU：-cpu host,host-phys-bits-limit={width}）。',
+      'Limit the guest’s physical address width to the IOMMU’s ({width} bits): qm set {vmid} --cpu host,phys-bits={width}   (plain QEMU: -cpu host,host-phys-bits-limit={width}). The IOMMU’s width, on the host: echo $(( ((0x$(cat /sys/class/iommu/dmar0/intel-iommu/cap) >> 16) & 0x3f) + 1 ))',
+      '把客户机物理地址宽度限制为 IOMMU 的宽度（{width} 位）：qm set {vmid} --cpu host,phys-bits={width}   （纯 QEMU：-cpu host,host-phys-bits-limit={width}）。在主机上查看 IOMMU 的宽度：echo $(( ((0x$(cat /sys/class/iommu/dmar0/intel-iommu/cap) >> 16) & 0x3f) + 1 ))',
     ],
     source:
       'qemu/qemu docs/igd-assign.txt "Known issues": "vfio_container_dma_map(…) = -22 (Invalid argument)"; qemu hw/vfio/common.c "VFIO_MAP_DMA failed: %s"',
@@ -638,13 +664,25 @@ export const RULES: readonly Rule[] = [
       );
       if (!bound.length) return undefined;
       // Every passed device goes into ids=, so rewriting vfio.conf keeps the ones already bound.
+      // A bare slot (00:1f) also expands to the host's bridges, SMBus and SPI controller: only its
+      // display and audio functions belong to vfio-pci (audio-function says pass just those).
       const owned = f.devices.filter(
         (d) =>
-          [...passed].some((p) => d.address === p || d.address.startsWith(`${p}.`)) &&
-          d.classCode >> 8 !== 0x06,
+          d.classCode >> 8 !== 0x06 &&
+          (passed.has(d.address) ||
+            ([...passed].some((p) => d.address.startsWith(`${p}.`)) &&
+              (d.classCode >> 8 === 0x03 || d.classCode === 0x0403))),
+      );
+      // modprobe keeps only the last ids= it reads, so the ids already listed (a dGPU of another
+      // VM, say) stay in the one line the fix writes.
+      const listed = f.modprobe.flatMap(
+        (l) => /^\s*options\s+vfio[-_]pci\s.*\bids=(\S+)/.exec(l.text)?.[1].split(',') ?? [],
       );
       const ids = [
-        ...new Set([...owned, ...bound].map((d) => `${hex4(d.vendorId)}:${hex4(d.deviceId)}`)),
+        ...new Set([
+          ...listed.map((id) => id.toLowerCase()),
+          ...[...owned, ...bound].map((d) => `${hex4(d.vendorId)}:${hex4(d.deviceId)}`),
+        ]),
       ].join(',');
       const softdeps = [...new Set(bound.map((d) => d.driver!.replace(/-/g, '_')))]
         .map((drv) => `echo "softdep ${drv} pre: vfio-pci" >> /etc/modprobe.d/vfio.conf; `)

@@ -1,0 +1,94 @@
+// A config without the iGPU's real PCI ID names no device: the modprobe line asks for it, and
+// install.sh reads it from lspci on the host it runs on.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { representativeIgpu } from '../igpu/devices';
+import { ASK_DEVICE_ID_LINE, DEVICE_ID_UNKNOWN, withoutDeviceId } from './device-id';
+import { renderConfig } from './render';
+
+const haveBash = spawnSync('bash', ['--version'], { stdio: 'ignore' }).status === 0;
+const haveShellcheck = spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'device-id-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The ADL-N family (N100's iGPU is 8086:46d1) stands in with the family's first table entry.
+const standIn = representativeIgpu('ADL-N');
+const invented = `8086:${standIn.deviceId.toString(16).padStart(4, '0')}`;
+const result = (boot: 'grub' | 'systemd-boot', mode: 'rom' | 'ovmf') =>
+  withoutDeviceId(renderConfig({ pve: '9.1', boot, igpu: standIn, mode, vmid: 100 }), standIn);
+const script = (r: ReturnType<typeof result>) =>
+  r.blocks
+    .find((b) => b.id === 'install')!
+    .lines.map((l) => l.text)
+    .join('\n') + '\n';
+
+describe('a config without the real device ID', () => {
+  it('names no device anywhere and asks for the real ID instead', () => {
+    for (const boot of ['grub', 'systemd-boot'] as const)
+      for (const mode of ['rom', 'ovmf'] as const) {
+        const r = result(boot, mode);
+        const plain = renderConfig({ pve: '9.1', boot, igpu: standIn, mode, vmid: 100 });
+        // The stand-in's ID was in the plain config: the rewrite has something to remove.
+        expect(JSON.stringify(plain.blocks)).toContain(invented);
+        expect(JSON.stringify(r.blocks)).not.toContain(invented);
+        const modprobe = r.blocks.find((b) => b.id === 'modprobe')!.lines.map((l) => l.text);
+        expect(modprobe[0]).toBe(ASK_DEVICE_ID_LINE);
+        expect(modprobe.filter((l) => /^\s*options\s/.test(l))).toEqual([]);
+        expect(modprobe.slice(1)).toEqual(
+          plain.blocks
+            .find((b) => b.id === 'modprobe')!
+            .lines.slice(1)
+            .map((l) => l.text),
+        );
+        expect(r.findings[0]).toBe(DEVICE_ID_UNKNOWN);
+        // Every other block is the plain one, line for line.
+        for (const b of r.blocks.filter((x) => x.id !== 'modprobe' && x.id !== 'install'))
+          expect(b).toEqual(plain.blocks.find((x) => x.id === b.id));
+      }
+  });
+
+  it.skipIf(!haveBash)(
+    'install.sh takes the ID from lspci, and stops without an Intel iGPU',
+    () => {
+      const r = result('grub', 'rom');
+      const line = script(r)
+        .split('\n')
+        .find((l) => l.startsWith('PCI_ID='))!;
+      const bin = join(dir, 'bin');
+      mkdirSync(bin, { recursive: true });
+      const withLspci = (out: string) => {
+        writeFileSync(
+          join(bin, 'lspci'),
+          `#!/bin/sh\n[ "$*" = "-n -s 00:02.0" ] && echo "${out}"\n`,
+        );
+        chmodSync(join(bin, 'lspci'), 0o755);
+        return spawnSync('bash', ['-c', `set -euo pipefail\n${line}\necho "id=$PCI_ID"`], {
+          encoding: 'utf8',
+          env: { PATH: `${bin}:${process.env.PATH}` },
+        });
+      };
+      const n100 = withLspci('00:02.0 0300: 8086:46d1');
+      expect([n100.status, n100.stdout]).toEqual([0, 'id=8086:46d1\n']);
+      const other = withLspci('00:02.0 0300: 1002:164e (rev c1)');
+      expect(other.status).not.toBe(0);
+      expect(other.stdout).toBe('');
+      expect(other.stderr).toContain('no Intel iGPU at 00:02.0: see lspci -nn -s 00:02.0');
+    },
+  );
+
+  it.skipIf(!haveBash)('install.sh still parses (and is shellcheck clean)', () => {
+    for (const mode of ['rom', 'ovmf'] as const) {
+      const f = join(dir, `install-${mode}.sh`);
+      writeFileSync(f, script(result('systemd-boot', mode)));
+      const parse = spawnSync('bash', ['-n', f], { encoding: 'utf8' });
+      expect([parse.status, parse.stderr]).toEqual([0, '']);
+      if (haveShellcheck) {
+        const sc = spawnSync('shellcheck', ['--shell=bash', f], { encoding: 'utf8' });
+        expect(sc.stdout + sc.stderr).toBe('');
+      }
+    }
+  });
+});
