@@ -5,7 +5,7 @@ import * as parser from './parser';
 import * as pricing from './prices';
 import type { PriceTables } from './prices';
 import * as props from './props';
-import * as symbols from './symbol-coder';
+import * as symbols from './state';
 import type { SymbolEncoder } from './symbol-coder';
 
 // Local copies: some loaders turn imported bindings into getter calls, far too slow per bit.

@@ -1,6 +1,6 @@
 import * as options from './options';
 import * as props from './props';
-import * as symbols from './symbol-coder';
+import * as symbols from './state';
 
 // Local copies: some loaders turn imported bindings into getter calls, far too slow per bit.
 const {

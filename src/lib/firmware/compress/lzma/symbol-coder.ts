@@ -2,6 +2,7 @@ import * as options from './options';
 import type { PriceTables } from './prices';
 import * as props from './props';
 import { RangeEncoder } from './range-coder';
+import { distSlot, nextLiteral, nextMatch, nextRep, nextShortRep } from './state';
 
 // Local copies: some loaders turn imported bindings into getter calls, far too slow per bit.
 const {
@@ -32,27 +33,6 @@ const { LC, POS_MASK } = options;
  * symbols were) and the four most recent distances (reps). The parsers decide what to
  * code; this only codes it.
  */
-
-// The state after each kind of symbol (0..6: the last symbol was a literal, 7..11: a match).
-export function nextLiteral(s: number): number {
-  return s < 4 ? 0 : s < 10 ? s - 3 : s - 6;
-}
-export function nextMatch(s: number): number {
-  return s < 7 ? 7 : 10;
-}
-export function nextRep(s: number): number {
-  return s < 7 ? 8 : 11;
-}
-export function nextShortRep(s: number): number {
-  return s < 7 ? 9 : 11;
-}
-
-/** The 6-bit slot of a (0-based) distance: its top two bits and their position. */
-export function distSlot(dist: number): number {
-  if (dist < 4) return dist;
-  const n = 31 - Math.clz32(dist);
-  return (n << 1) | ((dist >>> (n - 1)) & 1);
-}
 
 export class SymbolEncoder {
   readonly data: Uint8Array;
