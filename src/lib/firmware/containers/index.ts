@@ -13,6 +13,7 @@ import { descriptorFormat } from './descriptor';
 import { openFirstFormat, type FirmwareFormat } from './format';
 import { ifwiFormat } from './ifwi';
 import { optionRomFormat } from './option-rom';
+import { zipFormat } from './archive/zip';
 import { amiPfatFormat } from './vendor/ami-pfat';
 import { dellPfsFormat } from './vendor/dell-pfs';
 import { insydeFormat } from './vendor/insyde';
@@ -28,6 +29,7 @@ export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
   descriptorFormat, // 0x0FF0A55A at 0x10: Intel SPI image, regions
   capsuleFormat, // capsule GUID at 0: UEFI, FMP and vendor capsules
   optionRomFormat, // 55 AA with a PCIR structure: PCI option ROM images
+  zipFormat, // `PK` at 0, or an executable whose end holds a ZIP directory (self-extractor)
   insydeFormat, // `$_IFLASH` at 0, or an executable holding such blocks
   dellPfsFormat, // `PFS.HDR.` at 0, or an executable holding zlib-packed PFS
   amiPfatFormat, // `_AMIPFAT` at 8, or inside a flasher executable

@@ -218,6 +218,29 @@ export interface AmiPfatData {
   files: number;
 }
 
+/** A general archive or disk image around the firmware: ZIP, 7z, ISO 9660, a FAT file system. */
+export interface ArchiveData {
+  is: 'archive';
+  format: 'ZIP' | '7z' | 'ISO 9660' | 'El Torito' | 'FAT';
+  /** Files the archive lists (directories not counted). */
+  entries: number;
+  /** Where the archive starts in the package node (after a self-extractor's stub). */
+  archiveOffset: number;
+}
+
+/** One file of an archive: its path and how it is stored. */
+export interface ArchiveEntryData {
+  is: 'archive-entry';
+  path: string;
+  /** 'stored', 'deflate', 'LZMA', 'LZMA2+BCJ', … */
+  method: string;
+  /** Bytes the entry takes in the archive (its own, or its share of a solid block). */
+  storedSize: number;
+  size: number;
+  /** The CRC-32 the archive records for it, checked when read. */
+  crc32?: number;
+}
+
 export type NodeData =
   | NoData
   | ImageData
@@ -236,4 +259,6 @@ export type NodeData =
   | BiosGuardData
   | InsydePackageData
   | InsydeBlockData
-  | AmiPfatData;
+  | AmiPfatData
+  | ArchiveData
+  | ArchiveEntryData;
