@@ -9,6 +9,7 @@ import type { ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
 import { bareImageFormat } from './bare-image';
 import { capsuleFormat } from './capsule';
+import { carvedFormat } from './carve';
 import { descriptorFormat } from './descriptor';
 import { openFirstFormat, type FirmwareFormat } from './format';
 import { ifwiFormat } from './ifwi';
@@ -33,6 +34,7 @@ export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
   insydeFormat, // `$_IFLASH` at 0, or an executable holding such blocks
   dellPfsFormat, // `PFS.HDR.` at 0, or an executable holding zlib-packed PFS
   amiPfatFormat, // `_AMIPFAT` at 8, or inside a flasher executable
+  carvedFormat, // a descriptor, capsule or option ROM inside an executable or unknown wrapper
   bareImageFormat, // MZ/VZ/$VBT at 0 (after the packages that are executables too)
   ifwiFormat, // BPDT signature at 0; volumes found by scanning
   volumesInsideFormat, // whole volumes anywhere in otherwise unknown data

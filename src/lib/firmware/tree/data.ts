@@ -241,6 +241,15 @@ export interface ArchiveEntryData {
   crc32?: number;
 }
 
+/** A whole firmware image found by its header inside a file no format reads (containers/carve.ts). */
+export interface CarvedData {
+  is: 'carved';
+  /** 'SPI image', 'UEFI capsule', 'PCI option ROM', 'firmware volume'. */
+  contents: string;
+  offset: number;
+  size: number;
+}
+
 export type NodeData =
   | NoData
   | ImageData
@@ -261,4 +270,5 @@ export type NodeData =
   | InsydeBlockData
   | AmiPfatData
   | ArchiveData
-  | ArchiveEntryData;
+  | ArchiveEntryData
+  | CarvedData;

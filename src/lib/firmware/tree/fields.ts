@@ -212,6 +212,11 @@ export function displayFields(
       put('size', d.size);
       if (d.crc32 !== undefined) put('crc32', hex(d.crc32, 8));
       break;
+    case 'carved':
+      put('contents', d.contents);
+      put('base', hex(d.offset));
+      put('size', hex(d.size));
+      break;
   }
   return out;
 }

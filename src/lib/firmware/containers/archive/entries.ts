@@ -15,16 +15,15 @@ export interface ArchiveFile {
   data: ArchiveEntryData;
   /** The entry's bytes in the archive (header included), when it has its own range. */
   raw: Uint8Array;
-  /** Where `raw` starts in the package's bytes; -1 for entries of a decoded (solid) block. */
+  /** Where `raw` starts in the package's bytes; -1 for files of a decoded (solid) block. */
   offset: number;
   headerSize: number;
-  /**
-   * The contents, checked against `data.crc32` by the caller. Readers of stored entries return
-   * a sub-range of `raw`; decoders are given the size they may produce (already checked).
-   */
+  /** The contents, checked against `data.crc32` by the caller. */
   read(): Uint8Array;
   /** True when `read()` returns bytes of the input itself (their file offset is known). */
   inPlace: boolean;
+  /** True when `read()` allocates `data.size` bytes the budget has not seen yet. */
+  expands: boolean;
 }
 
 /** How many archives enclose `node` (itself included). */
@@ -75,22 +74,24 @@ export async function addArchive(
       path: entryWhere(format, f.data.path),
     };
     ctx.budget.checkEntrySize(f.data.size, where);
-    if (!f.inPlace) ctx.budget.takeDecompressed(f.data.size, where);
+    if (f.expands) ctx.budget.takeDecompressed(f.data.size, where);
     ctx.budget.takeNode(where);
+    const contents = f.read();
+    // Files of a solid block have no bytes of their own in the file: their contents stand in.
+    const own = f.offset >= 0;
     const entry = addChild(
       node,
       makeNode({
         kind: 'capsule',
         type: `${format} entry`,
         name: f.data.path,
-        offset: f.offset,
-        raw: f.raw,
-        headerSize: f.headerSize,
+        offset: own ? f.offset : 0,
+        raw: own ? f.raw : contents,
+        headerSize: own ? f.headerSize : 0,
         data: f.data,
-        absOffset: f.offset >= 0 ? absAt(abs, f.offset) : undefined,
+        absOffset: own ? absAt(abs, f.offset) : undefined,
       }),
     );
-    const contents = f.read();
     if (contents.length !== f.data.size) {
       throw new FirmwareError(
         'bad-format',
@@ -109,7 +110,7 @@ export async function addArchive(
       }
       entry.checks.push({ name: 'CRC-32', ok: true });
     }
-    if (!f.inPlace) entry.decoded = { method: f.data.method, bytes: contents };
+    if (own && !f.inPlace) entry.decoded = { method: f.data.method, bytes: contents };
     const contentsAbs = f.inPlace ? absAt(abs, f.offset + f.headerSize) : undefined;
     await parseEntry(entry, contents, contentsAbs, ctx);
   }

@@ -237,6 +237,7 @@ function fileOf(b: Uint8Array, e: CentralEntry, shift: number): ArchiveFile {
     offset: at,
     headerSize,
     inPlace: stays,
+    expands: !stays,
     read: () => (stays ? stored : inflateEntry(stored, e, where)),
   };
 }
