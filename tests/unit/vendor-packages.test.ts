@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fakeExe } from '../../fixtures/builder/containers';
 import { bytesOf } from '../../src/lib/firmware/bytes/view';
 import { findCandidates } from '../../src/lib/firmware/gop/find';
 import { parseFirmware } from '../../src/lib/firmware/parse';
@@ -114,6 +115,33 @@ const WRAPPERS: Wrapper[] = [
       return bytesOf(readFileSync(join(work, `${file}.outer.zip`)));
     },
     path: (file) => ['ZIP archive', `ZIP entry ${file}.inner.zip`, 'ZIP archive', 'ZIP entry -'],
+  },
+  {
+    name: '7z (LZMA2 in chunks, encoded header)',
+    tool: '7zz',
+    pack(file) {
+      run('7zz', ['a', '-bd', '-mx=5', `${file}.7z`, file]);
+      return bytesOf(readFileSync(join(work, `${file}.7z`)));
+    },
+    path: (file) => ['7-Zip archive', `7z entry ${file}`],
+  },
+  {
+    name: '7z (BCJ x86 + LZMA, plain header)',
+    tool: '7zz',
+    pack(file) {
+      run('7zz', ['a', '-bd', '-mhc=off', '-mf=BCJ', '-m0=LZMA', `${file}.bcj.7z`, file]);
+      return bytesOf(readFileSync(join(work, `${file}.bcj.7z`)));
+    },
+    path: (file) => ['7-Zip archive', `7z entry ${file}`],
+  },
+  {
+    name: '7-Zip self-extractor (a stub, then the archive)',
+    tool: '7zz',
+    pack(file) {
+      run('7zz', ['a', '-bd', `${file}.sfx.7z`, file]);
+      return fakeExe(bytesOf(readFileSync(join(work, `${file}.sfx.7z`))));
+    },
+    path: (file) => ['7-Zip self-extracting archive', `7z entry ${file}`],
   },
 ];
 

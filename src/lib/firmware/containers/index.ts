@@ -14,6 +14,7 @@ import { descriptorFormat } from './descriptor';
 import { openFirstFormat, type FirmwareFormat } from './format';
 import { ifwiFormat } from './ifwi';
 import { optionRomFormat } from './option-rom';
+import { sevenZipFormat } from './archive/sevenzip';
 import { zipFormat } from './archive/zip';
 import { amiPfatFormat } from './vendor/ami-pfat';
 import { dellPfsFormat } from './vendor/dell-pfs';
@@ -31,6 +32,7 @@ export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
   capsuleFormat, // capsule GUID at 0: UEFI, FMP and vendor capsules
   optionRomFormat, // 55 AA with a PCIR structure: PCI option ROM images
   zipFormat, // `PK` at 0, or an executable whose end holds a ZIP directory (self-extractor)
+  sevenZipFormat, // 7z signature at 0, or after a self-extractor's stub (Insyde SFX too)
   insydeFormat, // `$_IFLASH` at 0, or an executable holding such blocks
   dellPfsFormat, // `PFS.HDR.` at 0, or an executable holding zlib-packed PFS
   amiPfatFormat, // `_AMIPFAT` at 8, or inside a flasher executable
