@@ -14,6 +14,8 @@ import { descriptorFormat } from './descriptor';
 import { openFirstFormat, type FirmwareFormat } from './format';
 import { ifwiFormat } from './ifwi';
 import { optionRomFormat } from './option-rom';
+import { fatFormat } from './archive/fat';
+import { isoFormat } from './archive/iso9660';
 import { sevenZipFormat } from './archive/sevenzip';
 import { zipFormat } from './archive/zip';
 import { amiPfatFormat } from './vendor/ami-pfat';
@@ -33,6 +35,8 @@ export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
   optionRomFormat, // 55 AA with a PCIR structure: PCI option ROM images
   zipFormat, // `PK` at 0, or an executable whose end holds a ZIP directory (self-extractor)
   sevenZipFormat, // 7z signature at 0, or after a self-extractor's stub (Insyde SFX too)
+  isoFormat, // `CD001` at 0x8001: CD images, with their El Torito boot image
+  fatFormat, // FAT12/16 boot sector at 0, or an MBR whose first FAT partition holds one
   insydeFormat, // `$_IFLASH` at 0, or an executable holding such blocks
   dellPfsFormat, // `PFS.HDR.` at 0, or an executable holding zlib-packed PFS
   amiPfatFormat, // `_AMIPFAT` at 8, or inside a flasher executable

@@ -221,7 +221,7 @@ export interface AmiPfatData {
 /** A general archive or disk image around the firmware: ZIP, 7z, ISO 9660, a FAT file system. */
 export interface ArchiveData {
   is: 'archive';
-  format: 'ZIP' | '7z' | 'ISO 9660' | 'El Torito' | 'FAT';
+  format: 'ZIP' | '7z' | 'ISO 9660' | 'FAT';
   /** Files the archive lists (directories not counted). */
   entries: number;
   /** Where the archive starts in the package node (after a self-extractor's stub). */
