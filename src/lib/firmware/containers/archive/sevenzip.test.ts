@@ -2,34 +2,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fakeExe, sevenZipArchive } from '../../../../../fixtures/builder/containers';
 import { crc32 } from '../../bytes/checksum';
-import { Budget, type BudgetLimits } from '../../budget';
 import { lzmaCompress } from '../../compress/lzma/encoder';
 import { lzma2Decompress } from '../../compress/lzma2';
-import { FirmwareError } from '../../errors';
-import { openContainer } from '../index';
-import { recordingContext, rootOf } from '../testing';
+import { firmwareErrorOf, openRecorded } from './testing';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const readme = new TextEncoder().encode('Run the flasher from the EFI shell.\r\n'.repeat(30));
 const image = Uint8Array.from({ length: 0x5000 }, (_, i) => (i * 7) ^ (i >> 8));
-
-async function open(bytes: Uint8Array, limits: Partial<BudgetLimits> = {}) {
-  const root = rootOf(bytes);
-  const { ctx, payloads } = recordingContext();
-  ctx.budget = new Budget(limits);
-  const opened = await openContainer(root, bytes, 0, ctx);
-  return { opened, root, payloads };
-}
-
-async function errorOf(p: Promise<unknown>): Promise<FirmwareError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof FirmwareError) return e;
-    throw e;
-  }
-  throw new Error('expected a FirmwareError');
-}
 
 /** Rewrites the header's CRC and the signature header's after a header byte was changed. */
 function resign(b: Uint8Array): Uint8Array {
@@ -52,7 +31,7 @@ const files = [
 describe('7z archives', () => {
   for (const coder of ['copy', 'lzma'] as const) {
     it(`${coder}: a solid folder splits into its files, each checked and parsed below its entry`, async () => {
-      const { opened, root, payloads } = await open(sevenZipArchive(files, { coder }));
+      const { opened, root, payloads } = await openRecorded(sevenZipArchive(files, { coder }));
       expect(opened).toBe(true);
       const pkg = root.children[0];
       expect(pkg.type).toBe('7-Zip archive');
@@ -67,7 +46,7 @@ describe('7z archives', () => {
 
   it('a 7-Zip self-extractor: the archive after the stub is found and read', async () => {
     const sfx = fakeExe(sevenZipArchive(files));
-    const { root, payloads } = await open(sfx);
+    const { root, payloads } = await openRecorded(sfx);
     expect(root.children[0].type).toBe('7-Zip self-extracting archive');
     expect(root.children[0].data).toMatchObject({ archiveOffset: 0x200 });
     expect(sha(payloads[1].bytes)).toBe(sha(image));
@@ -76,7 +55,7 @@ describe('7z archives', () => {
   it('a file with a wrong CRC-32 is a bad-checksum error naming it', async () => {
     const b = sevenZipArchive(files, { coder: 'copy' });
     b[32 + readme.length + 5] ^= 0xff; // a byte of BIOS.BIN in the stored folder
-    const e = await errorOf(open(b));
+    const e = await firmwareErrorOf(openRecorded(b));
     expect(e.code).toBe('bad-checksum');
     expect(e.path).toBe('7z entry BIOS.BIN');
   });
@@ -84,12 +63,12 @@ describe('7z archives', () => {
   it('a damaged header is a bad-checksum error', async () => {
     const b = sevenZipArchive(files);
     b[headerOf(b) + 3] ^= 1;
-    expect((await errorOf(open(b))).message).toMatch(/7z header CRC-32/);
+    expect((await firmwareErrorOf(openRecorded(b))).message).toMatch(/7z header CRC-32/);
   });
 
   it('an archive cut before its header is truncated', async () => {
     const b = sevenZipArchive(files);
-    const e = await errorOf(open(b.subarray(0, headerOf(b) + 4)));
+    const e = await firmwareErrorOf(openRecorded(b.subarray(0, headerOf(b) + 4)));
     expect(e.code).toBe('truncated');
     expect(e.message).toMatch(/cut short/);
   });
@@ -99,13 +78,13 @@ describe('7z archives', () => {
     const h = headerOf(b);
     const id = Buffer.from(b).indexOf(Buffer.from([0x23, 3, 1, 1]), h);
     b[id + 2] = 4; // 03 04 01: PPMd
-    const e = await errorOf(open(resign(b)));
+    const e = await firmwareErrorOf(openRecorded(resign(b)));
     expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/PPMd coder.*7-Zip/);
   });
 
   it('files larger than the per-entry limit are refused before the folder is decoded', async () => {
-    const e = await errorOf(open(sevenZipArchive(files), { maxEntrySize: 0x1000 }));
+    const e = await firmwareErrorOf(openRecorded(sevenZipArchive(files), { maxEntrySize: 0x1000 }));
     expect(e.code).toBe('budget');
     expect(e.path).toBe('7z entry BIOS.BIN');
   });

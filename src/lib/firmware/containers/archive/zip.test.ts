@@ -7,11 +7,9 @@ import {
 } from '../../../../../fixtures/builder/containers';
 import { syntheticCorpus } from '../../../../../fixtures/builder/corpus';
 import { Budget, type BudgetLimits } from '../../budget';
-import { FirmwareError } from '../../errors';
 import { findCandidates } from '../../gop/find';
 import { parseFirmware } from '../../parse';
-import { openContainer } from '../index';
-import { recordingContext, rootOf } from '../testing';
+import { firmwareErrorOf, openRecorded } from './testing';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -21,24 +19,6 @@ function sample(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i % 251) ^ (i >> 9) ^ seed;
   return b;
-}
-
-async function open(bytes: Uint8Array, limits: Partial<BudgetLimits> = {}) {
-  const root = rootOf(bytes);
-  const { ctx, payloads } = recordingContext();
-  ctx.budget = new Budget(limits);
-  const opened = await openContainer(root, bytes, 0, ctx);
-  return { opened, root, payloads };
-}
-
-async function errorOf(p: Promise<unknown>): Promise<FirmwareError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof FirmwareError) return e;
-    throw e;
-  }
-  throw new Error('expected a FirmwareError');
 }
 
 /** Offset of the central directory header of the entry named `name`. */
@@ -92,7 +72,7 @@ describe('ZIP archives', () => {
   for (const [what, entries, options] of cases) {
     it(`${what}: one package node, one entry node per file, each file's exact bytes parsed below it`, async () => {
       const zip = zipArchive(entries, options);
-      const { opened, root, payloads } = await open(zip);
+      const { opened, root, payloads } = await openRecorded(zip);
       expect(opened).toBe(true);
       const pkg = root.children[0];
       expect(pkg.type).toBe('ZIP archive');
@@ -120,7 +100,7 @@ describe('ZIP archives', () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image, method: 'deflate' }], {
       stub: fakeExe(new Uint8Array(0x200)),
     });
-    const { root, payloads } = await open(zip);
+    const { root, payloads } = await openRecorded(zip);
     expect(root.children[0].type).toBe('self-extracting ZIP archive');
     expect(root.children[0].data).toMatchObject({ archiveOffset: 0x200 + 0x1c0 + 0x40 + 0x40 });
     expect(sha(payloads[0].bytes)).toBe(sha(image));
@@ -131,7 +111,7 @@ describe('ZIP archives', () => {
       { name: 'BIOS/', data: new Uint8Array() },
       { name: 'BIOS/a.bin', data: image },
     ]);
-    const { root } = await open(zip);
+    const { root } = await openRecorded(zip);
     expect(root.children[0].children.map((c) => c.name)).toEqual(['BIOS/a.bin']);
   });
 
@@ -142,7 +122,7 @@ describe('ZIP archives', () => {
     ]);
     const c = centralOf(zip, 'bios.bin');
     zip[c + 16] ^= 1;
-    const e = await errorOf(open(zip));
+    const e = await firmwareErrorOf(openRecorded(zip));
     expect(e.code).toBe('bad-checksum');
     expect(e.message).toMatch(/^bios\.bin: CRC-32/);
     expect(e.path).toBe('ZIP entry bios.bin');
@@ -151,7 +131,7 @@ describe('ZIP archives', () => {
   it('damaged deflate data is a decompress error naming the entry', async () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image, method: 'deflate' }]);
     zip[30 + 'bios.bin'.length] = 0xff; // block type 3: reserved
-    const e = await errorOf(open(zip));
+    const e = await firmwareErrorOf(openRecorded(zip));
     expect(e.code).toBe('decompress');
     expect(e.path).toBe('ZIP entry bios.bin');
   });
@@ -159,7 +139,7 @@ describe('ZIP archives', () => {
   it('an entry that expands past its declared size is an error, not a bigger buffer', async () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image, method: 'deflate' }]);
     new DataView(zip.buffer).setUint32(centralOf(zip, 'bios.bin') + 24, 0x100, true);
-    const e = await errorOf(open(zip));
+    const e = await firmwareErrorOf(openRecorded(zip));
     expect(e.code).toBe('bad-format');
     expect(e.message).toMatch(/bios\.bin expands past the 256 bytes/);
   });
@@ -167,7 +147,7 @@ describe('ZIP archives', () => {
   it('entry data running past the end is truncated, naming the entry', async () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image }]);
     new DataView(zip.buffer).setUint32(centralOf(zip, 'bios.bin') + 20, 0x10000, true);
-    const e = await errorOf(open(zip));
+    const e = await firmwareErrorOf(openRecorded(zip));
     expect(e.code).toBe('truncated');
     expect(e.message).toMatch(/^bios\.bin: its 65536 stored bytes/);
   });
@@ -176,12 +156,12 @@ describe('ZIP archives', () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image }]);
     const end = zip.length - 22;
     new DataView(zip.buffer).setUint32(end + 16, zip.length, true);
-    expect((await errorOf(open(zip))).code).toBe('truncated');
+    expect((await firmwareErrorOf(openRecorded(zip))).code).toBe('truncated');
   });
 
   it('a file cut before its central directory is named as a cut ZIP by the parse', async () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image }]);
-    const e = await errorOf(parseFirmware(zip.subarray(0, 0x1000)));
+    const e = await firmwareErrorOf(parseFirmware(zip.subarray(0, 0x1000)));
     expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/ZIP archive: cut short, its central directory/);
   });
@@ -189,7 +169,7 @@ describe('ZIP archives', () => {
   it('an unsupported method is named, with the entry', async () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image }]);
     new DataView(zip.buffer).setUint16(centralOf(zip, 'bios.bin') + 10, 12, true);
-    const e = await errorOf(open(zip));
+    const e = await firmwareErrorOf(openRecorded(zip));
     expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/^bios\.bin is compressed with bzip2/);
   });
@@ -197,7 +177,7 @@ describe('ZIP archives', () => {
   it('an encrypted entry is named', async () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image }]);
     zip[centralOf(zip, 'bios.bin') + 8] |= 1;
-    const e = await errorOf(open(zip));
+    const e = await firmwareErrorOf(openRecorded(zip));
     expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/^bios\.bin is encrypted/);
   });
@@ -205,7 +185,7 @@ describe('ZIP archives', () => {
   it('a split (multi-part) archive is named', async () => {
     const zip = zipArchive([{ name: 'bios.bin', data: image }]);
     new DataView(zip.buffer).setUint16(zip.length - 22 + 4, 1, true);
-    const e = await errorOf(open(zip));
+    const e = await firmwareErrorOf(openRecorded(zip));
     expect(e.code).toBe('unsupported');
     expect(e.message).toMatch(/split across several files/);
   });
@@ -221,18 +201,21 @@ describe('ZIP bomb limits', () => {
 
   it('is small, and opens within the default limits', async () => {
     expect(bomb.length).toBeLessThan(20_000);
-    expect((await open(bomb)).payloads.map((p) => p.bytes.length)).toEqual([4 << 20, 4 << 20]);
+    expect((await openRecorded(bomb)).payloads.map((p) => p.bytes.length)).toEqual([
+      4 << 20,
+      4 << 20,
+    ]);
   });
 
   it('one entry larger than the per-entry limit is refused before it is expanded', async () => {
-    const e = await errorOf(open(bomb, { maxEntrySize: 1 << 20 }));
+    const e = await firmwareErrorOf(openRecorded(bomb, { maxEntrySize: 1 << 20 }));
     expect(e.code).toBe('budget');
     expect(e.message).toMatch(/expands to 4194304 bytes, more than the limit of 1048576/);
     expect(e.path).toBe('ZIP entry a.bin');
   });
 
   it('entries that together pass the total limit are refused', async () => {
-    const e = await errorOf(open(bomb, { maxDecompressed: 6 << 20 }));
+    const e = await firmwareErrorOf(openRecorded(bomb, { maxDecompressed: 6 << 20 }));
     expect(e.code).toBe('budget');
     expect(e.path).toBe('ZIP entry b.bin');
   });
@@ -241,7 +224,7 @@ describe('ZIP bomb limits', () => {
     const many = zipArchive(
       Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, data: readme })),
     );
-    const e = await errorOf(open(many, { maxEntries: 10 }));
+    const e = await firmwareErrorOf(openRecorded(many, { maxEntries: 10 }));
     expect(e.code).toBe('budget');
     expect(e.message).toMatch(/lists 12 entries, more than the limit of 10/);
   });
@@ -276,7 +259,7 @@ describe('ZIP archives in the whole parse', () => {
     let z = zipArchive([{ name: 'bios.bin', data: corpus.bytes }]);
     for (let i = 0; i < 3; i++) z = zipArchive([{ name: `level${i}.zip`, data: z }]);
     expect((await found(z, { maxArchiveDepth: 4 })).gops).toEqual([gopSha]);
-    const e = await errorOf(found(z, { maxArchiveDepth: 3 }));
+    const e = await firmwareErrorOf(found(z, { maxArchiveDepth: 3 }));
     expect(e.code).toBe('budget');
     expect(e.message).toMatch(/archives nested deeper than 3 levels/);
   });
