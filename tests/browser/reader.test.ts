@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   E2E_BUILD,
@@ -10,6 +12,7 @@ import {
   type BrowserSession,
   type Site,
 } from '../helpers/browser';
+import { zipArchive } from '../../fixtures/builder/containers';
 import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
 
@@ -50,6 +53,30 @@ describe.skipIf(!!reason)('reader in the browser worker', () => {
     const vbtShas = await page.getByTestId('vbt-sha256').allTextContents();
     expect(vbtShas[0]).toBe(spi.vbts[0].sha256_exact);
     expect(await page.getByTestId('vbt-platform').first().textContent()).toBe(spi.vbts[0].platform);
+    await page.close();
+  });
+
+  it('finds the same GOP and VBT in the SPI image dropped as a zip download', async () => {
+    const all = fixtureJson<Expected[]>('vendor-like-2/expected.json');
+    const spi = all.find((e) => e.file === 'aptio5-spi-adl.bin')!;
+    const bios = new Uint8Array(readFileSync(fixturePath('vendor-like-2/aptio5-spi-adl.bin')));
+    const readme = new TextEncoder().encode('Flash with the EFI shell tool.\r\n');
+    const zip = join(mkdtempSync(join(tmpdir(), 'zip-drop-')), 'BIOS-update.zip');
+    writeFileSync(
+      zip,
+      zipArchive([
+        { name: 'README.TXT', data: readme, method: 'deflate' },
+        { name: 'BIOS/E7D25IMS.1C0', data: bios, method: 'deflate' },
+      ]),
+    );
+    const page = await session.context.newPage();
+    await page.goto(site.url);
+    await page.getByTestId('file-input').setInputFiles(zip);
+    await page.getByTestId('found').waitFor({ timeout: 60_000 });
+    const gopShas = await page.getByTestId('gop-sha256').allTextContents();
+    expect(gopShas).toEqual(spi.gops.map((g) => g.sha256));
+    const vbtShas = await page.getByTestId('vbt-sha256').allTextContents();
+    expect(vbtShas[0]).toBe(spi.vbts[0].sha256_exact);
     await page.close();
   });
 

@@ -40,7 +40,7 @@ export function capsuleName(f: CapsuleFlavour): string {
   return NAMES[f];
 }
 
-const CAPSULE_KINDS: Record<CapsuleFlavour, { kind: FileKind; label: string }> = {
+export const CAPSULE_KINDS: Record<CapsuleFlavour, { kind: FileKind; label: string }> = {
   efi: { kind: 'capsule-efi', label: 'UEFI capsule' },
   fmp: { kind: 'capsule-fmp', label: 'UEFI firmware-management (FMP) capsule' },
   intel: { kind: 'capsule-intel', label: 'Intel BIOS capsule' },

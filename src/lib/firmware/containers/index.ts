@@ -9,10 +9,15 @@ import type { ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
 import { bareImageFormat } from './bare-image';
 import { capsuleFormat } from './capsule';
+import { carvedFormat } from './carve';
 import { descriptorFormat } from './descriptor';
 import { openFirstFormat, type FirmwareFormat } from './format';
 import { ifwiFormat } from './ifwi';
 import { optionRomFormat } from './option-rom';
+import { fatFormat } from './archive/fat';
+import { isoFormat } from './archive/iso9660';
+import { sevenZipFormat } from './archive/sevenzip';
+import { zipFormat } from './archive/zip';
 import { amiPfatFormat } from './vendor/ami-pfat';
 import { dellPfsFormat } from './vendor/dell-pfs';
 import { insydeFormat } from './vendor/insyde';
@@ -28,9 +33,14 @@ export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
   descriptorFormat, // 0x0FF0A55A at 0x10: Intel SPI image, regions
   capsuleFormat, // capsule GUID at 0: UEFI, FMP and vendor capsules
   optionRomFormat, // 55 AA with a PCIR structure: PCI option ROM images
+  zipFormat, // `PK` at 0, or an executable whose end holds a ZIP directory (self-extractor)
+  sevenZipFormat, // 7z signature at 0, or after a self-extractor's stub (Insyde SFX too)
+  isoFormat, // `CD001` at 0x8001: CD images, with their El Torito boot image
+  fatFormat, // FAT12/16 boot sector at 0, or an MBR whose first FAT partition holds one
   insydeFormat, // `$_IFLASH` at 0, or an executable holding such blocks
   dellPfsFormat, // `PFS.HDR.` at 0, or an executable holding zlib-packed PFS
   amiPfatFormat, // `_AMIPFAT` at 8, or inside a flasher executable
+  carvedFormat, // a descriptor, capsule or option ROM inside an executable or unknown wrapper
   bareImageFormat, // MZ/VZ/$VBT at 0 (after the packages that are executables too)
   ifwiFormat, // BPDT signature at 0; volumes found by scanning
   volumesInsideFormat, // whole volumes anywhere in otherwise unknown data

@@ -218,6 +218,38 @@ export interface AmiPfatData {
   files: number;
 }
 
+/** A general archive or disk image around the firmware: ZIP, 7z, ISO 9660, a FAT file system. */
+export interface ArchiveData {
+  is: 'archive';
+  format: 'ZIP' | '7z' | 'ISO 9660' | 'FAT';
+  /** Files the archive lists (directories not counted). */
+  entries: number;
+  /** Where the archive starts in the package node (after a self-extractor's stub). */
+  archiveOffset: number;
+}
+
+/** One file of an archive: its path and how it is stored. */
+export interface ArchiveEntryData {
+  is: 'archive-entry';
+  path: string;
+  /** 'stored', 'deflate', 'LZMA', 'LZMA2+BCJ', … */
+  method: string;
+  /** Bytes the entry takes in the archive (its own, or its share of a solid block). */
+  storedSize: number;
+  size: number;
+  /** The CRC-32 the archive records for it, checked when read. */
+  crc32?: number;
+}
+
+/** A whole firmware image found by its header inside a file no format reads (containers/carve.ts). */
+export interface CarvedData {
+  is: 'carved';
+  /** 'SPI image', 'UEFI capsule', 'PCI option ROM', 'firmware volume'. */
+  contents: string;
+  offset: number;
+  size: number;
+}
+
 export type NodeData =
   | NoData
   | ImageData
@@ -236,4 +268,7 @@ export type NodeData =
   | BiosGuardData
   | InsydePackageData
   | InsydeBlockData
-  | AmiPfatData;
+  | AmiPfatData
+  | ArchiveData
+  | ArchiveEntryData
+  | CarvedData;

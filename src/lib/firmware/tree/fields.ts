@@ -200,6 +200,23 @@ export function displayFields(
       put('flags', hex(d.flags));
       put('files', d.files);
       break;
+    case 'archive':
+      put('archiveFormat', d.format);
+      put('files', d.entries);
+      if (d.archiveOffset) put('archiveOffset', hex(d.archiveOffset));
+      break;
+    case 'archive-entry':
+      put('entryPath', d.path);
+      put('method', d.method);
+      put('storedSize', d.storedSize);
+      put('size', d.size);
+      if (d.crc32 !== undefined) put('crc32', hex(d.crc32, 8));
+      break;
+    case 'carved':
+      put('contents', d.contents);
+      put('base', hex(d.offset));
+      put('size', hex(d.size));
+      break;
   }
   return out;
 }

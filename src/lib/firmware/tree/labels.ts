@@ -107,6 +107,13 @@ export const FIELD_LABELS = {
   totalSize: 'total size',
   usedSize: 'used size',
   files: 'files',
+  // archives
+  archiveFormat: 'archive format',
+  archiveOffset: 'archive offset',
+  entryPath: 'path',
+  method: 'method',
+  storedSize: 'stored size',
+  crc32: 'CRC-32',
 } as const;
 
 export type FieldId = keyof typeof FIELD_LABELS;

@@ -56,6 +56,22 @@ export interface LzmaDecodeOptions {
   offset?: number;
   /** Called with the output size about every PROGRESS_STEP bytes (for long decodes). */
   onProgress?: (outBytes: number) => void;
+  /**
+   * Continue a stream in chunks (LZMA2): decode into `chain.out` after `chain.outPos`, from the
+   * coder state the previous chunk left (probabilities absent: fresh ones), and leave the state
+   * there for the next. The caller reserves the output; the range coder starts afresh.
+   */
+  chain?: LzmaChain;
+}
+
+/** The state an LZMA2 chunk hands to the next one (see `LzmaDecodeOptions.chain`). */
+export interface LzmaChain {
+  /** The whole output, allocated by the caller; earlier chunks' bytes are the dictionary. */
+  out: Uint8Array;
+  outPos: number;
+  state: number;
+  reps: [number, number, number, number];
+  probs?: Uint16Array;
 }
 
 const PROGRESS_STEP = 1 << 18;
@@ -197,18 +213,21 @@ export function decodeRaw(
   }
   // Output grows toward `target` as it is produced, so garbage that declares a huge size
   // fails before the whole buffer is allocated; a declared size is reserved up front.
-  const target = known ? size : limit;
-  if (known) opts.budget?.takeDecompressed(size, { offset: base });
-  let cap = Math.min(target, Math.max(1 << 20, (input.length - start) * 16));
+  const chain = opts.chain;
+  if (chain && (!known || chain.outPos + size > chain.out.length))
+    throw corrupt('a chunk runs past the declared output size', base + start);
+  const target = chain ? chain.outPos + size : known ? size : limit;
+  if (known && !chain) opts.budget?.takeDecompressed(size, { offset: base });
+  let cap = chain ? target : Math.min(target, Math.max(1 << 20, (input.length - start) * 16));
   if (!known) opts.budget?.takeDecompressed(cap, { offset: base });
-  let out = allocate(cap, base);
+  let out = chain ? chain.out : allocate(cap, base);
   if (known && size === 0) return out;
 
   const { lc, lp, pb } = props;
   const lpMask = (1 << lp) - 1;
   const pbMask = (1 << pb) - 1;
   const lcShift = 8 - lc;
-  const probs = new Uint16Array(probCount(lc, lp)).fill(PROB_INIT);
+  const probs = chain?.probs ?? new Uint16Array(probCount(lc, lp)).fill(PROB_INIT);
 
   const inEnd = input.length;
   let inPos = start;
@@ -225,12 +244,9 @@ export function decodeRaw(
   let range = -1;
   if (code === range) throw corrupt('the range coder starts with an invalid code', base + start);
 
-  let outPos = 0;
-  let state = 0;
-  let rep0 = 0;
-  let rep1 = 0;
-  let rep2 = 0;
-  let rep3 = 0;
+  let outPos = chain ? chain.outPos : 0;
+  let state = chain ? chain.state : 0;
+  let [rep0, rep1, rep2, rep3] = chain ? chain.reps : [0, 0, 0, 0];
   let p = 0;
   let bound = 0;
   let i = 0;
@@ -673,6 +689,11 @@ export function decodeRaw(
       reps: [rep0, rep1, rep2, rep3],
       probs,
     });
+    return out;
+  }
+  if (chain) {
+    if (sawEnd) throw corrupt('an end marker inside an LZMA2 chunk', base + inPos);
+    Object.assign(chain, { outPos, state, reps: [rep0, rep1, rep2, rep3], probs });
     return out;
   }
   if (!known) {

@@ -118,9 +118,15 @@ export function recognisePackage(b: Uint8Array): KnownPackage | undefined {
 /** General archives users download BIOS files in. */
 function archiveAt(b: Uint8Array): KnownPackage | undefined {
   const unpack = '7-Zip (or unzip/tar), then open the BIOS image inside';
-  if (matchAt(b, 0, [0x50, 0x4b, 0x03, 0x04])) return { name: 'a ZIP archive', tool: unpack };
+  // ZIP archives the reader opens never get here: this one has no central directory left.
+  if (matchAt(b, 0, [0x50, 0x4b, 0x03, 0x04]))
+    return {
+      name: 'a ZIP archive: cut short, its central directory (at the end) is missing',
+      tool: '7-Zip after downloading it again (7-Zip recovers some files from a cut archive)',
+    };
+  // 7z archives the reader opens never get here either: this one's start header is damaged.
   if (matchAt(b, 0, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))
-    return { name: 'a 7-Zip archive', tool: unpack };
+    return { name: 'a 7-Zip archive: its start header is damaged', tool: unpack };
   if (asciiAt(b, 0, 'Rar!\x1a\x07')) return { name: 'a RAR archive', tool: unpack };
   if (matchAt(b, 0, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))
     return { name: 'an xz file', tool: unpack };
