@@ -68,7 +68,7 @@ export function amdGopInfo(image: Uint8Array): AmdGopInfo | undefined {
   } catch {
     return undefined;
   }
-  for (let at = indexOfBytes(image, NAME_PREFIX); at >= 0; ) {
+  for (let at = indexOfBytes(image, NAME_PREFIX); at >= 0;) {
     const name = utf16At(image, at);
     const m = NAME_PATTERN.exec(name);
     if (m && pe.machine === MACHINE_X64) {

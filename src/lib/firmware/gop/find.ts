@@ -64,7 +64,8 @@ export type Candidate = GopCandidate | VbtCandidate;
 
 /** A copy found but never offered, and why. */
 export interface IgnoredCandidate {
-  kind: 'gop' | 'vbt';
+  /** Intel GOP, VBT; AMD GOP, AMD VBIOS (amd/find.ts). */
+  kind: 'gop' | 'vbt' | 'amd-gop' | 'vbios';
   path: string;
   fileGuid?: string;
   uiName?: string;
@@ -89,7 +90,7 @@ const PAYLOAD_SECTIONS = new Set<number>([
 ]);
 
 /** The bytes a leaf node carries that may be a driver or a VBT; undefined for structure. */
-function payloadOf(n: FirmwareNode): Uint8Array | undefined {
+export function payloadOf(n: FirmwareNode): Uint8Array | undefined {
   if (n.children.length > 0 || n.decoded) return undefined;
   const data = n.data;
   switch (n.kind) {
@@ -117,7 +118,7 @@ function payloadOf(n: FirmwareNode): Uint8Array | undefined {
  * The tree path plus where the bytes are, so that identical copies in same-named volumes stay
  * apart: the file offset, or for decompressed data the offset of the compressed section holding it.
  */
-function locate(n: FirmwareNode): string {
+export function locate(n: FirmwareNode): string {
   if (n.absOffset !== undefined) return `${pathOf(n)} @ ${hex(n.absOffset)}`;
   for (let p = n.parent; p; p = p.parent) {
     if (p.decoded && p.absOffset !== undefined)
@@ -126,19 +127,19 @@ function locate(n: FirmwareNode): string {
   return pathOf(n);
 }
 
-function enclosingFile(n: FirmwareNode): FirmwareNode | undefined {
+export function enclosingFile(n: FirmwareNode): FirmwareNode | undefined {
   for (let p: FirmwareNode | undefined = n; p; p = p.parent) if (p.kind === 'file') return p;
   return undefined;
 }
 
 /** The first FFS file on the way up that is DELETED or HEADER_INVALID (nested volumes included). */
-function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
+export function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
   for (let p: FirmwareNode | undefined = n; p; p = p.parent)
     if (p.data.is === 'file' && p.data.deleted) return p;
   return undefined;
 }
 
-function uiNameOf(file: FirmwareNode | undefined): string | undefined {
+export function uiNameOf(file: FirmwareNode | undefined): string | undefined {
   if (!file) return undefined;
   let name: string | undefined;
   walk(file, (n) => {
@@ -157,14 +158,14 @@ function allBytes(b: Uint8Array, v: number): boolean {
 }
 
 /** The image without what follows its last section, when that is only padding (option ROMs pad to 512). */
-function trimPe(body: Uint8Array): Uint8Array {
+export function trimPe(body: Uint8Array): Uint8Array {
   const len = peImageLength(body, 0);
   if (len === undefined || len >= body.length) return body;
   const rest = body.subarray(len);
   return allBytes(rest, 0) || allBytes(rest, 0xff) ? body.subarray(0, len) : body;
 }
 
-function checkWarnings(file: FirmwareNode | undefined): Text[] {
+export function checkWarnings(file: FirmwareNode | undefined): Text[] {
   if (!file) return [];
   // The check's name and detail come from the parser, in English.
   return file.checks
@@ -176,7 +177,7 @@ function checkWarnings(file: FirmwareNode | undefined): Text[] {
     );
 }
 
-interface Found<T> {
+export interface Found<T> {
   loc: Location;
   deletedBy?: FirmwareNode;
   sha256: string;
@@ -277,15 +278,19 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
   };
 }
 
-function ids(loc: Location): { path: string; fileGuid?: string; uiName?: string } {
+export function ids(loc: Location): { path: string; fileGuid?: string; uiName?: string } {
   return { path: loc.path, fileGuid: loc.fileGuid, uiName: loc.uiName };
 }
 
-function dedupe<T, C>(
+export function dedupe<T, C>(
   found: Found<T>[],
   ignored: IgnoredCandidate[],
-  kind: 'gop' | 'vbt',
+  kind: IgnoredCandidate['kind'],
   make: (f: Found<T>, copies: Location[]) => C,
+  sizeOf: (f: Found<T>) => number = (f) =>
+    kind === 'vbt'
+      ? (f.item as { info: VbtInfo }).info.size
+      : (f.item as { bytes: Uint8Array }).bytes.length,
 ): C[] {
   const firsts = new Map<string, { f: Found<T>; copies: Location[] }>();
   for (const f of found) {
@@ -296,10 +301,7 @@ function dedupe<T, C>(
         kind,
         ...ids(f.loc),
         sha256: f.sha256,
-        size:
-          kind === 'gop'
-            ? (f.item as { bytes: Uint8Array }).bytes.length
-            : (f.item as { info: VbtInfo }).info.size,
+        size: sizeOf(f),
         reason: f.deletedBy.guid
           ? t('ignored.deleted', { guid: f.deletedBy.guid, state })
           : t('ignored.deletedNoGuid', { state }),

@@ -1,0 +1,269 @@
+/**
+ * Option ROMs for a passed-through AMD APU iGPU under stock OVMF, from the user's own AMD GOP
+ * and (optionally) APU VBIOS, written by the generic PCI ROM writer (oprom/) and re-read:
+ *
+ * - combined (`romfile=` of the GPU, BB:00.0): the shape of a discrete card's ROM and of the
+ *   community Renoir ROM — the VBIOS image unchanged except its last-image bit and checksum byte,
+ *   then an EFI image holding the GOP, both marked 1002:<GPU>;
+ * - GOP-only (`romfile=` of the HDMI audio function, BB:00.1): one EFI image;
+ * - the VBIOS alone (`romfile=` of BB:00.0 beside the GOP-only ROM).
+ *
+ * Which PCIR IDs the GOP-only ROM carries: none of them decide whether OVMF runs it. edk2
+ * PciBusDxe ProcessOpRomImage (PciOptionRomSupport.c) walks the images of the ROM it read from
+ * the function's ROM BAR and loads every EFI image that is not an application, without comparing
+ * PCIR vendor/device with the function; the GOP then finds the GPU itself. Community GOP-only ROMs
+ * that work carry 1002:1640, 1002:1637, 1002:1681, 1022:15E3 and even 03EA:0668. We mark it with
+ * what a reader expects on BB:00.1: vendor 1002, the GPU's audio function ID, class 0x040300
+ * (HD audio), or 1002:FFFF when the GPU is not in the table.
+ */
+import { sha256Hex } from '../bytes/sha256';
+import { pciId } from '../bytes/hex';
+import { FirmwareError, hex } from '../errors';
+import { gopMessages } from '../gop/messages';
+import { AMD_VENDOR_ID, lookupAmdApu, type AmdApu } from '../igpu/amd';
+import { efiDriverImage } from '../oprom/efi-driver';
+import type { LegacyImage, OptionRom } from '../oprom/image';
+import { layoutOptionRom } from '../oprom/layout';
+import { readOptionRom } from '../oprom/read';
+import { verifyOptionRom } from '../oprom/verify';
+import { writeLaidOut } from '../oprom/write';
+import { PCI_CODE_TYPE } from '../spec';
+import type { Text } from '../text';
+import { amdGopInfo, type AmdGopInfo } from './gop-info';
+import { vbiosInfo, type VbiosInfo } from './vbios';
+
+const { t } = gopMessages;
+
+const DISPLAY_VGA_CLASS = 0x030000;
+const HD_AUDIO_CLASS = 0x040300;
+const ANY_DEVICE = 0xffff;
+/**
+ * Not a limit OVMF enforces (it reads the whole ROM BAR QEMU sizes to the file); the size of the
+ * legacy expansion-ROM area (0xC0000-0xDFFFF, PCI Firmware Specification 3.x) that the
+ * discrete-card layout, and the cards' flash chips, keep to. Exceeding it gives a warning.
+ */
+export const COMBINED_ROM_SOFT_LIMIT = 128 << 10;
+
+export type AmdRomKind = 'combined' | 'gop-only' | 'vbios';
+
+export interface AmdRomImage {
+  offset: number;
+  length: number;
+  vendorId: number;
+  deviceId: number;
+  classCode: number;
+  codeType: number;
+  last: boolean;
+  /** Legacy: SHA-256 of the image; EFI: of the PE as the reader found it. */
+  sha256: string;
+}
+
+export interface AmdBuiltRom {
+  kind: AmdRomKind;
+  /** Suggested file name. */
+  fileName: string;
+  /** The PCI function whose hostpci entry takes it as romfile. */
+  function: 'BB:00.0' | 'BB:00.1';
+  rom: Uint8Array;
+  sha256: string;
+  images: AmdRomImage[];
+}
+
+export interface AmdRomOptions {
+  /** The AMD GOP driver (PE32+ x64). */
+  gop: Uint8Array;
+  /** The APU VBIOS (a legacy PCI option ROM); without it only the GOP-only ROM is built. */
+  vbios?: Uint8Array;
+  /** The GPU's PCI device ID (e.g. 0x1900); by default the VBIOS's. */
+  deviceId?: number;
+}
+
+export interface AmdRoms {
+  roms: AmdBuiltRom[];
+  gop: AmdGopInfo & { size: number; sha256: string };
+  vbios?: VbiosInfo & { size: number; sha256: string };
+  /** The GPU the ROMs are for, and the table's entry for it. */
+  deviceId?: number;
+  apu?: AmdApu;
+  warnings: Text[];
+}
+
+function checkGop(pe: Uint8Array): AmdGopInfo {
+  const info = amdGopInfo(pe);
+  if (!info)
+    throw new FirmwareError(
+      'bad-input',
+      'the GOP file is not an AMD GOP driver (no "AMD GOP X64 … Driver Rev." name in a PE32+ x64 image)',
+    );
+  if (info.phase === 'pei')
+    throw new FirmwareError(
+      'bad-input',
+      'the GOP file is the 32-bit AMD PEI GOP; OVMF runs x64 DXE drivers only',
+    );
+  return info;
+}
+
+/** The first image of the VBIOS file, as the ROM model, with what it says about itself. */
+function readVbios(
+  bytes: Uint8Array,
+  warnings: Text[],
+): { image: LegacyImage; info: VbiosInfo; bytes: Uint8Array } {
+  let model: OptionRom;
+  try {
+    model = readOptionRom(bytes);
+  } catch (e) {
+    const why = e instanceof FirmwareError ? e.message : String(e);
+    throw new FirmwareError('bad-input', `the VBIOS file is not a PCI option ROM: ${why}`, {
+      cause: e,
+    });
+  }
+  const image = model.images[0];
+  if (image.type !== 'legacy')
+    throw new FirmwareError('bad-input', 'the VBIOS file starts with an EFI image, not a VBIOS');
+  const length = (image.blocks ?? image.code.length / 512) * 512;
+  const own = bytes.subarray(0, length);
+  const info = vbiosInfo(own, {
+    ...image.pcir,
+    codeType: image.codeType ?? PCI_CODE_TYPE.x86,
+  });
+  if (!info)
+    throw new FirmwareError(
+      'bad-input',
+      `the VBIOS file is not an AMD APU VBIOS (PCIR ${pciId(image.pcir.vendorId)}:${pciId(image.pcir.deviceId)}, class ${hex(image.pcir.classCode, 6)}; need vendor 1002, display class and an ATOM BIOS)`,
+    );
+  if (model.images.length > 1)
+    warnings.push(t('amd.rom.vbiosHadMore', { count: model.images.length }));
+  return { image, info, bytes: own };
+}
+
+async function build(
+  kind: AmdRomKind,
+  model: OptionRom,
+  fileName: string,
+  fn: AmdBuiltRom['function'],
+): Promise<AmdBuiltRom> {
+  const layout = layoutOptionRom(model);
+  const rom = writeLaidOut(model, layout);
+  const verified = await verifyOptionRom(rom, model, layout);
+  return {
+    kind,
+    fileName,
+    function: fn,
+    rom,
+    sha256: await sha256Hex(rom),
+    images: verified.map(({ layout: l, sha256 }, i) => {
+      const img = model.images[i];
+      return {
+        offset: l.offset,
+        length: l.blocks * 512,
+        vendorId: img.pcir.vendorId,
+        deviceId: img.pcir.deviceId,
+        classCode: img.pcir.classCode,
+        codeType: img.type === 'efi' ? PCI_CODE_TYPE.efi : (img.codeType ?? PCI_CODE_TYPE.x86),
+        last: l.last,
+        sha256,
+      };
+    }),
+  };
+}
+
+/**
+ * The bytes of the VBIOS as written must be the input's except for the PCIR indicator byte and
+ * the checksum byte: anything else would be a VBIOS the GPU's vendor did not write.
+ */
+function checkVbiosKept(written: Uint8Array, original: Uint8Array, image: LegacyImage): void {
+  const allowed = new Set([image.pcirOffset + 0x15]);
+  if (image.checksumOffset !== null) allowed.add(image.checksumOffset);
+  for (let i = 0; i < original.length; i++) {
+    if (written[i] !== original[i] && !allowed.has(i))
+      throw new FirmwareError(
+        'verify',
+        `option ROM self-check failed: the VBIOS byte at ${hex(i)} changed`,
+        { offset: i },
+      );
+  }
+}
+
+/**
+ * The GOP-only ROM, and with a VBIOS the combined ROM and the VBIOS alone, each re-read and
+ * checked. FirmwareError `bad-input` for a GOP or VBIOS that is not one.
+ */
+export async function buildAmdRoms(opts: AmdRomOptions): Promise<AmdRoms> {
+  const warnings: Text[] = [];
+  const gopInfo = checkGop(opts.gop);
+  const vbios = opts.vbios ? readVbios(opts.vbios, warnings) : undefined;
+  const deviceId = opts.deviceId ?? vbios?.info.deviceId;
+  if (deviceId !== undefined && (deviceId < 0 || deviceId > 0xffff))
+    throw new FirmwareError('bad-input', `device ID ${hex(deviceId)} is not 16-bit`);
+  const apu = deviceId === undefined ? undefined : lookupAmdApu(deviceId);
+  if (vbios && deviceId !== undefined && deviceId !== vbios.info.deviceId) {
+    warnings.push(
+      t('amd.rom.deviceMismatch', {
+        given: `1002:${pciId(deviceId)}`,
+        vbios: `1002:${pciId(vbios.info.deviceId)}`,
+      }),
+    );
+    const vbiosFamily = vbios.info.apu?.family;
+    if (vbiosFamily && apu && vbiosFamily !== apu.family)
+      warnings.push(t('amd.rom.familyMismatch', { vbios: vbiosFamily, given: apu.family }));
+  }
+  if (deviceId !== undefined && !apu)
+    warnings.push(t('amd.rom.unknownDevice', { id: `1002:${pciId(deviceId)}` }));
+
+  const device = deviceId === undefined ? 'ffff' : pciId(deviceId);
+  const gopInput = { pe: opts.gop, name: 'AMD GOP' };
+  const roms: AmdBuiltRom[] = [];
+
+  roms.push(
+    await build(
+      'gop-only',
+      {
+        images: [
+          efiDriverImage(gopInput, {
+            vendorId: AMD_VENDOR_ID,
+            deviceId: apu?.audioDeviceId ?? ANY_DEVICE,
+            classCode: HD_AUDIO_CLASS,
+          }),
+        ],
+      },
+      `amd-gop-${device}-audio.rom`,
+      'BB:00.1',
+    ),
+  );
+
+  if (vbios) {
+    // The VBIOS image as the vendor wrote it; its PCIR device ID stays (the hardware's own).
+    const legacy: LegacyImage = { ...vbios.image };
+    const efi = efiDriverImage(gopInput, {
+      vendorId: AMD_VENDOR_ID,
+      deviceId: deviceId ?? vbios.info.deviceId,
+      classCode: DISPLAY_VGA_CLASS,
+    });
+    const combined = await build(
+      'combined',
+      { images: [legacy, efi] },
+      `amd-vbios-gop-${device}.rom`,
+      'BB:00.0',
+    );
+    checkVbiosKept(combined.rom, vbios.bytes, legacy);
+    if (combined.rom.length > COMBINED_ROM_SOFT_LIMIT)
+      warnings.push(t('amd.rom.over128k', { size: combined.rom.length }));
+    roms.unshift(combined);
+    const alone = await build('vbios', { images: [legacy] }, `vbios-${device}.bin`, 'BB:00.0');
+    checkVbiosKept(alone.rom, vbios.bytes, legacy);
+    roms.push(alone);
+  }
+
+  return {
+    roms,
+    gop: { ...gopInfo, size: opts.gop.length, sha256: await sha256Hex(opts.gop) },
+    vbios: vbios && {
+      ...vbios.info,
+      size: vbios.bytes.length,
+      sha256: await sha256Hex(vbios.bytes),
+    },
+    deviceId,
+    apu,
+    warnings,
+  };
+}
