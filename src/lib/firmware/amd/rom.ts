@@ -24,10 +24,12 @@ import { AMD_VENDOR_ID, lookupAmdApu, type AmdApu } from '../igpu/amd';
 import { efiDriverImage } from '../oprom/efi-driver';
 import type { LegacyImage, OptionRom } from '../oprom/image';
 import { layoutOptionRom } from '../oprom/layout';
-import { readOptionRom } from '../oprom/read';
+import { legacyChecksumOffset, readOptionRom, readPcir } from '../oprom/read';
+import { ROM_BLOCK } from '../oprom/image';
+import { sum8 } from '../bytes/checksum';
 import { verifyOptionRom } from '../oprom/verify';
 import { writeLaidOut } from '../oprom/write';
-import { PCI_CODE_TYPE } from '../spec';
+import { PCI_CODE_TYPE, PCIR_LAST_IMAGE } from '../spec';
 import type { Text } from '../text';
 import { amdGopInfo, type AmdGopInfo } from './gop-info';
 import { vbiosInfo, type VbiosInfo } from './vbios';
@@ -103,14 +105,37 @@ function checkGop(pe: Uint8Array): AmdGopInfo {
   return info;
 }
 
-/** The first image of the VBIOS file, as the ROM model, with what it says about itself. */
+/**
+ * The first image of the VBIOS file on its own. A VBIOS cut from a chain (a card-shaped ROM, a
+ * BIOS's option-ROM file) is not marked last: mark it, and move its checksum byte to match.
+ */
+function firstImage(bytes: Uint8Array, warnings: Text[]): Uint8Array {
+  const p = readPcir(bytes, 0);
+  const length = (p?.imageLength ?? 0) * ROM_BLOCK;
+  if (!p || length === 0 || length > bytes.length)
+    throw new FirmwareError('bad-input', 'the VBIOS file is not a PCI option ROM image');
+  const image = bytes.slice(0, length);
+  if (!(p.indicator & PCIR_LAST_IMAGE)) {
+    warnings.push(t('amd.rom.vbiosHadMore'));
+    const summed = sum8(image, 0, image[2] * ROM_BLOCK) === 0;
+    image[p.offset + 0x15] |= PCIR_LAST_IMAGE;
+    if (summed) {
+      const at = legacyChecksumOffset(image, image[2]);
+      image[at] = (image[at] - PCIR_LAST_IMAGE) & 0xff;
+    }
+  }
+  return image;
+}
+
+/** The VBIOS as the ROM model, with what it says about itself. */
 function readVbios(
   bytes: Uint8Array,
   warnings: Text[],
 ): { image: LegacyImage; info: VbiosInfo; bytes: Uint8Array } {
+  const own = firstImage(bytes, warnings);
   let model: OptionRom;
   try {
-    model = readOptionRom(bytes);
+    model = readOptionRom(own);
   } catch (e) {
     const why = e instanceof FirmwareError ? e.message : String(e);
     throw new FirmwareError('bad-input', `the VBIOS file is not a PCI option ROM: ${why}`, {
@@ -120,8 +145,6 @@ function readVbios(
   const image = model.images[0];
   if (image.type !== 'legacy')
     throw new FirmwareError('bad-input', 'the VBIOS file starts with an EFI image, not a VBIOS');
-  const length = (image.blocks ?? image.code.length / 512) * 512;
-  const own = bytes.subarray(0, length);
   const info = vbiosInfo(own, {
     ...image.pcir,
     codeType: image.codeType ?? PCI_CODE_TYPE.x86,
@@ -131,8 +154,6 @@ function readVbios(
       'bad-input',
       `the VBIOS file is not an AMD APU VBIOS (PCIR ${pciId(image.pcir.vendorId)}:${pciId(image.pcir.deviceId)}, class ${hex(image.pcir.classCode, 6)}; need vendor 1002, display class and an ATOM BIOS)`,
     );
-  if (model.images.length > 1)
-    warnings.push(t('amd.rom.vbiosHadMore', { count: model.images.length }));
   return { image, info, bytes: own };
 }
 

@@ -123,8 +123,8 @@ const TEMPLATES = {
     'VBIOS 适用于 {vbios}，但 --device-id 指定的是 {given}',
   ],
   'amd.rom.vbiosHadMore': [
-    'the VBIOS file holds {count} images; only the first (the legacy VBIOS) is used',
-    'VBIOS 文件含 {count} 个映像；只使用第一个（传统 VBIOS）',
+    'more images follow the VBIOS in its file; only the VBIOS is used',
+    'VBIOS 文件中在 VBIOS 之后还有其他映像；只使用 VBIOS',
   ],
   'amd.gop.pciIds': [
     'its option-ROM image is marked for {ids} ({families})',
