@@ -157,7 +157,6 @@ export const romCommand: CliCommand = {
     if (!out) throw new UsageError('-o OUTPUT is required');
     const deviceIdText = get('--device-id');
     const deviceId = deviceIdText === undefined ? undefined : parseDeviceId(deviceIdText);
-    if (await amdRom(flags, out, deviceId)) return 0;
     const variant = (get('--variant') ?? 'full') as IgdRomVariant;
     if (!IGD_ROM_VARIANTS.includes(variant))
       throw new UsageError(`--variant must be one of ${IGD_ROM_VARIANTS.join(', ')}`);
@@ -178,6 +177,8 @@ export const romCommand: CliCommand = {
     if (vbtArg === 'embed' && !bios)
       throw new UsageError('--vbt embed takes the VBT from --bios; give a VBT FILE instead');
 
+    // Usage is checked first (as before): an AMD input then only decides which ROM is built.
+    if (await amdRom(flags, out, deviceId)) return 0;
     let src: Sources = { notes: [] };
     if (bios) src = await fromBios(bios, vbtArg === 'embed');
     else if (gopPath) src.gop = readInput(gopPath);
