@@ -14,6 +14,7 @@ import {
   pciId,
   rankAmdCandidates,
   rankCandidates,
+  type AmdRomOptions,
   type AmdRoms,
   type FirmwareNode,
 } from '../../lib/firmware';
@@ -90,7 +91,8 @@ function report(written: { path: string; rom: AmdRoms['roms'][number] }[], r: Am
     for (const img of rom.images)
       lines.push(
         `  image @0x${hexDigits(img.offset, 6)}  PCIR ${pciId(img.vendorId)}:${pciId(img.deviceId)} class ${hexDigits(img.classCode, 6)}  ` +
-          `${img.codeType === 3 ? 'EFI   ' : 'legacy'}  ${String(img.length).padStart(7)} bytes${img.last ? '  last' : ''}  sha256 ${img.sha256}`,
+          `${img.codeType === 3 ? 'EFI   ' : 'legacy'}  ${String(img.length).padStart(7)} bytes${img.last ? '  last' : ''}` +
+          `${img.compressed ? '  EFI-compressed' : ''}  sha256 ${img.sha256}`,
       );
   }
   for (const w of r.warnings) lines.push(`warning: ${w.en}`);
@@ -101,10 +103,10 @@ function report(written: { path: string; rom: AmdRoms['roms'][number] }[], r: Am
 export async function writeAmdRoms(
   out: string,
   src: AmdSources,
-  deviceId: number | undefined,
+  opts: Omit<AmdRomOptions, 'gop' | 'vbios'>,
   json: boolean,
 ): Promise<void> {
-  const r = await buildAmdRoms({ gop: src.gop, vbios: src.vbios, deviceId });
+  const r = await buildAmdRoms({ ...opts, gop: src.gop, vbios: src.vbios });
   const main = r.roms[0];
   const written = r.roms.map((rom) => ({
     path: rom === main ? out : join(dirname(out), rom.fileName),

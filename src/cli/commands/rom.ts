@@ -26,7 +26,8 @@ import {
 const USAGE =
   'rom (--bios BIOS | --gop X.efi) [--vbt embed|opregion|FILE] [--device-id 0x46a6] ' +
   '[--variant full|assignment|gop] -o igd.rom [--json]\n' +
-  '       rom (--bios BIOS | --gop AMD.efi [--vbios VBIOS.bin]) [--device-id 0x1900] -o OUT.rom [--json]\n' +
+  '       rom (--bios BIOS | --gop AMD.efi [--vbios VBIOS.bin]) [--device-id 0x1900]\n' +
+  '           [--compress auto|always|never] -o OUT.rom [--json]\n' +
   '       (--vendor amd|intel when a BIOS holds both; AMD: OUT is the VBIOS+GOP ROM for BB:00.0,\n' +
   '        or without a VBIOS the GOP-only ROM for the audio function BB:00.1; the GOP-only ROM\n' +
   '        and vbios-<device>.bin are written beside it)';
@@ -107,7 +108,8 @@ async function amdRom(flags: ParsedArgs['flags'], out: string, deviceId?: number
   const get = (f: string) => stringFlag(flags, f);
   const forced = parseVendor(get('--vendor'));
   const [bios, gopPath, vbiosPath] = [get('--bios'), get('--gop'), get('--vbios')];
-  if (forced === 'intel' && vbiosPath) throw new UsageError('--vbios is for AMD ROMs');
+  if (forced === 'intel' && (vbiosPath || flags.has('--compress')))
+    throw new UsageError('--vbios and --compress are for AMD ROMs');
   let vendor = forced ?? (vbiosPath ? 'amd' : undefined);
   let src: AmdSources | undefined;
   if (bios && gopPath) return false; // the Intel path reports the usage error
@@ -123,10 +125,16 @@ async function amdRom(flags: ParsedArgs['flags'], out: string, deviceId?: number
     if (vendor === 'amd')
       src = { gop, vbios: vbiosPath ? readInput(vbiosPath) : undefined, notes: [] };
   } else if (vendor === 'amd') throw new UsageError('AMD ROMs need --bios or --gop');
-  if (vendor !== 'amd' || !src) return false;
+  if (vendor !== 'amd' || !src) {
+    if (flags.has('--compress')) throw new UsageError('--compress is for AMD ROMs');
+    return false;
+  }
   for (const f of ['--variant', '--vbt'])
     if (flags.has(f)) throw new UsageError(`${f} is for Intel ROMs`);
-  await writeAmdRoms(out, src, deviceId, flags.has('--json'));
+  const compress = get('--compress') ?? 'auto';
+  if (compress !== 'auto' && compress !== 'always' && compress !== 'never')
+    throw new UsageError('--compress must be auto, always or never');
+  await writeAmdRoms(out, src, { deviceId, compress }, flags.has('--json'));
   return true;
 }
 
@@ -148,6 +156,7 @@ export const romCommand: CliCommand = {
         '--output',
         '--vbios',
         '--vendor',
+        '--compress',
       ],
       ['--json'],
     );

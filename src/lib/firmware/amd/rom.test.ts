@@ -136,3 +136,36 @@ describe.skipIf(!haveFixtures)('AMD ROMs', () => {
     expect(chain(r.roms[0].rom).map((i) => i.deviceId)).toEqual([0x15bf, 0x1681]);
   });
 });
+
+describe.skipIf(!haveFixtures)('AMD ROMs with an EFI-compressed GOP', () => {
+  const gop = () => readFixture(GOP_7840HS);
+  const renoirVbios = () => readFixture('amd/vbios/thieuson-vbios-1636-renoir/vbios_1636.dat');
+
+  it('auto: compresses the GOP image when the combined ROM would pass 128 KiB, and the reader decodes it', async () => {
+    const pe = gop();
+    const r = await buildAmdRoms({ gop: pe, vbios: renoirVbios() });
+    const combined = r.roms[0];
+    expect(54784 + 84992).toBeGreaterThan(COMBINED_ROM_SOFT_LIMIT); // uncompressed it would not fit
+    expect(combined.rom.length).toBeLessThanOrEqual(COMBINED_ROM_SOFT_LIMIT);
+    expect(combined.images.map((i) => [i.codeType, i.compressed, i.last])).toEqual([
+      [0, undefined, false],
+      [3, true, true],
+    ]);
+    // The reader's decoded PE is the GOP given.
+    expect(combined.images[1].sha256).toBe(await sha256Hex(pe));
+    const model = readOptionRom(combined.rom);
+    expect(model.images[1].type === 'efi' && model.images[1].payload.compression).toBe(1);
+    expect(r.warnings).toEqual([]);
+    // The GOP-only ROM stays uncompressed unless asked.
+    expect(r.roms[1].images[0].compressed).toBe(false);
+  });
+
+  it('never: keeps it uncompressed and says the ROM is over 128 KiB; always: compresses every GOP image', async () => {
+    const never = await buildAmdRoms({ gop: gop(), vbios: renoirVbios(), compress: 'never' });
+    expect(never.roms[0].rom.length).toBe(54784 + 84992);
+    expect(never.warnings.map((w) => w.en).join()).toMatch(/139776 bytes, more than 128 KiB/);
+    const always = await buildAmdRoms({ gop: gop(), compress: 'always', deviceId: 0x15bf });
+    expect(always.roms[0].images[0].compressed).toBe(true);
+    expect(always.roms[0].rom.length).toBeLessThan(84992 * 0.6);
+  });
+});

@@ -32,6 +32,7 @@ import { writeLaidOut } from '../oprom/write';
 import { PCI_CODE_TYPE, PCIR_LAST_IMAGE } from '../spec';
 import type { Text } from '../text';
 import { amdGopInfo, type AmdGopInfo } from './gop-info';
+import { efiCompress } from '../compress/efi-encoder';
 import { vbiosInfo, type VbiosInfo } from './vbios';
 
 const { t } = gopMessages;
@@ -58,6 +59,8 @@ export interface AmdRomImage {
   last: boolean;
   /** Legacy: SHA-256 of the image; EFI: of the PE as the reader found it. */
   sha256: string;
+  /** EFI images: the driver is stored EFI 1.1-compressed. */
+  compressed?: boolean;
 }
 
 export interface AmdBuiltRom {
@@ -78,6 +81,12 @@ export interface AmdRomOptions {
   vbios?: Uint8Array;
   /** The GPU's PCI device ID (e.g. 0x1900); by default the VBIOS's. */
   deviceId?: number;
+  /**
+   * EFI-compress the GOP image (compression type 1, which OVMF's PCI bus driver decodes with the
+   * DXE core's Decompress protocol): 'auto' (default) only in a combined ROM that would be over
+   * 128 KiB, as the community Renoir ROM does; 'always' in every ROM; 'never'.
+   */
+  compress?: 'auto' | 'always' | 'never';
 }
 
 export interface AmdRoms {
@@ -183,6 +192,7 @@ async function build(
         codeType: img.type === 'efi' ? PCI_CODE_TYPE.efi : (img.codeType ?? PCI_CODE_TYPE.x86),
         last: l.last,
         sha256,
+        ...(img.type === 'efi' ? { compressed: 'data' in img.payload } : {}),
       };
     }),
   };
@@ -232,7 +242,14 @@ export async function buildAmdRoms(opts: AmdRomOptions): Promise<AmdRoms> {
     warnings.push(t('amd.rom.unknownDevice', { id: `1002:${pciId(deviceId)}` }));
 
   const device = deviceId === undefined ? 'ffff' : pciId(deviceId);
-  const gopInput = { pe: opts.gop, name: 'AMD GOP' };
+  const compress = opts.compress ?? 'auto';
+  const plain = { pe: opts.gop, name: 'AMD GOP' };
+  let packed: typeof plain & { compressed?: Uint8Array } = plain;
+  const compressed = () => {
+    if (packed === plain) packed = { ...plain, compressed: efiCompress(opts.gop) };
+    return packed;
+  };
+  const gopInput = compress === 'always' ? compressed() : plain;
   const roms: AmdBuiltRom[] = [];
 
   roms.push(
@@ -255,17 +272,22 @@ export async function buildAmdRoms(opts: AmdRomOptions): Promise<AmdRoms> {
   if (vbios) {
     // The VBIOS image as the vendor wrote it; its PCIR device ID stays (the hardware's own).
     const legacy: LegacyImage = { ...vbios.image };
-    const efi = efiDriverImage(gopInput, {
+    const ids = {
       vendorId: AMD_VENDOR_ID,
       deviceId: deviceId ?? vbios.info.deviceId,
       classCode: DISPLAY_VGA_CLASS,
-    });
-    const combined = await build(
+    };
+    const name = `amd-vbios-gop-${device}.rom`;
+    let combined = await build(
       'combined',
-      { images: [legacy, efi] },
-      `amd-vbios-gop-${device}.rom`,
+      { images: [legacy, efiDriverImage(gopInput, ids)] },
+      name,
       'BB:00.0',
     );
+    if (compress === 'auto' && combined.rom.length > COMBINED_ROM_SOFT_LIMIT) {
+      const image = efiDriverImage(compressed(), ids);
+      combined = await build('combined', { images: [legacy, image] }, name, 'BB:00.0');
+    }
     checkVbiosKept(combined.rom, vbios.bytes, legacy);
     if (combined.rom.length > COMBINED_ROM_SOFT_LIMIT)
       warnings.push(t('amd.rom.over128k', { size: combined.rom.length }));

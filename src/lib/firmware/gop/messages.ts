@@ -107,8 +107,8 @@ const TEMPLATES = {
   ],
   'amd.gop.lead.first': ['first live AMD GOP found', '找到的第一个有效 AMD GOP'],
   'amd.rom.over128k': [
-    'the combined ROM is {size} bytes, more than 128 KiB: OVMF reads it whole from the ROM BAR QEMU sizes to the file, but the discrete-card ROMs it copies stay within 128 KiB (their flash, and the 0xC0000-0xDFFFF legacy area); an EFI-compressed GOP image would shrink it',
-    '合并 ROM 为 {size} 字节，超过 128 KiB：OVMF 会从 QEMU 按文件大小设置的 ROM BAR 完整读取它，但它所仿照的独立显卡 ROM 都不超过 128 KiB（闪存容量以及 0xC0000-0xDFFFF 传统区域）；对 GOP 映像做 EFI 压缩可以缩小它',
+    'the combined ROM is {size} bytes, more than 128 KiB: OVMF reads it whole from the ROM BAR QEMU sizes to the file, but the discrete-card ROMs it copies stay within 128 KiB (their flash, and the 0xC0000-0xDFFFF legacy area)',
+    '合并 ROM 为 {size} 字节，超过 128 KiB：OVMF 会从 QEMU 按文件大小设置的 ROM BAR 完整读取它，但它所仿照的独立显卡 ROM 都不超过 128 KiB（闪存容量以及 0xC0000-0xDFFFF 传统区域）',
   ],
   'amd.rom.deviceMismatch': [
     '--device-id {given} differs from the VBIOS PCIR device {vbios}; the ROMs use {given}',
