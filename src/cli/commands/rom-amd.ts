@@ -13,7 +13,6 @@ import {
   hexDigits,
   pciId,
   rankAmdCandidates,
-  rankCandidates,
   type AmdRomOptions,
   type AmdRoms,
   type FirmwareNode,
