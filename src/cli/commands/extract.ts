@@ -67,21 +67,23 @@ interface Written {
   rank: number;
 }
 
-function gopJson(r: Ranked<GopCandidate>, file?: string) {
-  const c = r.candidate;
+interface Placed {
+  fileGuid?: string;
+  uiName?: string;
+  path: string;
+  size: number;
+  sha256: string;
+  copies: { path: string }[];
+}
+
+/** What every JSON entry starts with: its rank, the file written, why, what is wrong. */
+function rankedJson(r: Ranked<unknown>, file?: string) {
+  return { rank: r.rank, file, reason: r.reason.en, warnings: r.warnings.map((w) => w.en) };
+}
+
+/** Where a candidate sits, its size and hash, and its copies. */
+function placeJson(c: Placed) {
   return {
-    rank: r.rank,
-    file,
-    reason: r.reason.en,
-    warnings: r.warnings.map((w) => w.en),
-    version: c.info.versionText || undefined,
-    versionKnown: c.info.versionKnown,
-    // From the version major or the device-ID table: Intel documents neither mapping.
-    generation: c.info.generation && { ...c.info.generation, guess: true },
-    deviceIds: c.info.deviceIds.map((d) => '0x' + pciId(d)),
-    deviceFamilies: c.info.deviceFamilies,
-    machine: c.info.pe.machineName,
-    subsystem: c.info.pe.subsystemName,
     fileGuid: c.fileGuid,
     uiName: c.uiName,
     path: c.path,
@@ -91,14 +93,27 @@ function gopJson(r: Ranked<GopCandidate>, file?: string) {
   };
 }
 
+function gopJson(r: Ranked<GopCandidate>, file?: string) {
+  const c = r.candidate;
+  return {
+    ...rankedJson(r, file),
+    version: c.info.versionText || undefined,
+    versionKnown: c.info.versionKnown,
+    // From the version major or the device-ID table: Intel documents neither mapping.
+    generation: c.info.generation && { ...c.info.generation, guess: true },
+    deviceIds: c.info.deviceIds.map((d) => '0x' + pciId(d)),
+    deviceFamilies: c.info.deviceFamilies,
+    machine: c.info.pe.machineName,
+    subsystem: c.info.pe.subsystemName,
+    ...placeJson(c),
+  };
+}
+
 function vbtJson(r: Ranked<VbtCandidate>, file?: string) {
   const c = r.candidate;
   const i = c.info;
   return {
-    rank: r.rank,
-    file,
-    reason: r.reason.en,
-    warnings: r.warnings.map((w) => w.en),
+    ...rankedJson(r, file),
     platform: i.platform,
     vbtVersion: i.version,
     bdbVersion: i.bdbVersion,
@@ -175,32 +190,20 @@ function vbtText(r: Ranked<VbtCandidate>, file: string | undefined): string[] {
 function amdGopJson(r: Ranked<AmdGopCandidate>, file?: string) {
   const c = r.candidate;
   return {
-    rank: r.rank,
-    file,
-    reason: r.reason.en,
-    warnings: r.warnings.map((w) => w.en),
+    ...rankedJson(r, file),
     name: c.info.name,
     version: c.info.version,
     machine: c.info.pe.machineName,
     subsystem: c.info.pe.subsystemName,
     deviceIds: c.deviceIds.map((d) => '0x' + pciId(d)),
-    fileGuid: c.fileGuid,
-    uiName: c.uiName,
-    path: c.path,
-    size: c.size,
-    sha256: c.sha256,
-    copies: c.copies.map((l) => l.path),
+    ...placeJson(c),
   };
 }
 
 function vbiosJson(r: Ranked<VbiosCandidate>, file?: string) {
-  const c = r.candidate;
-  const i = c.info;
+  const i = r.candidate.info;
   return {
-    rank: r.rank,
-    file,
-    reason: r.reason.en,
-    warnings: r.warnings.map((w) => w.en),
+    ...rankedJson(r, file),
     vendorId: '0x' + pciId(i.vendorId),
     deviceId: '0x' + pciId(i.deviceId),
     family: i.apu?.family,
@@ -208,47 +211,43 @@ function vbiosJson(r: Ranked<VbiosCandidate>, file?: string) {
       i.apu?.audioDeviceId === undefined ? undefined : '0x' + pciId(i.apu.audioDeviceId),
     version: i.version,
     partNumber: i.partNumber,
-    fileGuid: c.fileGuid,
-    uiName: c.uiName,
-    path: c.path,
-    size: c.size,
-    sha256: c.sha256,
-    copies: c.copies.map((l) => l.path),
+    ...placeJson(r.candidate),
   };
+}
+
+/** The lines every AMD entry ends with. */
+function amdPlaceLines(r: Ranked<Placed>): string[] {
+  const c = r.candidate;
+  const lines = [
+    `  file:        ${where(c)}`,
+    `  size:        ${c.size} bytes`,
+    `  sha256:      ${c.sha256}`,
+    `  why:         ${r.reason.en}`,
+  ];
+  if (c.copies.length) lines.push(`  copies:      ${c.copies.length} identical`);
+  for (const w of r.warnings) lines.push(`  warning:     ${w.en}`);
+  return lines;
 }
 
 function amdGopText(r: Ranked<AmdGopCandidate>, file: string | undefined): string[] {
   const c = r.candidate;
-  const lines = [
+  return [
     `AMD GOP #${r.rank}${file ? `  -> ${file}` : ''}`,
     `  version:     ${amdGopLabel(c.info)}${c.info.buildDate ? `, built ${c.info.buildDate}` : ''}`,
     `  device IDs:  ${c.deviceIds.length ? c.deviceIds.map((d) => hexDigits(d, 4, true)).join(' ') + ' (from its option-ROM image)' : 'none listed (AMD GOPs are generic per family)'}`,
     `  image:       ${c.info.pe.format} ${c.info.pe.machineName}, ${c.info.pe.subsystemName}`,
-    `  file:        ${where(c)}`,
-    `  size:        ${c.size} bytes`,
-    `  sha256:      ${c.sha256}`,
-    `  why:         ${r.reason.en}`,
+    ...amdPlaceLines(r),
   ];
-  if (c.copies.length) lines.push(`  copies:      ${c.copies.length} identical`);
-  for (const w of r.warnings) lines.push(`  warning:     ${w.en}`);
-  return lines;
 }
 
 function vbiosText(r: Ranked<VbiosCandidate>, file: string | undefined): string[] {
-  const c = r.candidate;
-  const i = c.info;
-  const lines = [
+  const i = r.candidate.info;
+  return [
     `VBIOS #${r.rank}${file ? `  -> ${file}` : ''}`,
     `  device:      1002:${pciId(i.deviceId)} ${i.apu ? `${i.apu.family} (${i.apu.label})` : 'not in the AMD APU table'}`,
     `  version:     ${i.version ?? 'unknown'}${i.partNumber ? `, part ${i.partNumber}` : ''}`,
-    `  file:        ${where(c)}`,
-    `  size:        ${c.size} bytes`,
-    `  sha256:      ${c.sha256}`,
-    `  why:         ${r.reason.en}`,
+    ...amdPlaceLines(r),
   ];
-  if (c.copies.length) lines.push(`  copies:      ${c.copies.length} identical`);
-  for (const w of r.warnings) lines.push(`  warning:     ${w.en}`);
-  return lines;
 }
 
 /** Parse, find and rank: the shared first half of `extract`. */
@@ -304,33 +303,24 @@ export const extractCommand: CliCommand = {
     }
     const taken = new Set<string>();
     const written: Written[] = [];
-    const gopFiles = gops.map((r) => {
-      const file = join(outDir, unique(gopFileName(r.candidate), r.candidate.sha256, taken));
-      writeOutput(file, r.candidate.bytes);
-      written.push({ kind: 'gop', file, rank: r.rank });
-      return file;
-    });
-    const vbtFiles = vbts.map((r) => {
-      const file = join(outDir, unique(vbtFileName(r.candidate), r.candidate.sha256, taken));
-      writeOutput(file, r.candidate.bytes);
-      written.push({ kind: 'vbt', file, rank: r.rank });
-      return file;
-    });
-
+    /** Writes each candidate under its name (made unique), noting it in `written`. */
+    const writeAll = <C extends { sha256: string; bytes: Uint8Array }>(
+      list: Ranked<C>[],
+      kind: Written['kind'],
+      nameOf: (c: C) => string,
+    ) =>
+      list.map((r) => {
+        const file = join(outDir, unique(nameOf(r.candidate), r.candidate.sha256, taken));
+        writeOutput(file, r.candidate.bytes);
+        written.push({ kind, file, rank: r.rank });
+        return file;
+      });
+    const gopFiles = writeAll(gops, 'gop', gopFileName);
+    const vbtFiles = writeAll(vbts, 'vbt', vbtFileName);
     const amdGops = all ? amd.gops : amd.gops.slice(0, 1);
     const vbioses = all ? amd.vbioses : amd.vbioses.slice(0, 1);
-    const amdGopFiles = amdGops.map((r) => {
-      const file = join(outDir, unique(amdGopFileName(r.candidate), r.candidate.sha256, taken));
-      writeOutput(file, r.candidate.bytes);
-      written.push({ kind: 'amd-gop', file, rank: r.rank });
-      return file;
-    });
-    const vbiosFiles = vbioses.map((r) => {
-      const file = join(outDir, unique(vbiosFileName(r.candidate), r.candidate.sha256, taken));
-      writeOutput(file, r.candidate.bytes);
-      written.push({ kind: 'vbios', file, rank: r.rank });
-      return file;
-    });
+    const amdGopFiles = writeAll(amdGops, 'amd-gop', amdGopFileName);
+    const vbiosFiles = writeAll(vbioses, 'vbios', vbiosFileName);
     const ignoredAll = [...found.ignored, ...amdFound.ignored];
     const warnings = [...intelWarnings, ...amd.warnings];
 

@@ -14,11 +14,9 @@ import {
   checkWarnings,
   dedupe,
   deletedAncestor,
-  enclosingFile,
-  locate,
+  location,
   payloadOf,
   trimPe,
-  uiNameOf,
   type Found,
   type IgnoredCandidate,
   type Location,
@@ -68,19 +66,6 @@ export interface AmdCandidates {
   vbioses: VbiosCandidate[];
   peiGops: PeiGop[];
   ignored: IgnoredCandidate[];
-}
-
-function location(node: FirmwareNode, order: number): Location {
-  const file = enclosingFile(node);
-  return {
-    node,
-    file,
-    fileGuid: file?.guid,
-    uiName: uiNameOf(file),
-    fileType: file?.data.is === 'file' ? file.data.fileType : undefined,
-    path: locate(node),
-    order,
-  };
 }
 
 /** The APU GPU ID of the option-ROM image around `node`, when it is marked with one. */
@@ -142,16 +127,20 @@ export async function findAmdCandidates(root: FirmwareNode): Promise<AmdCandidat
     gops.push({ loc, deletedBy, sha256, item: { bytes, info, deviceIds: romGpuIds(node) } });
   }
 
+  // What both kinds show: where, how big, which copies, the enclosing file's failed checks.
+  const base = <T extends { bytes: Uint8Array }>(f: Found<T>, copies: Location[]) => ({
+    ...f.loc,
+    size: f.item.bytes.length,
+    sha256: f.sha256,
+    deleted: false as const,
+    copies,
+    warnings: checkWarnings(f.loc.file),
+    bytes: f.item.bytes,
+  });
   return {
     gops: dedupe(gops, ignored, 'amd-gop', (f, copies) => ({
       kind: 'amd-gop',
-      ...f.loc,
-      size: f.item.bytes.length,
-      sha256: f.sha256,
-      deleted: false,
-      copies,
-      warnings: checkWarnings(f.loc.file),
-      bytes: f.item.bytes,
+      ...base(f, copies),
       info: f.item.info,
       // A copy in a ROM image marked for the GPU tells as much as the first one.
       deviceIds: [
@@ -160,13 +149,7 @@ export async function findAmdCandidates(root: FirmwareNode): Promise<AmdCandidat
     })),
     vbioses: dedupe(vbioses, ignored, 'vbios', (f, copies) => ({
       kind: 'vbios',
-      ...f.loc,
-      size: f.item.bytes.length,
-      sha256: f.sha256,
-      deleted: false,
-      copies,
-      warnings: checkWarnings(f.loc.file),
-      bytes: f.item.bytes,
+      ...base(f, copies),
       info: f.item.info,
     })),
     peiGops,

@@ -6,6 +6,7 @@
  * cannot run it.
  */
 import { readPe, type PeInfo } from '../pe/headers';
+import { indexOf, utf16 } from '../gop/gop-info';
 
 export interface AmdGopInfo {
   /** The driver's own name string; undefined for the PEI GOP. */
@@ -28,25 +29,8 @@ const NAME_PATTERN =
 /** The PDB path AMD's build leaves in the PEI GOP ("…\AmdGopPkg\AmdGopPei\…\PEIGOP.pdb"). */
 const PEI_MARKER = ascii('AmdGopPei');
 
-function utf16(s: string): Uint8Array {
-  const b = new Uint8Array(s.length * 2);
-  for (let i = 0; i < s.length; i++) b[i * 2] = s.charCodeAt(i);
-  return b;
-}
-
 function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
-
-export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from = 0): number {
-  const first = needle[0];
-  const last = hay.length - needle.length;
-  outer: for (let i = from; i <= last; i++) {
-    if (hay[i] !== first) continue;
-    for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
 }
 
 /** The UTF-16LE string starting at `at`, up to a NUL or a non-printable unit (at most 200). */
@@ -68,16 +52,15 @@ export function amdGopInfo(image: Uint8Array): AmdGopInfo | undefined {
   } catch {
     return undefined;
   }
-  for (let at = indexOfBytes(image, NAME_PREFIX); at >= 0;) {
+  for (let at = indexOf(image, NAME_PREFIX); at >= 0;) {
     const name = utf16At(image, at);
     const m = NAME_PATTERN.exec(name);
     if (m && pe.machine === MACHINE_X64) {
       return { name, version: m[1], buildDate: m[2], phase: 'dxe', pe };
     }
-    at = indexOfBytes(image, NAME_PREFIX, at + 2);
+    at = indexOf(image, NAME_PREFIX, at + 2);
   }
-  if (pe.machine === MACHINE_IA32 && indexOfBytes(image, PEI_MARKER) >= 0)
-    return { phase: 'pei', pe };
+  if (pe.machine === MACHINE_IA32 && indexOf(image, PEI_MARKER) >= 0) return { phase: 'pei', pe };
   return undefined;
 }
 

@@ -11,7 +11,7 @@
 import { ByteView } from '../bytes/view';
 import { PCI_CODE_TYPE } from '../spec';
 import { lookupAmdApu, AMD_VENDOR_ID, type AmdApu } from '../igpu/amd';
-import { indexOfBytes } from './gop-info';
+import { indexOf } from '../gop/gop-info';
 
 export interface VbiosInfo {
   vendorId: number;
@@ -63,7 +63,7 @@ export function vbiosInfo(
     deviceId: pcir.deviceId,
     classCode: pcir.classCode,
   };
-  const mark = indexOfBytes(image, VERSION_MARK);
+  const mark = indexOf(image, VERSION_MARK);
   if (mark >= 0) {
     const version = asciiz(image, mark + VERSION_MARK.length, 32);
     if (/^\d{3}(\.\d{3})+/.test(version)) info.version = version;

@@ -118,7 +118,7 @@ export function payloadOf(n: FirmwareNode): Uint8Array | undefined {
  * The tree path plus where the bytes are, so that identical copies in same-named volumes stay
  * apart: the file offset, or for decompressed data the offset of the compressed section holding it.
  */
-export function locate(n: FirmwareNode): string {
+function locate(n: FirmwareNode): string {
   if (n.absOffset !== undefined) return `${pathOf(n)} @ ${hex(n.absOffset)}`;
   for (let p = n.parent; p; p = p.parent) {
     if (p.decoded && p.absOffset !== undefined)
@@ -127,7 +127,7 @@ export function locate(n: FirmwareNode): string {
   return pathOf(n);
 }
 
-export function enclosingFile(n: FirmwareNode): FirmwareNode | undefined {
+function enclosingFile(n: FirmwareNode): FirmwareNode | undefined {
   for (let p: FirmwareNode | undefined = n; p; p = p.parent) if (p.kind === 'file') return p;
   return undefined;
 }
@@ -139,7 +139,7 @@ export function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
   return undefined;
 }
 
-export function uiNameOf(file: FirmwareNode | undefined): string | undefined {
+function uiNameOf(file: FirmwareNode | undefined): string | undefined {
   if (!file) return undefined;
   let name: string | undefined;
   walk(file, (n) => {
@@ -177,6 +177,20 @@ export function checkWarnings(file: FirmwareNode | undefined): Text[] {
     );
 }
 
+/** Where `node` sits: its file, the file's name and type, the path, the depth-first order. */
+export function location(node: FirmwareNode, order: number): Location {
+  const file = enclosingFile(node);
+  return {
+    node,
+    file,
+    fileGuid: file?.guid,
+    uiName: uiNameOf(file),
+    fileType: file?.data.is === 'file' ? file.data.fileType : undefined,
+    path: locate(node),
+    order,
+  };
+}
+
 export interface Found<T> {
   loc: Location;
   deletedBy?: FirmwareNode;
@@ -202,16 +216,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
   const ignored: IgnoredCandidate[] = [];
 
   for (const { node, body, order: o } of leaves) {
-    const file = enclosingFile(node);
-    const loc: Location = {
-      node,
-      file,
-      fileGuid: file?.guid,
-      uiName: uiNameOf(file),
-      fileType: file?.data.is === 'file' ? file.data.fileType : undefined,
-      path: locate(node),
-      order: o,
-    };
+    const loc = location(node, o);
     const deletedBy = deletedAncestor(node);
     const pe = isPe(body, 0);
     if (pe && isIntelGop(body)) {
@@ -278,7 +283,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
   };
 }
 
-export function ids(loc: Location): { path: string; fileGuid?: string; uiName?: string } {
+function ids(loc: Location): { path: string; fileGuid?: string; uiName?: string } {
   return { path: loc.path, fileGuid: loc.fileGuid, uiName: loc.uiName };
 }
 
