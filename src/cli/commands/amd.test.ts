@@ -59,6 +59,7 @@ describe.skipIf(!haveFixtures)('rom and extract for AMD', () => {
     const text = stdout.text;
     expect(text).toMatch(/GOP: AMD GOP 2\.8\.0\.0\.0 \(x64\)/);
     expect(text).toMatch(/wrote .*renoir\.rom \(combined, romfile= of BB:00\.0\)/);
+    expect(text).toMatch(/limits: each ROM <= 16 MiB .*128 KiB for the combined ROM/);
     await expect(
       romCommand.run(['--bios', fixturePath(F.card), '--variant', 'gop', '-o', out]),
     ).rejects.toBeInstanceOf(UsageError);

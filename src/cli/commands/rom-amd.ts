@@ -7,6 +7,9 @@ import {
   amdGopInfo,
   amdGopLabel,
   buildAmdRoms,
+  COMBINED_ROM_SOFT_LIMIT,
+  MAX_LEGACY_INIT_BLOCKS,
+  MAX_OPTION_ROM_SIZE,
   findAmdCandidates,
   findCandidates,
   FirmwareError,
@@ -76,6 +79,13 @@ export async function amdFromBios(root: FirmwareNode, path: string): Promise<Amd
   return { gop: gop.candidate.bytes, vbios: vbios?.candidate.bytes, notes };
 }
 
+/** The size limits the ROMs were checked against, each with where it comes from. */
+const LIMITS =
+  `limits: each ROM <= ${MAX_OPTION_ROM_SIZE >> 20} MiB (PCI Local Bus 3.0 6.3, edk2 EfiRom); ` +
+  `the VBIOS initializes <= ${MAX_LEGACY_INIT_BLOCKS} blocks (its size byte); ` +
+  `${COMBINED_ROM_SOFT_LIMIT >> 10} KiB for the combined ROM is the discrete-card shape ` +
+  '(legacy area 0xC0000-0xDFFFF), not an OVMF limit: warned above it';
+
 function report(written: { path: string; rom: AmdRoms['roms'][number] }[], r: AmdRoms): string {
   const lines = [`GOP: ${amdGopLabel(r.gop)}, ${r.gop.size} bytes, sha256 ${r.gop.sha256}`];
   if (r.vbios)
@@ -94,6 +104,7 @@ function report(written: { path: string; rom: AmdRoms['roms'][number] }[], r: Am
           `${img.compressed ? '  EFI-compressed' : ''}  sha256 ${img.sha256}`,
       );
   }
+  lines.push(LIMITS);
   for (const w of r.warnings) lines.push(`warning: ${w.en}`);
   return lines.join('\n') + '\n';
 }
@@ -129,6 +140,7 @@ export async function writeAmdRoms(
         sha256: rom.sha256,
         images: rom.images,
       })),
+      limits: LIMITS.replace(/^limits: /, ''),
       warnings: r.warnings.map((w) => w.en),
       notes: src.notes,
     });
