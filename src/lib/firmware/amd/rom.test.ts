@@ -132,8 +132,13 @@ describe.skipIf(!haveFixtures)('AMD ROMs', () => {
       '--device-id 1002:1681 differs from the VBIOS PCIR device 1002:15bf; the ROMs use 1002:1681',
       'the VBIOS is for Phoenix but --device-id names Rembrandt',
     ]);
-    // The VBIOS keeps its own PCIR; the EFI image takes the given ID.
+    // The VBIOS keeps its own PCIR (and names its file); the EFI image takes the given ID.
     expect(chain(r.roms[0].rom).map((i) => i.deviceId)).toEqual([0x15bf, 0x1681]);
+    expect(r.roms.map((x) => x.fileName)).toEqual([
+      'amd-vbios-gop-1681.rom',
+      'amd-gop-1681-audio.rom',
+      'vbios-15bf.bin',
+    ]);
   });
 });
 

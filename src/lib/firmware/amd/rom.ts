@@ -292,7 +292,9 @@ export async function buildAmdRoms(opts: AmdRomOptions): Promise<AmdRoms> {
     if (combined.rom.length > COMBINED_ROM_SOFT_LIMIT)
       warnings.push(t('amd.rom.over128k', { size: combined.rom.length }));
     roms.unshift(combined);
-    const alone = await build('vbios', { images: [legacy] }, `vbios-${device}.bin`, 'BB:00.0');
+    // Named by its own PCIR device, which may differ from --device-id.
+    const own = pciId(vbios.info.deviceId);
+    const alone = await build('vbios', { images: [legacy] }, `vbios-${own}.bin`, 'BB:00.0');
     checkVbiosKept(alone.rom, vbios.bytes, legacy);
     roms.push(alone);
   }
