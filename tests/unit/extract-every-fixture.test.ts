@@ -13,6 +13,9 @@ import { FirmwareError } from '../../src/lib/firmware/errors';
 import { isIntelGop } from '../../src/lib/firmware/gop/gop-info';
 import { parseVbt } from '../../src/lib/firmware/gop/vbt';
 import { readPe } from '../../src/lib/firmware/pe/headers';
+import { amdGopInfo } from '../../src/lib/firmware/amd/gop-info';
+import { vbiosInfo } from '../../src/lib/firmware/amd/vbios';
+import { readPcir } from '../../src/lib/firmware/oprom/read';
 import { firmwareFixtureFiles, fixturesDir, haveFixtures } from '../helpers/fixtures';
 import { captureStdout } from '../helpers/stdout';
 
@@ -49,7 +52,7 @@ describe.skipIf(!haveFixtures)('`extract` on every firmware fixture', () => {
       }
       expect(code).toBe(0);
       const report = JSON.parse(stdout.text) as {
-        written: { kind: 'gop' | 'vbt'; file: string }[];
+        written: { kind: 'gop' | 'vbt' | 'amd-gop' | 'vbios'; file: string }[];
       };
       expect(report.written.length).toBeGreaterThan(0);
       for (const w of report.written) {
@@ -58,12 +61,21 @@ describe.skipIf(!haveFixtures)('`extract` on every firmware fixture', () => {
           const pe = readPe(bytes);
           expect(pe.fileSize).toBeLessThanOrEqual(bytes.length); // some carry data after the last section
           expect(isIntelGop(bytes)).toBe(true);
+        } else if (w.kind === 'amd-gop') {
+          // An x64 AMD GOP that names its version; never the 32-bit PEI GOP.
+          expect(amdGopInfo(bytes)?.phase).toBe('dxe');
+        } else if (w.kind === 'vbios') {
+          const pcir = readPcir(bytes, 0)!;
+          expect(pcir.imageLength * 512).toBe(bytes.length);
+          expect(vbiosInfo(bytes, pcir)?.vendorId).toBe(0x1002);
         } else {
           expect(parseVbt(bytes).size).toBe(bytes.length);
         }
       }
       if (rel.startsWith('gop/')) expect(report.written.some((w) => w.kind === 'gop')).toBe(true);
       if (rel.startsWith('vbt/')) expect(report.written.some((w) => w.kind === 'vbt')).toBe(true);
+      if (rel.startsWith('amd/vbios/'))
+        expect(report.written.some((w) => w.kind === 'vbios')).toBe(true);
     });
   }
 });

@@ -314,8 +314,8 @@ describe('config command for an AMD iGPU', () => {
     );
     for (const line of [
       'machine: q35',
-      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
-      'hostpci1: 0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.bin',
+      'hostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
       'options vfio-pci ids=1002:1681,1002:1640',
       'softdep amdgpu pre: vfio-pci',
       'softdep snd_hda_intel pre: vfio-pci',
@@ -339,7 +339,7 @@ describe('config command for an AMD iGPU', () => {
       'vm-conf',
     ]);
     expect(stdout.text).toContain(
-      'hostpci0: 0000:c5:00.0,pcie=1,romfile=amd-1681.rom\nhostpci1: 0000:c5:00.1,pcie=1\n',
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=amd-vbios-gop-1681.rom\nhostpci1: 0000:c5:00.1,pcie=1\n',
     );
     stdout.clear();
     await configCommand.run([
@@ -387,7 +387,7 @@ describe('check-vm command for an AMD iGPU', () => {
     const bad = join(dir, '201.conf');
     writeFileSync(
       bad,
-      'bios: ovmf\nmachine: pc\nvga: none\nhostpci0: 0000:c5:00.0,legacy-igd=1,romfile=vbios-1681.rom\ncpu: host\nargs: -set device.hostpci0.x-igd-gms=0x2\n',
+      'bios: ovmf\nmachine: pc\nvga: none\nhostpci0: 0000:c5:00.0,legacy-igd=1,romfile=vbios-1681.bin\ncpu: host\nargs: -set device.hostpci0.x-igd-gms=0x2\n',
     );
     expect(await checkVmCommand.run([bad, '--lspci', AMD_LSPCI, '--lang', 'zh-CN'])).toBe(1);
     expect(stdout.text).toContain('[amd-not-q35]');
@@ -397,7 +397,7 @@ describe('check-vm command for an AMD iGPU', () => {
     const good = join(dir, '202.conf');
     writeFileSync(
       good,
-      'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:c5:00.0,pcie=1,romfile=amd-1681.rom\nhostpci1: 0000:c5:00.1,pcie=1\ncpu: host\n',
+      'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:c5:00.0,pcie=1,romfile=amd-vbios-gop-1681.rom\nhostpci1: 0000:c5:00.1,pcie=1\ncpu: host\n',
     );
     stdout.clear();
     expect(await checkVmCommand.run([good, '--lspci', AMD_LSPCI, '--json'])).toBe(0);

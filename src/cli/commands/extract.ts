@@ -12,6 +12,13 @@ import {
   type Ranked,
   type Ranking,
   parseFirmware,
+  findAmdCandidates,
+  rankAmdCandidates,
+  amdGopLabel,
+  type AmdCandidates,
+  type AmdRanking,
+  type AmdGopCandidate,
+  type VbiosCandidate,
 } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
@@ -44,19 +51,52 @@ function unique(name: string, sha256: string, taken: Set<string>): string {
   return out;
 }
 
+export function amdGopFileName(g: AmdGopCandidate): string {
+  return `AMDGopDriver-${sanitizeName(g.info.version ?? 'unknown')}.efi`;
+}
+
+export function vbiosFileName(v: VbiosCandidate): string {
+  const id = pciId(v.info.deviceId);
+  return `vbios-${id}${v.info.version ? `-${sanitizeName(v.info.version)}` : ''}.bin`;
+}
+
 interface Written {
-  kind: 'gop' | 'vbt';
+  /** gop/vbt: Intel GOP driver and VBT; amd-gop/vbios: AMD GOP driver and APU VBIOS. */
+  kind: 'gop' | 'vbt' | 'amd-gop' | 'vbios';
   file: string;
   rank: number;
+}
+
+interface Placed {
+  fileGuid?: string;
+  uiName?: string;
+  path: string;
+  size: number;
+  sha256: string;
+  copies: { path: string }[];
+}
+
+/** What every JSON entry starts with: its rank, the file written, why, what is wrong. */
+function rankedJson(r: Ranked<unknown>, file?: string) {
+  return { rank: r.rank, file, reason: r.reason.en, warnings: r.warnings.map((w) => w.en) };
+}
+
+/** Where a candidate sits, its size and hash, and its copies. */
+function placeJson(c: Placed) {
+  return {
+    fileGuid: c.fileGuid,
+    uiName: c.uiName,
+    path: c.path,
+    size: c.size,
+    sha256: c.sha256,
+    copies: c.copies.map((l) => l.path),
+  };
 }
 
 function gopJson(r: Ranked<GopCandidate>, file?: string) {
   const c = r.candidate;
   return {
-    rank: r.rank,
-    file,
-    reason: r.reason.en,
-    warnings: r.warnings.map((w) => w.en),
+    ...rankedJson(r, file),
     version: c.info.versionText || undefined,
     versionKnown: c.info.versionKnown,
     // From the version major or the device-ID table: Intel documents neither mapping.
@@ -70,12 +110,7 @@ function gopJson(r: Ranked<GopCandidate>, file?: string) {
     },
     machine: c.info.pe.machineName,
     subsystem: c.info.pe.subsystemName,
-    fileGuid: c.fileGuid,
-    uiName: c.uiName,
-    path: c.path,
-    size: c.size,
-    sha256: c.sha256,
-    copies: c.copies.map((l) => l.path),
+    ...placeJson(c),
   };
 }
 
@@ -83,10 +118,7 @@ function vbtJson(r: Ranked<VbtCandidate>, file?: string) {
   const c = r.candidate;
   const i = c.info;
   return {
-    rank: r.rank,
-    file,
-    reason: r.reason.en,
-    warnings: r.warnings.map((w) => w.en),
+    ...rankedJson(r, file),
     platform: i.platform,
     // From the platform string or, failing that, the BDB version: a guess like the GOP's.
     generation: i.generation && { ...i.generation, guess: true },
@@ -163,16 +195,86 @@ function vbtText(r: Ranked<VbtCandidate>, file: string | undefined): string[] {
   return lines;
 }
 
+function amdGopJson(r: Ranked<AmdGopCandidate>, file?: string) {
+  const c = r.candidate;
+  return {
+    ...rankedJson(r, file),
+    name: c.info.name,
+    version: c.info.version,
+    machine: c.info.pe.machineName,
+    subsystem: c.info.pe.subsystemName,
+    deviceIds: c.deviceIds.map((d) => '0x' + pciId(d)),
+    ...placeJson(c),
+  };
+}
+
+function vbiosJson(r: Ranked<VbiosCandidate>, file?: string) {
+  const i = r.candidate.info;
+  return {
+    ...rankedJson(r, file),
+    vendorId: '0x' + pciId(i.vendorId),
+    deviceId: '0x' + pciId(i.deviceId),
+    family: i.apu?.family,
+    audioDeviceId:
+      i.apu?.audioDeviceId === undefined ? undefined : '0x' + pciId(i.apu.audioDeviceId),
+    version: i.version,
+    partNumber: i.partNumber,
+    ...placeJson(r.candidate),
+  };
+}
+
+/** The lines every AMD entry ends with. */
+function amdPlaceLines(r: Ranked<Placed>): string[] {
+  const c = r.candidate;
+  const lines = [
+    `  file:        ${where(c)}`,
+    `  size:        ${c.size} bytes`,
+    `  sha256:      ${c.sha256}`,
+    `  why:         ${r.reason.en}`,
+  ];
+  if (c.copies.length) lines.push(`  copies:      ${c.copies.length} identical`);
+  for (const w of r.warnings) lines.push(`  warning:     ${w.en}`);
+  return lines;
+}
+
+function amdGopText(r: Ranked<AmdGopCandidate>, file: string | undefined): string[] {
+  const c = r.candidate;
+  return [
+    `AMD GOP #${r.rank}${file ? `  -> ${file}` : ''}`,
+    `  version:     ${amdGopLabel(c.info)}${c.info.buildDate ? `, built ${c.info.buildDate}` : ''}`,
+    `  device IDs:  ${c.deviceIds.length ? c.deviceIds.map((d) => hexDigits(d, 4, true)).join(' ') + ' (from its option-ROM image)' : 'none listed (AMD GOPs are generic per family)'}`,
+    `  image:       ${c.info.pe.format} ${c.info.pe.machineName}, ${c.info.pe.subsystemName}`,
+    ...amdPlaceLines(r),
+  ];
+}
+
+function vbiosText(r: Ranked<VbiosCandidate>, file: string | undefined): string[] {
+  const i = r.candidate.info;
+  return [
+    `VBIOS #${r.rank}${file ? `  -> ${file}` : ''}`,
+    `  device:      1002:${pciId(i.deviceId)} ${i.apu ? `${i.apu.family} (${i.apu.label})` : 'not in the AMD APU table'}`,
+    `  version:     ${i.version ?? 'unknown'}${i.partNumber ? `, part ${i.partNumber}` : ''}`,
+    ...amdPlaceLines(r),
+  ];
+}
+
 /** Parse, find and rank: the shared first half of `extract`. */
-export async function findInFile(path: string): Promise<{ found: Candidates; ranking: Ranking }> {
+export async function findInFile(path: string): Promise<{
+  found: Candidates;
+  ranking: Ranking;
+  amdFound: AmdCandidates;
+  amd: AmdRanking;
+}> {
   const root = await parseFirmware(readInput(path), { name: basename(path) });
   const found = await findCandidates(root);
-  return { found, ranking: rankCandidates(found) };
+  const amdFound = await findAmdCandidates(root);
+  return { found, ranking: rankCandidates(found), amdFound, amd: rankAmdCandidates(amdFound) };
 }
 
 export const extractCommand: CliCommand = {
   name: 'extract',
-  summary: 'find the Intel GOP driver and VBT in a BIOS image and write them to files',
+  summary:
+    'find the Intel GOP driver and VBT, or the AMD GOP and APU VBIOS, in a BIOS image and write them to files',
   usage: 'extract <file> [-o DIR] [--all] [--json]',
   async run(args) {
     const { positional, flags } = parseArgs(args, ['-o', '--out'], ['--all', '--json']);
@@ -182,16 +284,20 @@ export const extractCommand: CliCommand = {
     const outDir = typeof outValue === 'string' ? outValue : '.';
     const all = flags.has('--all');
 
-    const { found, ranking } = await findInFile(input);
-    if (!ranking.gops.length && !ranking.vbts.length) {
-      const ignoredNote = found.ignored.length
-        ? ` (${found.ignored.length} deleted/invalid copies ignored)`
-        : '';
+    const { found, ranking, amdFound, amd } = await findInFile(input);
+    const hasAmd = amd.gops.length > 0 || amd.vbioses.length > 0;
+    if (!ranking.gops.length && !ranking.vbts.length && !hasAmd) {
+      const ignored = found.ignored.length + amdFound.ignored.length;
+      const ignoredNote = ignored ? ` (${ignored} deleted/invalid copies ignored)` : '';
+      const pei = amdFound.peiGops.length ? ' (only a 32-bit AMD PEI GOP, never offered)' : '';
       throw new FirmwareError(
         'not-found',
-        `${input}: no Intel GOP driver and no VBT found${ignoredNote}`,
+        `${input}: no Intel GOP driver and no VBT found${ignoredNote}${pei}`,
       );
     }
+    // An AMD image: "no Intel GOP and no VBT" is no news.
+    const intelWarnings =
+      hasAmd && !ranking.gops.length && !ranking.vbts.length ? [] : ranking.warnings;
 
     const gops = all ? ranking.gops : ranking.gops.slice(0, 1);
     const vbts = all ? ranking.vbts : ranking.vbts.slice(0, 1);
@@ -205,27 +311,45 @@ export const extractCommand: CliCommand = {
     }
     const taken = new Set<string>();
     const written: Written[] = [];
-    const gopFiles = gops.map((r) => {
-      const file = join(outDir, unique(gopFileName(r.candidate), r.candidate.sha256, taken));
-      writeOutput(file, r.candidate.bytes);
-      written.push({ kind: 'gop', file, rank: r.rank });
-      return file;
-    });
-    const vbtFiles = vbts.map((r) => {
-      const file = join(outDir, unique(vbtFileName(r.candidate), r.candidate.sha256, taken));
-      writeOutput(file, r.candidate.bytes);
-      written.push({ kind: 'vbt', file, rank: r.rank });
-      return file;
-    });
+    /** Writes each candidate under its name (made unique), noting it in `written`. */
+    const writeAll = <C extends { sha256: string; bytes: Uint8Array }>(
+      list: Ranked<C>[],
+      kind: Written['kind'],
+      nameOf: (c: C) => string,
+    ) =>
+      list.map((r) => {
+        const file = join(outDir, unique(nameOf(r.candidate), r.candidate.sha256, taken));
+        writeOutput(file, r.candidate.bytes);
+        written.push({ kind, file, rank: r.rank });
+        return file;
+      });
+    const gopFiles = writeAll(gops, 'gop', gopFileName);
+    const vbtFiles = writeAll(vbts, 'vbt', vbtFileName);
+    const amdGops = all ? amd.gops : amd.gops.slice(0, 1);
+    const vbioses = all ? amd.vbioses : amd.vbioses.slice(0, 1);
+    const amdGopFiles = writeAll(amdGops, 'amd-gop', amdGopFileName);
+    const vbiosFiles = writeAll(vbioses, 'vbios', vbiosFileName);
+    const ignoredAll = [...found.ignored, ...amdFound.ignored];
+    const warnings = [...intelWarnings, ...amd.warnings];
 
     if (flags.has('--json')) {
       printJson({
         input,
         gops: ranking.gops.map((r, i) => gopJson(r, gopFiles[i])),
         vbts: ranking.vbts.map((r, i) => vbtJson(r, vbtFiles[i])),
+        // AMD graphics: present only when the image holds some, so Intel output stays as it was.
+        ...(hasAmd || amdFound.peiGops.length
+          ? {
+              amd: {
+                gops: amd.gops.map((r, i) => amdGopJson(r, amdGopFiles[i])),
+                vbioses: amd.vbioses.map((r, i) => vbiosJson(r, vbiosFiles[i])),
+                peiGops: amdFound.peiGops,
+              },
+            }
+          : {}),
         // People's text in English, as the text report prints it: scripts match on it.
-        ignored: found.ignored.map((g) => ({ ...g, reason: g.reason.en })),
-        warnings: ranking.warnings.map((w) => w.en),
+        ignored: ignoredAll.map((g) => ({ ...g, reason: g.reason.en })),
+        warnings: warnings.map((w) => w.en),
         written,
       });
       return 0;
@@ -237,12 +361,27 @@ export const extractCommand: CliCommand = {
     ranking.vbts.forEach((r, i) => {
       if (all || i === 0) lines.push(...vbtText(r, vbtFiles[i]));
     });
-    const more = all ? 0 : ranking.gops.length - gops.length + ranking.vbts.length - vbts.length;
+    amd.gops.forEach((r, i) => {
+      if (all || i === 0) lines.push(...amdGopText(r, amdGopFiles[i]));
+    });
+    amd.vbioses.forEach((r, i) => {
+      if (all || i === 0) lines.push(...vbiosText(r, vbiosFiles[i]));
+    });
+    const more = all
+      ? 0
+      : ranking.gops.length -
+        gops.length +
+        ranking.vbts.length -
+        vbts.length +
+        amd.gops.length -
+        amdGops.length +
+        amd.vbioses.length -
+        vbioses.length;
     if (more)
       lines.push(`${more} more candidate(s) not written; use --all to write every distinct one`);
-    for (const g of found.ignored)
+    for (const g of ignoredAll)
       lines.push(`ignored ${g.kind.toUpperCase()} at ${g.path}: ${g.reason.en}`);
-    for (const w of ranking.warnings) lines.push(`warning: ${w.en}`);
+    for (const w of warnings) lines.push(`warning: ${w.en}`);
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   },

@@ -12,12 +12,25 @@ import {
   type IgdRomVariant,
   parseFirmware,
 } from '../../lib/firmware';
-import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
+import { parseArgs, UsageError, stringFlag, type CliCommand, type ParsedArgs } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
+import {
+  amdFromBios,
+  parseVendor,
+  vendorOfBios,
+  vendorOfGop,
+  writeAmdRoms,
+  type AmdSources,
+} from './rom-amd';
 
 const USAGE =
   'rom (--bios BIOS | --gop X.efi) [--vbt embed|opregion|FILE] [--device-id 0x46a6] ' +
-  '[--variant full|assignment|gop] -o igd.rom [--json]';
+  '[--variant full|assignment|gop] -o igd.rom [--json]\n' +
+  '       rom (--bios BIOS | --gop AMD.efi [--vbios VBIOS.bin]) [--device-id 0x1900]\n' +
+  '           [--compress auto|always|never] -o OUT.rom [--json]\n' +
+  '       (--vendor amd|intel when a BIOS holds both; AMD: OUT is the VBIOS+GOP ROM for BB:00.0,\n' +
+  '        or without a VBIOS the GOP-only ROM for the audio function BB:00.1; the GOP-only ROM\n' +
+  '        and vbios-<device>.bin are written beside it)';
 
 function parseDeviceId(text: string): number {
   const n = /^0x[0-9a-f]{1,4}$/i.test(text)
@@ -87,20 +100,72 @@ function report(out: string, r: IgdRom, notes: string[]): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The AMD ROMs, when the inputs are AMD's (or --vendor amd says so); false to go on with Intel.
+ * A BIOS is parsed once here and handed on: `fromBios` parses it again only for Intel.
+ */
+async function amdRom(flags: ParsedArgs['flags'], out: string, deviceId?: number) {
+  const get = (f: string) => stringFlag(flags, f);
+  const forced = parseVendor(get('--vendor'));
+  const [bios, gopPath, vbiosPath] = [get('--bios'), get('--gop'), get('--vbios')];
+  if (forced === 'intel' && (vbiosPath || flags.has('--compress')))
+    throw new UsageError('--vbios and --compress are for AMD ROMs');
+  let vendor = forced ?? (vbiosPath ? 'amd' : undefined);
+  let src: AmdSources | undefined;
+  if (bios && gopPath) return false; // the Intel path reports the usage error
+  if (bios) {
+    if (vbiosPath) throw new UsageError('--vbios goes with --gop; --bios finds the VBIOS itself');
+    if (vendor === 'intel') return false;
+    const root = await parseFirmware(readInput(bios), { name: basename(bios) });
+    vendor ??= await vendorOfBios(root, bios);
+    if (vendor === 'amd') src = await amdFromBios(root, bios);
+  } else if (gopPath) {
+    const gop = readInput(gopPath);
+    vendor ??= vendorOfGop(gop);
+    if (vendor === 'amd')
+      src = { gop, vbios: vbiosPath ? readInput(vbiosPath) : undefined, notes: [] };
+  } else if (vendor === 'amd') throw new UsageError('AMD ROMs need --bios or --gop');
+  if (vendor !== 'amd' || !src) {
+    if (flags.has('--compress')) throw new UsageError('--compress is for AMD ROMs');
+    return false;
+  }
+  for (const f of ['--variant', '--vbt'])
+    if (flags.has(f)) throw new UsageError(`${f} is for Intel ROMs`);
+  const compress = get('--compress') ?? 'auto';
+  if (compress !== 'auto' && compress !== 'always' && compress !== 'never')
+    throw new UsageError('--compress must be auto, always or never');
+  await writeAmdRoms(out, src, { deviceId, compress }, flags.has('--json'));
+  return true;
+}
+
 export const romCommand: CliCommand = {
   name: 'rom',
-  summary: 'build an iGPU option ROM (IgdAssignment + PlatformGopPolicy + GOP) for stock OVMF',
+  summary:
+    'build an iGPU option ROM for stock OVMF (Intel: IgdAssignment + PlatformGopPolicy + GOP; AMD: VBIOS + GOP)',
   usage: USAGE,
   async run(args) {
     const { positional, flags } = parseArgs(
       args,
-      ['--bios', '--gop', '--vbt', '--device-id', '--variant', '-o', '--output'],
+      [
+        '--bios',
+        '--gop',
+        '--vbt',
+        '--device-id',
+        '--variant',
+        '-o',
+        '--output',
+        '--vbios',
+        '--vendor',
+        '--compress',
+      ],
       ['--json'],
     );
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
     const get = (f: string) => stringFlag(flags, f);
     const out = get('-o') ?? get('--output');
     if (!out) throw new UsageError('-o OUTPUT is required');
+    const deviceIdText = get('--device-id');
+    const deviceId = deviceIdText === undefined ? undefined : parseDeviceId(deviceIdText);
     const variant = (get('--variant') ?? 'full') as IgdRomVariant;
     if (!IGD_ROM_VARIANTS.includes(variant))
       throw new UsageError(`--variant must be one of ${IGD_ROM_VARIANTS.join(', ')}`);
@@ -121,16 +186,17 @@ export const romCommand: CliCommand = {
     if (vbtArg === 'embed' && !bios)
       throw new UsageError('--vbt embed takes the VBT from --bios; give a VBT FILE instead');
 
+    // Usage is checked first (as before): an AMD input then only decides which ROM is built.
+    if (await amdRom(flags, out, deviceId)) return 0;
     let src: Sources = { notes: [] };
     if (bios) src = await fromBios(bios, vbtArg === 'embed');
     else if (gopPath) src.gop = readInput(gopPath);
     if (vbtArg !== 'embed') src.vbt = vbtArg === 'opregion' ? 'opregion' : readInput(vbtArg);
-    const deviceIdText = get('--device-id');
     const r = await buildIgdRom({
       variant,
       gop: variant === 'assignment' ? undefined : src.gop,
       vbt: variant === 'full' ? src.vbt : undefined,
-      deviceId: deviceIdText === undefined ? undefined : parseDeviceId(deviceIdText),
+      deviceId,
     });
     writeOutput(out, r.rom);
     if (flags.has('--json')) {

@@ -5,11 +5,15 @@
 import type { ProgressCallback } from './progress';
 import { findCandidates } from './gop/find';
 import { rankCandidates, type Ranked } from './gop/rank';
-import type { GopCandidate, VbtCandidate } from './gop/find';
+import type { GopCandidate, IgnoredCandidate, VbtCandidate } from './gop/find';
 import { inspectFirmware, type InspectResult } from './inspect';
 import type { Text } from './text';
+import { lookupAmdApu } from './igpu/amd';
 import { findAll } from './tree/node';
 import type { FirmwareErrorData } from './errors';
+import { findAmdCandidates, type AmdGopCandidate, type VbiosCandidate } from './amd/find';
+import { hasAmdGraphics, rankAmdCandidates } from './amd/rank';
+import { gopMessages } from './gop/messages';
 
 /** What every ranked candidate shows: where it is, why it ranks where it does. */
 export interface CandidateSummary {
@@ -49,18 +53,56 @@ export interface VbtSummary extends CandidateSummary {
   childDevices?: number;
 }
 
+export interface AmdGopSummary extends CandidateSummary {
+  /** The driver's own name string, e.g. "AMD GOP X64 Rel Driver Rev.3.8.12.Dec  6 2024.01:44:06". */
+  name: string;
+  version: string;
+  machine: string;
+  subsystem: string;
+  /** GPU IDs its option-ROM image is marked for (AMD GOPs hold no ID table of their own). */
+  deviceIds: number[];
+  deviceFamilies: string[];
+}
+
+export interface VbiosSummary extends CandidateSummary {
+  vendorId: number;
+  deviceId: number;
+  /** ATOM BIOS version, e.g. "022.012.000.027.000001". */
+  version?: string;
+  /** "113-…", when the image names one. */
+  partNumber?: string;
+  family?: string;
+  /** The GPU's name as pci.ids gives it. */
+  label?: string;
+  /** The HDMI/DP audio function beside this GPU (BB:00.1), when known. */
+  audioDeviceId?: number;
+}
+
+/** AMD APU graphics firmware: present only when the image holds some. */
+export interface AmdAnalysis {
+  gops: AmdGopSummary[];
+  vbioses: VbiosSummary[];
+  /** 32-bit PEI GOPs: listed, never offered. */
+  peiGops: { path: string; size: number; sha256: string; machine: string }[];
+  warnings: Text[];
+}
+
 export interface AnalyzeResult {
   file: InspectResult;
   nodes: number;
   gops: GopSummary[];
   vbts: VbtSummary[];
-  ignored: { kind: 'gop' | 'vbt'; path: string; reason: Text; sha256: string }[];
+  ignored: { kind: IgnoredCandidate['kind']; path: string; reason: Text; sha256: string }[];
   warnings: Text[];
+  /** AMD GOP and APU VBIOS, when the image holds AMD graphics firmware. */
+  amd?: AmdAnalysis;
   /** Why the file could not be parsed, when it could not. */
   error?: FirmwareErrorData;
 }
 
-function candidateSummary(r: Ranked<GopCandidate | VbtCandidate>): CandidateSummary {
+type Summarised = GopCandidate | VbtCandidate | AmdGopCandidate | VbiosCandidate;
+
+function candidateSummary(r: Ranked<Summarised>): CandidateSummary {
   const c = r.candidate;
   return {
     rank: r.rank,
@@ -105,6 +147,35 @@ function vbtSummary(r: Ranked<VbtCandidate>): VbtSummary {
   };
 }
 
+function amdGopSummary(r: Ranked<AmdGopCandidate>): AmdGopSummary {
+  const c = r.candidate;
+  return {
+    ...candidateSummary(r),
+    name: c.info.name ?? '',
+    version: c.info.version ?? '',
+    machine: c.info.pe.machineName,
+    subsystem: c.info.pe.subsystemName,
+    deviceIds: c.deviceIds,
+    deviceFamilies: [
+      ...new Set(c.deviceIds.map((id) => lookupAmdApu(id)?.family).filter((f) => f !== undefined)),
+    ],
+  };
+}
+
+function vbiosSummary(r: Ranked<VbiosCandidate>): VbiosSummary {
+  const { info } = r.candidate;
+  return {
+    ...candidateSummary(r),
+    vendorId: info.vendorId,
+    deviceId: info.deviceId,
+    version: info.version,
+    partNumber: info.partNumber,
+    family: info.apu?.family,
+    label: info.apu?.label,
+    audioDeviceId: info.apu?.audioDeviceId,
+  };
+}
+
 /** Parse a dropped file fully and rank what it holds for the GOP/VBT step. */
 export async function analyze(
   bytes: Uint8Array,
@@ -132,17 +203,38 @@ export async function analyze(
   }
   const found = await findCandidates(root);
   const ranking = rankCandidates(found);
+  const amdFound = await findAmdCandidates(root);
+  let amd: AmdAnalysis | undefined;
+  let warnings = ranking.warnings;
+  if (hasAmdGraphics(amdFound) || amdFound.peiGops.length) {
+    const amdRanking = rankAmdCandidates(amdFound);
+    amd = {
+      gops: amdRanking.gops.map(amdGopSummary),
+      vbioses: amdRanking.vbioses.map(vbiosSummary),
+      peiGops: amdFound.peiGops.map(({ path, size, sha256, machine }) => ({
+        path,
+        size,
+        sha256,
+        machine,
+      })),
+      warnings: amdRanking.warnings,
+    };
+    // "No Intel GOP and no VBT" says nothing useful about an image with AMD graphics.
+    const nothing = gopMessages.t('image.nothing').en;
+    warnings = warnings.filter((w) => w.en !== nothing);
+  }
   return {
     file,
     nodes: findAll(root, () => true).length,
     gops: ranking.gops.map(gopSummary),
     vbts: ranking.vbts.map(vbtSummary),
-    ignored: found.ignored.map((i) => ({
+    ignored: [...found.ignored, ...amdFound.ignored].map((i) => ({
       kind: i.kind,
       path: i.path,
       reason: i.reason,
       sha256: i.sha256,
     })),
-    warnings: ranking.warnings,
+    warnings,
+    ...(amd ? { amd } : {}),
   };
 }

@@ -15,7 +15,15 @@ export {
   type InsertedFile,
 } from './ovmf/patch';
 export type { PatchCheck, PatchCheckName } from './ovmf/verify';
-export { analyze, type AnalyzeResult, type GopSummary, type VbtSummary } from './analyze';
+export {
+  analyze,
+  type AmdAnalysis,
+  type AmdGopSummary,
+  type AnalyzeResult,
+  type GopSummary,
+  type VbiosSummary,
+  type VbtSummary,
+} from './analyze';
 export { parseFirmware } from './parse';
 export { findCandidates, type GopCandidate, type VbtCandidate } from './gop/find';
 export { rankCandidates } from './gop/rank';

@@ -23,6 +23,24 @@ export type { Ranked, Ranking } from './gop/rank';
 export { gopInfo, gopLabel } from './gop/gop-info';
 export { parseVbt } from './gop/vbt';
 
+// AMD APU graphics: GOP and VBIOS finder, ROMs
+export {
+  findAmdCandidates,
+  type AmdCandidates,
+  type AmdGopCandidate,
+  type VbiosCandidate,
+} from './amd/find';
+export { hasAmdGraphics, rankAmdCandidates, type AmdRanking } from './amd/rank';
+export { amdGopInfo, amdGopLabel, type AmdGopInfo } from './amd/gop-info';
+export {
+  buildAmdRoms,
+  COMBINED_ROM_SOFT_LIMIT,
+  type AmdBuiltRom,
+  type AmdRomOptions,
+  type AmdRoms,
+} from './amd/rom';
+export { AMD_APUS, lookupAmdApu, type AmdApu, type AmdApuFamily } from './igpu/amd';
+
 // Codecs the CLI offers as tools
 export { bcjX86Decode, bcjX86Encode } from './compress/bcj-x86';
 export { lzmaCompress } from './compress/lzma/encoder';

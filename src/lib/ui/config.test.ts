@@ -62,8 +62,8 @@ describe('step 3 with a pasted AMD lspci', () => {
       'bios: ovmf',
       'machine: q35',
       'vga: none',
-      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
-      'hostpci1: 0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.bin',
+      'hostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
       'cpu: host',
     ]);
     // Pasting the VM's config merges the AMD way: q35 kept, both functions.
@@ -72,8 +72,8 @@ describe('step 3 with a pasted AMD lspci', () => {
       'qm set 321 --bios ovmf',
       '# machine: pc-q35-9.2',
       'qm set 321 --vga none',
-      'qm set 321 --hostpci0 0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
-      'qm set 321 --hostpci1 0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+      'qm set 321 --hostpci0 0000:c5:00.0,pcie=1,romfile=vbios-1681.bin',
+      'qm set 321 --hostpci1 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
       '# cpu: host',
       'qm set 321 --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0',
     ]);

@@ -176,8 +176,8 @@ const AMD_BASE: Record<string, string> = {
   bios: 'ovmf',
   machine: 'q35',
   vga: 'none',
-  hostpci0: '0000:c5:00.0,pcie=1,romfile=vbios-1681.rom',
-  hostpci1: '0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+  hostpci0: '0000:c5:00.0,pcie=1,romfile=vbios-1681.bin',
+  hostpci1: '0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
   cpu: 'host',
 };
 function amdConf(over: Record<string, string | null> = {}): string {
@@ -192,7 +192,7 @@ CASES.push(
   { rule: 'amd-no-audio', bad: [amdConf({ hostpci1: null }), AMD], good: [amdConf(), AMD] },
   {
     rule: 'amd-all-functions',
-    bad: [amdConf({ hostpci0: '0000:c5:00,pcie=1,romfile=vbios-1681.rom', hostpci1: null }), AMD],
+    bad: [amdConf({ hostpci0: '0000:c5:00,pcie=1,romfile=vbios-1681.bin', hostpci1: null }), AMD],
     good: [amdConf(), AMD],
   },
   {
@@ -202,8 +202,8 @@ CASES.push(
   },
   {
     rule: 'amd-no-pcie',
-    bad: [amdConf({ hostpci1: '0000:c5:00.1,romfile=AMDGopDriver-1681.rom' }), AMD],
-    good: [amdConf({ hostpci1: '0000:c5:00.1,pcie=on,romfile=AMDGopDriver-1681.rom' }), AMD],
+    bad: [amdConf({ hostpci1: '0000:c5:00.1,romfile=amd-gop-1681-audio.rom' }), AMD],
+    good: [amdConf({ hostpci1: '0000:c5:00.1,pcie=on,romfile=amd-gop-1681-audio.rom' }), AMD],
   },
   {
     rule: 'amd-no-vbios-rom',
@@ -220,7 +220,7 @@ CASES.push(
     rule: 'amd-intel-leftover',
     bad: [
       amdConf({
-        hostpci0: '0000:c5:00.0,legacy-igd=1,pcie=1,romfile=vbios-1681.rom',
+        hostpci0: '0000:c5:00.0,legacy-igd=1,pcie=1,romfile=vbios-1681.bin',
         args: '-set device.hostpci0.x-igd-opregion=on',
       }),
       AMD,

@@ -599,8 +599,8 @@ describe.skipIf(!haveBash)('install.sh for an AMD iGPU in a scratch root', () =>
         combinedRom: combined,
       });
       const e = setUp(`amd-${pve}-${boot}`, r);
-      const gpuRom = combined ? 'amd-1681.rom' : 'vbios-1681.rom';
-      const gopRom = 'AMDGopDriver-1681.rom';
+      const gpuRom = combined ? 'amd-vbios-gop-1681.rom' : 'vbios-1681.bin';
+      const gopRom = 'amd-gop-1681-audio.rom';
       writeFileSync(join(e.work, gpuRom), VBIOS);
       if (!combined) writeFileSync(join(e.work, gopRom), GOP);
       // The stub lspci prints these IDs for any -s; the script greps each function for its own.
@@ -697,7 +697,7 @@ describe.skipIf(!haveBash)('install.sh for an AMD iGPU in a scratch root', () =>
   it('refuses a host whose c5:00.1 is not the HDMI audio function, and a missing GOP ROM', () => {
     const r = renderConfig({ pve: '9.1', boot: 'grub', igpu: REMBRANDT, mode: 'rom', vmid: 100 });
     const e = setUp('amd-refuse', r);
-    writeFileSync(join(e.work, 'vbios-1681.rom'), VBIOS);
+    writeFileSync(join(e.work, 'vbios-1681.bin'), VBIOS);
     const before = snapshot(e.root);
     const wrong = run(e, ['--apply'], { STUB_PCI: '1002:1681' });
     expect([wrong.code, wrong.err.trim()]).toEqual([
@@ -707,7 +707,7 @@ describe.skipIf(!haveBash)('install.sh for an AMD iGPU in a scratch root', () =>
     const noGop = run(e, ['--apply'], { STUB_PCI: '1002:1681 1002:1640' });
     expect([noGop.code, noGop.err.trim()]).toEqual([
       1,
-      'error: AMDGopDriver-1681.rom not found in the current directory',
+      'error: amd-gop-1681-audio.rom not found in the current directory',
     ]);
     const ostype = run(e, ['--ostype-l26'], { STUB_PCI: '1002:1681 1002:1640' });
     expect(ostype.code).toBe(2);

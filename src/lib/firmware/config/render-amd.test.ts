@@ -54,8 +54,8 @@ function expectedBlocks(
   audio: string,
   combined: boolean,
 ): [string, string[]][] {
-  const gpuRom = combined ? `amd-${dev}.rom` : `vbios-${dev}.rom`;
-  const gopRom = `AMDGopDriver-${dev}.rom`;
+  const gpuRom = combined ? `amd-vbios-gop-${dev}.rom` : `vbios-${dev}.bin`;
+  const gopRom = `amd-gop-${dev}-audio.rom`;
   // AMD-Vi is on by default: only iommu=pt; the boot framebuffer is sysfb's from 5.15 (efifb before).
   const params = `iommu=pt ${kernelBelow(kernel, 5, 15) ? 'video=efifb:off' : 'initcall_blacklist=sysfb_init'}`;
   const gpu = `0000:${bus}:00.0,pcie=1,romfile=${gpuRom}`;
@@ -194,8 +194,8 @@ describe('renderConfig for an AMD iGPU over every PVE version × boot loader × 
               vendor: 'amd',
               gpuHost: `0000:${bus}:00.0`,
               audioHost: `0000:${bus}:00.1`,
-              gpuRom: combined ? `amd-${dev}.rom` : `vbios-${dev}.rom`,
-              ...(combined ? {} : { audioRom: `AMDGopDriver-${dev}.rom` }),
+              gpuRom: combined ? `amd-vbios-gop-${dev}.rom` : `vbios-${dev}.bin`,
+              ...(combined ? {} : { audioRom: `amd-gop-${dev}-audio.rom` }),
             });
             for (const b of r.blocks)
               for (const l of b.lines) {
@@ -260,8 +260,8 @@ describe('renderConfig for an AMD iGPU: options and reasons', () => {
       '# bios: ovmf',
       '# machine: pc-q35-9.2+pve1',
       'qm set 100 --vga none',
-      'qm set 100 --hostpci1 0000:c5:00.0,x-vga=1,pcie=1,romfile=vbios-1681.rom',
-      'qm set 100 --hostpci2 0000:c5:00.1,pcie=1,romfile=AMDGopDriver-1681.rom',
+      'qm set 100 --hostpci1 0000:c5:00.0,x-vga=1,pcie=1,romfile=vbios-1681.bin',
+      'qm set 100 --hostpci2 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
       '# hostpci0: 0000:01:00.0,pcie=1',
       '# cpu: x86-64-v2-AES',
       '# efidisk0: local-lvm:vm-100-disk-1,efitype=4m,size=4M',

@@ -5,6 +5,7 @@
  * ahead of amdgpu and snd_hda_intel. Nothing Intel-only (legacy-igd, x-igd-*, intel_iommu) is
  * ever written; the reset problem is stated with what users do about it.
  */
+import { amdRomFileNames } from '../amd/names';
 import { FirmwareError } from '../errors';
 import { amdPciIds, type AmdIgpu } from './amd';
 import {
@@ -47,7 +48,8 @@ export interface AmdRenderInput {
  */
 export function amdRomNames(deviceId: number): { vbios: string; gop: string; combined: string } {
   const id = pciId(deviceId);
-  return { vbios: `vbios-${id}.rom`, gop: `AMDGopDriver-${id}.rom`, combined: `amd-${id}.rom` };
+  const names = amdRomFileNames(id);
+  return { vbios: names.vbios, gop: names.gopOnly, combined: names.combined };
 }
 
 /** Guest memory of the plain QEMU example; Proxmox users keep their own. */

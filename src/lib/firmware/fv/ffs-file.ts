@@ -22,6 +22,7 @@ import {
 } from '../spec';
 import { absAt, allBytes, child, messageOf, reportPosition, rethrowBudget } from './nodes';
 import { looksLikeVolume } from './volume-header';
+import { looksLikeOptionRom } from '../oprom/read';
 import { parseSections } from './section';
 
 /** State bits, in the order a file goes through them; the highest set bit wins. */
@@ -171,8 +172,9 @@ export async function parseFile(
         pad.warnings.push('pad file holds data');
       }
     } else if (fileType === FILE_TYPE.raw || fileType === FILE_TYPE.all) {
-      // Raw files are opaque, unless they wrap a volume.
-      if (looksLikeVolume(body, 0)) await ctx.parseBody(node, body, bodyAbs);
+      // Raw files are opaque, unless they wrap a volume or a PCI option ROM (a VBIOS).
+      if (looksLikeVolume(body, 0) || looksLikeOptionRom(body, 0))
+        await ctx.parseBody(node, body, bodyAbs);
     } else {
       await parseSections(node, body, bodyAbs, ctx);
     }

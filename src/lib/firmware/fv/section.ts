@@ -32,6 +32,7 @@ import {
   rethrowBudget,
 } from './nodes';
 import { looksLikeVolume } from './volume-header';
+import { looksLikeOptionRom } from '../oprom/read';
 
 const LZMA_GUIDS = new Set<string>([
   SECTION_GUIDS.lzma,
@@ -215,11 +216,16 @@ async function parseSectionBody(
       node.guid = guidAt(raw, common);
       data.subtypeGuid = node.guid;
       node.headerSize = common + 16;
+      // AMI's CSM option-ROM file keeps each PCI option ROM (legacy VBIOS, EFI GOP) in one.
+      if (looksLikeOptionRom(raw, node.headerSize))
+        await ctx.parseBody(node, raw.subarray(node.headerSize), bodyAbs(node.headerSize));
       return;
     case SECTION_TYPE.raw: {
-      // Raw sections sometimes hold a whole volume (OVMF's PEIFV/DXEFV wrappers, vendors).
+      // Raw sections sometimes hold a whole volume (OVMF's PEIFV/DXEFV wrappers, vendors) or a
+      // PCI option ROM (vendors' VBIOS files).
       const body = raw.subarray(common);
-      if (looksLikeVolume(body, 0)) await ctx.parseBody(node, body, bodyAbs(common));
+      if (looksLikeVolume(body, 0) || looksLikeOptionRom(body, 0))
+        await ctx.parseBody(node, body, bodyAbs(common));
       return;
     }
     case SECTION_TYPE.insydePostcode:

@@ -67,7 +67,8 @@ export type Candidate = GopCandidate | VbtCandidate;
 
 /** A copy found but never offered, and why. */
 export interface IgnoredCandidate {
-  kind: 'gop' | 'vbt';
+  /** Intel GOP, VBT; AMD GOP, AMD VBIOS (amd/find.ts). */
+  kind: 'gop' | 'vbt' | 'amd-gop' | 'vbios';
   path: string;
   fileGuid?: string;
   uiName?: string;
@@ -92,7 +93,7 @@ const PAYLOAD_SECTIONS = new Set<number>([
 ]);
 
 /** The bytes a leaf node carries that may be a driver or a VBT; undefined for structure. */
-function payloadOf(n: FirmwareNode): Uint8Array | undefined {
+export function payloadOf(n: FirmwareNode): Uint8Array | undefined {
   if (n.children.length > 0 || n.decoded) return undefined;
   const data = n.data;
   switch (n.kind) {
@@ -135,7 +136,7 @@ function enclosingFile(n: FirmwareNode): FirmwareNode | undefined {
 }
 
 /** The first FFS file on the way up that is DELETED or HEADER_INVALID (nested volumes included). */
-function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
+export function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
   for (let p: FirmwareNode | undefined = n; p; p = p.parent)
     if (p.data.is === 'file' && p.data.deleted) return p;
   return undefined;
@@ -160,14 +161,14 @@ function allBytes(b: Uint8Array, v: number): boolean {
 }
 
 /** The image without what follows its last section, when that is only padding (option ROMs pad to 512). */
-function trimPe(body: Uint8Array): Uint8Array {
+export function trimPe(body: Uint8Array): Uint8Array {
   const len = peImageLength(body, 0);
   if (len === undefined || len >= body.length) return body;
   const rest = body.subarray(len);
   return allBytes(rest, 0) || allBytes(rest, 0xff) ? body.subarray(0, len) : body;
 }
 
-function checkWarnings(file: FirmwareNode | undefined): Text[] {
+export function checkWarnings(file: FirmwareNode | undefined): Text[] {
   if (!file) return [];
   // The check's name and detail come from the parser, in English.
   return file.checks
@@ -179,7 +180,21 @@ function checkWarnings(file: FirmwareNode | undefined): Text[] {
     );
 }
 
-interface Found<T> {
+/** Where `node` sits: its file, the file's name and type, the path, the depth-first order. */
+export function location(node: FirmwareNode, order: number): Location {
+  const file = enclosingFile(node);
+  return {
+    node,
+    file,
+    fileGuid: file?.guid,
+    uiName: uiNameOf(file),
+    fileType: file?.data.is === 'file' ? file.data.fileType : undefined,
+    path: locate(node),
+    order,
+  };
+}
+
+export interface Found<T> {
   loc: Location;
   deletedBy?: FirmwareNode;
   sha256: string;
@@ -204,16 +219,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
   const ignored: IgnoredCandidate[] = [];
 
   for (const { node, body, order: o } of leaves) {
-    const file = enclosingFile(node);
-    const loc: Location = {
-      node,
-      file,
-      fileGuid: file?.guid,
-      uiName: uiNameOf(file),
-      fileType: file?.data.is === 'file' ? file.data.fileType : undefined,
-      path: locate(node),
-      order: o,
-    };
+    const loc = location(node, o);
     const deletedBy = deletedAncestor(node);
     const pe = isPe(body, 0);
     const id = pe ? identifyGop(body, loc) : undefined;
@@ -298,11 +304,15 @@ function ids(loc: Location): { path: string; fileGuid?: string; uiName?: string 
   return { path: loc.path, fileGuid: loc.fileGuid, uiName: loc.uiName };
 }
 
-function dedupe<T, C>(
+export function dedupe<T, C>(
   found: Found<T>[],
   ignored: IgnoredCandidate[],
-  kind: 'gop' | 'vbt',
+  kind: IgnoredCandidate['kind'],
   make: (f: Found<T>, copies: Location[]) => C,
+  sizeOf: (f: Found<T>) => number = (f) =>
+    kind === 'vbt'
+      ? (f.item as { info: VbtInfo }).info.size
+      : (f.item as { bytes: Uint8Array }).bytes.length,
 ): C[] {
   const firsts = new Map<string, { f: Found<T>; copies: Location[] }>();
   for (const f of found) {
@@ -313,10 +323,7 @@ function dedupe<T, C>(
         kind,
         ...ids(f.loc),
         sha256: f.sha256,
-        size:
-          kind === 'gop'
-            ? (f.item as { bytes: Uint8Array }).bytes.length
-            : (f.item as { info: VbtInfo }).info.size,
+        size: sizeOf(f),
         reason: f.deletedBy.guid
           ? t('ignored.deleted', { guid: f.deletedBy.guid, state })
           : t('ignored.deletedNoGuid', { state }),

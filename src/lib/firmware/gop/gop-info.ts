@@ -32,7 +32,8 @@ const GOP_NAME = 'Intel(R) GOP Driver';
 /** How far after the name the version strings have been seen (0x1e0 in the fixtures). */
 const VERSION_WINDOW = 0x400;
 
-function utf16(s: string): Uint8Array {
+/** `s` as UTF-16LE bytes (ASCII only). */
+export function utf16(s: string): Uint8Array {
   const b = new Uint8Array(s.length * 2);
   for (let i = 0; i < s.length; i++) b[i * 2] = s.charCodeAt(i);
   return b;

@@ -131,6 +131,67 @@ const TEMPLATES = {
     '{count} different GOP drivers of {lines} version lines',
     '共有 {count} 个不同的 GOP 驱动，分属 {lines} 个版本系列',
   ],
+
+  // AMD graphics: the AMD GOP driver and the APU's VBIOS (amd/).
+  'amd.gop.lead.only': ['the only live AMD GOP', '唯一有效的 AMD GOP'],
+  'amd.gop.lead.firstDxe': [
+    'first live AMD GOP in DXE order',
+    '按 DXE 加载顺序排第一的有效 AMD GOP',
+  ],
+  'amd.gop.lead.first': ['first live AMD GOP found', '找到的第一个有效 AMD GOP'],
+  'amd.rom.over128k': [
+    'the combined ROM is {size} bytes, more than 128 KiB: OVMF reads it whole from the ROM BAR QEMU sizes to the file, but the discrete-card ROMs it copies stay within 128 KiB (their flash, and the 0xC0000-0xDFFFF legacy area)',
+    '合并 ROM 为 {size} 字节，超过 128 KiB：OVMF 会从 QEMU 按文件大小设置的 ROM BAR 完整读取它，但它所仿照的独立显卡 ROM 都不超过 128 KiB（闪存容量以及 0xC0000-0xDFFFF 传统区域）',
+  ],
+  'amd.rom.deviceMismatch': [
+    '--device-id {given} differs from the VBIOS PCIR device {vbios}; the ROMs use {given}',
+    '--device-id {given} 与 VBIOS PCIR 中的设备 {vbios} 不同；ROM 使用 {given}',
+  ],
+  'amd.rom.unknownDevice': [
+    'device {id} is not in the AMD APU table; the GOP-only ROM is marked 1002:FFFF',
+    '设备 {id} 不在 AMD APU 表中；仅含 GOP 的 ROM 标注为 1002:FFFF',
+  ],
+  'amd.rom.familyMismatch': [
+    'the VBIOS is for {vbios} but --device-id names {given}',
+    'VBIOS 适用于 {vbios}，但 --device-id 指定的是 {given}',
+  ],
+  'amd.rom.vbiosHadMore': [
+    'more images follow the VBIOS in its file; only the VBIOS is used',
+    'VBIOS 文件中在 VBIOS 之后还有其他映像；只使用 VBIOS',
+  ],
+  'amd.gop.pciIds': [
+    'its option-ROM image is marked for {ids} ({families})',
+    '其 Option ROM 映像标注的设备为 {ids}（{families}）',
+  ],
+  'amd.pei.reported': [
+    '32-bit PEI GOP ({machine}) at {path}: reported, never offered (OVMF runs x64 DXE drivers only)',
+    '32 位 PEI GOP（{machine}）位于 {path}：仅报告，不提供使用（OVMF 只运行 x64 DXE 驱动）',
+  ],
+  'amd.vbios.place.amiOpromContainer': [
+    "a legacy option-ROM image in AMI's option-ROM container file",
+    '位于 AMI 的 Option ROM 容器文件中的传统 Option ROM 映像',
+  ],
+  'amd.vbios.place.inFile': [
+    'a legacy option-ROM image in file {file}',
+    '位于文件 {file} 中的传统 Option ROM 映像',
+  ],
+  'amd.vbios.place.bare': ['a bare VBIOS image', '单独的 VBIOS 映像'],
+  'amd.vbios.lead.only': ['the only live APU VBIOS', '唯一有效的 APU VBIOS'],
+  'amd.vbios.lead.first': ['first live APU VBIOS found', '找到的第一个有效 APU VBIOS'],
+  'amd.vbios.warn.unknownDevice': [
+    'device ID {id} is not in the AMD APU table; family unknown',
+    '设备 ID {id} 不在 AMD APU 表中，系列未知',
+  ],
+  'amd.vbios.warn.noVersion': ['no ATOM BIOS version string found', '找不到 ATOM BIOS 版本字符串'],
+  'amd.warn.familyMismatch': [
+    'family mismatch: the VBIOS is for {vbios}, the GOP image is marked for {gop}',
+    '系列不符：VBIOS 适用于 {vbios}，而 GOP 映像标注的是 {gop}',
+  ],
+  'amd.image.noGop': [
+    'APU VBIOS found but no x64 AMD GOP driver',
+    '找到了 APU VBIOS，但没有 x64 AMD GOP 驱动',
+  ],
+  'amd.image.noVbios': ['AMD GOP found but no APU VBIOS', '找到了 AMD GOP，但没有 APU VBIOS'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type GopMessageKey = keyof typeof TEMPLATES;

@@ -101,24 +101,24 @@ const FAMILY: Readonly<Record<string, string>> = {
   PTL: 'ptl',
 };
 
-function label(loc: Location): string {
+export function label(loc: Location): string {
   const name = loc.uiName ?? guidName(loc.fileGuid);
   if (loc.fileGuid) return name ? `${loc.fileGuid} (${name})` : loc.fileGuid;
   return name ?? loc.path;
 }
 
-interface Scored<C> {
+export interface Scored<C> {
   c: C;
   key: number[];
   why: Text[];
 }
 
 /** The reason line: the lead, then the facts behind it. */
-function clauses(lead: Text, why: Text[]): Text {
+export function clauses(lead: Text, why: Text[]): Text {
   return joinText([lead, ...why], CLAUSE_SEPARATOR);
 }
 
-function sortScored<C>(list: Scored<C>[]): Scored<C>[] {
+export function sortScored<C>(list: Scored<C>[]): Scored<C>[] {
   return list.sort((a, b) => {
     for (let i = 0; i < Math.max(a.key.length, b.key.length); i++) {
       const d = (a.key[i] ?? 0) - (b.key[i] ?? 0);
@@ -134,7 +134,7 @@ function withinAncestor(loc: Location, kind: string): boolean {
 }
 
 /** 0 = a DXE driver file, 1 = an option-ROM image or AMI OpROM container, 2 = anything else. */
-function gopPlace(loc: Location): { tier: number; why: Text } {
+export function gopPlace(loc: Location): { tier: number; why: Text } {
   if (loc.fileType !== undefined && DXE_FILE_TYPES.has(loc.fileType)) {
     return { tier: 0, why: t('gop.place.dxeDriver') };
   }
