@@ -535,6 +535,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
       'Intel',
       'Option',
       'Proxmox',
+      'Radeon',
       'initramfs',
       'libvirt',
       'lspci',
