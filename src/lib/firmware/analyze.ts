@@ -128,7 +128,8 @@ function gopSummary(r: Ranked<GopCandidate>): GopSummary {
     version: info.versionText,
     versionKnown: info.versionKnown,
     generation: info.generation?.label,
-    igpuCode: info.generation && isIgpuCode(info.generation.code) ? info.generation.code : undefined,
+    igpuCode:
+      info.generation && isIgpuCode(info.generation.code) ? info.generation.code : undefined,
     machine: info.pe.machineName,
     subsystem: info.pe.subsystemName,
     deviceIds: info.deviceIds,

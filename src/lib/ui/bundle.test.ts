@@ -3,10 +3,7 @@ import { renderConfig } from '$lib/firmware/config/render';
 import { igpuGeneration, representativeIgpu } from '$lib/firmware/igpu/devices';
 import { en } from '$lib/i18n/en';
 import { zhCN } from '$lib/i18n/zh-CN';
-import {
-  ASK_DEVICE_ID_LINE,
-  DEVICE_ID_UNKNOWN,
-} from '$lib/firmware/config/device-id';
+import { ASK_DEVICE_ID_LINE, DEVICE_ID_UNKNOWN } from '$lib/firmware/config/device-id';
 import { hookScript } from '$lib/firmware/doctor/hookscript';
 import { PROBE_SCRIPT } from '$lib/firmware/doctor/probe-script';
 import { blockText, bundleFiles, installedOvmfName, safeFileName } from './bundle';

@@ -122,7 +122,13 @@ describe.skipIf(!haveFixtures)('step 3 takes the generation of step 1’s GOP', 
     expect(r.igpu).toEqual(igpuGeneration('SKL'));
     expect(r.igpu!.deviceId).toBeUndefined();
     expect(r.result).toEqual(
-      renderConfig({ pve: '9.1', boot: 'grub', igpu: igpuGeneration('SKL'), mode: 'rom', vmid: 100 }),
+      renderConfig({
+        pve: '9.1',
+        boot: 'grub',
+        igpu: igpuGeneration('SKL'),
+        mode: 'rom',
+        vmid: 100,
+      }),
     );
     // Not the ADL default's config: Gen 9 keeps legacy mode on QEMU 10.1, so no x-igd-lpc.
     const vm = (x: ReturnType<typeof resolveConfig>) =>
