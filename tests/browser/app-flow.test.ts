@@ -11,10 +11,11 @@ import {
   type Site,
 } from '../helpers/browser';
 import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
+import { PVE_RELEASES } from '../../src/lib/firmware/config/facts';
 import { renderConfig } from '../../src/lib/firmware/config/render';
-import { ASK_DEVICE_ID_LINE, withoutDeviceId } from '../../src/lib/firmware/config/device-id';
+import { ASK_DEVICE_ID_LINE } from '../../src/lib/firmware/config/device-id';
 import { vmMergeLines } from '../../src/lib/firmware/config/vm-plan';
-import { representativeIgpu } from '../../src/lib/firmware/igpu/devices';
+import { igpuGeneration, representativeIgpu } from '../../src/lib/firmware/igpu/devices';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
 import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
 
@@ -113,17 +114,14 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
   });
 
   it('shows the config blocks of PVE 9.1 + systemd-boot + ADL as renderConfig writes them', async () => {
-    // No lspci line: the generation's stand-in renders the config, which asks for the device ID.
-    const expected = withoutDeviceId(
-      renderConfig({
-        pve: '9.1',
-        boot: 'systemd-boot',
-        igpu: representativeIgpu('ADL'),
-        mode: 'rom',
-        vmid: 123,
-      }),
-      representativeIgpu('ADL'),
-    );
+    // No lspci line: the config of the generation, which asks for the device ID.
+    const expected = renderConfig({
+      pve: '9.1',
+      boot: 'systemd-boot',
+      igpu: igpuGeneration('ADL'),
+      mode: 'rom',
+      vmid: 123,
+    });
     expect(expected.blocks.flatMap((b) => b.lines.map((l) => l.text))).toContain('machine: pc');
     expect(expected.blocks.flatMap((b) => b.lines.map((l) => l.text))).toContain(
       ASK_DEVICE_ID_LINE,
@@ -191,6 +189,34 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
     await openConfig(page);
     await page.waitForTimeout(300);
     expect(await page.getByTestId('vmid').inputValue()).toBe('100');
+    await page.close();
+  });
+
+  it('a BIOS with a Skylake … Comet Lake GOP: step 3 takes its generation, the device ID still asked for', async () => {
+    const expected = renderConfig({
+      pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
+      boot: 'systemd-boot',
+      igpu: igpuGeneration('SKL'),
+      mode: 'rom',
+      vmid: 100,
+    });
+    const page = await session.context.newPage();
+    await page.goto(site.url);
+    // Start from no remembered settings (an earlier test chose ADL).
+    await openConfig(page);
+    await page.getByTestId('forget').click();
+    await page.getByTestId('file-input').setInputFiles(fixturePath('vendor-like/efi-capsule.cap'));
+    await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
+    await page.getByTestId('igpu').waitFor();
+    await expect.poll(() => page.getByTestId('igpu').inputValue()).toBe('SKL');
+    expect(await page.getByTestId('igpu-id-unknown').isVisible()).toBe(true);
+    for (const b of expected.blocks) {
+      const text = await page.getByTestId(`block-${b.id}`).getByTestId('code-text').textContent();
+      expect(text).toBe(b.lines.map((l) => l.text).join('\n'));
+    }
+    expect(expected.blocks.find((b) => b.id === 'modprobe')!.lines[0].text).toBe(
+      ASK_DEVICE_ID_LINE,
+    );
     await page.close();
   });
 

@@ -24,11 +24,10 @@ import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { patchOvmf } from '../../src/lib/firmware/ovmf/patch';
 import { parseFirmware } from '../../src/lib/firmware/parse';
 import { renderConfig } from '../../src/lib/firmware/config/render';
-import { withoutDeviceId } from '../../src/lib/firmware/config/device-id';
 import { hookScript } from '../../src/lib/firmware/doctor/hookscript';
 import { PROBE_SCRIPT } from '../../src/lib/firmware/doctor/probe-script';
 import { PVE_RELEASES } from '../../src/lib/firmware/config/facts';
-import { representativeIgpu } from '../../src/lib/firmware/igpu/devices';
+import { igpuGeneration } from '../../src/lib/firmware/igpu/devices';
 import { walk, type FirmwareNode } from '../../src/lib/firmware/tree/node';
 import { en } from '../../src/lib/i18n/en';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
@@ -216,17 +215,14 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
           .join(''),
       );
       // No lspci line was given: the config asks for the device ID (device-id.ts).
-      const config = withoutDeviceId(
-        renderConfig({
-          pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
-          boot: 'systemd-boot',
-          igpu: representativeIgpu('ADL'),
-          mode: 'ovmf',
-          vmid: 100,
-          ovmfFile: 'OVMF_CODE_4M.fd',
-        }),
-        representativeIgpu('ADL'),
-      );
+      const config = renderConfig({
+        pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
+        boot: 'systemd-boot',
+        igpu: igpuGeneration('ADL'),
+        mode: 'ovmf',
+        vmid: 100,
+        ovmfFile: 'OVMF_CODE_4M.fd',
+      });
       const install = config.blocks.find((b) => b.id === 'install')!;
       const script = new TextDecoder().decode(at('install.sh'));
       expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);

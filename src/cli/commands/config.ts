@@ -23,11 +23,10 @@ import {
   type OutputMode,
   isIgpuCode,
   lookupIgpu,
-  representativeIgpu,
-  type IgpuInfo,
+  igpuGeneration,
+  type IntelIgpu,
   isAmdIgpu,
   type AmdIgpu,
-  withoutDeviceId,
 } from '../../lib/firmware';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
@@ -49,9 +48,10 @@ export function langOf(flags: Map<string, string | true>): Lang {
 
 /**
  * The iGPU from --lspci text (Intel, or an AMD GPU with its .1 audio function), --device id or
- * --gen code; undefined if none was given.
+ * --gen code (a generation without a device ID: the config then asks for it, device-id.ts);
+ * undefined if none was given.
  */
-export function igpuOf(flags: Map<string, string | true>): IgpuInfo | AmdIgpu | undefined {
+export function igpuOf(flags: Map<string, string | true>): IntelIgpu | AmdIgpu | undefined {
   const lspci = flags.get('--lspci');
   const device = flags.get('--device');
   const gen = flags.get('--gen');
@@ -78,7 +78,7 @@ export function igpuOf(flags: Map<string, string | true>): IgpuInfo | AmdIgpu | 
     const code = gen.toUpperCase();
     if (!isIgpuCode(code))
       throw new UsageError(`--gen ${gen}: use a code such as SKL, CFL, ADL, ADL-N, MTL`);
-    return representativeIgpu(code);
+    return igpuGeneration(code);
   }
   return undefined;
 }
@@ -250,9 +250,7 @@ export const configCommand: CliCommand = {
         throw new UsageError(`${f} is for an AMD iGPU (--lspci with [1002:…])`);
     if (flags.has('--gop-rom') && flags.has('--combined-rom'))
       throw new UsageError('give either --gop-rom or --combined-rom, not both');
-    // --gen names a generation, not a device: the config then asks for the device ID (device-id.ts).
-    const idKnown = flags.has('--lspci') || flags.has('--device');
-    const rendered = renderConfig({
+    const result = renderConfig({
       ...versions,
       boot,
       igpu,
@@ -270,15 +268,10 @@ export const configCommand: CliCommand = {
       vmConf: str('--vm-conf') === undefined ? undefined : readText(str('--vm-conf')!),
       consent: { ostype: flags.has('--ostype-l26'), cpu: flags.has('--cpu-host') },
     });
-    const result = idKnown || isAmdIgpu(igpu) ? rendered : withoutDeviceId(rendered, igpu);
     if (flags.has('--bios') && flags.has('--gop-file'))
       throw new UsageError('give either --bios or --gop-file, not both');
     const found = amd ? undefined : await firmwareFoundOf(flags);
-    // Whether the GOP's table lists the device can only be asked of a real device ID.
-    if (found && !isAmdIgpu(igpu))
-      result.findings.push(
-        ...crossCheckFirmware(igpu, idKnown ? found : { ...found, gopDeviceIds: undefined }),
-      );
+    if (found && !isAmdIgpu(igpu)) result.findings.push(...crossCheckFirmware(igpu, found));
     const only = str('--block');
     if (only !== undefined) {
       const b = result.blocks.find((x) => x.id === only);
@@ -296,7 +289,7 @@ export const configCommand: CliCommand = {
     }
     const device = isAmdIgpu(igpu)
       ? `${igpu.gpuAddress.slice(5)} [1002:${pciId(igpu.deviceId)}] + ${igpu.audioAddress.slice(5)} [1002:${pciId(igpu.audioDeviceId)}]`
-      : `[8086:${idKnown ? pciId(igpu.deviceId) : 'xxxx'}] gen ${igpu.gen}`;
+      : `[8086:${igpu.deviceId === undefined ? 'xxxx' : pciId(igpu.deviceId)}] gen ${igpu.gen}`;
     process.stdout.write(
       `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
         `${device} · ${boot} · ${mode}\n`,

@@ -9,6 +9,7 @@ import type { GopCandidate, IgnoredCandidate, VbtCandidate } from './gop/find';
 import { inspectFirmware, type InspectResult } from './inspect';
 import type { Text } from './text';
 import { lookupAmdApu } from './igpu/amd';
+import { isIgpuCode, type IgpuCode } from './igpu/devices';
 import { findAll } from './tree/node';
 import type { FirmwareErrorData } from './errors';
 import { findAmdCandidates, type AmdGopCandidate, type VbiosCandidate } from './amd/find';
@@ -33,6 +34,8 @@ export interface GopSummary extends CandidateSummary {
   version: string;
   versionKnown: 'full' | 'partial' | 'none';
   generation?: string;
+  /** The same generation as an iGPU code, for code to use (e.g. step 3's default generation). */
+  igpuCode?: IgpuCode;
   machine: string;
   subsystem: string;
   deviceIds: number[];
@@ -125,6 +128,8 @@ function gopSummary(r: Ranked<GopCandidate>): GopSummary {
     version: info.versionText,
     versionKnown: info.versionKnown,
     generation: info.generation?.label,
+    igpuCode:
+      info.generation && isIgpuCode(info.generation.code) ? info.generation.code : undefined,
     machine: info.pe.machineName,
     subsystem: info.pe.subsystemName,
     deviceIds: info.deviceIds,

@@ -41,9 +41,12 @@ export type { Lang, Text } from './text';
 export {
   IGPU_FAMILIES,
   representativeIgpu,
+  igpuGeneration,
   lookupIgpu,
   type IgpuCode,
   type IgpuInfo,
+  type IgpuGeneration,
+  type IntelIgpu,
 } from './igpu/devices';
 
 export type { Progress, ProgressCallback } from './progress';

@@ -63,7 +63,7 @@ export { verifyOptionRom } from './oprom/verify';
 // Host and VM configuration
 export { isAmdIgpu, type AmdIgpu, type FamilyOf } from './config/amd';
 export { crossCheckFirmware, type FirmwareFound } from './config/check';
-export { DEVICE_ID_UNKNOWN, withoutDeviceId } from './config/device-id';
+export { DEVICE_ID_UNKNOWN } from './config/device-id';
 export { OVMF_IMAGES, pveRelease, ver, type OvmfImage, type Version } from './config/facts';
 export { detectBootLoader } from './config/inputs';
 export { t as configText } from './config/messages';

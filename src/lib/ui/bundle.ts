@@ -10,7 +10,6 @@ import {
   isAmdIgpu,
   pciId,
   type Finding,
-  DEVICE_ID_UNKNOWN,
   hookScript,
   HOOK_SCRIPT_NAME,
   PROBE_SCRIPT,
@@ -138,9 +137,8 @@ function firmwareLine(f: FirmwareOutput, lang: Locale, installed?: string): stri
 export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>): string {
   const { lang, config } = input;
   const tr = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
-  // A stand-in for the chosen generation names no device here either (device-id.ts).
-  const idKnown = !config.findings.some((f) => f.id === DEVICE_ID_UNKNOWN.id);
-  const id = idKnown ? pciId(config.igpu.deviceId) : 'xxxx';
+  // An iGPU known by its generation only names no device here either (device-id.ts).
+  const id = config.igpu.deviceId === undefined ? 'xxxx' : pciId(config.igpu.deviceId);
   const out: string[] = [
     `# ${tr('readme.title')}`,
     '',

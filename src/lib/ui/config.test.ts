@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { analyze } from '$lib/firmware/analyze';
+import { renderConfig } from '$lib/firmware/config/render';
 import { planVm, type VmWant } from '$lib/firmware/config/vm-merge';
-import { mergedQmSetBlock, resolveConfig } from './config';
+import { igpuGeneration } from '$lib/firmware/igpu/devices';
+import { haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
+import { mergedQmSetBlock, resolveConfig, type FirmwareChoice } from './config';
 
 // A 16 GiB Windows VM with its own args and a NIC on hostpci0: step 3's qm set lines once pasted.
 const CONF = [
@@ -86,7 +90,8 @@ describe('step 3 without the real device ID', () => {
 
   it('asks for the ID instead of naming the generation’s first one', () => {
     const r = resolveConfig({ pve: '9.1', boot: 'grub', igpu: 'ADL-N', vmid: 100 });
-    expect(r.deviceIdUnknown).toBe(true);
+    expect(r.igpu).toMatchObject({ code: 'ADL-N', gen: 12 });
+    expect(r.igpu!.deviceId).toBeUndefined();
     expect(modprobe(r)[0]).toMatch(/^# set your iGPU's PCI ID here \(lspci -nn -s 00:02\.0/);
     expect(modprobe(r).some((l) => /ids=8086:[0-9a-f]{4}/.test(l))).toBe(false);
     expect(r.result!.findings.map((f) => f.id)).toContain('device-id-unknown');
@@ -96,8 +101,59 @@ describe('step 3 without the real device ID', () => {
     const lspci =
       '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-N [UHD Graphics] [8086:46d1]';
     const r = resolveConfig({ pve: '9.1', boot: 'grub', igpu: 'ADL', vmid: 100, lspci });
-    expect(r.deviceIdUnknown).toBeUndefined();
+    expect(r.igpu!.deviceId).toBe(0x46d1);
     expect(modprobe(r)[0]).toBe('options vfio-pci ids=8086:46d1');
     expect(r.result!.findings.map((f) => f.id)).not.toContain('device-id-unknown');
+  });
+});
+
+describe.skipIf(!haveFixtures)('step 3 takes the generation of step 1’s GOP', () => {
+  /** What step 1 passes on for a real file: its top GOP's version and generation. */
+  const firmwareOf = async (rel: string): Promise<FirmwareChoice> => {
+    const gop = (await analyze(readFixture(rel))).gops[0];
+    return { gopVersion: gop.version, gopGeneration: gop.igpuCode };
+  };
+  const ids = (r: ReturnType<typeof resolveConfig>) => r.result!.findings.map((f) => f.id);
+
+  it('a BIOS capsule with a Skylake … Comet Lake GOP: Gen 9, device ID still unknown', async () => {
+    const firmware = await firmwareOf('vendor-like/efi-capsule.cap');
+    expect(firmware).toEqual({ gopVersion: '9.0.1080', gopGeneration: 'SKL' });
+    const r = resolveConfig({ pve: '9.1', boot: 'grub', vmid: 100 }, { firmware });
+    expect(r.igpu).toEqual(igpuGeneration('SKL'));
+    expect(r.igpu!.deviceId).toBeUndefined();
+    expect(r.result).toEqual(
+      renderConfig({
+        pve: '9.1',
+        boot: 'grub',
+        igpu: igpuGeneration('SKL'),
+        mode: 'rom',
+        vmid: 100,
+      }),
+    );
+    // Not the ADL default's config: Gen 9 keeps legacy mode on QEMU 10.1, so no x-igd-lpc.
+    const vm = (x: ReturnType<typeof resolveConfig>) =>
+      x.result!.blocks.find((b) => b.id === 'vm-conf')!.lines.map((l) => l.text);
+    const adl = resolveConfig({ pve: '9.1', boot: 'grub', vmid: 100 });
+    expect(adl.igpu).toEqual(igpuGeneration('ADL'));
+    expect(vm(adl)).toContain('args: -set device.hostpci0.x-igd-lpc=on');
+    expect(vm(r).some((l) => l.startsWith('args:'))).toBe(false);
+    expect(ids(r)).toContain('device-id-unknown');
+    // The GOP fits the generation it named.
+    expect(r.firmwareFindings).toEqual([]);
+  });
+
+  it('a Jasper Lake GOP (N5095): Gen 11; a chosen generation or a pasted lspci line wins', async () => {
+    const firmware = await firmwareOf('gop/11-n5095.efi');
+    expect(firmware.gopGeneration).toBe('JSL');
+    const base = { pve: '9.1', boot: 'grub', vmid: 100 } as const;
+    expect(resolveConfig(base, { firmware }).igpu).toEqual(igpuGeneration('JSL'));
+    expect(resolveConfig({ ...base, igpu: 'CFL' }, { firmware }).igpu).toEqual(
+      igpuGeneration('CFL'),
+    );
+    const lspci =
+      '00:02.0 VGA compatible controller [0300]: Intel Corporation JasperLake [UHD Graphics] [8086:4e71] (rev 01)';
+    const pasted = resolveConfig({ ...base, lspci }, { firmware });
+    expect(pasted.igpu).toMatchObject({ code: 'JSL', deviceId: 0x4e71 });
+    expect(ids(pasted)).not.toContain('device-id-unknown');
   });
 });

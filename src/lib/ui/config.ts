@@ -6,11 +6,11 @@ import {
   PVE_RELEASES,
   parseLspci,
   renderConfig,
-  representativeIgpu,
+  igpuGeneration,
   type ConfigOptions,
   type ConfigResult,
   type IgpuCode,
-  type IgpuInfo,
+  type IntelIgpu,
   type ConfigBlock,
   type VmConsent,
   pciId,
@@ -23,20 +23,17 @@ import {
   FirmwareError,
   isAmdIgpu,
   type AmdIgpu,
-  withoutDeviceId,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
 
 export const DEFAULT_ROM_NAME = 'igd.rom';
 
 export interface ResolvedConfig {
-  /** The Intel iGPU chosen or pasted, or an AMD one from pasted lspci -nn lines. */
-  igpu?: IgpuInfo | AmdIgpu;
   /**
-   * No lspci line gave the real device: `igpu` is the chosen generation's stand-in, and the
-   * config asks for the ID instead of naming the stand-in's.
+   * The Intel iGPU pasted, or only its generation (chosen, or the GOP's of step 1) with no device
+   * ID, in which case the config asks for the ID; or an AMD one from pasted lspci -nn lines.
    */
-  deviceIdUnknown?: boolean;
+  igpu?: IntelIgpu | AmdIgpu;
   /** Why the pasted lspci text gave no iGPU: an unknown device id, or the core's message. */
   igpuError?: { unknownDevice: string } | { message: string };
   result?: ConfigResult;
@@ -50,6 +47,8 @@ export interface ResolvedConfig {
 export interface FirmwareChoice {
   gopVersion?: string;
   vbtPlatform?: string;
+  /** The generation of step 1's GOP: the iGPU's generation until the user picks or pastes one. */
+  gopGeneration?: IgpuCode;
 }
 
 const message = (e: unknown) =>
@@ -57,15 +56,18 @@ const message = (e: unknown) =>
 
 export const latestPve = () => PVE_RELEASES[PVE_RELEASES.length - 1].pve;
 
-/** The settings with their defaults filled in. */
-export function configInputs(s: Settings) {
+/**
+ * The settings with their defaults filled in; the generation defaults to the one of step 1's GOP
+ * (`firmwareCode`), else ADL.
+ */
+export function configInputs(s: Settings, firmwareCode?: IgpuCode) {
   return {
     pve: s.pve ?? latestPve(),
     boot: s.boot ?? 'systemd-boot',
     mode: s.mode ?? 'rom',
     vmid: s.vmid ?? 100,
     lspci: s.lspci ?? '',
-    code: (s.igpu ?? 'ADL') as IgpuCode,
+    code: (s.igpu ?? firmwareCode ?? 'ADL') as IgpuCode,
     romName: s.romName || DEFAULT_ROM_NAME,
   } as const;
 }
@@ -78,7 +80,7 @@ export function resolveConfig(
   s: Settings,
   extra: { ovmfFile?: string; firmware?: FirmwareChoice } = {},
 ): ResolvedConfig {
-  const c = configInputs(s);
+  const c = configInputs(s, extra.firmware?.gopGeneration);
   const out: ResolvedConfig = { firmwareFindings: [] };
   if (c.lspci.trim()) {
     try {
@@ -89,10 +91,7 @@ export function resolveConfig(
     } catch (e) {
       out.igpuError = { message: message(e) };
     }
-  } else {
-    out.igpu = representativeIgpu(c.code);
-    out.deviceIdUnknown = true;
-  }
+  } else out.igpu = igpuGeneration(c.code);
   // A pasted pveversion wins over the chosen release: point releases move QEMU and the kernel.
   let versions: Pick<ConfigOptions, 'pve' | 'qemu' | 'kernel'> = { pve: c.pve };
   if (s.pveversion?.trim()) {
@@ -112,7 +111,7 @@ export function resolveConfig(
   if (!out.igpu) return out;
   const amd = isAmdIgpu(out.igpu);
   try {
-    const rendered = renderConfig({
+    out.result = renderConfig({
       ...versions,
       boot: c.boot,
       igpu: out.igpu,
@@ -122,8 +121,6 @@ export function resolveConfig(
       romFile: s.romName || undefined,
       ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
     });
-    out.result =
-      out.deviceIdUnknown && !isAmdIgpu(out.igpu) ? withoutDeviceId(rendered, out.igpu) : rendered;
   } catch (e) {
     out.error = message(e);
   }

@@ -1,6 +1,6 @@
 /** Rule engine over a Proxmox `<vmid>.conf` (generated or pasted) for IGD legacy passthrough. */
 import { pciId } from '../bytes/hex';
-import type { IgpuCode, IgpuInfo } from '../igpu/devices';
+import type { IgpuCode, IntelIgpu } from '../igpu/devices';
 import {
   atLeast,
   fmt,
@@ -32,7 +32,7 @@ export interface Finding {
 export interface CheckContext {
   /** QEMU version of the host, when known (pveversion or the chosen PVE release). */
   qemu?: Version;
-  igpu?: IgpuInfo;
+  igpu?: IntelIgpu;
   /** 'ovmf' when the VM relies on a patched OVMF image. */
   mode?: 'rom' | 'ovmf';
   /** ovmf mode: which Proxmox image was replaced (default OVMF_CODE_4M.fd). */
@@ -325,14 +325,15 @@ export interface FirmwareFound {
  * against the iGPU. A GOP whose device table does not list the iGPU will not bind to it; without
  * a readable table the GOP's major version is compared with the ones known for the platform.
  */
-export function crossCheckFirmware(igpu: IgpuInfo, found: FirmwareFound): Finding[] {
+export function crossCheckFirmware(igpu: IntelIgpu, found: FirmwareFound): Finding[] {
   const out: Finding[] = [];
   if (found.vbtPlatform) {
     const hit = VBT_PLATFORMS.find(([re]) => re.test(found.vbtPlatform!));
     if (hit && !hit[1].includes(igpu.code))
       out.push(find('vbt-mismatch', undefined, { vbt: found.vbtPlatform, code: igpu.code }));
   }
-  if (found.gopDeviceIds?.length) {
+  // Without the iGPU's device ID the GOP's table cannot be checked against it: its version still can.
+  if (found.gopDeviceIds?.length && igpu.deviceId !== undefined) {
     if (!found.gopDeviceIds.includes(igpu.deviceId))
       out.push(
         find('gop-device-missing', undefined, {

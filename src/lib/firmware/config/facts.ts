@@ -2,7 +2,7 @@
  * Version facts the generator and the checker rest on. Each rule cites its public source
  * (see also shared/docs/igd-passthrough-notes.md §4).
  */
-import type { IgpuInfo } from '../igpu/devices';
+import type { IntelIgpu } from '../igpu/devices';
 
 /** major.minor (patch ignored: no rule here depends on it). */
 export interface Version {
@@ -80,7 +80,7 @@ export function needsIntelIommuOn(kernel: Version): boolean {
  * force_probe or by default on Xe2/LNL), so from 6.8 the host has a second driver that can claim a
  * Gen12+ iGPU (gen per igpu/devices.ts).
  */
-export function hostHasXeDriver(kernel: Version, igpu: IgpuInfo): boolean {
+export function hostHasXeDriver(kernel: Version, igpu: IntelIgpu): boolean {
   return atLeast(kernel, '6.8') && igpu.gen >= 12;
 }
 
@@ -110,12 +110,12 @@ export function hasLegacyModeSwitch(qemu: Version): boolean {
  * QEMU 10.1 restricts legacy mode to Gen6–9 (SNB…CML; qemu commit dd69d84604); ICL and newer then
  * need x-igd-lpc=on explicitly on i440fx (LongQT-sea/intel-igpu-passthru README).
  */
-export function legacyModeCovers(qemu: Version, igpu: IgpuInfo): boolean {
+export function legacyModeCovers(qemu: Version, igpu: IntelIgpu): boolean {
   if (atLeast(qemu, '10.1')) return igpu.gen <= 9;
   return isSupported(qemu, igpu);
 }
 
-export function needsExplicitLpc(qemu: Version, igpu: IgpuInfo): boolean {
+export function needsExplicitLpc(qemu: Version, igpu: IntelIgpu): boolean {
   return atLeast(qemu, '10.1') && igpu.gen >= 11;
 }
 
@@ -123,11 +123,11 @@ export function needsExplicitLpc(qemu: Version, igpu: IgpuInfo): boolean {
  * MTL/ARL/LNL fail with "IGD device … is unsupported in legacy mode" until QEMU 10.1
  * (qemu commit 7969cf4639; LongQT-sea/intel-igpu-passthru README: MTL/ARL/LNL need QEMU ≥ 10.1).
  */
-export function minimumQemuFor(igpu: IgpuInfo): string | undefined {
+export function minimumQemuFor(igpu: IntelIgpu): string | undefined {
   return igpu.gen > 12 ? '10.1' : undefined;
 }
 
-export function isSupported(qemu: Version, igpu: IgpuInfo): boolean {
+export function isSupported(qemu: Version, igpu: IntelIgpu): boolean {
   const min = minimumQemuFor(igpu);
   return min === undefined || atLeast(qemu, min);
 }
@@ -139,7 +139,7 @@ export function isSupported(qemu: Version, igpu: IgpuInfo): boolean {
  * 7969cf4639, "vfio/igd: Remove generation limitation for IGD passthrough"), also limits legacy
  * mode to Gen6–9 (dd69d84604).
  */
-export function pveReleasesWithLegacyMode(igpu: IgpuInfo): PveRelease[] {
+export function pveReleasesWithLegacyMode(igpu: IntelIgpu): PveRelease[] {
   return PVE_RELEASES.filter((r) => legacyModeCovers(ver(r.qemu), igpu));
 }
 
@@ -160,7 +160,7 @@ export const WITHOUT_LEGACY_MODE = {
  * 7969cf4639 and docs/igd-assign.txt: "Starting from Meteor Lake … Value of this fw_cfg file is 0").
  * Our IgdAssignment leaves BDSM alone when that size is 0 (src/drivers/igd-assignment.c).
  */
-export function hasBdsmRegister(igpu: IgpuInfo): boolean {
+export function hasBdsmRegister(igpu: IntelIgpu): boolean {
   return igpu.gen <= 12;
 }
 
@@ -169,7 +169,7 @@ export function hasBdsmRegister(igpu: IgpuInfo): boolean {
  * Gen6–9; the ADL-N author of cmd2001/build-edk2-gvtd (issue #3) needed 0x6 on Gen12 ("1-2 black or
  * garbled"), so Gen11+ gets 0x6.
  */
-export function defaultGms(igpu: IgpuInfo): number {
+export function defaultGms(igpu: IntelIgpu): number {
   return igpu.gen >= 11 ? 6 : 2;
 }
 

@@ -1,12 +1,12 @@
 // Every install.sh the generator can write parses (bash -n), and one per shape of the script is
 // shellcheck clean. The option space: every PVE release × boot loader × mode × OVMF image × iGPU
-// family × consent × strict legacy mode × explicit GMS.
+// family (its device ID known or not) × consent × strict legacy mode × explicit GMS.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IGPU_FAMILIES, representativeIgpu } from '../igpu/devices';
+import { IGPU_FAMILIES, igpuGeneration, representativeIgpu } from '../igpu/devices';
 import { parseAmdLspci } from './amd';
 import { OVMF_IMAGES, PVE_RELEASES } from './facts';
 import type { BootLoader } from './inputs';
@@ -27,7 +27,8 @@ const CONSENTS = [{}, { ostype: true }, { cpu: true }, { ostype: true, cpu: true
 
 /**
  * Every option that changes the script: release (QEMU, kernel), boot loader, mode, OVMF image,
- * iGPU family, strict legacy mode, explicit GMS, and consent. Consent only sets the digits of one
+ * iGPU family (a device, or the generation only: install.sh then reads the ID on the host), strict
+ * legacy mode, explicit GMS, and consent. Consent only sets the digits of one
  * line (checked below), so it is crossed with loader and mode only.
  */
 function* optionSpace(): Generator<ConfigOptions> {
@@ -35,7 +36,10 @@ function* optionSpace(): Generator<ConfigOptions> {
     for (const boot of BOOTS)
       for (const mode of MODES)
         for (const ovmfImage of mode === 'ovmf' ? OVMF_IMAGES : [undefined])
-          for (const f of IGPU_FAMILIES)
+          for (const igpu of IGPU_FAMILIES.flatMap((f) => [
+            representativeIgpu(f.code),
+            igpuGeneration(f.code),
+          ]))
             for (const strictLegacyMode of [false, true])
               for (const gms of [undefined, 4])
                 yield {
@@ -43,7 +47,7 @@ function* optionSpace(): Generator<ConfigOptions> {
                   boot,
                   mode,
                   ovmfImage,
-                  igpu: representativeIgpu(f.code),
+                  igpu,
                   vmid: 100,
                   strictLegacyMode,
                   gms,
@@ -71,13 +75,17 @@ function writeAll(name: string, texts: Iterable<string>): string[] {
 describe.skipIf(!haveBash)('install.sh over the whole option space', () => {
   const scripts = new Set<string>();
   for (const o of optionSpace()) scripts.add(scriptOf(o));
-  /** One script per branch of the generator: loader × mode × with or without x-igd properties. */
+  /**
+   * One script per branch of the generator: loader × mode × with or without x-igd properties ×
+   * device ID known or read on the host.
+   */
   const shapes = new Map<string, string>();
   for (const text of scripts) {
     const key = [
       text.includes('CMDLINE_FILE=/etc/default/grub'),
       text.includes('OVMF_CODE='),
       text.includes('PROPS=()'),
+      text.includes("PCI_ID='8086:"),
     ].join();
     if (!shapes.has(key)) shapes.set(key, text);
   }
@@ -94,7 +102,7 @@ describe.skipIf(!haveBash)('install.sh over the whole option space', () => {
 
   it('every distinct script parses; one per branch with bash -n itself', () => {
     expect(scripts.size).toBeGreaterThan(1000);
-    expect(shapes.size).toBe(8);
+    expect(shapes.size).toBe(16);
     // One bash parses them all: each file's text as the body of a function, defined, never run.
     const files = writeAll('s', scripts);
     writeFileSync(join(dir, 'broken.sh'), 'if true; then\n');

@@ -5,8 +5,9 @@
  * into one dated folder with an undo.sh, then writes. A second run finds nothing to change.
  * The VM decisions are merge-sh.ts's bash twins of vm-merge.ts.
  */
-import type { IgpuInfo } from '../igpu/devices';
+import type { IntelIgpu } from '../igpu/devices';
 import type { AmdIgpu } from './amd';
+import { PCI_ID_FROM_HOST_SH, UNKNOWN_PCI_ID } from './device-id';
 import { fmt, type Version } from './facts';
 import type { BootLoader } from './inputs';
 import { t, type MessageKey, type Text } from './messages';
@@ -21,10 +22,11 @@ export interface InstallScriptInput {
   vmid: number;
   boot: BootLoader;
   mode: 'rom' | 'ovmf';
-  igpu: IgpuInfo | AmdIgpu;
+  igpu: IntelIgpu | AmdIgpu;
   qemu: Version;
   kernel: Version;
-  pciId: string;
+  /** The iGPU's vendor:device; undefined when only its generation is known (read on the host then). */
+  pciId: string | undefined;
   modules: readonly string[];
   params: readonly string[];
   /** modprobe.d lines after the `options vfio-pci ids=` line (softdep, blacklists). */
@@ -64,10 +66,11 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
   const grub = c.boot === 'grub';
   const ovmf = c.mode === 'ovmf';
   const amd = c.amd;
-  const [gpuId, audioId] = c.pciId.split(',');
+  const pciIdShown = c.pciId ?? UNKNOWN_PCI_ID;
+  const [gpuId, audioId] = pciIdShown.split(',');
   step('sh.header', [
     '#!/usr/bin/env bash',
-    `# ${amd ? 'AMD iGPU' : 'IGD'} passthrough host setup: QEMU ${fmt(c.qemu)}, kernel ${fmt(c.kernel)}, ${c.igpu.label} [${c.pciId}], ${c.boot}, mode ${c.mode}, VM ${c.vmid}`,
+    `# ${amd ? 'AMD iGPU' : 'IGD'} passthrough host setup: QEMU ${fmt(c.qemu)}, kernel ${fmt(c.kernel)}, ${c.igpu.label} [${pciIdShown}], ${c.boot}, mode ${c.mode}, VM ${c.vmid}`,
     `# usage: bash install.sh [--apply]${amd ? '' : ' [--ostype-l26]'} [--cpu-host]`,
     '#   without --apply it only reads and prints the plan as a diff; nothing is changed',
     'set -euo pipefail',
@@ -93,7 +96,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
         ]
       : [
           `VMID=${c.vmid}`,
-          `PCI_ID=${shq(c.pciId)}`,
+          ...(c.pciId === undefined ? [] : [`PCI_ID=${shq(c.pciId)}`]),
           `ROM=${shq(c.rom)}`,
           `QEMU=${shq(fmt(c.qemu))}`,
           `BOOT=${c.boot}`,
@@ -155,9 +158,11 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
           'lspci -n -s "$GPU_HOST" | grep -qi "$GPU_ID" || die "$GPU_HOST is not $GPU_ID; regenerate the config for your iGPU"',
           'lspci -n -s "$AUDIO_HOST" | grep -qi "$AUDIO_ID" || die "$AUDIO_HOST is not $AUDIO_ID; regenerate the config for your iGPU"',
         ]
-      : [
-          'lspci -n -s 00:02.0 | grep -qi "$PCI_ID" || die "00:02.0 is not $PCI_ID; regenerate the config for your iGPU"',
-        ]),
+      : c.pciId === undefined
+        ? PCI_ID_FROM_HOST_SH
+        : [
+            'lspci -n -s 00:02.0 | grep -qi "$PCI_ID" || die "00:02.0 is not $PCI_ID; regenerate the config for your iGPU"',
+          ]),
   ]);
   if (!amd)
     step('sh.qemuCheck', [

@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lookupIgpu } from '../igpu/devices';
+import { igpuGeneration, lookupIgpu } from '../igpu/devices';
 import { parseAmdLspci } from './amd';
 import type { BootLoader } from './inputs';
 import { renderConfig, type ConfigResult, type OutputMode } from './render';
@@ -570,6 +570,44 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     );
     expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([]);
     expect(snapshot(e.root)['etc/modprobe.d/igd-passthrough.conf']).toBeDefined();
+  });
+
+  it('a config for the generation only (no device ID): install.sh reads the ID with lspci, or stops with nothing written when 00:02.0 holds no Intel device', () => {
+    // An N100 host (8086:46d1) whose config was made from the ADL-N generation, without lspci.
+    const r = renderConfig({
+      pve: '9.1',
+      boot: 'grub',
+      igpu: igpuGeneration('ADL-N'),
+      mode: 'rom',
+      vmid: 100,
+    });
+    expect(lines(r, 'install').join('\n')).not.toMatch(/8086:[0-9a-f]{4}/);
+    const e = setUp('generation-only', r);
+    const before = snapshot(e.root);
+    const env = { STUB_QEMU: r.qemu, STUB_PCI: '8086:46d1' };
+
+    // 00:02.0 holds an AMD GPU: a clear stop before anything is staged or written.
+    const amd = run(e, ['--apply'], { ...env, STUB_PCI: '1002:164e' });
+    expect([amd.code, amd.err.trim(), amd.out]).toEqual([
+      1,
+      'error: no Intel iGPU at 00:02.0 (see lspci -nn -s 00:02.0); nothing was changed',
+      '',
+    ]);
+    expect(snapshot(e.root)).toEqual(before);
+    expect(calls(e)).toEqual(['lspci -n -s 00:02.0']);
+
+    // The N100: its own ID goes into the one ids= list, the rest as the modprobe block says.
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    expect(apply.out).toContain('+options vfio-pci ids=8086:46d1\n');
+    expect(snapshot(e.root)['etc/modprobe.d/igd-passthrough.conf']).toBe(
+      ['options vfio-pci ids=8086:46d1', ...lines(r, 'modprobe').slice(1), ''].join('\n'),
+    );
+    expect(calls(e).slice(0, READS.length + 1)).toEqual([...READS, 'qm config 100']);
+    // A second run reads the same ID and finds everything in place.
+    const again = run(e, ['--apply'], env);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toContain('nothing to change');
   });
 });
 

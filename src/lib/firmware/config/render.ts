@@ -1,7 +1,7 @@
 /** Renders the host and VM configuration blocks for one PVE version, boot loader, iGPU and output mode. */
 import { hexDigits } from '../bytes/hex';
 import { FirmwareError, hex } from '../errors';
-import type { IgpuInfo } from '../igpu/devices';
+import type { IntelIgpu } from '../igpu/devices';
 import { isAmdIgpu, type AmdIgpu } from './amd';
 import {
   block,
@@ -14,6 +14,7 @@ import {
   type ConfigLine,
 } from './blocks';
 import { checkVmConfig, type Finding } from './check';
+import { ASK_DEVICE_ID_LINE, DEVICE_ID_UNKNOWN } from './device-id';
 import {
   defaultGms,
   fmt,
@@ -50,8 +51,11 @@ export interface ConfigOptions {
   qemu?: Version;
   kernel?: Version;
   boot: BootLoader;
-  /** An Intel iGPU (igpu/devices.ts) or an AMD one (amd.ts, from pasted lspci). */
-  igpu: IgpuInfo | AmdIgpu;
+  /**
+   * An Intel iGPU (igpu/devices.ts), perhaps known by its generation only (no device ID: the config
+   * then asks for it, device-id.ts), or an AMD one (amd.ts, from pasted lspci).
+   */
+  igpu: IntelIgpu | AmdIgpu;
   mode: OutputMode;
   vmid: number;
   /** ROM file name in /usr/share/kvm (default igd.rom; AMD: the GPU function's ROM, see amdRomNames). */
@@ -87,7 +91,7 @@ export interface ConfigResult {
   pve?: string;
   qemu: string;
   kernel: string;
-  igpu: IgpuInfo | AmdIgpu;
+  igpu: IntelIgpu | AmdIgpu;
   blocks: ConfigBlock[];
   /** Problems of this combination (e.g. QEMU too old for the iGPU), from the same rule engine as check-vm. */
   findings: Finding[];
@@ -139,7 +143,7 @@ function validate(o: ConfigOptions): void {
 /** The x-igd-* properties this QEMU version and generation need, in a fixed order. */
 export function igdProps(
   qemu: Version,
-  igpu: IgpuInfo,
+  igpu: IntelIgpu,
   o: Pick<ConfigOptions, 'gms' | 'strictLegacyMode'> = {},
 ): IgdProp[] {
   const props: IgdProp[] = [];
@@ -187,7 +191,8 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
   /** The OVMF code image the VM loads: stock in rom mode, the replaced one in ovmf mode. */
   const ovmfCode = `${OVMF_DIR}/${o.mode === 'ovmf' ? ovmfImage : 'OVMF_CODE_4M.fd'}`;
   const memory = o.memoryMiB ?? MIN_MEMORY_MIB;
-  const pciId = `8086:${hexDigits(igpu.deviceId, 4)}`;
+  /** Undefined when only the generation is known: nothing then names a device the user may not have. */
+  const pciId = igpu.deviceId === undefined ? undefined : `8086:${hexDigits(igpu.deviceId, 4)}`;
   const props = igdProps(qemu, igpu, o);
   const gmsMiB = (o.gms ?? defaultGms(igpu)) * 32;
   const argsValue = props.map((p) => `-set device.hostpci0.${p.name}=${p.value}`).join(' ');
@@ -207,7 +212,9 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
 
   // /etc/modprobe.d
   const modprobe = [
-    L(`options vfio-pci ids=${pciId}`, 'modprobe.ids', { id: pciId }),
+    pciId === undefined
+      ? { text: ASK_DEVICE_ID_LINE, reason: DEVICE_ID_UNKNOWN.message }
+      : L(`options vfio-pci ids=${pciId}`, 'modprobe.ids', { id: pciId }),
     L('softdep i915 pre: vfio-pci', 'modprobe.softdep'),
     L('blacklist i915', 'modprobe.blacklistI915'),
   ];
@@ -395,12 +402,13 @@ export function renderConfig(o: ConfigOptions): ConfigResult {
 
   const conf = vm.map((l) => l.text).join('\n');
   // The qm set --efidisk0 line gives the VM a 4m efidisk; check the conf as it will be after it.
-  const findings = checkVmConfig(`${conf}\nefidisk0: local-lvm:vm-${o.vmid}-disk-0,efitype=4m`, {
+  const vmFindings = checkVmConfig(`${conf}\nefidisk0: local-lvm:vm-${o.vmid}-disk-0,efitype=4m`, {
     qemu,
     igpu,
     mode: o.mode,
     ovmfImage: o.mode === 'ovmf' ? ovmfImage : undefined,
   });
+  const findings = pciId === undefined ? [DEVICE_ID_UNKNOWN, ...vmFindings] : vmFindings;
   return {
     pve: o.pve,
     qemu: fmt(qemu),

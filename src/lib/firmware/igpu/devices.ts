@@ -294,6 +294,21 @@ export function representativeIgpu(code: IgpuCode): IgpuInfo {
   return d;
 }
 
+/**
+ * An Intel iGPU known by its generation only: no lspci line, probe report or --device gave its PCI
+ * ID. Its label is the generation's first table entry's; its device ID is absent, never guessed.
+ */
+export type IgpuGeneration = Omit<IgpuInfo, 'deviceId'> & { deviceId?: undefined };
+
+/** An Intel iGPU whose PCI device ID may be unknown (`deviceId === undefined`). */
+export type IntelIgpu = IgpuInfo | IgpuGeneration;
+
+/** The generation of a code, without a device ID: what a config may say when nobody gave the ID. */
+export function igpuGeneration(code: IgpuCode): IgpuGeneration {
+  const { gen, label, bdsmRegister } = representativeIgpu(code);
+  return { code, gen, label, bdsmRegister };
+}
+
 export function isIgpuCode(s: string): s is IgpuCode {
   return familyByCode.has(s as IgpuCode);
 }
