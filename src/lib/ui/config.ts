@@ -26,6 +26,7 @@ import {
   withoutDeviceId,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
+import type { AmdRomSet } from './outputs.svelte';
 
 export const DEFAULT_ROM_NAME = 'igd.rom';
 
@@ -57,6 +58,22 @@ const message = (e: unknown) =>
 
 export const latestPve = () => PVE_RELEASES[PVE_RELEASES.length - 1].pve;
 
+/** The AMD ROMs step 2 built, by the function whose romfile= takes them. */
+export interface AmdRomNames {
+  /** The VBIOS alone, on BB:00.0. */
+  gpu?: string;
+  /** The GOP-only ROM, on BB:00.1. */
+  gop?: string;
+}
+
+export function amdRomNamesOf(set: AmdRomSet | undefined): AmdRomNames | undefined {
+  if (!set) return undefined;
+  return {
+    gpu: set.roms.find((r) => r.kind === 'vbios')?.fileName,
+    gop: set.roms.find((r) => r.kind === 'gop-only')?.fileName,
+  };
+}
+
 /** The settings with their defaults filled in. */
 export function configInputs(s: Settings) {
   return {
@@ -76,7 +93,7 @@ export function configInputs(s: Settings) {
  */
 export function resolveConfig(
   s: Settings,
-  extra: { ovmfFile?: string; firmware?: FirmwareChoice } = {},
+  extra: { ovmfFile?: string; firmware?: FirmwareChoice; amdRomNames?: AmdRomNames } = {},
 ): ResolvedConfig {
   const c = configInputs(s);
   const out: ResolvedConfig = { firmwareFindings: [] };
@@ -119,7 +136,9 @@ export function resolveConfig(
       // An AMD GOP always comes in an option ROM; the patched OVMF carries Intel GOPs only.
       mode: amd ? 'rom' : c.mode,
       vmid: c.vmid,
-      romFile: s.romName || undefined,
+      // AMD: the names of the ROMs step 2 built (their IDs may differ from the lspci defaults).
+      romFile: (amd ? extra.amdRomNames?.gpu : undefined) ?? (s.romName || undefined),
+      gopRomFile: amd ? extra.amdRomNames?.gop : undefined,
       ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
     });
     out.result =
