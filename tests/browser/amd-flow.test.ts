@@ -128,6 +128,8 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
 
     // Step 3: asks for the AMD lspci, then writes both functions with the built ROMs.
     await openConfig(page);
+    // Settings are remembered between pages of the session: start with no lspci.
+    await page.getByTestId('lspci').fill('');
     expect(await page.getByTestId('amd-lspci-expected').isVisible()).toBe(true);
     await page.getByTestId('lspci').fill(RENOIR_LSPCI);
     await page.getByTestId('block-vm-conf').waitFor();
@@ -199,6 +201,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     expect(await page.getByTestId('amd-no-ovmf').textContent()).toBe(zhCN['output.amdNoOvmf']);
     await buildInPage(page, node);
     await openConfig(page);
+    await page.getByTestId('lspci').fill('');
     expect(await page.getByTestId('amd-lspci-expected').textContent()).toBe(
       zhCN['config.amdExpected'],
     );
