@@ -247,7 +247,6 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
       'Intel',
       'Option',
       'Proxmox',
-      'Radeon',
       'Renoir',
       'initramfs',
       'libvirt',

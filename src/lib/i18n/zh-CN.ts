@@ -128,7 +128,7 @@ export const zhCN: Record<MessageKey, string> = {
   'output.amdNoOvmf':
     '不为 AMD 提供修补的 OVMF：修补只能放入 Intel GOP，而 AMD GOP 通过 GPU 或其音频功能上的 Option ROM 加载。',
   'amdRom.intro':
-    '用第 1 步找到的 AMD GOP 和 VBIOS 生成 Radeon 核显的 Option ROM。每个 ROM 在提供前都会被读回并检查。',
+    '用第 1 步找到的 AMD GOP 和 VBIOS 生成 AMD 核显的 Option ROM。每个 ROM 在提供前都会被读回并检查。',
   'amdRom.gop': 'AMD GOP 驱动',
   'amdRom.vbios': 'VBIOS',
   'amdRom.noVbios': '不使用：仅 GOP 的 ROM',
@@ -145,7 +145,7 @@ export const zhCN: Record<MessageKey, string> = {
   'config.boot.grub': 'GRUB',
   'config.igpu': 'iGPU 代际',
   'config.lspci':
-    '或粘贴 lspci -nn -s 00:02.0 的输出（AMD Radeon 核显：lspci -nn -s c5:00，换成你的总线号，两行都要）',
+    '或粘贴 lspci -nn -s 00:02.0 的输出（AMD 核显：lspci -nn -s c5:00，换成你的总线号，两行都要）',
   'config.lspciUnknown': '设备 {id} 不是已知的 Intel iGPU。',
   'config.igpuIdUnknown':
     'iGPU：{code}（第 {gen} 代），具体设备未知。请在上方粘贴 lspci -nn -s 00:02.0 的输出（或在“诊断配置”中使用探测报告），/etc/modprobe.d 中的那一行才会写明设备；在此之前该行只是提示你填写。',
@@ -153,7 +153,7 @@ export const zhCN: Record<MessageKey, string> = {
   'config.amdIs':
     'AMD 核显：{label}（GPU {gpu} [1002:{id}]，HDMI 音频 {audio} [1002:{audioId}]）；下面是 AMD 的配置。',
   'config.amdExpected':
-    '第 1 步找到了 AMD Radeon 显卡固件：请在上方粘贴 lspci -nn -s BB:00 的输出（两行：GPU 及其 HDMI 音频）。配置将从中取得总线和真实 ID；在此之前，下面的配置并非针对 AMD。',
+    '第 1 步找到了 AMD 显卡固件：请在上方粘贴 lspci -nn -s BB:00 的输出（两行：GPU 及其 HDMI 音频）。配置将从中取得总线和真实 ID；在此之前，下面的配置并非针对 AMD。',
   'config.vmid': '虚拟机 ID',
   'config.mode': '输出方式',
   'config.mode.rom': '选项 ROM',
