@@ -145,7 +145,7 @@ export const zhCN: Record<MessageKey, string> = {
   'config.boot.grub': 'GRUB',
   'config.igpu': 'iGPU 代际',
   'config.lspci':
-    '或粘贴 lspci -nn -s 00:02.0 的输出（AMD 核显：lspci -nn -s c5:00，换成你的总线号，两行都要）',
+    '或粘贴 lspci -nn -s 00:02.0 的输出（AMD Radeon 核显：lspci -nn -s c5:00，换成你的总线号，两行都要）',
   'config.lspciUnknown': '设备 {id} 不是已知的 Intel iGPU。',
   'config.igpuIdUnknown':
     'iGPU：{code}（第 {gen} 代），具体设备未知。请在上方粘贴 lspci -nn -s 00:02.0 的输出（或在“诊断配置”中使用探测报告），/etc/modprobe.d 中的那一行才会写明设备；在此之前该行只是提示你填写。',
