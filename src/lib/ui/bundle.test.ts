@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderConfig } from '$lib/firmware/config/render';
-import { parseLspci } from '$lib/firmware/config/inputs';
 import { representativeIgpu } from '$lib/firmware/igpu/devices';
 import { en } from '$lib/i18n/en';
 import { zhCN } from '$lib/i18n/zh-CN';
+import { parseLspci } from '$lib/firmware/config/inputs';
 import {
   ASK_DEVICE_ID_LINE,
   DEVICE_ID_UNKNOWN,

@@ -58,22 +58,6 @@ const message = (e: unknown) =>
 
 export const latestPve = () => PVE_RELEASES[PVE_RELEASES.length - 1].pve;
 
-/** The AMD ROMs step 2 built, by the function whose romfile= takes them. */
-export interface AmdRomNames {
-  /** The VBIOS alone, on BB:00.0. */
-  gpu?: string;
-  /** The GOP-only ROM, on BB:00.1. */
-  gop?: string;
-}
-
-export function amdRomNamesOf(set: AmdRomSet | undefined): AmdRomNames | undefined {
-  if (!set) return undefined;
-  return {
-    gpu: set.roms.find((r) => r.kind === 'vbios')?.fileName,
-    gop: set.roms.find((r) => r.kind === 'gop-only')?.fileName,
-  };
-}
-
 /** The settings with their defaults filled in. */
 export function configInputs(s: Settings) {
   return {
@@ -163,4 +147,20 @@ export function mergedQmSetBlock(
 ): ConfigBlock {
   const { lines } = vmMergeLines(vmid, vmConf, result.vm.want, consent, result.vm.propReasons);
   return { id: 'qm-set', title: coreText('block.qmSet'), kind: 'commands', lines };
+}
+
+/** The AMD ROMs step 2 built, by the function whose romfile= takes them. */
+export interface AmdRomNames {
+  /** The VBIOS alone, on BB:00.0. */
+  gpu?: string;
+  /** The GOP-only ROM, on BB:00.1. */
+  gop?: string;
+}
+
+export function amdRomNamesOf(set: AmdRomSet | undefined): AmdRomNames | undefined {
+  if (!set) return undefined;
+  return {
+    gpu: set.roms.find((r) => r.kind === 'vbios')?.fileName,
+    gop: set.roms.find((r) => r.kind === 'gop-only')?.fileName,
+  };
 }
