@@ -3,7 +3,6 @@ import { renderConfig } from '$lib/firmware/config/render';
 import { representativeIgpu } from '$lib/firmware/igpu/devices';
 import { en } from '$lib/i18n/en';
 import { zhCN } from '$lib/i18n/zh-CN';
-import { parseLspci } from '$lib/firmware/config/inputs';
 import {
   ASK_DEVICE_ID_LINE,
   DEVICE_ID_UNKNOWN,
@@ -11,6 +10,7 @@ import {
 } from '$lib/firmware/config/device-id';
 import { hookScript } from '$lib/firmware/doctor/hookscript';
 import { PROBE_SCRIPT } from '$lib/firmware/doctor/probe-script';
+import { parseLspci } from '$lib/firmware/config/inputs';
 import { blockText, bundleFiles, installedOvmfName, safeFileName } from './bundle';
 
 const config = renderConfig({
