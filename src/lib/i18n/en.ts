@@ -66,6 +66,17 @@ export const en = {
   'found.copies': '{n} identical copies elsewhere',
   'found.ignored': 'Ignored:',
   'found.deviceIds': '{n} supported device IDs',
+  'found.amdGop': 'AMD GOP driver',
+  'found.noAmdGop': 'No x64 AMD GOP driver in this file; the ROM for the audio function needs one.',
+  'found.vbios': 'AMD APU video BIOS (VBIOS)',
+  'found.noVbios': 'No APU VBIOS in this file: only the GOP-only ROM can be built.',
+  'found.amdDevice': 'PCI ID',
+  'found.amdAudio': 'HDMI audio {id}',
+  'found.family': 'Family',
+  'found.familyUnknown': 'not in the table of AMD APUs',
+  'found.partNumber': 'Part number',
+  'found.peiGop':
+    '32-bit PEI GOP ({n} bytes): listed only, never offered, as OVMF runs x64 DXE drivers only.',
   'result.remove': 'Remove',
   'result.removeLabel': 'Remove {name}',
   'companion.vbt': 'Add the VBT that belongs to this GOP driver',
@@ -115,6 +126,20 @@ export const en = {
   'rom.role.gop': 'Intel GOP',
   'rom.fileName': 'File name',
   'rom.download': 'Download {name}',
+  'output.amdNoOvmf':
+    'A patched OVMF is not offered for AMD: the patch carries an Intel GOP, while an AMD GOP comes in an option ROM on the GPU or its audio function.',
+  'amdRom.intro':
+    'The option ROMs for the Radeon iGPU, from the AMD GOP and VBIOS of step 1. Each ROM is read back and checked before it is offered.',
+  'amdRom.gop': 'AMD GOP driver',
+  'amdRom.vbios': 'VBIOS',
+  'amdRom.noVbios': 'none: GOP-only ROM',
+  'amdRom.build': 'Build the AMD ROMs',
+  'amdRom.for': 'For {family} (1002:{id})',
+  'amdRom.forUnknown': 'For any AMD GPU (no VBIOS names the device)',
+  'amdRom.kind.combined':
+    'VBIOS and GOP in one ROM, for the GPU function BB:00.0 (instead of the two below)',
+  'amdRom.kind.gop-only': 'GOP-only ROM, for the HDMI audio function BB:00.1',
+  'amdRom.kind.vbios': 'The VBIOS alone, for the GPU function BB:00.0, beside the GOP-only ROM',
   'config.pve': 'Proxmox VE version',
   'config.pveOption': '{pve} (QEMU {qemu})',
   'config.boot': 'Host boot loader',
@@ -129,6 +154,8 @@ export const en = {
   'config.igpuIs': 'iGPU: {label} (8086:{id}, Gen {gen})',
   'config.amdIs':
     'AMD iGPU: {label} (GPU {gpu} [1002:{id}] and HDMI audio {audio} [1002:{audioId}]); the configuration below is for AMD.',
+  'config.amdExpected':
+    'Step 1 found AMD Radeon graphics firmware: paste lspci -nn -s BB:00 above (both lines: the GPU and its HDMI audio). The configuration takes the bus and the real IDs from it; until then it is not for AMD.',
   'config.vmid': 'VM ID',
   'config.mode': 'Output',
   'config.mode.rom': 'Option ROM',
@@ -212,6 +239,9 @@ export const en = {
   'download.needsRom': 'Build the option ROM in step 2 first; the zip needs it.',
   'download.needsOvmf': 'Patch your OVMF image in step 2 first; the zip needs it.',
   'download.needsConfig': 'Fix the inputs of step 3 first.',
+  'download.needsAmdRoms': 'Build the AMD ROMs in step 2 first; the zip needs them.',
+  'download.needsAmdConfig':
+    "Paste the AMD iGPU's lspci -nn lines in step 3 first: the configuration for the ROMs needs its bus and IDs.",
   'download.zip': 'Download all ({name})',
   'download.zipping': 'Packing…',
   'download.files': 'Files',
@@ -272,6 +302,16 @@ export const en = {
   'readme.doctor.hook':
     'To have each start of the VM check the setup first, install the hookscript. Its findings appear in the VM’s start task log as lines “ovmf-gop: error [id] …”; it reads only and never stops the start:',
   'readme.why': 'Why each line',
+  'readme.file.amd.combined':
+    'VBIOS and AMD GOP in one ROM: the other way, as romfile= of the GPU function BB:00.0 alone (the audio function then gets no ROM)',
+  'readme.file.amd.gop-only':
+    'the AMD GOP ROM: romfile= of the HDMI audio function BB:00.1; OVMF loads the GOP from there and it drives the GPU',
+  'readme.file.amd.vbios': 'the VBIOS: romfile= of the GPU function BB:00.0',
+  'readme.amd': 'Which ROM goes on which function',
+  'readme.amd.functions':
+    'BB is the bus of your iGPU in lspci (here {bus}). The configuration puts the VBIOS on the GPU function BB:00.0 ({gpuRom}) and the GOP-only ROM on the HDMI audio function BB:00.1 ({gopRom}), the recipe most setups use. The combined ROM ({combinedRom}) on BB:00.0 alone is the other way, shaped like the ROM of a discrete card.',
+  'readme.amd.reset':
+    'The AMD reset problem: after the VM stops or reboots, the iGPU often stays black until the host reboots. vendor-reset does not officially support APUs. Avoid restarting the VM, shut the guest down cleanly, and plan for a host reboot; the reset notes below say more.',
   'explorer.title': 'Explorer',
   'explorer.intro':
     'The full firmware tree of any file, as UEFITool shows it: volumes, files and sections with their header fields, checksums and offsets. Export any part.',

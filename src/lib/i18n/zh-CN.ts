@@ -67,6 +67,16 @@ export const zhCN: Record<MessageKey, string> = {
   'found.copies': '其他位置另有 {n} 个相同副本',
   'found.ignored': '已忽略：',
   'found.deviceIds': '支持 {n} 个设备 ID',
+  'found.amdGop': 'AMD GOP 驱动',
+  'found.noAmdGop': '此文件中没有 x64 AMD GOP 驱动；音频功能的 ROM 需要它。',
+  'found.vbios': 'AMD APU 视频 BIOS（VBIOS）',
+  'found.noVbios': '此文件中没有 APU VBIOS：只能生成仅含 GOP 的 ROM。',
+  'found.amdDevice': 'PCI ID',
+  'found.amdAudio': 'HDMI 音频 {id}',
+  'found.family': '系列',
+  'found.familyUnknown': '不在 AMD APU 列表中',
+  'found.partNumber': '部件号',
+  'found.peiGop': '32 位 PEI GOP（{n} 字节）：仅列出，不会提供，因为 OVMF 只运行 x64 DXE 驱动。',
   'result.remove': '移除',
   'result.removeLabel': '移除 {name}',
   'companion.vbt': '添加与此 GOP 驱动配套的 VBT',
@@ -115,6 +125,19 @@ export const zhCN: Record<MessageKey, string> = {
   'rom.role.gop': 'Intel GOP',
   'rom.fileName': '文件名',
   'rom.download': '下载 {name}',
+  'output.amdNoOvmf':
+    '不为 AMD 提供修补的 OVMF：修补只能放入 Intel GOP，而 AMD GOP 通过 GPU 或其音频功能上的 Option ROM 加载。',
+  'amdRom.intro':
+    '用第 1 步找到的 AMD GOP 和 VBIOS 生成 AMD 核显的 Option ROM。每个 ROM 在提供前都会被读回并检查。',
+  'amdRom.gop': 'AMD GOP 驱动',
+  'amdRom.vbios': 'VBIOS',
+  'amdRom.noVbios': '不使用：仅 GOP 的 ROM',
+  'amdRom.build': '生成 AMD ROM',
+  'amdRom.for': '适用于 {family}（1002:{id}）',
+  'amdRom.forUnknown': '适用于任意 AMD GPU（没有 VBIOS 指明设备）',
+  'amdRom.kind.combined': 'VBIOS 与 GOP 合一的 ROM，用于 GPU 功能 BB:00.0（替代下面两个）',
+  'amdRom.kind.gop-only': '仅含 GOP 的 ROM，用于 HDMI 音频功能 BB:00.1',
+  'amdRom.kind.vbios': '单独的 VBIOS，用于 GPU 功能 BB:00.0，与仅含 GOP 的 ROM 搭配',
   'config.pve': 'Proxmox VE 版本',
   'config.pveOption': '{pve}（QEMU {qemu}）',
   'config.boot': '主机引导程序',
@@ -129,6 +152,8 @@ export const zhCN: Record<MessageKey, string> = {
   'config.igpuIs': 'iGPU：{label}（8086:{id}，第 {gen} 代）',
   'config.amdIs':
     'AMD 核显：{label}（GPU {gpu} [1002:{id}]，HDMI 音频 {audio} [1002:{audioId}]）；下面是 AMD 的配置。',
+  'config.amdExpected':
+    '第 1 步找到了 AMD 显卡固件：请在上方粘贴 lspci -nn -s BB:00 的输出（两行：GPU 及其 HDMI 音频）。配置将从中取得总线和真实 ID；在此之前，下面的配置并非针对 AMD。',
   'config.vmid': '虚拟机 ID',
   'config.mode': '输出方式',
   'config.mode.rom': '选项 ROM',
@@ -208,6 +233,9 @@ export const zhCN: Record<MessageKey, string> = {
   'download.needsRom': '请先在第 2 步生成选项 ROM；zip 需要它。',
   'download.needsOvmf': '请先在第 2 步修补你的 OVMF 镜像；zip 需要它。',
   'download.needsConfig': '请先修正第 3 步的输入。',
+  'download.needsAmdRoms': '请先在第 2 步生成 AMD ROM；压缩包需要它们。',
+  'download.needsAmdConfig':
+    '请先在第 3 步粘贴 AMD 核显的 lspci -nn 输出：ROM 的配置需要它的总线和 ID。',
   'download.zip': '全部下载（{name}）',
   'download.zipping': '正在打包…',
   'download.files': '文件',
@@ -263,6 +291,16 @@ export const zhCN: Record<MessageKey, string> = {
   'readme.doctor.hook':
     '若想每次启动虚拟机前先检查配置，请安装钩子脚本。它的结论会以“ovmf-gop: error [id] …”行写入虚拟机的启动任务日志；它只读取，从不阻止启动：',
   'readme.why': '每一行的原因',
+  'readme.file.amd.combined':
+    'VBIOS 与 AMD GOP 合一的 ROM：另一种做法，仅作为 GPU 功能 BB:00.0 的 romfile=（此时音频功能不需要 ROM）',
+  'readme.file.amd.gop-only':
+    'AMD GOP ROM：HDMI 音频功能 BB:00.1 的 romfile=；OVMF 从这里加载 GOP，由它驱动 GPU',
+  'readme.file.amd.vbios': 'VBIOS：GPU 功能 BB:00.0 的 romfile=',
+  'readme.amd': '哪个 ROM 用在哪个功能上',
+  'readme.amd.functions':
+    'BB 是 lspci 中核显的总线号（此处为 {bus}）。配置把 VBIOS 放在 GPU 功能 BB:00.0（{gpuRom}），把仅含 GOP 的 ROM 放在 HDMI 音频功能 BB:00.1（{gopRom}），这是多数配置采用的做法。另一种做法是只在 BB:00.0 上使用合一的 ROM（{combinedRom}），其结构与独立显卡的 ROM 相同。',
+  'readme.amd.reset':
+    'AMD 重置问题：虚拟机停止或重启后，核显常常保持黑屏，直到宿主机重启。vendor-reset 并不正式支持 APU。请避免重启虚拟机，正常关闭客户机，并预留重启宿主机的时间；下面的重置说明有更多内容。',
   'explorer.title': '固件浏览器',
   'explorer.intro':
     '以 UEFITool 的方式查看任意文件的完整固件树：卷、文件和节，以及它们的头部字段、校验和与偏移。任何部分都可以导出。',

@@ -6,6 +6,7 @@ import { zhCN } from '$lib/i18n/zh-CN';
 import { ASK_DEVICE_ID_LINE, DEVICE_ID_UNKNOWN } from '$lib/firmware/config/device-id';
 import { hookScript } from '$lib/firmware/doctor/hookscript';
 import { PROBE_SCRIPT } from '$lib/firmware/doctor/probe-script';
+import { parseLspci } from '$lib/firmware/config/inputs';
 import { blockText, bundleFiles, installedOvmfName, safeFileName } from './bundle';
 
 const config = renderConfig({
@@ -114,5 +115,60 @@ describe('download bundle', () => {
     expect(all).toContain('(8086:xxxx, Gen 12)');
     expect(all).toContain(`- ${DEVICE_ID_UNKNOWN.message.en}`);
     expect(all).toContain(ASK_DEVICE_ID_LINE);
+  });
+
+  it('tells which AMD ROM goes on which function, and the reset problem, in both languages', () => {
+    const lspci = [
+      'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+      'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+    ].join('\n');
+    const amdConfig = renderConfig({
+      pve: '9.1',
+      boot: 'grub',
+      igpu: parseLspci(lspci).amd!,
+      mode: 'rom',
+      vmid: 123,
+      romFile: 'vbios-1681.bin',
+      gopRomFile: 'amd-gop-1681-audio.rom',
+    });
+    const rom = (name: string, amdKind: 'combined' | 'gop-only' | 'vbios') => ({
+      ...fw(name, 'igd-rom'),
+      kind: 'amd-rom' as const,
+      amdKind,
+    });
+    for (const [lang, tr] of [
+      ['en', en],
+      ['zh-CN', zhCN],
+    ] as const) {
+      const files = bundleFiles({
+        ...input(lang),
+        mode: 'rom',
+        config: amdConfig,
+        firmware: [
+          rom('amd-vbios-gop-1681.rom', 'combined'),
+          rom('amd-gop-1681-audio.rom', 'gop-only'),
+          rom('vbios-1681.bin', 'vbios'),
+        ],
+      });
+      expect(files.filter((f) => f.kind === 'firmware').map((f) => f.name)).toEqual([
+        'amd-vbios-gop-1681.rom',
+        'amd-gop-1681-audio.rom',
+        'vbios-1681.bin',
+      ]);
+      const text = new TextDecoder().decode(files.find((f) => f.name === 'README.md')!.bytes);
+      expect(text).toContain(`\`amd-gop-1681-audio.rom\` — ${tr['readme.file.amd.gop-only']}`);
+      expect(text).toContain(`\`vbios-1681.bin\` — ${tr['readme.file.amd.vbios']}`);
+      expect(text).toContain(
+        tr['readme.amd.functions']
+          .replace('{bus}', 'c5')
+          .replace('{gpuRom}', 'vbios-1681.bin')
+          .replace('{gopRom}', 'amd-gop-1681-audio.rom')
+          .replace('{combinedRom}', 'amd-vbios-gop-1681.rom'),
+      );
+      expect(text).toContain(tr['readme.amd.reset']);
+      expect(text).toContain('hostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom');
+      const sums = new TextDecoder().decode(files.find((f) => f.name === 'SHA256SUMS')!.bytes);
+      expect(sums.split('\n').filter(Boolean)).toHaveLength(3);
+    }
   });
 });

@@ -5,6 +5,7 @@
  * Plain functions of their inputs, so the zip holds the same bytes every time.
  */
 import {
+  type AmdBuiltRom,
   type ConfigBlock,
   type ConfigResult,
   isAmdIgpu,
@@ -18,13 +19,17 @@ import {
 import type { MessageKey } from '$lib/i18n/en';
 import { translate, type Locale } from '$lib/i18n/translate';
 
-export type FirmwareKind = 'rom' | 'ovmf' | 'igd-rom';
+type AmdRomKind = AmdBuiltRom['kind'];
+
+export type FirmwareKind = 'rom' | 'ovmf' | 'igd-rom' | 'amd-rom';
 
 export interface FirmwareOutput {
   kind: FirmwareKind;
   name: string;
   bytes: Uint8Array;
   sha256: string;
+  /** AMD ROMs: which of the three it is (it decides the PCI function it goes on). */
+  amdKind?: AmdRomKind;
 }
 
 export interface BundleInput {
@@ -123,13 +128,15 @@ export function blockFileNames(blocks: ConfigBlock[]): Map<ConfigBlock, string> 
 function firmwareLine(f: FirmwareOutput, lang: Locale, installed?: string): string {
   const tr = (k: MessageKey, p?: Record<string, string | number>) => translate(lang, k, p);
   const what =
-    f.kind === 'rom'
-      ? tr('readme.file.rom')
-      : f.kind === 'igd-rom'
-        ? tr('readme.file.igdRom')
-        : f.name === installed
-          ? tr('readme.file.ovmf')
-          : tr('readme.file.ovmfOther', { target: `/usr/share/pve-edk2-firmware/${f.name}` });
+    f.kind === 'amd-rom' && f.amdKind
+      ? tr(`readme.file.amd.${f.amdKind}`)
+      : f.kind === 'rom'
+        ? tr('readme.file.rom')
+        : f.kind === 'igd-rom'
+          ? tr('readme.file.igdRom')
+          : f.name === installed
+            ? tr('readme.file.ovmf')
+            : tr('readme.file.ovmfOther', { target: `/usr/share/pve-edk2-firmware/${f.name}` });
   return `- \`${f.name}\` — ${what}${tr('readme.sha', { sha: f.sha256 })}`;
 }
 
@@ -177,6 +184,7 @@ export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>)
   out.push(`- \`SHA256SUMS\` — ${tr('readme.file.sums')}`);
   out.push(`- \`${PROBE_SCRIPT_NAME}\` — ${tr('readme.file.probe')}`);
   out.push(`- \`${HOOK_SCRIPT_NAME}\` — ${tr('readme.file.hook')}`);
+  if (isAmdIgpu(config.igpu)) out.push(...amdRomSection(input, tr));
 
   const steps: string[] = [
     tr('readme.step.copy', { folder: input.folder }),
@@ -202,6 +210,31 @@ export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>)
     for (const l of b.lines) out.push(`- \`${l.text.trim()}\` — ${l.reason[lang]}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** Which AMD ROM goes on which PCI function, and the reset problem, for the README. */
+function amdRomSection(
+  input: BundleInput,
+  tr: (k: MessageKey, p?: Record<string, string | number>) => string,
+): string[] {
+  const { config } = input;
+  if (!isAmdIgpu(config.igpu)) return [];
+  const name = (kind: AmdRomKind) => input.firmware.find((f) => f.amdKind === kind)?.name ?? '—';
+  // 0000:c5:00.0 → c5
+  const bus = config.igpu.gpuAddress.split(':').at(-2) ?? 'BB';
+  return [
+    '',
+    `## ${tr('readme.amd')}`,
+    '',
+    tr('readme.amd.functions', {
+      bus,
+      gpuRom: name('vbios'),
+      gopRom: name('gop-only'),
+      combinedRom: name('combined'),
+    }),
+    '',
+    tr('readme.amd.reset'),
+  ];
 }
 
 /** How the hookscript goes in place for this VM: Proxmox's `local` storage keeps snippets there. */

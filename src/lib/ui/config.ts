@@ -25,6 +25,7 @@ import {
   type AmdIgpu,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
+import type { AmdRomSet } from './outputs.svelte';
 
 export const DEFAULT_ROM_NAME = 'igd.rom';
 
@@ -78,7 +79,7 @@ export function configInputs(s: Settings, firmwareCode?: IgpuCode) {
  */
 export function resolveConfig(
   s: Settings,
-  extra: { ovmfFile?: string; firmware?: FirmwareChoice } = {},
+  extra: { ovmfFile?: string; firmware?: FirmwareChoice; amdRomNames?: AmdRomNames } = {},
 ): ResolvedConfig {
   const c = configInputs(s, extra.firmware?.gopGeneration);
   const out: ResolvedConfig = { firmwareFindings: [] };
@@ -118,7 +119,9 @@ export function resolveConfig(
       // An AMD GOP always comes in an option ROM; the patched OVMF carries Intel GOPs only.
       mode: amd ? 'rom' : c.mode,
       vmid: c.vmid,
-      romFile: s.romName || undefined,
+      // AMD: the names of the ROMs step 2 built (their IDs may differ from the lspci defaults).
+      romFile: (amd ? extra.amdRomNames?.gpu : undefined) ?? (s.romName || undefined),
+      gopRomFile: amd ? extra.amdRomNames?.gop : undefined,
       ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
     });
   } catch (e) {
@@ -141,4 +144,20 @@ export function mergedQmSetBlock(
 ): ConfigBlock {
   const { lines } = vmMergeLines(vmid, vmConf, result.vm.want, consent, result.vm.propReasons);
   return { id: 'qm-set', title: coreText('block.qmSet'), kind: 'commands', lines };
+}
+
+/** The AMD ROMs step 2 built, by the function whose romfile= takes them. */
+export interface AmdRomNames {
+  /** The VBIOS alone, on BB:00.0. */
+  gpu?: string;
+  /** The GOP-only ROM, on BB:00.1. */
+  gop?: string;
+}
+
+export function amdRomNamesOf(set: AmdRomSet | undefined): AmdRomNames | undefined {
+  if (!set) return undefined;
+  return {
+    gpu: set.roms.find((r) => r.kind === 'vbios')?.fileName,
+    gop: set.roms.find((r) => r.kind === 'gop-only')?.fileName,
+  };
 }

@@ -1,5 +1,11 @@
 /** Step 1's analysed files: a vendor BIOS, or a bare GOP driver with a VBT file beside it. */
-import { type AnalyzeResult, type GopSummary, type VbtSummary } from '$lib/firmware';
+import {
+  type AmdGopSummary,
+  type AnalyzeResult,
+  type GopSummary,
+  type VbiosSummary,
+  type VbtSummary,
+} from '$lib/firmware';
 import type { KeptFile } from '$lib/worker/bridge';
 
 export interface Source {
@@ -13,6 +19,17 @@ export function candidates(sources: Source[]): { gops: GopSummary[]; vbts: VbtSu
   return {
     gops: sources.flatMap((s) => s.result.gops),
     vbts: sources.flatMap((s) => s.result.vbts),
+  };
+}
+
+/** The AMD GOP and APU VBIOS candidates of all sources (a BIOS, or a GOP .efi and a VBIOS .bin). */
+export function amdCandidates(sources: Source[]): {
+  gops: AmdGopSummary[];
+  vbioses: VbiosSummary[];
+} {
+  return {
+    gops: sources.flatMap((s) => s.result.amd?.gops ?? []),
+    vbioses: sources.flatMap((s) => s.result.amd?.vbioses ?? []),
   };
 }
 

@@ -18,6 +18,7 @@ import {
   type ProgressCallback,
 } from '$lib/firmware';
 import type {
+  AmdRomsFromAnalysis,
   FirmwareWorkerApi,
   OvmfFromAnalysis,
   RomFromAnalysis,
@@ -26,7 +27,7 @@ import type {
 import { KEPT_GONE } from './protocol';
 import { WorkerRunner, type Attempt } from './runner';
 
-export type { OvmfFromAnalysis, RomFromAnalysis, ZipEntry };
+export type { AmdRomsFromAnalysis, OvmfFromAnalysis, RomFromAnalysis, ZipEntry };
 export type { ExplorerNode, ExplorerTree, FoundString, NodePart } from './explore';
 
 type Api = FirmwareWorkerApi;
@@ -158,6 +159,15 @@ export function buildRom(
   job: JobOptions = {},
 ): Promise<Answer<'buildRomFromAnalysis'>> {
   return withKept(files, ({ remote }, ids) => remote.buildRomFromAnalysis(ids, opts), job);
+}
+
+/** The AMD ROMs from an AMD GOP (and APU VBIOS) of kept files, checked before they come back. */
+export function buildAmdRoms(
+  files: KeptFile[],
+  opts: AmdRomsFromAnalysis,
+  job: JobOptions = {},
+): Promise<Answer<'buildAmdRomsFromAnalysis'>> {
+  return withKept(files, ({ remote }, ids) => remote.buildAmdRomsFromAnalysis(ids, opts), job);
 }
 
 /** Patches one OVMF image (bytes, or the picked file) with candidates of kept files. */

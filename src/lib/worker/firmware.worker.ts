@@ -39,6 +39,7 @@ interface Kept {
   /** Parsed once, on first need, for the candidates and the explorer. */
   tree?: Promise<{ root: FirmwareNode; nodes: FirmwareNode[] }>;
   candidates?: Promise<Candidates>;
+  amdCandidates?: Promise<core.AmdCandidates>;
 }
 
 /**
@@ -103,6 +104,21 @@ async function candidatesOf(jobIds: number | number[]): Promise<Candidates> {
   return all;
 }
 
+/** The AMD GOP and VBIOS candidate with this SHA-256 among kept files, when there is one. */
+async function amdBytesOf(
+  jobIds: number[],
+  kind: 'gops' | 'vbioses',
+  sha256: string,
+): Promise<Uint8Array | undefined> {
+  for (const id of jobIds) {
+    const k = keptFile(id);
+    k.amdCandidates ??= treeOf(k).then((t) => core.findAmdCandidates(t.root));
+    const hit = (await k.amdCandidates)[kind].find((c) => c.sha256 === sha256);
+    if (hit) return hit.bytes;
+  }
+  return undefined;
+}
+
 async function nodeOf(jobId: number, id: number): Promise<FirmwareNode> {
   const { nodes } = await treeOf(keptFile(jobId));
   const node = nodes[id];
@@ -117,6 +133,13 @@ export interface RomFromAnalysis {
   /** 'opregion', or the SHA-256 of the VBT candidate to embed. */
   vbt: 'opregion' | { sha256: string };
   deviceId?: number;
+}
+
+/** AMD ROMs from chosen candidates of kept files (by SHA-256). */
+export interface AmdRomsFromAnalysis {
+  gopSha256: string;
+  /** Without it only the GOP-only ROM is built. */
+  vbiosSha256?: string;
 }
 
 /** An OVMF patch from chosen candidates of kept files (the OVMF image itself is sent). */
@@ -196,6 +219,30 @@ const api = {
         deviceId: opts.deviceId,
       });
       return transfer(rom, [rom.rom.buffer as ArrayBuffer]);
+    }),
+  /**
+   * The AMD ROMs (combined, GOP-only, VBIOS alone) from an AMD GOP and VBIOS of kept files, each
+   * re-read and checked by the core. Only what the page shows crosses back (no parsed PE).
+   */
+  buildAmdRomsFromAnalysis: (jobIds: number | number[], opts: AmdRomsFromAnalysis) =>
+    guarded(async () => {
+      const ids = Array.isArray(jobIds) ? jobIds : [jobIds];
+      const gop = await amdBytesOf(ids, 'gops', opts.gopSha256);
+      if (!gop) throw new FirmwareError('bad-input', 'the chosen AMD GOP driver was not found');
+      const vbios = opts.vbiosSha256 && (await amdBytesOf(ids, 'vbioses', opts.vbiosSha256));
+      if (opts.vbiosSha256 && !vbios)
+        throw new FirmwareError('bad-input', 'the chosen APU VBIOS was not found');
+      const r = await core.buildAmdRoms({ gop, vbios: vbios || undefined });
+      const out = {
+        roms: r.roms,
+        deviceId: r.deviceId,
+        family: r.apu?.family,
+        warnings: r.warnings,
+      };
+      return transfer(
+        out,
+        r.roms.map((x) => x.rom.buffer as ArrayBuffer),
+      );
     }),
   /** Patches an OVMF code image with the GOP and VBT chosen from kept files. */
   patchOvmfFromAnalysis: (
