@@ -575,6 +575,8 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     // Headless Chromium opens no native dialog for a key press; the focused input takes the file.
     await page.locator(':focus').setInputFiles(fixturePath(SPI));
     await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
+    // Step 2 is drawn a task after the results: Tab only once its button is there.
+    await page.getByTestId('build-rom').waitFor({ timeout: 30_000 });
     await tabTo(page, 'build-rom');
     await page.keyboard.press('Enter');
     await page.getByTestId('rom-result').waitFor({ timeout: 60_000 });
