@@ -322,6 +322,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
             '  local IFS=,; printf \'%s\\n\' "${out[*]}"',
             '}',
           ]),
+      'PENDING=0',
       'if qm config "$VMID" >"$STAGE/vm.conf" 2>/dev/null; then',
       '  echo "VM $VMID (qm config):"',
       '  cp "$STAGE/vm.conf" "$STAGE/vm.new"',
@@ -331,8 +332,8 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       '      keep) echo "  = $key: ${now:-(not set)} -- $r" ;;',
       '      add) echo "  + $key: $value -- $r" ;;',
       '      change) echo "  ~ $key: $now -> $value -- $r" ;;',
-      '      ask) echo "  ! $key: $now -- $r" ;;',
-      '      check) echo "  ? $key: $now -- $r" ;;',
+      '      ask) echo "  ! $key: $now -- $r"; if [ "$key" = machine ]; then PENDING=1; fi ;;',
+      '      check) echo "  ? $key: $now -- $r"; PENDING=1 ;;',
       '    esac',
       '    if [ "$action" = add ] || [ "$action" = change ]; then',
       '      VM_OPTS+=("--$key" "$value")',
@@ -342,6 +343,8 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       amd
         ? '  done < <(plan_vm_amd "$STAGE/vm.conf" "$GPU_HOST" "$ROM" "$AUDIO_HOST" "$GOP_ROM" "$CPU_OK")'
         : '  done < <(plan_vm "$STAGE/vm.conf" "$ROM" "$MIN_MEMORY" "$OSTYPE_OK" "$CPU_OK" "$(mapping_facts "$STAGE/vm.conf")" "${PROPS[@]}")',
+      // A held machine or a mapping to check: passthrough is not set up, whatever else is done.
+      '  if [ "$PENDING" = 1 ]; then echo "note: VM $VMID is not ready for iGPU passthrough yet: see the ! and ? lines above"; fi',
       '  if [ ${#VM_OPTS[@]} -gt 0 ]; then diff -u --label "VM $VMID now" --label "VM $VMID after" "$STAGE/vm.conf" "$STAGE/vm.new" || true; fi',
       '  grep -q \'^efidisk0:.*efitype=4m\' "$STAGE/vm.conf" || echo "note: VM $VMID needs a 4m EFI disk: qm set $VMID --efidisk0 <storage>:1,efitype=4m,pre-enrolled-keys=0"',
       'else',

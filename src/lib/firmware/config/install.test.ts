@@ -587,6 +587,9 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
       /^ {2}! machine: pc-q35-9\.0 -- Left as it is, .*pcie=1.*"q35 machine model is not enabled".* take pcie=1 off those devices yourself .*\(UPT\)/m,
     );
     expect(apply.out).toMatch(/^ {2}! hostpci1: .* -- Waits for the machine type/m);
+    expect(apply.out).toContain(
+      'note: VM 100 is not ready for iGPU passthrough yet: see the ! and ? lines above',
+    );
     // What does not depend on the machine is applied; the machine, the iGPU and args stay.
     expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([
       'qm set 100 --bios ovmf --vga none --cpu host --memory 4096',
@@ -660,6 +663,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     ]);
     expect(apply.out).toContain('  = hostpci0: mapping=nvme,pcie=0 -- Not the iGPU');
     expect(apply.out).toMatch(/^ {2}~ hostpci1: mapping=igpu,x-vga=1 -> .* -- .*Pass the iGPU/m);
+    expect(apply.out).not.toContain('not ready for iGPU passthrough');
     const after = snapshot(e.root)[VM_CONF];
     expect(after).not.toMatch(/^hostpci2:/m);
     const [backupDir] = readdirSync(join(e.root, 'root'));
@@ -674,6 +678,7 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
       /^ {2}\? hostpci1: mapping=igpu,x-vga=1 -- A resource mapping \(mapping=\): it may be the iGPU.*pvesh get \/cluster\/mapping\/pci\/<name>.*legacy-igd=1,romfile=igd\.rom/m,
     );
     expect(dry.out).not.toMatch(/hostpci[12]: .*->|args/);
+    expect(dry.out).toContain('note: VM 100 is not ready for iGPU passthrough yet');
   });
 
   it('GRUB_CMDLINE_LINUX_DEFAULT set in /etc/default/grub.d: the file with the last assignment is edited and backed up; undo restores it', () => {
