@@ -296,10 +296,10 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
         : [
             // mapping_facts CONF: "name=1,other=0" for each hostpci mapping= pvesh can show: 1 when
             // one of its paths on this node is the iGPU. Assumed format (pve-guest-common's
-            // PVE::Mapping::PCI): the JSON lists the mapping's "map" entries as property strings,
-            // "id=8086:46a6,node=pve,path=0000:00:02.0,…" (grep takes each string between its
-            // quotes), a path listing functions with ";". A
-            // mapping pvesh cannot show stays unknown, so the plan checks it instead of guessing.
+            // PVE::Mapping::PCI; not checked against a live host): the JSON lists the mapping's
+            // "map" entries as property strings, "id=8086:46a6,node=pve,path=0000:00:02.0,…", a
+            // path listing functions with ";"; grep takes each such string between its quotes.
+            // A mapping pvesh cannot show stays unknown, so the plan checks it, never guesses.
             'mapping_facts() {',
             '  local i name json e p f node fact out=()',
             '  local -a parts paths',

@@ -62,7 +62,7 @@ export function hostOf(value: string): string {
 }
 
 /** The iGPU is host 00:02.0 (or 00:02, all functions, which legacy-igd refuses; we fix it). */
-export const isIgdHost = (host: string) => /^(0000:)?00:02(\.0)?$/i.test(host);
+const isIgdHost = (host: string) => /^(0000:)?00:02(\.0)?$/i.test(host);
 
 /** The resource mapping a hostpci value names (PVE 8+ `mapping=<name>`), or ''. */
 export const mappingOf = (value: string) =>
