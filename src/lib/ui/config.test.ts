@@ -50,6 +50,43 @@ describe('step 3 with a pasted VM config', () => {
   });
 });
 
+describe('step 3 with a pasted VM config the legacy merge must not break', () => {
+  const { result } = resolveConfig({ pve: '9.1', boot: 'grub', igpu: 'ADL', vmid: 321 });
+
+  it('a q35 VM with a pcie=1 dGPU: no --machine pc, and the iGPU lines that need it wait, each saying why', () => {
+    const conf =
+      'machine: q35\nhostpci0: 0000:01:00.0,pcie=1\nhostpci1: 0000:00:02.0\nmemory: 8192\n';
+    const b = mergedQmSetBlock(result!, 321, conf, {});
+    expect(b.lines.map((l) => l.text)).toEqual([
+      'qm set 321 --bios ovmf',
+      '# machine: q35',
+      'qm set 321 --vga none',
+      '# hostpci1: 0000:00:02.0',
+      '# args: -',
+      '# hostpci0: 0000:01:00.0,pcie=1',
+      'qm set 321 --cpu host',
+      '# memory: 8192',
+      '# ostype: -',
+      'qm set 321 --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0',
+    ]);
+    expect(b.lines[1].reason.en).toContain('"q35 machine model is not enabled"');
+    expect(b.lines[1].reason.en).toContain('take pcie=1 off those devices yourself');
+    expect(b.lines[3].reason.en).toMatch(/^Waits for the machine type/);
+    expect(b.lines[4].reason.en).toMatch(/^Waits for the machine type/);
+  });
+
+  it('a hostpci mapping= entry may be the iGPU: no second iGPU entry, and the user is told what to check', () => {
+    const conf = 'hostpci0: mapping=igpu\nmemory: 8192\n';
+    const b = mergedQmSetBlock(result!, 321, conf, {});
+    const texts = b.lines.map((l) => l.text);
+    expect(texts.filter((t) => /--(hostpci\d|args) /.test(t))).toEqual([]);
+    const line = b.lines.find((l) => l.text === '# hostpci0: mapping=igpu')!;
+    expect(line.reason.en).toContain('pvesh get /cluster/mapping/pci/<name>');
+    expect(line.reason.en).toContain('legacy-igd=1,romfile=igd.rom');
+    expect(line.reason['zh-CN']).toMatch(/[\u4e00-\u9fff]/);
+  });
+});
+
 describe('step 3 with a pasted AMD lspci', () => {
   const lspci = [
     'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',

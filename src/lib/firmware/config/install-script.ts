@@ -148,7 +148,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     // decisionClass of vm-plan.ts: the iGPU's hostpci and other devices' are told apart.
     amd
       ? 'class_of() { if [[ "$1" == hostpci* ]]; then if is_fn_host "$(host_of "$2")" "$GPU_HOST" 1; then echo hostpci; elif is_fn_host "$(host_of "$2")" "$AUDIO_HOST" 0; then echo audio; else echo other; fi; else echo "$1"; fi; }'
-      : 'class_of() { if [[ "$1" == hostpci* ]]; then if is_igd_host "$(host_of "$2")"; then echo hostpci; else echo other; fi; else echo "$1"; fi; }',
+      : 'class_of() { if [[ "$1" == hostpci* ]]; then if is_igd_host "$(host_of "$2")" || { [ -n "$(mapping_of "$2")" ] && [[ ",$2," == *,legacy-igd=1,* ]]; }; then echo hostpci; else echo other; fi; else echo "$1"; fi; }',
   ]);
   step('sh.checks', [
     '[ "$(id -u)" = 0 ] || die "run as root"',
@@ -216,13 +216,18 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
   ]);
   if (grub)
     step('sh.paramHelper', [
+      // update-grub sources /etc/default/grub, then /etc/default/grub.d/*.cfg: the file with the
+      // last assignment is the one that counts, so it is the one edited (and backed up).
+      'for f in "$R/etc/default/grub" "$R"/etc/default/grub.d/*.cfg; do',
+      '  if [ -f "$f" ] && grep -q \'^GRUB_CMDLINE_LINUX_DEFAULT=\' "$f"; then CMDLINE_FILE="${f#"$R"}"; fi',
+      'done',
       'stage "$CMDLINE_FILE"',
       'cmdline_now() { sed -n \'s/^GRUB_CMDLINE_LINUX_DEFAULT="\\(.*\\)"[[:space:]]*$/\\1/p\' "$S" | tail -n 1; }',
       'add_param() {',
       '  case " $(cmdline_now) " in *" $1 "*) return 0 ;; esac',
       '  awk -v p="$1" \'index($0, "GRUB_CMDLINE_LINUX_DEFAULT=\\"") == 1 && /"[ \\t]*$/ { v = substr($0, 29); sub(/"[ \\t]*$/, "", v); $0 = "GRUB_CMDLINE_LINUX_DEFAULT=\\"" (v == "" ? p : v " " p) "\\"" } { print }\' "$S" >"$S.tmp"',
       '  mv "$S.tmp" "$S"',
-      '  case " $(cmdline_now) " in *" $1 "*) ;; *) die "could not add $1 to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub; add it by hand" ;; esac',
+      '  case " $(cmdline_now) " in *" $1 "*) ;; *) die "could not add $1 to GRUB_CMDLINE_LINUX_DEFAULT in $CMDLINE_FILE; add it by hand" ;; esac',
       '}',
     ]);
   else
@@ -291,6 +296,38 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
   step(
     'sh.vmPlan',
     [
+      ...(amd
+        ? []
+        : [
+            // mapping_facts CONF: "name=1,other=0" for each hostpci mapping= pvesh can show: 1 when
+            // one of its paths on this node is the iGPU. Assumed format (pve-guest-common's
+            // PVE::Mapping::PCI; not checked against a live host): the JSON lists the mapping's
+            // "map" entries as property strings, "id=8086:46a6,node=pve,path=0000:00:02.0,…", a
+            // path listing functions with ";"; grep takes each such string between its quotes.
+            // A mapping pvesh cannot show stays unknown, so the plan checks it, never guesses.
+            'mapping_facts() {',
+            '  local i name json e p f node fact out=()',
+            '  local -a parts paths',
+            '  node="$(uname -n)"; node="${node%%.*}"',
+            '  for ((i = 0; i < 16; i++)); do',
+            '    name="$(mapping_of "$(conf_get "hostpci$i" "$1")")"; [ -n "$name" ] || continue',
+            '    json="$(pvesh get "/cluster/mapping/pci/$name" --output-format json 2>/dev/null)" || continue',
+            '    fact=0',
+            '    while IFS= read -r e; do',
+            '      IFS=, read -r -a parts <<<"$e"',
+            '      [[ " ${parts[*]} " == *" node=$node "* ]] || continue',
+            '      for p in "${parts[@]}"; do',
+            '        [[ "$p" == path=* ]] || continue',
+            '        IFS=";" read -r -a paths <<<"${p#path=}"',
+            '        for f in "${paths[@]}"; do if is_igd_host "$f"; then fact=1; fi; done',
+            '      done',
+            '    done < <(grep -o \'[^"]*path=[^"]*\' <<<"$json" || true)',
+            '    out+=("$name=$fact")',
+            '  done',
+            '  local IFS=,; printf \'%s\\n\' "${out[*]}"',
+            '}',
+          ]),
+      'PENDING=0',
       'if qm config "$VMID" >"$STAGE/vm.conf" 2>/dev/null; then',
       '  echo "VM $VMID (qm config):"',
       '  cp "$STAGE/vm.conf" "$STAGE/vm.new"',
@@ -300,7 +337,8 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       '      keep) echo "  = $key: ${now:-(not set)} -- $r" ;;',
       '      add) echo "  + $key: $value -- $r" ;;',
       '      change) echo "  ~ $key: $now -> $value -- $r" ;;',
-      '      ask) echo "  ! $key: $now -- $r" ;;',
+      '      ask) echo "  ! $key: $now -- $r"; if [ "$key" = machine ]; then PENDING=1; fi ;;',
+      '      check) echo "  ? $key: $now -- $r"; PENDING=1 ;;',
       '    esac',
       '    if [ "$action" = add ] || [ "$action" = change ]; then',
       '      VM_OPTS+=("--$key" "$value")',
@@ -309,7 +347,9 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       '    fi',
       amd
         ? '  done < <(plan_vm_amd "$STAGE/vm.conf" "$GPU_HOST" "$ROM" "$AUDIO_HOST" "$GOP_ROM" "$CPU_OK")'
-        : '  done < <(plan_vm "$STAGE/vm.conf" "$ROM" "$MIN_MEMORY" "$OSTYPE_OK" "$CPU_OK" "${PROPS[@]}")',
+        : '  done < <(plan_vm "$STAGE/vm.conf" "$ROM" "$MIN_MEMORY" "$OSTYPE_OK" "$CPU_OK" "$(mapping_facts "$STAGE/vm.conf")" "${PROPS[@]}")',
+      // A held machine or a mapping to check: passthrough is not set up, whatever else is done.
+      '  if [ "$PENDING" = 1 ]; then echo "note: VM $VMID is not ready for iGPU passthrough yet: see the ! and ? lines above"; fi',
       '  if [ ${#VM_OPTS[@]} -gt 0 ]; then diff -u --label "VM $VMID now" --label "VM $VMID after" "$STAGE/vm.conf" "$STAGE/vm.new" || true; fi',
       '  grep -q \'^efidisk0:.*efitype=4m\' "$STAGE/vm.conf" || echo "note: VM $VMID needs a 4m EFI disk: qm set $VMID --efidisk0 <storage>:1,efitype=4m,pre-enrolled-keys=0"',
       'else',

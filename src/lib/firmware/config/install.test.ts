@@ -13,7 +13,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { igpuGeneration, lookupIgpu } from '../igpu/devices';
@@ -47,6 +47,13 @@ const STUBS: Record<string, string> = {
     `    ${CONF_SET} "$conf" > "$conf.tmp"; mv "$conf.tmp" "$conf"; done ;;`,
     '  *) exit 2 ;;',
     'esac',
+  ].join('\n'),
+  // pvesh get /cluster/mapping/pci/<name>: the JSON in ../pvesh/<name>.json, else no such mapping.
+  pvesh: [
+    'echo "pvesh $*" >> "$STUB_LOG"',
+    'f="$IGD_TEST_ROOT/../pvesh/${2##*/}.json"',
+    '[ -f "$f" ] || { echo "no such mapping" >&2; exit 2; }',
+    'cat "$f"',
   ].join('\n'),
   'update-initramfs': 'echo "update-initramfs $*" >> "$STUB_LOG"',
   'update-grub': 'echo "update-grub $*" >> "$STUB_LOG"',
@@ -118,6 +125,7 @@ function setUp(name: string, result: ConfigResult, extra: Record<string, string>
   const bin = join(base, 'bin');
   for (const d of [
     'etc/default',
+    'etc/default/grub.d',
     'etc/kernel',
     'etc/modprobe.d',
     'etc/pve/qemu-server',
@@ -544,6 +552,168 @@ describe.skipIf(!haveBash)('install.sh in a scratch root', () => {
     const warned = run(e, [], { STUB_QEMU: '10.1' });
     expect(warned.code).toBe(0);
     expect(warned.err).toContain('warning: /etc/modprobe.d sets disable_vga=1');
+  });
+
+  it('a q35 VM with a pcie=1 device is not switched to i440fx: machine, iGPU entry and args wait, the rest is applied; undo restores', () => {
+    const r = adl('9.1', 'systemd-boot', 'rom');
+    const vm = [
+      'args: -cpu host,+invtsc',
+      'hostpci0: 0000:01:00.0,pcie=1,x-vga=1',
+      'hostpci1: 0000:00:02.0,pcie=1',
+      'machine: pc-q35-9.0',
+      'memory: 2048',
+      'vga: std',
+      '',
+    ].join('\n');
+    const e = setUp('q35-pcie', r, { [VM_CONF]: vm });
+    const env = { STUB_QEMU: r.qemu };
+    const before = snapshot(e.root);
+
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    const plan = apply.out.split('\n').filter((l) => /^ {2}[=+~!?] /.test(l));
+    expect(plan.map((l) => l.replace(/ -- .*/, ''))).toEqual([
+      '  + bios: ovmf',
+      '  ! machine: pc-q35-9.0',
+      '  ~ vga: std -> none',
+      '  ! hostpci1: 0000:00:02.0,pcie=1',
+      '  ! args: -cpu host,+invtsc',
+      '  = hostpci0: 0000:01:00.0,pcie=1,x-vga=1',
+      '  + cpu: host',
+      '  ~ memory: 2048 -> 4096',
+      '  = ostype: (not set)',
+    ]);
+    expect(apply.out).toMatch(
+      /^ {2}! machine: pc-q35-9\.0 -- Left as it is, .*pcie=1.*"q35 machine model is not enabled".* take pcie=1 off those devices yourself .*\(UPT\)/m,
+    );
+    expect(apply.out).toMatch(/^ {2}! hostpci1: .* -- Waits for the machine type/m);
+    expect(apply.out).toContain(
+      'note: VM 100 is not ready for iGPU passthrough yet: see the ! and ? lines above',
+    );
+    // What does not depend on the machine is applied; the machine, the iGPU and args stay.
+    expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([
+      'qm set 100 --bios ovmf --vga none --cpu host --memory 4096',
+    ]);
+    const after = snapshot(e.root)[VM_CONF];
+    expect(after).toContain('machine: pc-q35-9.0\n');
+    expect(after).toContain('hostpci0: 0000:01:00.0,pcie=1,x-vga=1\n');
+    expect(after).toContain('hostpci1: 0000:00:02.0,pcie=1\n');
+    expect(after).toContain('args: -cpu host,+invtsc\n');
+
+    // Once the user takes pcie=1 off the dGPU, the next run switches the machine and the iGPU.
+    const fixed = after.replace(
+      'hostpci0: 0000:01:00.0,pcie=1,x-vga=1',
+      'hostpci0: 0000:01:00.0,x-vga=1',
+    );
+    writeFileSync(join(e.root, VM_CONF), fixed);
+    const again = run(e, ['--apply'], env);
+    expect(again.code, again.err).toBe(0);
+    expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([
+      'qm set 100 --machine pc --hostpci1 0000:00:02.0,legacy-igd=1,romfile=igd.rom --args -cpu host,+invtsc -set device.hostpci1.x-igd-lpc=on',
+    ]);
+    // Undo of the second run gives back the user's edit; of the first, the VM as it was.
+    const [second, first] = readdirSync(join(e.root, 'root')).sort().reverse();
+    expect(run(e, [], env, join(e.root, 'root', second, 'undo.sh')).code).toBe(0);
+    expect(snapshot(e.root)[VM_CONF]).toBe(fixed);
+    writeFileSync(join(e.root, VM_CONF), after);
+    expect(run(e, [], env, join(e.root, 'root', first, 'undo.sh')).code).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
+  });
+
+  it('hostpci mapping= entries: resolved with pvesh (this node only), the iGPU one merged in place, no second entry; an unknown one is checked', () => {
+    const r = adl('9.1', 'grub', 'rom');
+    const node = hostname().split('.')[0];
+    const vm = [
+      'hostpci0: mapping=nvme,pcie=0',
+      'hostpci1: mapping=igpu,x-vga=1',
+      'memory: 8192',
+      '',
+    ].join('\n');
+    const e = setUp('mapping', r, { [VM_CONF]: vm });
+    const maps = join(e.root, '..', 'pvesh');
+    mkdirSync(maps);
+    // As pve-manager prints a PCI mapping: its map entries as property strings.
+    const mapping = (id: string, entries: string[]) =>
+      JSON.stringify({ description: '', id, map: entries, type: 'pci' });
+    writeFileSync(
+      join(maps, 'igpu.json'),
+      mapping('igpu', [
+        `id=8086:46a6,iommugroup=0,node=${node},path=0000:00:02.0,subsystem-id=1849:46a6`,
+      ]),
+    );
+    // On another node the NVMe's path is 00:02.0: not this host's iGPU.
+    writeFileSync(
+      join(maps, 'nvme.json'),
+      mapping('nvme', [
+        'id=144d:a808,node=other-node,path=0000:00:02.0',
+        `id=144d:a808,node=${node},path=0000:01:00.0;0000:01:00.1`,
+      ]),
+    );
+    const env = { STUB_QEMU: r.qemu };
+    const before = snapshot(e.root);
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    const recorded = calls(e);
+    expect(recorded.filter((c) => c.startsWith('pvesh'))).toEqual([
+      'pvesh get /cluster/mapping/pci/nvme --output-format json',
+      'pvesh get /cluster/mapping/pci/igpu --output-format json',
+    ]);
+    expect(recorded.filter((c) => c.startsWith('qm set'))).toEqual([
+      'qm set 100 --bios ovmf --vga none --hostpci1 mapping=igpu,legacy-igd=1,romfile=igd.rom --args -set device.hostpci1.x-igd-lpc=on --cpu host',
+    ]);
+    expect(apply.out).toContain('  = hostpci0: mapping=nvme,pcie=0 -- Not the iGPU');
+    expect(apply.out).toMatch(/^ {2}~ hostpci1: mapping=igpu,x-vga=1 -> .* -- .*Pass the iGPU/m);
+    expect(apply.out).not.toContain('not ready for iGPU passthrough');
+    const after = snapshot(e.root)[VM_CONF];
+    expect(after).not.toMatch(/^hostpci2:/m);
+    const [backupDir] = readdirSync(join(e.root, 'root'));
+    expect(run(e, [], env, join(e.root, 'root', backupDir, 'undo.sh')).code).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
+
+    // A mapping pvesh cannot show: maybe the iGPU, so nothing is added for it and the user is told.
+    rmSync(join(maps, 'igpu.json'));
+    const dry = run(e, [], env);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out).toMatch(
+      /^ {2}\? hostpci1: mapping=igpu,x-vga=1 -- A resource mapping \(mapping=\): it may be the iGPU.*pvesh get \/cluster\/mapping\/pci\/<name>.*legacy-igd=1,romfile=igd\.rom/m,
+    );
+    expect(dry.out).not.toMatch(/hostpci[12]: .*->|args/);
+    expect(dry.out).toContain('note: VM 100 is not ready for iGPU passthrough yet');
+  });
+
+  it('GRUB_CMDLINE_LINUX_DEFAULT set in /etc/default/grub.d: the file with the last assignment is edited and backed up; undo restores it', () => {
+    const r = adl('9.1', 'grub', 'rom');
+    const [cmdline] = lines(r, 'cmdline');
+    const params = /^GRUB_CMDLINE_LINUX_DEFAULT="quiet (.*)"$/.exec(cmdline)![1];
+    const early = 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n';
+    const local = '# ours\nGRUB_CMDLINE_LINUX_DEFAULT="quiet splash"\nGRUB_TIMEOUT=3\n';
+    const notes = 'GRUB_CMDLINE_LINUX_DEFAULT="not read: not a .cfg"\n';
+    const e = setUp('grub-d', r, {
+      'etc/default/grub.d/10-early.cfg': early,
+      'etc/default/grub.d/90-local.cfg': local,
+      'etc/default/grub.d/99-notes.txt': notes,
+    });
+    const env = { STUB_QEMU: r.qemu };
+    const before = snapshot(e.root);
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    const after = snapshot(e.root);
+    expect(after['etc/default/grub.d/90-local.cfg']).toBe(
+      local.replace('"quiet splash"', `"quiet splash ${params}"`),
+    );
+    expect(after['etc/default/grub']).toBe(GRUB);
+    expect(after['etc/default/grub.d/10-early.cfg']).toBe(early);
+    expect(after['etc/default/grub.d/99-notes.txt']).toBe(notes);
+    const backupDir = backupOf(apply.out);
+    expect(
+      readFileSync(join(e.root, backupDir, 'files/etc/default/grub.d/90-local.cfg'), 'utf8'),
+    ).toBe(local);
+    expect(calls(e)).toContain('update-grub');
+    // A second run finds the parameters there: nothing to change.
+    const again = run(e, [], env);
+    expect(again.out).toContain('nothing to change');
+    expect(run(e, [], env, join(e.root, backupDir, 'undo.sh')).code).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
   });
 
   it('a run that stops half way (qm set fails) leaves an undo.sh for what it did', () => {

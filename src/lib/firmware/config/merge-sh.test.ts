@@ -13,6 +13,7 @@ import {
   mergeIds,
   planVm,
   type IgdProp,
+  type MappingFacts,
   type VmConsent,
   type VmWant,
 } from './vm-merge';
@@ -104,8 +105,11 @@ const want = (props: IgdProp[], min = 4096): VmWant => ({
   minMemoryMiB: min,
 });
 
-/** [name, VM config, want, consent, expected plan as "key action now -> value"]. */
-const PLAN_CASES: [string, string, VmWant, VmConsent, string[]][] = [
+/**
+ * [name, VM config, want, consent, expected plan as "key action now -> value", what is known of
+ * the resource mappings].
+ */
+const PLAN_CASES: [string, string, VmWant, VmConsent, string[], MappingFacts?][] = [
   [
     'a new VM with nothing set',
     'name: fresh\n',
@@ -141,16 +145,129 @@ const PLAN_CASES: [string, string, VmWant, VmConsent, string[]][] = [
     ].join('\n'),
     want(LPC),
     {},
+    // hostpci0 has pcie=1, which Proxmox refuses on i440fx: the machine is not switched, and the
+    // iGPU's legacy entry and args that need i440fx wait with it (proposed, not applied).
     [
       'bios change seabios -> ovmf',
-      'machine change pc-q35-9.0 -> pc',
+      'machine ask pc-q35-9.0 -> pc',
       'vga change std -> none',
-      'hostpci1 change 0000:00:02.0,x-vga=1 -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
-      'args change -cpu host,hv_vendor_id=xyz -set device.hostpci0.x-igd-gms=0x2 -> -cpu host,hv_vendor_id=xyz -set device.hostpci0.x-igd-gms=0x2 -set device.hostpci1.x-igd-lpc=on',
+      'hostpci1 ask 0000:00:02.0,x-vga=1 -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'args ask -cpu host,hv_vendor_id=xyz -set device.hostpci0.x-igd-gms=0x2 -> -cpu host,hv_vendor_id=xyz -set device.hostpci0.x-igd-gms=0x2 -set device.hostpci1.x-igd-lpc=on',
       'hostpci0 keep 0000:01:00.0,pcie=1 -> 0000:01:00.0,pcie=1',
       'cpu ask x86-64-v2-AES -> host',
       'memory keep 16384 -> 16384',
       'ostype ask win11 -> l26',
+    ],
+  ],
+  [
+    'a q35 VM whose other devices are not PCIe (pcie=0, or none said): switched to i440fx',
+    [
+      'args: -cpu host,hv_vendor_id=xyz',
+      'hostpci0: 0000:01:00.0,pcie=0',
+      'hostpci1: 0000:00:02.0,pcie=1',
+      'hostpci2: 0000:03:00.0',
+      'machine: q35',
+      'memory: 8192',
+    ].join('\n'),
+    want(LPC),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine change q35 -> pc',
+      'vga add  -> none',
+      'hostpci1 change 0000:00:02.0,pcie=1 -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'args change -cpu host,hv_vendor_id=xyz -> -cpu host,hv_vendor_id=xyz -set device.hostpci1.x-igd-lpc=on',
+      'hostpci0 keep 0000:01:00.0,pcie=0 -> 0000:01:00.0,pcie=0',
+      'hostpci2 keep 0000:03:00.0 -> 0000:03:00.0',
+      'cpu add  -> host',
+      'memory keep 8192 -> 8192',
+      'ostype keep  -> ',
+    ],
+  ],
+  [
+    'a q35 VM with a mapped NVMe on pcie=on: even with the iGPU already right, the machine waits',
+    'machine: pc-q35-8.1\nhostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom\nhostpci1: mapping=nvme,pcie=on\n',
+    want([]),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine ask pc-q35-8.1 -> pc',
+      'vga add  -> none',
+      'hostpci0 keep 0000:00:02.0,legacy-igd=1,romfile=igd.rom -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'hostpci1 keep mapping=nvme,pcie=on -> mapping=nvme,pcie=on',
+      'cpu add  -> host',
+      'memory add  -> 4096',
+      'ostype keep  -> ',
+    ],
+  ],
+  [
+    'a resource mapping nobody resolved (the app): may be the iGPU, so no second entry and no args',
+    'hostpci0: mapping=igpu,x-vga=1\nhostpci1: 0000:01:00.0\nmemory: 8192\n',
+    want(LPC),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep  -> ',
+      'vga add  -> none',
+      'hostpci0 check mapping=igpu,x-vga=1 -> mapping=igpu,x-vga=1',
+      'hostpci1 keep 0000:01:00.0 -> 0000:01:00.0',
+      'cpu add  -> host',
+      'memory keep 8192 -> 8192',
+      'ostype keep  -> ',
+    ],
+  ],
+  [
+    'mappings resolved (install.sh, pvesh): the iGPU one is merged in place, the other kept',
+    'hostpci0: mapping=nic\nhostpci1: mapping=igpu,x-vga=1,rombar=0\nmemory: 8192\n',
+    want(LPC),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep  -> ',
+      'vga add  -> none',
+      'hostpci1 change mapping=igpu,x-vga=1,rombar=0 -> mapping=igpu,legacy-igd=1,romfile=igd.rom',
+      'args add  -> -set device.hostpci1.x-igd-lpc=on',
+      'hostpci0 keep mapping=nic -> mapping=nic',
+      'cpu add  -> host',
+      'memory keep 8192 -> 8192',
+      'ostype keep  -> ',
+    ],
+    new Map([
+      ['nic', false],
+      ['igpu', true],
+    ]),
+  ],
+  [
+    'a mapping known not to be the iGPU: the iGPU gets the next free entry',
+    'hostpci0: mapping=nic\n',
+    want([]),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep  -> ',
+      'vga add  -> none',
+      'hostpci1 add  -> 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'hostpci0 keep mapping=nic -> mapping=nic',
+      'cpu add  -> host',
+      'memory add  -> 4096',
+      'ostype keep  -> ',
+    ],
+    new Map([['nic', false]]),
+  ],
+  [
+    'an unresolved mapping beside the iGPU by address: the address wins, the mapping is kept',
+    'hostpci0: mapping=dgpu\nhostpci1: 00:02.0,legacy-igd=1,romfile=igd.rom\nmemory: 4096\n',
+    want([]),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep  -> ',
+      'vga add  -> none',
+      'hostpci1 keep 00:02.0,legacy-igd=1,romfile=igd.rom -> 00:02.0,legacy-igd=1,romfile=igd.rom',
+      'hostpci0 keep mapping=dgpu -> mapping=dgpu',
+      'cpu add  -> host',
+      'memory keep 4096 -> 4096',
+      'ostype keep  -> ',
     ],
   ],
   [
@@ -235,9 +352,11 @@ describe.skipIf(!haveBash)('merge decisions: TypeScript and install.sh agree', (
     }
   });
 
-  for (const [name, conf, w, consent, expected] of PLAN_CASES)
+  for (const [name, conf, w, consent, expected, mappings] of PLAN_CASES)
     it(`planVm = plan_vm: ${name}`, () => {
-      const ts = planVm(conf, w, consent).map((d) => `${d.key} ${d.action} ${d.now} -> ${d.value}`);
+      const ts = planVm(conf, w, consent, mappings).map(
+        (d) => `${d.key} ${d.action} ${d.now} -> ${d.value}`,
+      );
       expect(ts).toEqual(expected);
       const file = join(dir, 'vm.conf');
       writeFileSync(file, conf);
@@ -247,6 +366,7 @@ describe.skipIf(!haveBash)('merge decisions: TypeScript and install.sh agree', (
         String(w.minMemoryMiB),
         consent.ostype ? '1' : '0',
         consent.cpu ? '1' : '0',
+        [...(mappings ?? [])].map(([n, igd]) => `${n}=${igd ? 1 : 0}`).join(','),
         ...propArgs(w.props),
       ]);
       const bash = out

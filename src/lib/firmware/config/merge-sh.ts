@@ -24,8 +24,27 @@ const CONF_SH: readonly string[] = [
 const IGD_SH: readonly string[] = [
   'is_igd_host() { [[ "${1,,}" =~ ^(0000:)?00:02(\\.0)?$ ]]; }',
   'is_igd_exact() { [[ "${1,,}" =~ ^(0000:)?00:02\\.0$ ]]; }',
-  // igd_slot FILE: the iGPU's hostpci index, else the lowest free one, else -1.
-  'igd_slot() { local i; for ((i = 0; i < 16; i++)); do if conf_has "hostpci$i" "$1" && is_igd_host "$(host_of "$(conf_get "hostpci$i" "$1")")"; then echo "$i"; return; fi; done; for ((i = 0; i < 16; i++)); do if ! conf_has "hostpci$i" "$1"; then echo "$i"; return; fi; done; echo -1; }',
+  // mapping_of VALUE: the mapping=<name> of a hostpci value, or nothing.
+  'mapping_of() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == mapping=* ]]; then printf \'%s\\n\' "${p#mapping=}"; return; fi; done; }',
+  // map_fact NAME MAPS: 1 (the iGPU) or 0 (not) from MAPS ("name=1,other=0"), nothing when unknown.
+  'map_fact() { local e; local -a es; IFS=, read -r -a es <<<"$2"; for e in "${es[@]}"; do if [ -n "$1" ] && [ "${e%=*}" = "$1" ]; then printf \'%s\\n\' "${e##*=}"; return; fi; done; }',
+  // opt_on VALUE KEY: the device option KEY is on (pcie=1).
+  'opt_on() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == "$2="* ]] && is_on "${p#*=}"; then return 0; fi; done; return 1; }',
+  // igd_slot FILE [MAPS]: the iGPU's hostpci index (by address, or a mapping known to be it); -2
+  // when an unresolved mapping may be it; else the lowest free one; else -1 (vm-merge.ts igdSlot).
+  'igd_slot() {',
+  '  local i name fact unsure=0',
+  '  for ((i = 0; i < 16; i++)); do if conf_has "hostpci$i" "$1" && is_igd_host "$(host_of "$(conf_get "hostpci$i" "$1")")"; then echo "$i"; return; fi; done',
+  '  for ((i = 0; i < 16; i++)); do',
+  '    name="$(mapping_of "$(conf_get "hostpci$i" "$1")")"; [ -n "$name" ] || continue',
+  '    fact="$(map_fact "$name" "${2:-}")"',
+  '    if [ "$fact" = 1 ]; then echo "$i"; return; fi',
+  '    if [ -z "$fact" ]; then unsure=1; fi',
+  '  done',
+  '  if [ "$unsure" = 1 ]; then echo -2; return; fi',
+  '  for ((i = 0; i < 16; i++)); do if ! conf_has "hostpci$i" "$1"; then echo "$i"; return; fi; done',
+  '  echo -1',
+  '}',
   // merge_hostpci NOW ROM (vm-merge.ts mergeHostpci).
   'merge_hostpci() {',
   '  local now="$1" rom="$2" p key val i=0 legacy=0 romfile=0',
@@ -100,23 +119,28 @@ const IDS_DECIDE_SH: readonly string[] = [
 ];
 
 const PLAN_SH: readonly string[] = [
-  // plan_vm CONF ROM MIN_MIB OSTYPE_OK CPU_OK NAME=VALUE...: one decision per setting.
+  // unsure_at CONF SLOT MAPS I: hostpciI is a mapping that may be the iGPU (slot -2, not resolved).
+  'unsure_at() { local name; [ "$2" = -2 ] || return 1; name="$(mapping_of "$(conf_get "hostpci$4" "$1")")"; [ -n "$name" ] && [ -z "$(map_fact "$name" "$3")" ]; }',
+  // plan_vm CONF ROM MIN_MIB OSTYPE_OK CPU_OK MAPS NAME=VALUE...: one decision per setting.
   'plan_vm() {',
-  '  local conf="$1" rom="$2" min="$3" ostype_ok="$4" cpu_ok="$5" v ok ask slot dev merged i',
-  '  shift 5',
+  '  local conf="$1" rom="$2" min="$3" ostype_ok="$4" cpu_ok="$5" maps="$6" v ok ask slot dev merged i held=0',
+  '  shift 6',
+  '  slot="$(igd_slot "$conf" "$maps")"',
   '  v="$(conf_get bios "$conf")"; ok=0; if [ "$v" = ovmf ]; then ok=1; fi; decide bios "$v" "$ok" ovmf',
-  '  v="$(conf_get machine "$conf")"; ok=0; if [[ "$(type_of "$v")" =~ ^(pc(-i440fx-.*)?)?$ ]]; then ok=1; fi; decide machine "$v" "$ok" pc',
+  '  v="$(conf_get machine "$conf")"; ok=0; if [[ "$(type_of "$v")" =~ ^(pc(-i440fx-.*)?)?$ ]]; then ok=1; fi',
+  '  if [ "$ok" = 0 ]; then for ((i = 0; i < 16; i++)); do if [ "$i" != "$slot" ] && opt_on "$(conf_get "hostpci$i" "$conf")" pcie; then held=1; fi; done; fi',
+  '  decide machine "$v" "$ok" pc "$held"',
   '  v="$(conf_get vga "$conf")"; ok=0; if [ "$(type_of "$v")" = none ]; then ok=1; fi; decide vga "$v" "$ok" none',
-  '  slot="$(igd_slot "$conf")"',
   '  if [ "$slot" -ge 0 ]; then',
   '    dev="hostpci$slot"; v="$(conf_get "$dev" "$conf")"; merged="$(merge_hostpci "$v" "$rom")"',
-  '    ok=0; if [ "$merged" = "$v" ]; then ok=1; fi; decide "$dev" "$v" "$ok" "$merged"',
+  '    ok=0; if [ "$merged" = "$v" ]; then ok=1; fi; decide "$dev" "$v" "$ok" "$merged" "$held"',
   '    if [ $# -gt 0 ]; then',
   '      v="$(conf_get args "$conf")"; merged="$(merge_args "$v" "$dev" "$@")"',
-  '      ok=0; if [ "$merged" = "$v" ]; then ok=1; fi; decide args "$v" "$ok" "$merged"',
+  '      ok=0; if [ "$merged" = "$v" ]; then ok=1; fi; decide args "$v" "$ok" "$merged" "$held"',
   '    fi',
   '  fi',
-  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$slot" ] && conf_has "hostpci$i" "$conf"; then v="$(conf_get "hostpci$i" "$conf")"; decide "hostpci$i" "$v" 1 "$v"; fi; done',
+  '  for ((i = 0; i < 16; i++)); do if unsure_at "$conf" "$slot" "$maps" "$i"; then v="$(conf_get "hostpci$i" "$conf")"; printf \'%s\\037%s\\037%s\\037%s\\n\' "hostpci$i" check "$v" "$v"; fi; done',
+  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$slot" ] && ! unsure_at "$conf" "$slot" "$maps" "$i" && conf_has "hostpci$i" "$conf"; then v="$(conf_get "hostpci$i" "$conf")"; decide "hostpci$i" "$v" 1 "$v"; fi; done',
   '  v="$(conf_get cpu "$conf")"; ok=0; if [ "$(type_of "$v")" = host ]; then ok=1; fi',
   '  ask=0; if [ -n "$v" ] && [ "$cpu_ok" != 1 ]; then ask=1; fi; decide cpu "$v" "$ok" host "$ask"',
   '  v="$(conf_get memory "$conf")"; ok=0',

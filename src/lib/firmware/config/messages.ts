@@ -405,6 +405,18 @@ const CATALOG = {
     '已注释：仅适用于新建虚拟机。若用于已有虚拟机，可能调低其内存或替换你选择的 CPU 型号；对已有虚拟机，内存只会提高到至少 {min} MiB，cpu 仅在你同意时修改：请粘贴其配置，或使用会读取配置的 install.sh。',
   ],
   'merge.efidiskOk': ['A 4 MiB EFI disk is there already.', '已有 4 MiB 的 EFI 盘。'],
+  'merge.machineHeld': [
+    'Left as it is, and the iGPU changes below that need it wait too: legacy IGD mode needs the i440fx machine (pc), but another hostpci device of this VM has pcie=1, and Proxmox refuses to start an i440fx VM with a pcie=1 device ("q35 machine model is not enabled"). To go on, either take pcie=1 off those devices yourself (qm set with the same hostpci value without pcie=1; the device then sits on a plain PCI bus) and run this again, or keep q35 and pass the iGPU without legacy mode (UPT), which this configuration does not set up.',
+    '保持不变，下面依赖它的核显修改也一并暂缓：IGD legacy 模式需要 i440fx 机型（pc），但此虚拟机的另一个 hostpci 设备设置了 pcie=1，而 Proxmox 拒绝启动带 pcie=1 设备的 i440fx 虚拟机（“q35 machine model is not enabled”）。要继续，可以自行去掉这些设备的 pcie=1（用 qm set 写入不含 pcie=1 的同一 hostpci 值；设备随后位于普通 PCI 总线上）后重新运行；或者保留 q35，以非 legacy 模式（UPT）直通核显，本配置不负责设置这种方式。',
+  ],
+  'merge.heldForMachine': [
+    'Waits for the machine type (see machine): legacy-igd only works on i440fx.',
+    '等待机型问题解决（见 machine）：legacy-igd 只能在 i440fx 上工作。',
+  ],
+  'merge.mappingCheck': [
+    'A resource mapping (mapping=): it may be the iGPU, which the VM config alone cannot tell, so no second hostpci entry for the iGPU is added and nothing here is changed. install.sh resolves it on the host (pvesh get /cluster/mapping/pci/<name>); or check under Datacenter → Resource Mappings: if its path on this node is 0000:00:02.0, this entry is the iGPU and needs legacy-igd=1,romfile={rom} (no pcie, no x-vga); if not, the iGPU needs an entry of its own.',
+    '这是资源映射（mapping=）：它可能就是核显，仅凭虚拟机配置无法判断，因此不会为核显再添加第二个 hostpci 条目，这里也不做任何修改。install.sh 会在主机上解析它（pvesh get /cluster/mapping/pci/<name>）；也可以在 数据中心 → 资源映射 中查看：若它在本节点的路径是 0000:00:02.0，此条目就是核显，需要 legacy-igd=1,romfile={rom}（不要 pcie 和 x-vga）；否则核显需要单独的条目。',
+  ],
 
   // flashrom
   'flashrom.install': [

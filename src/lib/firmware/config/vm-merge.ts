@@ -32,9 +32,10 @@ export interface VmConsent {
 /**
  * keep: already right or not ours to change; add: not set, will be set; change: set to something
  * passthrough cannot work with (or memory below the minimum), will be replaced; ask: a value the
- * user chose that we would change only with their consent.
+ * user chose that we would change only with their consent (or that waits on a conflict the user
+ * must resolve); check: a `mapping=` entry that may be the iGPU, which only the host can tell.
  */
-export type VmAction = 'keep' | 'add' | 'change' | 'ask';
+export type VmAction = 'keep' | 'add' | 'change' | 'ask' | 'check';
 
 export interface VmDecision {
   key: string;
@@ -63,12 +64,43 @@ export function hostOf(value: string): string {
 /** The iGPU is host 00:02.0 (or 00:02, all functions, which legacy-igd refuses; we fix it). */
 const isIgdHost = (host: string) => /^(0000:)?00:02(\.0)?$/i.test(host);
 
-/** The hostpci index for the iGPU: the one it has, else the lowest free one. */
-export function igdSlot(conf: Map<string, string>): number {
+/** The resource mapping a hostpci value names (PVE 8+ `mapping=<name>`), or ''. */
+export const mappingOf = (value: string) =>
+  value
+    .split(',')
+    .find((p) => p.startsWith('mapping='))
+    ?.slice(8) ?? '';
+
+/** A device option that is on, such as pcie=1. */
+const optionOn = (value: string, key: string) =>
+  value.split(',').some((p) => p.startsWith(`${key}=`) && isOn(p.slice(key.length + 1)));
+
+/**
+ * What is known about the resource mappings a VM uses: name → whether it is the iGPU. install.sh
+ * finds out with pvesh; the app cannot, so a mapping it does not know may be the iGPU.
+ */
+export type MappingFacts = ReadonlyMap<string, boolean>;
+
+/** igdSlot's answer when no entry is the iGPU by address but a mapping of unknown devices may be. */
+export const SLOT_UNSURE = -2;
+
+/**
+ * The hostpci index for the iGPU: the one it has (by address, or by a mapping known to be it),
+ * SLOT_UNSURE when a mapping nobody resolved may be it (adding a second entry for the same device
+ * would make the VM fail to start), else the lowest free one, else -1.
+ */
+export function igdSlot(conf: Map<string, string>, mappings: MappingFacts = new Map()): number {
+  let unsure = false;
   for (let i = 0; i < HOSTPCI_SLOTS; i++) {
     const v = conf.get(`hostpci${i}`);
     if (v !== undefined && isIgdHost(hostOf(v))) return i;
   }
+  for (let i = 0; i < HOSTPCI_SLOTS; i++) {
+    const name = mappingOf(conf.get(`hostpci${i}`) ?? '');
+    if (name !== '' && mappings.get(name) === true) return i;
+    if (name !== '' && !mappings.has(name)) unsure = true;
+  }
+  if (unsure) return SLOT_UNSURE;
   for (let i = 0; i < HOSTPCI_SLOTS; i++) if (!conf.has(`hostpci${i}`)) return i;
   return -1;
 }
@@ -168,31 +200,59 @@ export function newPlan(): {
   return { out, decide };
 }
 
-export function planVm(confText: string, want: VmWant, consent: VmConsent = {}): VmDecision[] {
+export function planVm(
+  confText: string,
+  want: VmWant,
+  consent: VmConsent = {},
+  mappings: MappingFacts = new Map(),
+): VmDecision[] {
   const conf = vmConfMap(confText);
   const get = (k: string) => conf.get(k) ?? '';
   const { out, decide } = newPlan();
+  const slot = igdSlot(conf, mappings);
+  const unsure = (i: number) =>
+    slot === SLOT_UNSURE &&
+    mappingOf(get(`hostpci${i}`)) !== '' &&
+    !mappings.has(mappingOf(get(`hostpci${i}`)));
 
   decide('bios', get('bios'), get('bios') === 'ovmf', 'ovmf');
-  // No machine: means Proxmox's default, i440fx.
+  // No machine: means Proxmox's default, i440fx. Legacy IGD needs i440fx, but Proxmox refuses to
+  // start an i440fx VM with a pcie=1 device ("q35 machine model is not enabled"): rather than
+  // switch and break the VM, the machine waits, and with it the iGPU changes that need i440fx,
+  // until the user takes pcie=1 off those devices or picks a q35 setup. No flag forces it: the VM
+  // could not start either way.
   const machine = typeOf(get('machine'));
-  decide('machine', get('machine'), machine === '' || /^pc(-i440fx-.*)?$/.test(machine), 'pc');
+  const machineOk = machine === '' || /^pc(-i440fx-.*)?$/.test(machine);
+  let pcieElsewhere = false;
+  for (let i = 0; i < HOSTPCI_SLOTS; i++)
+    if (i !== slot && optionOn(get(`hostpci${i}`), 'pcie')) pcieElsewhere = true;
+  const held = !machineOk && pcieElsewhere;
+  decide('machine', get('machine'), machineOk, 'pc', held);
   decide('vga', get('vga'), typeOf(get('vga')) === 'none', 'none');
 
-  const slot = igdSlot(conf);
   const dev = `hostpci${slot}`;
   if (slot >= 0) {
     const now = get(dev);
     const merged = mergeHostpci(now, want.rom);
-    decide(dev, now, merged === now, merged);
+    decide(dev, now, merged === now, merged, held);
     if (want.props.length) {
       const args = mergeArgs(get('args'), dev, want.props);
-      decide('args', get('args'), args === get('args'), args);
+      decide('args', get('args'), args === get('args'), args, held);
     }
   }
+  // A mapping that may be the iGPU: not ours to change, and no second entry beside it.
+  for (let i = 0; i < HOSTPCI_SLOTS; i++)
+    if (unsure(i))
+      out.push({
+        key: `hostpci${i}`,
+        action: 'check',
+        now: get(`hostpci${i}`),
+        value: get(`hostpci${i}`),
+      });
   // Other passthrough devices are the user's: listed as kept, never touched.
   for (let i = 0; i < HOSTPCI_SLOTS; i++)
-    if (i !== slot && conf.has(`hostpci${i}`)) decide(`hostpci${i}`, get(`hostpci${i}`), true, '');
+    if (i !== slot && !unsure(i) && conf.has(`hostpci${i}`))
+      decide(`hostpci${i}`, get(`hostpci${i}`), true, '');
 
   const cpu = get('cpu');
   decide('cpu', cpu, typeOf(cpu) === 'host', 'host', cpu !== '' && !consent.cpu);

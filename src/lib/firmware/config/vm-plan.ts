@@ -6,6 +6,7 @@ import { normalizePciAddress } from './inputs';
 import { joinText, t, type Text } from './messages';
 import {
   hostOf,
+  mappingOf,
   planVm,
   vmConfMap,
   type VmAction,
@@ -31,7 +32,7 @@ export const DECISION_CLASSES: readonly DecisionClass[] = [
   'ostype',
 ];
 
-export const VM_ACTIONS: readonly VmAction[] = ['keep', 'add', 'change', 'ask'];
+export const VM_ACTIONS: readonly VmAction[] = ['keep', 'add', 'change', 'ask', 'check'];
 
 /** The install.sh flag (and CLI flag) that gives consent for a class, if it needs one. */
 export const CONSENT_FLAGS: Partial<Record<DecisionClass, string>> = {
@@ -41,11 +42,16 @@ export const CONSENT_FLAGS: Partial<Record<DecisionClass, string>> = {
 
 const IGD_HOST = /^(0000:)?00:02(\.0)?$/i;
 
+/**
+ * A mapping entry is the iGPU's when the merge gave it (or found on it) legacy-igd=1: the merge
+ * only does that to the entry it resolved as the iGPU.
+ */
 export function decisionClass(d: VmDecision): DecisionClass {
   if (!/^hostpci\d+$/.test(d.key)) return d.key as DecisionClass;
   const parts = d.value.split(',');
   const host = parts.find((p) => p.startsWith('host='))?.slice(5) ?? parts[0];
-  return IGD_HOST.test(host) ? 'hostpci' : 'other';
+  if (IGD_HOST.test(host)) return 'hostpci';
+  return mappingOf(d.value) !== '' && parts.includes('legacy-igd=1') ? 'hostpci' : 'other';
 }
 
 export interface ReasonContext {
@@ -62,6 +68,10 @@ export function decisionReason(c: DecisionClass, action: VmAction, ctx: ReasonCo
     action === 'ask'
       ? joinText([t(key), t('merge.askFlag', { flag: CONSENT_FLAGS[c]! })])
       : joinText([t(key), t('merge.consented')]);
+  if (action === 'check') return t('merge.mappingCheck', { rom: ctx.rom });
+  if (action === 'ask' && c === 'machine') return t('merge.machineHeld');
+  if (action === 'ask' && (c === 'hostpci' || c === 'other' || c === 'args'))
+    return joinText([t('merge.heldForMachine'), decisionReason(c, 'change', ctx)]);
   if (action === 'keep') {
     if (c === 'other') return t('merge.other');
     if (c === 'memory') return t('merge.memoryEnough', { min });
@@ -140,11 +150,18 @@ export function vmMergeLines(
   return { plan, lines };
 }
 
-/** The English reason for every class and action, for install.sh's why(). */
+/** Actions whose reason depends on the class (a check has one reason; planAmdVm never checks). */
+const CLASS_ACTIONS = VM_ACTIONS.filter((a) => a !== 'check');
+
+/**
+ * The English reason for every class and action, for install.sh's why(); a check has the same
+ * reason for every class, so it is one `*:check` case.
+ */
 export function scriptReasons(ctx: ReasonContext): [string, string][] {
   const out: [string, string][] = [];
   for (const c of DECISION_CLASSES)
-    for (const a of VM_ACTIONS) out.push([`${c}:${a}`, decisionReason(c, a, ctx).en]);
+    for (const a of CLASS_ACTIONS) out.push([`${c}:${a}`, decisionReason(c, a, ctx).en]);
+  out.push(['*:check', decisionReason('other', 'check', ctx).en]);
   return out;
 }
 
@@ -194,6 +211,6 @@ export function amdDecisionReason(c: AmdDecisionClass, action: VmAction, want: A
 export function amdScriptReasons(want: AmdVmWant): [string, string][] {
   const out: [string, string][] = [];
   for (const c of AMD_DECISION_CLASSES)
-    for (const a of VM_ACTIONS) out.push([`${c}:${a}`, amdDecisionReason(c, a, want).en]);
+    for (const a of CLASS_ACTIONS) out.push([`${c}:${a}`, amdDecisionReason(c, a, want).en]);
   return out;
 }
