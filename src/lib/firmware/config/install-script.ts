@@ -382,7 +382,8 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     grub ? 'update-grub' : 'proxmox-boot-tool refresh',
   ];
   step('sh.backup', [
-    'BACKUP="$(mktemp -d "$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)-XXXX")"',
+    // Nanoseconds in the name: backup folders of runs in the same second still sort by time.
+    'BACKUP="$(mktemp -d "$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S-%N)-XXXX")"',
     'UNDO=()',
   ]);
   // undo.sh is rewritten after every backup, so a run that stops half way still leaves one that

@@ -327,7 +327,7 @@ describe('renderConfig options', () => {
         expect(script).toContain('APPLY=0 OSTYPE_OK=0 CPU_OK=0\n');
         expect(script).toContain('    --apply) APPLY=1 ;;\n');
         expect(script).toContain(
-          'BACKUP="$(mktemp -d "$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S)-XXXX")"',
+          'BACKUP="$(mktemp -d "$R/root/igd-passthrough-backup-$(date +%Y%m%d-%H%M%S-%N)-XXXX")"',
         );
         expect(script.includes('dpkg-divert')).toBe(mode === 'ovmf');
         expect(script).toContain(
