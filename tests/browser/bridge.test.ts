@@ -182,7 +182,20 @@ describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', 
         otherDoneAtAbort = otherDone;
         during = bridge.inspect(new Uint8Array([0x4d, 0x5a, 0, 0, 0]));
       });
-      const long = bridge.lzmaCompress(make(16 << 20, 1), {
+      // Incompressible bytes, so the job to cancel is still running at 150 ms on a fast
+      // machine too (the patterned sample compresses 16 MiB in about that time).
+      const noise = (n: number) => {
+        const b = new Uint8Array(n);
+        let x = 0x9e3779b9;
+        for (let i = 0; i < n; i++) {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          b[i] = x;
+        }
+        return b;
+      };
+      const long = bridge.lzmaCompress(noise(16 << 20), {
         signal: ctrl.signal,
         onProgress: () => {
           longProgress++;
