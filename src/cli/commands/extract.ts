@@ -63,6 +63,8 @@ export function vbiosFileName(v: VbiosCandidate): string {
 interface Written {
   /** gop/vbt: Intel GOP driver and VBT; amd-gop/vbios: AMD GOP driver and APU VBIOS. */
   kind: 'gop' | 'vbt' | 'amd-gop' | 'vbios';
+  /** Whose graphics it is, so an image holding both needs no lookup of `kind`. */
+  vendor: 'intel' | 'amd';
   file: string;
   rank: number;
 }
@@ -268,7 +270,9 @@ export async function findInFile(path: string): Promise<{
   const root = await parseFirmware(readInput(path), { name: basename(path) });
   const found = await findCandidates(root);
   const amdFound = await findAmdCandidates(root);
-  return { found, ranking: rankCandidates(found), amdFound, amd: rankAmdCandidates(amdFound) };
+  const ranking = rankCandidates(found);
+  const amd = rankAmdCandidates(amdFound, { besideIntelGop: ranking.gops.length > 0 });
+  return { found, ranking, amdFound, amd };
 }
 
 export const extractCommand: CliCommand = {
@@ -320,7 +324,8 @@ export const extractCommand: CliCommand = {
       list.map((r) => {
         const file = join(outDir, unique(nameOf(r.candidate), r.candidate.sha256, taken));
         writeOutput(file, r.candidate.bytes);
-        written.push({ kind, file, rank: r.rank });
+        const vendor = kind === 'gop' || kind === 'vbt' ? 'intel' : 'amd';
+        written.push({ kind, vendor, file, rank: r.rank });
         return file;
       });
     const gopFiles = writeAll(gops, 'gop', gopFileName);

@@ -6,6 +6,10 @@ import { basename, dirname, join } from 'node:path';
 import {
   amdGopInfo,
   amdGopLabel,
+  chooseGraphicsVendor,
+  MixedGraphicsError,
+  rankCandidates,
+  type GraphicsFound,
   buildAmdRoms,
   COMBINED_ROM_SOFT_LIMIT,
   MAX_LEGACY_INIT_BLOCKS,
@@ -36,17 +40,46 @@ export function vendorOfGop(gop: Uint8Array): Vendor {
   return amdGopInfo(gop) ? 'amd' : 'intel';
 }
 
+/** What a parsed BIOS holds, in the shape the vendor choice reads. */
+async function graphicsFound(root: FirmwareNode): Promise<GraphicsFound> {
+  const intel = rankCandidates(await findCandidates(root));
+  const amd = rankAmdCandidates(await findAmdCandidates(root));
+  return {
+    intelGops: intel.gops.map((g) => ({ version: g.candidate.info.versionText })),
+    amdGops: amd.gops.map((g) => ({ version: g.candidate.info.version })),
+    amdVbioses: amd.vbioses.map(({ candidate: { info } }) => ({
+      deviceId: info.deviceId,
+      family: info.apu?.family,
+      version: info.version,
+    })),
+  };
+}
+
 /**
- * AMD when the BIOS holds AMD graphics firmware and no Intel GOP; Intel when it holds an Intel
- * GOP and no AMD graphics; a usage error when it holds both (then --vendor decides).
+ * Which vendor's ROM the BIOS gives (graphics-vendor.ts): Intel for an Intel GOP whose only AMD
+ * company is a discrete-card AMD GOP, AMD for AMD graphics without an Intel GOP; an Intel GOP
+ * beside an AMD APU VBIOS needs --vendor (or a --device-id only one table holds). `note` is set
+ * when the image held both vendors' graphics, to say why this one was taken.
  */
-export async function vendorOfBios(root: FirmwareNode, path: string): Promise<Vendor> {
-  const intel = (await findCandidates(root)).gops.length > 0;
-  const amd = await findAmdCandidates(root);
-  const hasAmd = amd.gops.length > 0 || amd.vbioses.length > 0;
-  if (intel && hasAmd)
-    throw new UsageError(`${path} holds Intel and AMD graphics firmware; choose with --vendor`);
-  return hasAmd ? 'amd' : 'intel';
+export async function vendorOfBios(
+  root: FirmwareNode,
+  path: string,
+  deviceId?: number,
+): Promise<{ vendor: Vendor; note?: string }> {
+  const found = await graphicsFound(root);
+  try {
+    const { vendor, why } = chooseGraphicsVendor(found, { deviceId, path });
+    const mixed = found.intelGops.length > 0 && found.amdGops.length + found.amdVbioses.length > 0;
+    return { vendor, note: mixed ? `vendor: ${vendor} (${why})` : undefined };
+  } catch (e) {
+    if (e instanceof MixedGraphicsError)
+      throw new UsageError(
+        `${path} holds an Intel GOP driver (${e.intelGop}) and an AMD APU VBIOS (${e.amdVbios})` +
+          `${e.deviceNote}: choose with --vendor intel or --vendor amd ` +
+          '(or a --device-id that only one of the two device tables holds)',
+      );
+    throw e;
+  }
 }
 
 export interface AmdSources {

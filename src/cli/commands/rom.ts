@@ -101,10 +101,16 @@ function report(out: string, r: IgdRom, notes: string[]): string {
 }
 
 /**
- * The AMD ROMs, when the inputs are AMD's (or --vendor amd says so); false to go on with Intel.
+ * The AMD ROMs, when the inputs are AMD's (or --vendor amd says so): `done`; otherwise the
+ * Intel ROM is next, with `notes` saying why when the BIOS also held AMD graphics.
  * A BIOS is parsed once here and handed on: `fromBios` parses it again only for Intel.
  */
-async function amdRom(flags: ParsedArgs['flags'], out: string, deviceId?: number) {
+async function amdRom(
+  flags: ParsedArgs['flags'],
+  out: string,
+  deviceId?: number,
+): Promise<{ done: boolean; notes: string[] }> {
+  const intel = { done: false, notes: [] as string[] };
   const get = (f: string) => stringFlag(flags, f);
   const forced = parseVendor(get('--vendor'));
   const [bios, gopPath, vbiosPath] = [get('--bios'), get('--gop'), get('--vbios')];
@@ -112,12 +118,13 @@ async function amdRom(flags: ParsedArgs['flags'], out: string, deviceId?: number
     throw new UsageError('--vbios and --compress are for AMD ROMs');
   let vendor = forced ?? (vbiosPath ? 'amd' : undefined);
   let src: AmdSources | undefined;
-  if (bios && gopPath) return false; // the Intel path reports the usage error
+  let note: string | undefined;
+  if (bios && gopPath) return intel; // the Intel path reports the usage error
   if (bios) {
     if (vbiosPath) throw new UsageError('--vbios goes with --gop; --bios finds the VBIOS itself');
-    if (vendor === 'intel') return false;
+    if (vendor === 'intel') return intel;
     const root = await parseFirmware(readInput(bios), { name: basename(bios) });
-    vendor ??= await vendorOfBios(root, bios);
+    if (!vendor) ({ vendor, note } = await vendorOfBios(root, bios, deviceId));
     if (vendor === 'amd') src = await amdFromBios(root, bios);
   } else if (gopPath) {
     const gop = readInput(gopPath);
@@ -127,15 +134,16 @@ async function amdRom(flags: ParsedArgs['flags'], out: string, deviceId?: number
   } else if (vendor === 'amd') throw new UsageError('AMD ROMs need --bios or --gop');
   if (vendor !== 'amd' || !src) {
     if (flags.has('--compress')) throw new UsageError('--compress is for AMD ROMs');
-    return false;
+    return { done: false, notes: note ? [note] : [] };
   }
   for (const f of ['--variant', '--vbt'])
     if (flags.has(f)) throw new UsageError(`${f} is for Intel ROMs`);
   const compress = get('--compress') ?? 'auto';
   if (compress !== 'auto' && compress !== 'always' && compress !== 'never')
     throw new UsageError('--compress must be auto, always or never');
+  if (note) src.notes.unshift(note);
   await writeAmdRoms(out, src, { deviceId, compress }, flags.has('--json'));
-  return true;
+  return { done: true, notes: [] };
 }
 
 export const romCommand: CliCommand = {
@@ -187,10 +195,12 @@ export const romCommand: CliCommand = {
       throw new UsageError('--vbt embed takes the VBT from --bios; give a VBT FILE instead');
 
     // Usage is checked first (as before): an AMD input then only decides which ROM is built.
-    if (await amdRom(flags, out, deviceId)) return 0;
+    const amd = await amdRom(flags, out, deviceId);
+    if (amd.done) return 0;
     let src: Sources = { notes: [] };
     if (bios) src = await fromBios(bios, vbtArg === 'embed');
     else if (gopPath) src.gop = readInput(gopPath);
+    src.notes.unshift(...amd.notes);
     if (vbtArg !== 'embed') src.vbt = vbtArg === 'opregion' ? 'opregion' : readInput(vbtArg);
     const r = await buildIgdRom({
       variant,

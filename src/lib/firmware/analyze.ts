@@ -212,7 +212,7 @@ export async function analyze(
   let amd: AmdAnalysis | undefined;
   let warnings = ranking.warnings;
   if (hasAmdGraphics(amdFound) || amdFound.peiGops.length) {
-    const amdRanking = rankAmdCandidates(amdFound);
+    const amdRanking = rankAmdCandidates(amdFound, { besideIntelGop: ranking.gops.length > 0 });
     amd = {
       gops: amdRanking.gops.map(amdGopSummary),
       vbioses: amdRanking.vbioses.map(vbiosSummary),

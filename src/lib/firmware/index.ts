@@ -40,6 +40,14 @@ export {
   type AmdRoms,
 } from './amd/rom';
 export { AMD_APUS, lookupAmdApu, type AmdApu, type AmdApuFamily } from './igpu/amd';
+export {
+  chooseGraphicsVendor,
+  MixedGraphicsError,
+  vendorsOfDeviceId,
+  type GraphicsChoice,
+  type GraphicsFound,
+  type GraphicsVendor,
+} from './graphics-vendor';
 
 // Codecs the CLI offers as tools
 export { bcjX86Decode, bcjX86Encode } from './compress/bcj-x86';

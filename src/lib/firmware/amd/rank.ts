@@ -98,14 +98,22 @@ function rankVbioses(vbioses: VbiosCandidate[]): Ranked<VbiosCandidate>[] {
   });
 }
 
-export function rankAmdCandidates(found: AmdCandidates): AmdRanking {
+/**
+ * `besideIntelGop`: the image also holds an Intel GOP, so an AMD GOP without a VBIOS is the one
+ * an Intel board carries for discrete Radeon cards, not half of an APU's pair.
+ */
+export function rankAmdCandidates(
+  found: AmdCandidates,
+  { besideIntelGop = false }: { besideIntelGop?: boolean } = {},
+): AmdRanking {
   const vbioses = rankVbioses(found.vbioses);
   const gops = rankGops(found.gops, vbioses[0]?.candidate);
   const warnings: Text[] = found.peiGops.map((p) =>
     t('amd.pei.reported', { machine: p.machine, path: p.path }),
   );
   if (vbioses.length && !gops.length) warnings.push(t('amd.image.noGop'));
-  if (gops.length && !vbioses.length) warnings.push(t('amd.image.noVbios'));
+  if (gops.length && !vbioses.length)
+    warnings.push(t(besideIntelGop ? 'amd.image.discreteGop' : 'amd.image.noVbios'));
   const mismatch = familyMismatch(gops[0]?.candidate, vbioses[0]?.candidate);
   if (mismatch) vbioses[0].warnings.push(mismatch);
   return { gops, vbioses, warnings };

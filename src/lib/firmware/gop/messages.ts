@@ -192,6 +192,10 @@ const TEMPLATES = {
     '找到了 APU VBIOS，但没有 x64 AMD GOP 驱动',
   ],
   'amd.image.noVbios': ['AMD GOP found but no APU VBIOS', '找到了 AMD GOP，但没有 APU VBIOS'],
+  'amd.image.discreteGop': [
+    'AMD GOP beside an Intel GOP and no APU VBIOS: a GOP for discrete Radeon cards; the iGPU here is Intel',
+    'AMD GOP 与 Intel GOP 并存且没有 APU VBIOS：这是给独立 Radeon 显卡用的 GOP，这里的核显是 Intel',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type GopMessageKey = keyof typeof TEMPLATES;

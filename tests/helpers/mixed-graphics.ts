@@ -1,0 +1,89 @@
+/**
+ * BIOS images holding Intel and AMD graphics firmware at once, built with the fixture builder
+ * around real fixtures (never copied into the project):
+ * - `intelBoardWithRadeonGop`: an Intel board's AMI-like BIOS — Intel GOP driver and VBT, and in
+ *   the CSM option-ROM file the AMD GOP option ROM a board carries for discrete Radeon cards;
+ * - `intelGopWithApuVbios`: the same Intel GOP and VBT beside an AMD APU VBIOS (CSM file) and an
+ *   AMD GOP driver (DXE file), as a test or a mis-flashed image would hold them.
+ */
+import {
+  buildFile,
+  buildSection,
+  buildVolume,
+  FFS2,
+  FileType,
+  SectionType,
+  uiSection,
+} from '../../fixtures/builder';
+import { capsule } from '../../fixtures/builder/containers';
+import { guidBytes } from '../../src/lib/firmware/bytes/guid';
+import { readFixture } from './fixtures';
+
+export const MIXED = {
+  intelGop: 'gop-vbt/adl/IntelGopDriver.efi',
+  vbt: 'gop-vbt/adl/vbt.bin',
+  /** Option ROM around an AMD GOP (1002:15bf), as in a CSM container. */
+  amdGopRom: 'amd/gop/isc30-gop-7840hs-v3.8.3/AMDGopDriver_7840hs.rom',
+  amdGop: 'amd/gop/isc30-gop-8745hs-v3.8.9/AMDGopDriver_8745hs.efi',
+  vbios: 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin',
+} as const;
+
+/** AMI Aptio's file GUIDs: the Intel GOP driver and the CSM option-ROM container. */
+export const AMI_INTEL_GOP_FILE = '5BBA83E6-F027-4CA7-BFD0-16358CC9E123';
+export const AMI_CSM_OPROM_FILE = 'A0327FE0-1FDA-4E5B-905D-B510C45A61D0';
+const VBT_FILE = '56752DA9-DE6B-4895-8819-1945B6B76C22';
+const AMD_GOP_FILE = 'B6E2C4A0-1A2B-4C3D-8E9F-0A1B2C3D4E5F';
+
+function freeform(body: Uint8Array, subtype: string): Uint8Array {
+  return buildSection(SectionType.FREEFORM_SUBTYPE_GUID, body, { extra: guidBytes(subtype) });
+}
+
+function intelFiles(): Uint8Array[] {
+  return [
+    buildFile({
+      guid: AMI_INTEL_GOP_FILE,
+      type: FileType.DRIVER,
+      sections: [
+        buildSection(SectionType.PE32, readFixture(MIXED.intelGop)),
+        uiSection('IntelGopDriver'),
+      ],
+    }),
+    buildFile({
+      guid: VBT_FILE,
+      type: FileType.FREEFORM,
+      sections: [buildSection(SectionType.RAW, readFixture(MIXED.vbt)), uiSection('IntelGopVbt')],
+    }),
+  ];
+}
+
+function csmFile(roms: Uint8Array[]): Uint8Array {
+  const subtypes = ['6A2E6D5F-2D3B-4F9C-9C2D-3E2F4A5B6C7D', '8C4A8F7B-4F5D-4B1E-BE4F-5A4B6C7D8E9F'];
+  return buildFile({
+    guid: AMI_CSM_OPROM_FILE,
+    type: FileType.FREEFORM,
+    sections: [...roms.map((r, i) => freeform(r, subtypes[i])), uiSection('CsmOpromContainer')],
+  });
+}
+
+function image(files: Uint8Array[]): Uint8Array {
+  return capsule('amiUnsigned', buildVolume({ fsGuid: FFS2, files, size: 0x200000 }));
+}
+
+export function intelBoardWithRadeonGop(): Uint8Array {
+  return image([...intelFiles(), csmFile([readFixture(MIXED.amdGopRom)])]);
+}
+
+export function intelGopWithApuVbios(): Uint8Array {
+  return image([
+    ...intelFiles(),
+    buildFile({
+      guid: AMD_GOP_FILE,
+      type: FileType.DRIVER,
+      sections: [
+        buildSection(SectionType.PE32, readFixture(MIXED.amdGop)),
+        uiSection('AmdGopDriver'),
+      ],
+    }),
+    csmFile([readFixture(MIXED.vbios)]),
+  ]);
+}
