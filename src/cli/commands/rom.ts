@@ -28,7 +28,10 @@ const USAGE =
   '[--variant full|assignment|gop] -o igd.rom [--json]\n' +
   '       rom (--bios BIOS | --gop AMD.efi [--vbios VBIOS.bin]) [--device-id 0x1900]\n' +
   '           [--compress auto|always|never] -o OUT.rom [--json]\n' +
-  '       (--vendor amd|intel when a BIOS holds both; AMD: OUT is the VBIOS+GOP ROM for BB:00.0,\n' +
+  '       (--bios: AMD when it holds AMD graphics and no Intel GOP; an Intel GOP beside an AMD\n' +
+  '        APU VBIOS needs --vendor amd|intel or a --device-id only one vendor has; an AMD GOP\n' +
+  '        alone beside an Intel GOP is for discrete Radeon cards: Intel.\n' +
+  '        AMD: OUT is the VBIOS+GOP ROM for BB:00.0,\n' +
   '        or without a VBIOS the GOP-only ROM for the audio function BB:00.1; the GOP-only ROM\n' +
   '        and vbios-<device>.bin are written beside it)';
 
