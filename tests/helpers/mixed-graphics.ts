@@ -17,7 +17,7 @@ import {
 } from '../../fixtures/builder';
 import { capsule } from '../../fixtures/builder/containers';
 import { guidBytes } from '../../src/lib/firmware/bytes/guid';
-import { readFixture } from './fixtures';
+import { fixtureJson, readFixture } from './fixtures';
 
 export const MIXED = {
   intelGop: 'gop-vbt/adl/IntelGopDriver.efi',
@@ -27,6 +27,19 @@ export const MIXED = {
   amdGop: 'amd/gop/isc30-gop-8745hs-v3.8.9/AMDGopDriver_8745hs.efi',
   vbios: 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin',
 } as const;
+
+/** The Intel GOP's and VBT's SHA-256 as expected-real.json (an independent script) gives them. */
+export function intelExpected(): { gopSha256: string; vbtSha256: string } {
+  const real =
+    fixtureJson<{ file: string; gops: { sha256: string }[]; vbts: { sha256_exact: string }[] }[]>(
+      'expected-real.json',
+    );
+  const entry = (file: string) => real.find((e) => e.file === file)!;
+  return {
+    gopSha256: entry(MIXED.intelGop).gops[0].sha256,
+    vbtSha256: entry(MIXED.vbt).vbts[0].sha256_exact,
+  };
+}
 
 /** AMI Aptio's file GUIDs: the Intel GOP driver and the CSM option-ROM container. */
 export const AMI_INTEL_GOP_FILE = '5BBA83E6-F027-4CA7-BFD0-16358CC9E123';

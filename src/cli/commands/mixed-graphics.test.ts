@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readOptionRom } from '../../lib/firmware';
 import { bytesOf } from '../../lib/firmware/bytes/view';
-import { fixtureJson, haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
+import { haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
 import {
   intelBoardWithRadeonGop,
+  intelExpected,
   intelGopWithApuVbios,
   MIXED,
 } from '../../../tests/helpers/mixed-graphics';
@@ -28,16 +29,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const dir = () => mkdtempSync(join(root, `${n++}-`));
 
-interface ExpectedReal {
-  file: string;
-  gops: { sha256: string }[];
-  vbts: { sha256_exact: string }[];
-}
-
 describe.skipIf(!haveFixtures)('Intel and AMD graphics in one BIOS', () => {
-  const real = haveFixtures ? fixtureJson<ExpectedReal[]>('expected-real.json') : [];
-  const intelGopSha = () => real.find((e) => e.file === MIXED.intelGop)!.gops[0].sha256;
-  const vbtSha = () => real.find((e) => e.file === MIXED.vbt)!.vbts[0].sha256_exact;
+  const intelGopSha = () => intelExpected().gopSha256;
+  const vbtSha = () => intelExpected().vbtSha256;
   const fixtureSha = (rel: string) => sha(readFixture(rel));
   // The two images, written once where the commands read them.
   const radeonGopBios = join(root, 'intel-board-radeon-gop.cap');

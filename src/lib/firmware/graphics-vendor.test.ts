@@ -3,9 +3,10 @@
  * AMI-like images holding Intel and AMD graphics at once (built around real fixtures).
  */
 import { describe, expect, it } from 'vitest';
-import { fixtureJson, haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
+import { haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
 import {
   intelBoardWithRadeonGop,
+  intelExpected,
   intelGopWithApuVbios,
   MIXED,
 } from '../../../tests/helpers/mixed-graphics';
@@ -84,16 +85,9 @@ describe('chooseGraphicsVendor', () => {
   });
 });
 
-interface ExpectedReal {
-  file: string;
-  gops: { sha256: string }[];
-  vbts: { sha256_exact: string }[];
-}
-
 describe.skipIf(!haveFixtures)('analysis of images with Intel and AMD graphics', () => {
-  const real = haveFixtures ? fixtureJson<ExpectedReal[]>('expected-real.json') : [];
-  const intelSha = () => real.find((e) => e.file === MIXED.intelGop)!.gops[0].sha256;
-  const vbtSha = () => real.find((e) => e.file === MIXED.vbt)!.vbts[0].sha256_exact;
+  const intelSha = () => intelExpected().gopSha256;
+  const vbtSha = () => intelExpected().vbtSha256;
 
   it('an Intel board with a Radeon GOP: both listed, the AMD GOP named for discrete cards', async () => {
     const r = await analyze(intelBoardWithRadeonGop());
