@@ -58,19 +58,21 @@ async function graphicsFound(root: FirmwareNode): Promise<GraphicsFound> {
 /**
  * Which vendor's ROM the BIOS gives (graphics-vendor.ts): Intel for an Intel GOP whose only AMD
  * company is a discrete-card AMD GOP, AMD for AMD graphics without an Intel GOP; an Intel GOP
- * beside an AMD APU VBIOS needs --vendor (or a --device-id only one table holds). `note` is set
- * when the image held both vendors' graphics, to say why this one was taken.
+ * beside an AMD APU VBIOS needs --vendor (or a --device-id only one table holds). When the image
+ * held both vendors' graphics, `notes` gets why this one was taken.
  */
 export async function vendorOfBios(
   root: FirmwareNode,
   path: string,
   deviceId?: number,
-): Promise<{ vendor: Vendor; note?: string }> {
+  notes: string[] = [],
+): Promise<Vendor> {
   const found = await graphicsFound(root);
   try {
     const { vendor, why } = chooseGraphicsVendor(found, { deviceId, path });
-    const mixed = found.intelGops.length > 0 && found.amdGops.length + found.amdVbioses.length > 0;
-    return { vendor, note: mixed ? `vendor: ${vendor} (${why})` : undefined };
+    if (found.intelGops.length && found.amdGops.length + found.amdVbioses.length)
+      notes.push(`vendor: ${vendor} (${why})`);
+    return vendor;
   } catch (e) {
     if (e instanceof MixedGraphicsError)
       throw new UsageError(

@@ -104,16 +104,16 @@ function report(out: string, r: IgdRom, notes: string[]): string {
 }
 
 /**
- * The AMD ROMs, when the inputs are AMD's (or --vendor amd says so): `done`; otherwise the
- * Intel ROM is next, with `notes` saying why when the BIOS also held AMD graphics.
+ * The AMD ROMs, when the inputs are AMD's (or --vendor amd says so); false to go on with Intel.
  * A BIOS is parsed once here and handed on: `fromBios` parses it again only for Intel.
+ * `vendorNotes` gets why a BIOS holding Intel and AMD graphics gives this vendor's ROM.
  */
 async function amdRom(
   flags: ParsedArgs['flags'],
   out: string,
-  deviceId?: number,
-): Promise<{ done: boolean; notes: string[] }> {
-  const intel = { done: false, notes: [] as string[] };
+  deviceId: number | undefined,
+  vendorNotes: string[],
+) {
   const get = (f: string) => stringFlag(flags, f);
   const forced = parseVendor(get('--vendor'));
   const [bios, gopPath, vbiosPath] = [get('--bios'), get('--gop'), get('--vbios')];
@@ -121,13 +121,12 @@ async function amdRom(
     throw new UsageError('--vbios and --compress are for AMD ROMs');
   let vendor = forced ?? (vbiosPath ? 'amd' : undefined);
   let src: AmdSources | undefined;
-  let note: string | undefined;
-  if (bios && gopPath) return intel; // the Intel path reports the usage error
+  if (bios && gopPath) return false; // the Intel path reports the usage error
   if (bios) {
     if (vbiosPath) throw new UsageError('--vbios goes with --gop; --bios finds the VBIOS itself');
-    if (vendor === 'intel') return intel;
+    if (vendor === 'intel') return false;
     const root = await parseFirmware(readInput(bios), { name: basename(bios) });
-    if (!vendor) ({ vendor, note } = await vendorOfBios(root, bios, deviceId));
+    vendor ??= await vendorOfBios(root, bios, deviceId, vendorNotes);
     if (vendor === 'amd') src = await amdFromBios(root, bios);
   } else if (gopPath) {
     const gop = readInput(gopPath);
@@ -137,16 +136,16 @@ async function amdRom(
   } else if (vendor === 'amd') throw new UsageError('AMD ROMs need --bios or --gop');
   if (vendor !== 'amd' || !src) {
     if (flags.has('--compress')) throw new UsageError('--compress is for AMD ROMs');
-    return { done: false, notes: note ? [note] : [] };
+    return false;
   }
   for (const f of ['--variant', '--vbt'])
     if (flags.has(f)) throw new UsageError(`${f} is for Intel ROMs`);
   const compress = get('--compress') ?? 'auto';
   if (compress !== 'auto' && compress !== 'always' && compress !== 'never')
     throw new UsageError('--compress must be auto, always or never');
-  if (note) src.notes.unshift(note);
+  src.notes.unshift(...vendorNotes);
   await writeAmdRoms(out, src, { deviceId, compress }, flags.has('--json'));
-  return { done: true, notes: [] };
+  return true;
 }
 
 export const romCommand: CliCommand = {
@@ -198,12 +197,12 @@ export const romCommand: CliCommand = {
       throw new UsageError('--vbt embed takes the VBT from --bios; give a VBT FILE instead');
 
     // Usage is checked first (as before): an AMD input then only decides which ROM is built.
-    const amd = await amdRom(flags, out, deviceId);
-    if (amd.done) return 0;
+    const vendorNotes: string[] = [];
+    if (await amdRom(flags, out, deviceId, vendorNotes)) return 0;
     let src: Sources = { notes: [] };
     if (bios) src = await fromBios(bios, vbtArg === 'embed');
     else if (gopPath) src.gop = readInput(gopPath);
-    src.notes.unshift(...amd.notes);
+    src.notes.unshift(...vendorNotes);
     if (vbtArg !== 'embed') src.vbt = vbtArg === 'opregion' ? 'opregion' : readInput(vbtArg);
     const r = await buildIgdRom({
       variant,
