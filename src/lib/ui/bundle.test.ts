@@ -171,4 +171,45 @@ describe('download bundle', () => {
       expect(sums.split('\n').filter(Boolean)).toHaveLength(3);
     }
   });
+
+  it('tells the layout the zip holds: one combined ROM, or the GOP ROM alone with how to add the VBIOS', () => {
+    const lspci = [
+      'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+      'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+    ].join('\n');
+    const amdConfig = renderConfig({
+      pve: '9.1',
+      boot: 'grub',
+      igpu: parseLspci(lspci).amd!,
+      mode: 'rom',
+      vmid: 123,
+      romFile: 'amd-vbios-gop-1681.rom',
+      combinedRom: true,
+    });
+    const rom = (name: string, amdKind: 'combined' | 'gop-only') => ({
+      ...fw(name, 'igd-rom'),
+      kind: 'amd-rom' as const,
+      amdKind,
+    });
+    const readmeOf = (firmware: ReturnType<typeof rom>[]) =>
+      new TextDecoder().decode(
+        bundleFiles({ ...input('en'), mode: 'rom', config: amdConfig, firmware }).find(
+          (f) => f.name === 'README.md',
+        )!.bytes,
+      );
+    const combined = readmeOf([rom('amd-vbios-gop-1681.rom', 'combined')]);
+    expect(combined).toContain(
+      en['readme.amd.functionsCombined']
+        .replace('{bus}', 'c5')
+        .replace('{combinedRom}', 'amd-vbios-gop-1681.rom'),
+    );
+    expect(combined).not.toContain('amd-gop-1681-audio.rom');
+    const gopOnly = readmeOf([rom('amd-gop-ffff-audio.rom', 'gop-only')]);
+    expect(gopOnly).toContain(
+      en['readme.amd.functionsNoVbios']
+        .replace('{bus}', 'c5')
+        .replace('{gopRom}', 'amd-gop-ffff-audio.rom'),
+    );
+    expect(gopOnly).toContain('/sys/firmware/acpi/tables/VFCT');
+  });
 });
