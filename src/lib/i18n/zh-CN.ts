@@ -86,7 +86,7 @@ export const zhCN: Record<MessageKey, string> = {
   'companion.gop.hint': 'IntelGopDriver 的 .efi 文件（PE32+，x64）。',
   'companion.vbios': '添加 VBIOS：宿主机的 VFCT 表或 VBIOS 的 .bin 文件',
   'companion.vbios.hint':
-    '宿主机把 VBIOS 保存在 ACPI VFCT 表中：以 root 身份从 Proxmox 宿主机复制 /sys/firmware/acpi/tables/VFCT，拖放到这里。VBIOS 的 .bin 文件（PCI 选项 ROM，厂商 1002）也可以。',
+    '宿主机把 VBIOS 保存在 ACPI VFCT 表中：用管理员权限从 Proxmox 宿主机复制 /sys/firmware/acpi/tables/VFCT，拖放到这里。VBIOS 的 .bin 文件（PCI 选项 ROM，厂商 1002）也可以。',
   'companion.amdGop': '添加与此 VBIOS 配套的 AMD GOP 驱动',
   'companion.amdGop.hint': 'AMD GOP 的 .efi 文件（PE32+，x64），或包含它的 BIOS 镜像。',
   'step.bios': '1. 你的 BIOS',
@@ -141,7 +141,7 @@ export const zhCN: Record<MessageKey, string> = {
   'amdRom.for': '适用于 {family}（1002:{id}）',
   'amdRom.forUnknown': '适用于任意 AMD GPU（没有 VBIOS 指明设备）',
   'amdRom.missingVbios':
-    '没有找到 VBIOS，因此只生成仅含 GOP 的 ROM（用于 HDMI 音频功能 BB:00.1），第 3 步中 GPU 功能 BB:00.0 不使用 ROM。要加入 VBIOS，请在第 1 步把宿主机的 VFCT 表（/sys/firmware/acpi/tables/VFCT，需 root 读取）或 VBIOS 的 .bin 文件拖放到此文件旁。',
+    '没有找到 VBIOS，因此只生成仅含 GOP 的 ROM（用于 HDMI 音频功能 BB:00.1），第 3 步中 GPU 功能 BB:00.0 不使用 ROM。要加入 VBIOS，请在第 1 步把宿主机的 VFCT 表（/sys/firmware/acpi/tables/VFCT，需管理员权限读取）或 VBIOS 的 .bin 文件拖放到此文件旁。',
   'amdRom.kind.combined': 'VBIOS 与 GOP 合一的 ROM，用于 GPU 功能 BB:00.0（替代下面两个）',
   'amdRom.kind.gop-only': '仅含 GOP 的 ROM，用于 HDMI 音频功能 BB:00.1',
   'amdRom.kind.vbios': '单独的 VBIOS，用于 GPU 功能 BB:00.0，与仅含 GOP 的 ROM 搭配',

@@ -17,6 +17,10 @@ const config = renderConfig({
   vmid: 123,
   ovmfFile: 'OVMF_CODE_4M.fd',
 });
+const REMBRANDT_LSPCI = [
+  'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+].join('\n');
 const fw = (name: string, kind: 'ovmf' | 'igd-rom') => ({
   kind,
   name,
@@ -118,14 +122,10 @@ describe('download bundle', () => {
   });
 
   it('tells which AMD ROM goes on which function, and the reset problem, in both languages', () => {
-    const lspci = [
-      'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
-      'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-    ].join('\n');
     const amdConfig = renderConfig({
       pve: '9.1',
       boot: 'grub',
-      igpu: parseLspci(lspci).amd!,
+      igpu: parseLspci(REMBRANDT_LSPCI).amd!,
       mode: 'rom',
       vmid: 123,
       romFile: 'vbios-1681.bin',
@@ -173,14 +173,10 @@ describe('download bundle', () => {
   });
 
   it('tells the layout the zip holds: one combined ROM, or the GOP ROM alone with how to add the VBIOS', () => {
-    const lspci = [
-      'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
-      'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-    ].join('\n');
     const amdConfig = renderConfig({
       pve: '9.1',
       boot: 'grub',
-      igpu: parseLspci(lspci).amd!,
+      igpu: parseLspci(REMBRANDT_LSPCI).amd!,
       mode: 'rom',
       vmid: 123,
       romFile: 'amd-vbios-gop-1681.rom',

@@ -87,12 +87,12 @@ describe('step 3 with a pasted VM config the legacy merge must not break', () =>
   });
 });
 
-describe('step 3 with a pasted AMD lspci', () => {
-  const lspci = [
-    'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
-    'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-  ].join('\n');
+const lspci = [
+  'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+].join('\n');
 
+describe('step 3 with a pasted AMD lspci', () => {
   it('shows the AMD configuration (option ROMs even when the patched OVMF was chosen)', () => {
     const r = resolveConfig({ pve: '9.1', boot: 'grub', mode: 'ovmf', vmid: 321, lspci });
     expect(r.igpuError).toBeUndefined();
@@ -122,10 +122,6 @@ describe('step 3 with a pasted AMD lspci', () => {
 });
 
 describe('step 3 with the AMD ROM layout', () => {
-  const lspci = [
-    'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
-    'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-  ].join('\n');
   const built = [
     { kind: 'combined', fileName: 'amd-vbios-gop-1681.rom' },
     { kind: 'gop-only', fileName: 'amd-gop-1681-audio.rom' },
