@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderConfig } from '$lib/firmware/config/render';
+import { renderConfig, type ConfigOptions } from '$lib/firmware/config/render';
 import { igpuGeneration, representativeIgpu } from '$lib/firmware/igpu/devices';
 import { en } from '$lib/i18n/en';
 import { zhCN } from '$lib/i18n/zh-CN';
@@ -36,6 +36,22 @@ const input = (lang: 'en' | 'zh-CN') => ({
   vmid: 123,
   folder: 'igd-passthrough-vm123',
   installedOvmf: 'OVMF_CODE_4M.fd',
+});
+
+/** The AMD config of a Rembrandt iGPU with these ROM choices. */
+const rembrandtConfig = (roms: Pick<ConfigOptions, 'romFile' | 'gopRomFile' | 'combinedRom'>) =>
+  renderConfig({
+    pve: '9.1',
+    boot: 'grub',
+    igpu: parseLspci(REMBRANDT_LSPCI).amd!,
+    mode: 'rom',
+    vmid: 123,
+    ...roms,
+  });
+const amdRom = (name: string, amdKind: 'combined' | 'gop-only' | 'vbios') => ({
+  ...fw(name, 'igd-rom'),
+  kind: 'amd-rom' as const,
+  amdKind,
 });
 
 describe('download bundle', () => {
@@ -122,20 +138,11 @@ describe('download bundle', () => {
   });
 
   it('tells which AMD ROM goes on which function, and the reset problem, in both languages', () => {
-    const amdConfig = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: parseLspci(REMBRANDT_LSPCI).amd!,
-      mode: 'rom',
-      vmid: 123,
+    const amdConfig = rembrandtConfig({
       romFile: 'vbios-1681.bin',
       gopRomFile: 'amd-gop-1681-audio.rom',
     });
-    const rom = (name: string, amdKind: 'combined' | 'gop-only' | 'vbios') => ({
-      ...fw(name, 'igd-rom'),
-      kind: 'amd-rom' as const,
-      amdKind,
-    });
+    const rom = amdRom;
     for (const [lang, tr] of [
       ['en', en],
       ['zh-CN', zhCN],
@@ -173,20 +180,8 @@ describe('download bundle', () => {
   });
 
   it('tells the layout the zip holds: one combined ROM, or the GOP ROM alone with how to add the VBIOS', () => {
-    const amdConfig = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: parseLspci(REMBRANDT_LSPCI).amd!,
-      mode: 'rom',
-      vmid: 123,
-      romFile: 'amd-vbios-gop-1681.rom',
-      combinedRom: true,
-    });
-    const rom = (name: string, amdKind: 'combined' | 'gop-only') => ({
-      ...fw(name, 'igd-rom'),
-      kind: 'amd-rom' as const,
-      amdKind,
-    });
+    const amdConfig = rembrandtConfig({ romFile: 'amd-vbios-gop-1681.rom', combinedRom: true });
+    const rom = amdRom;
     const readmeOf = (firmware: ReturnType<typeof rom>[]) =>
       new TextDecoder().decode(
         bundleFiles({ ...input('en'), mode: 'rom', config: amdConfig, firmware }).find(
