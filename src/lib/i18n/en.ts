@@ -173,7 +173,7 @@ export const en = {
   'config.amdLayout.combined.hint':
     'VBIOS and GOP in one ROM on the GPU function BB:00.0, shaped like the ROM of a discrete card; the audio function gets none',
   'config.amdLayout.noVbios':
-    'No VBIOS was found: the combined ROM needs one. The GPU function gets no ROM, the audio function the GOP-only ROM.',
+    'Without a VBIOS (none was found, or none was chosen in step 2) there is no combined ROM: the GPU function gets no ROM, the audio function the GOP-only ROM.',
   'config.vmid': 'VM ID',
   'config.mode': 'Output',
   'config.mode.rom': 'Option ROM',

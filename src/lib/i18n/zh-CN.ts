@@ -171,7 +171,7 @@ export const zhCN: Record<MessageKey, string> = {
   'config.amdLayout.combined.hint':
     'VBIOS 与 GOP 合在一个 ROM 中，用于 GPU 功能 BB:00.0，结构与独立显卡的 ROM 相同；音频功能不使用 ROM',
   'config.amdLayout.noVbios':
-    '没有找到 VBIOS：合一的 ROM 需要它。GPU 功能不使用 ROM，音频功能使用仅含 GOP 的 ROM。',
+    '没有 VBIOS（未找到，或第 2 步未选用）就没有合一的 ROM：GPU 功能不使用 ROM，音频功能使用仅含 GOP 的 ROM。',
   'config.vmid': '虚拟机 ID',
   'config.mode': '输出方式',
   'config.mode.rom': '选项 ROM',
