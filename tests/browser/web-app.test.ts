@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -32,10 +31,12 @@ import { walk, type FirmwareNode } from '../../src/lib/firmware/tree/node';
 import { en } from '../../src/lib/i18n/en';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
 import {
+  axeViolations,
   downloaded,
   launch,
   noBrowserReason,
   serveBuild,
+  strayEnglishWords,
   tabTo,
   type BrowserSession,
   type Site,
@@ -107,29 +108,6 @@ async function openPage(session: BrowserSession, site: Site, width = 1280): Prom
 async function dropSpi(page: Page) {
   await page.getByTestId('file-input').setInputFiles(fixturePath(SPI));
   await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
-}
-
-/** WCAG 2.1 A/AA rule failures axe-core finds in the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  const source = readFileSync(
-    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-    'utf8',
-  );
-  // Through the DevTools protocol: the app's CSP (rightly) refuses injected script tags.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(source);
-  return page.evaluate(async () => {
-    type Axe = {
-      run(
-        ctx: Document,
-        o: object,
-      ): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-    };
-    const axe = (globalThis as unknown as { axe: Axe }).axe;
-    const r = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  });
 }
 
 async function shoot(page: Page, name: string, testid?: string) {
@@ -499,46 +477,22 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
       );
     }
     // No English left in the interface: what remains is firmware data and technical names,
-    // marked lang="en" or shown in monospace.
-    const words = await page.evaluate(() => {
-      const out = new Set<string>();
-      const skip = (el: Element | null) =>
-        !el ||
-        !!el.closest('[lang="en"], .mono, code, pre, [hidden], option, script, style') ||
-        !el.checkVisibility({ visibilityProperty: true });
-      // Words as a person reads them: file names, paths, options and acronyms are not prose, nor
-      // are camel-case identifiers (driver and file names in the reasons, IgdAssignment, iGPU).
-      const prose = (text: string) =>
-        text
-          .split(/\s+/)
-          .filter((tok) => !/[./_:=0-9<>$]/.test(tok))
-          .flatMap((tok) => tok.match(/[A-Za-z][A-Za-z-]{3,}/g) ?? [])
-          .filter((w) => w !== w.toUpperCase() && !/[a-z][A-Z]/.test(w));
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        if (!skip(n.parentElement)) for (const w of prose(n.textContent!)) out.add(w);
-      }
-      for (const el of document.querySelectorAll('[aria-label], [placeholder]')) {
-        if (skip(el)) continue;
-        const text = `${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('placeholder') ?? ''}`;
-        for (const w of prose(text)) out.add(w);
-      }
-      return [...out].sort();
-    });
-    // Names of products, tools and drivers stay as they are in Chinese text too.
-    const technical = new Set([
-      'Alder',
-      'Intel',
-      'Option',
-      'Proxmox',
-      'Radeon',
-      'initramfs',
-      'libvirt',
-      'lspci',
-      'proxmox-boot-tool',
-      'systemd-boot',
-    ]);
-    expect(words.filter((w) => !technical.has(w))).toEqual([]);
+    // marked lang="en" or shown in monospace. Names of products, tools and drivers stay as they
+    // are in Chinese text too.
+    expect(
+      await strayEnglishWords(page, [
+        'Alder',
+        'Intel',
+        'Option',
+        'Proxmox',
+        'Radeon',
+        'initramfs',
+        'libvirt',
+        'lspci',
+        'proxmox-boot-tool',
+        'systemd-boot',
+      ]),
+    ).toEqual([]);
     await page.getByTestId('lang').selectOption('en');
     await page.close();
   });

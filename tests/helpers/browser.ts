@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -135,4 +136,65 @@ export async function tabTo(page: Page, testid: string, max = 150): Promise<void
     if (at === testid) return;
   }
   throw new Error(`${testid} not reachable with Tab`);
+}
+
+/**
+ * English words left in the interface as a person reads it (for the zh-CN checks): prose outside
+ * lang="en", monospace, code, hidden parts and options, plus aria-labels and placeholders. File
+ * names, paths, options and acronyms are not prose, nor are camel-case identifiers (driver and
+ * file names in the reasons, IgdAssignment, iGPU). Returns the words, sorted, minus `technical`
+ * (product, tool and driver names that stay as they are in Chinese text too).
+ */
+export async function strayEnglishWords(
+  page: Page,
+  technical: Iterable<string>,
+): Promise<string[]> {
+  const words = await page.evaluate(() => {
+    const out = new Set<string>();
+    const skip = (el: Element | null) =>
+      !el ||
+      !!el.closest('[lang="en"], .mono, code, pre, [hidden], option, script, style') ||
+      !el.checkVisibility({ visibilityProperty: true });
+    const prose = (text: string) =>
+      text
+        .split(/\s+/)
+        .filter((tok) => !/[./_:=0-9<>$]/.test(tok))
+        .flatMap((tok) => tok.match(/[A-Za-z][A-Za-z-]{3,}/g) ?? [])
+        .filter((w) => w !== w.toUpperCase() && !/[a-z][A-Z]/.test(w));
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!skip(n.parentElement)) for (const w of prose(n.textContent!)) out.add(w);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [placeholder]')) {
+      if (skip(el)) continue;
+      const text = `${el.getAttribute('aria-label') ?? ''} ${el.getAttribute('placeholder') ?? ''}`;
+      for (const w of prose(text)) out.add(w);
+    }
+    return [...out].sort();
+  });
+  const known = new Set(technical);
+  return words.filter((w) => !known.has(w));
+}
+
+/** WCAG 2.1 A/AA rule failures axe-core finds in the page as it is now. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const source = readFileSync(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8',
+  );
+  // Through the DevTools protocol: the app's CSP (rightly) refuses injected script tags.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(source);
+  return page.evaluate(async () => {
+    type Axe = {
+      run(
+        ctx: Document,
+        o: object,
+      ): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
+    };
+    const axe = (globalThis as unknown as { axe: Axe }).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
 }

@@ -84,6 +84,11 @@ export const en = {
     "A VBT file (.bin, starting with $VBT). The OVMF patch needs both; a ROM can use the host's OpRegion instead.",
   'companion.gop': 'Add the GOP driver for this VBT',
   'companion.gop.hint': 'An IntelGopDriver .efi file (PE32+, x64).',
+  'companion.vbios': 'Add the VBIOS: your host’s VFCT table or a VBIOS .bin',
+  'companion.vbios.hint':
+    'The host keeps the VBIOS in its ACPI VFCT table: copy /sys/firmware/acpi/tables/VFCT off the Proxmox host (as root) and drop it here. A VBIOS .bin (PCI option ROM, vendor 1002) works too.',
+  'companion.amdGop': 'Add the AMD GOP driver for this VBIOS',
+  'companion.amdGop.hint': 'An AMD GOP .efi file (PE32+, x64), or a BIOS image that holds it.',
   'step.bios': '1. Your BIOS',
   'step.output': '2. Output',
   'step.config': '3. Your host and VM',
@@ -136,6 +141,8 @@ export const en = {
   'amdRom.build': 'Build the AMD ROMs',
   'amdRom.for': 'For {family} (1002:{id})',
   'amdRom.forUnknown': 'For any AMD GPU (no VBIOS names the device)',
+  'amdRom.missingVbios':
+    'No VBIOS was found, so only the GOP-only ROM (for the HDMI audio function BB:00.1) is built, and the GPU function BB:00.0 gets no ROM in step 3. To add the VBIOS, drop your host’s VFCT table (/sys/firmware/acpi/tables/VFCT, read as root) or a VBIOS .bin in step 1, beside this file.',
   'amdRom.kind.combined':
     'VBIOS and GOP in one ROM, for the GPU function BB:00.0 (instead of the two below)',
   'amdRom.kind.gop-only': 'GOP-only ROM, for the HDMI audio function BB:00.1',
@@ -156,6 +163,17 @@ export const en = {
     'AMD iGPU: {label} (GPU {gpu} [1002:{id}] and HDMI audio {audio} [1002:{audioId}]); the configuration below is for AMD.',
   'config.amdExpected':
     'Step 1 found AMD Radeon graphics firmware: paste lspci -nn -s BB:00 above (both lines: the GPU and its HDMI audio). The configuration takes the bus and the real IDs from it; until then it is not for AMD.',
+  'config.amdMode':
+    'Output: option ROMs. An AMD iGPU always takes its GOP from an option ROM; the patched OVMF is for Intel only.',
+  'config.amdLayout': 'AMD ROM layout',
+  'config.amdLayout.split': 'Two ROMs',
+  'config.amdLayout.split.hint':
+    'the VBIOS on the GPU function BB:00.0, the GOP-only ROM on the HDMI audio function BB:00.1 (the recipe most setups use)',
+  'config.amdLayout.combined': 'One combined ROM',
+  'config.amdLayout.combined.hint':
+    'VBIOS and GOP in one ROM on the GPU function BB:00.0, shaped like the ROM of a discrete card; the audio function gets none',
+  'config.amdLayout.noVbios':
+    'Without a VBIOS (none was found, or none was chosen in step 2) there is no combined ROM: the GPU function gets no ROM, the audio function the GOP-only ROM.',
   'config.vmid': 'VM ID',
   'config.mode': 'Output',
   'config.mode.rom': 'Option ROM',
@@ -303,13 +321,17 @@ export const en = {
     'To have each start of the VM check the setup first, install the hookscript. Its findings appear in the VM’s start task log as lines “ovmf-gop: error [id] …”; it reads only and never stops the start:',
   'readme.why': 'Why each line',
   'readme.file.amd.combined':
-    'VBIOS and AMD GOP in one ROM: the other way, as romfile= of the GPU function BB:00.0 alone (the audio function then gets no ROM)',
+    'VBIOS and AMD GOP in one ROM: romfile= of the GPU function BB:00.0 alone (the audio function then gets no ROM)',
   'readme.file.amd.gop-only':
     'the AMD GOP ROM: romfile= of the HDMI audio function BB:00.1; OVMF loads the GOP from there and it drives the GPU',
   'readme.file.amd.vbios': 'the VBIOS: romfile= of the GPU function BB:00.0',
   'readme.amd': 'Which ROM goes on which function',
   'readme.amd.functions':
-    'BB is the bus of your iGPU in lspci (here {bus}). The configuration puts the VBIOS on the GPU function BB:00.0 ({gpuRom}) and the GOP-only ROM on the HDMI audio function BB:00.1 ({gopRom}), the recipe most setups use. The combined ROM ({combinedRom}) on BB:00.0 alone is the other way, shaped like the ROM of a discrete card.',
+    'BB is the bus of your iGPU in lspci (here {bus}). The configuration puts the VBIOS on the GPU function BB:00.0 ({gpuRom}) and the GOP-only ROM on the HDMI audio function BB:00.1 ({gopRom}), the recipe most setups use. Step 3 of the app can switch to one combined ROM on BB:00.0 instead, shaped like the ROM of a discrete card.',
+  'readme.amd.functionsCombined':
+    'BB is the bus of your iGPU in lspci (here {bus}). The configuration puts one combined ROM ({combinedRom}: the VBIOS, then the GOP, shaped like the ROM of a discrete card) on the GPU function BB:00.0; the HDMI audio function BB:00.1 gets no ROM. Step 3 of the app can switch to the two-ROM recipe most setups use.',
+  'readme.amd.functionsNoVbios':
+    'BB is the bus of your iGPU in lspci (here {bus}). Your file held no VBIOS, so this folder has only the GOP-only ROM ({gopRom}), for the HDMI audio function BB:00.1, and the GPU function BB:00.0 gets no romfile=. To add the VBIOS, drop the host’s ACPI VFCT table (/sys/firmware/acpi/tables/VFCT) or a VBIOS .bin into step 1 of the app beside your BIOS, and download the zip again.',
   'readme.amd.reset':
     'The AMD reset problem: after the VM stops or reboots, the iGPU often stays black until the host reboots. vendor-reset does not officially support APUs. Avoid restarting the VM, shut the guest down cleanly, and plan for a host reboot; the reset notes below say more.',
   'explorer.title': 'Explorer',

@@ -84,6 +84,11 @@ export const zhCN: Record<MessageKey, string> = {
     'VBT 文件（.bin，以 $VBT 开头）。修补 OVMF 需要两者；选项 ROM 也可改用主机的 OpRegion。',
   'companion.gop': '添加与此 VBT 配套的 GOP 驱动',
   'companion.gop.hint': 'IntelGopDriver 的 .efi 文件（PE32+，x64）。',
+  'companion.vbios': '添加 VBIOS：宿主机的 VFCT 表或 VBIOS 的 .bin 文件',
+  'companion.vbios.hint':
+    '宿主机把 VBIOS 保存在 ACPI VFCT 表中：用管理员权限从 Proxmox 宿主机复制 /sys/firmware/acpi/tables/VFCT，拖放到这里。VBIOS 的 .bin 文件（PCI 选项 ROM，厂商 1002）也可以。',
+  'companion.amdGop': '添加与此 VBIOS 配套的 AMD GOP 驱动',
+  'companion.amdGop.hint': 'AMD GOP 的 .efi 文件（PE32+，x64），或包含它的 BIOS 镜像。',
   'step.bios': '1. 你的 BIOS',
   'step.output': '2. 输出',
   'step.config': '3. 你的主机和虚拟机',
@@ -135,6 +140,8 @@ export const zhCN: Record<MessageKey, string> = {
   'amdRom.build': '生成 AMD ROM',
   'amdRom.for': '适用于 {family}（1002:{id}）',
   'amdRom.forUnknown': '适用于任意 AMD GPU（没有 VBIOS 指明设备）',
+  'amdRom.missingVbios':
+    '没有找到 VBIOS，因此只生成仅含 GOP 的 ROM（用于 HDMI 音频功能 BB:00.1），第 3 步中 GPU 功能 BB:00.0 不使用 ROM。要加入 VBIOS，请在第 1 步把宿主机的 VFCT 表（/sys/firmware/acpi/tables/VFCT，需管理员权限读取）或 VBIOS 的 .bin 文件拖放到此文件旁。',
   'amdRom.kind.combined': 'VBIOS 与 GOP 合一的 ROM，用于 GPU 功能 BB:00.0（替代下面两个）',
   'amdRom.kind.gop-only': '仅含 GOP 的 ROM，用于 HDMI 音频功能 BB:00.1',
   'amdRom.kind.vbios': '单独的 VBIOS，用于 GPU 功能 BB:00.0，与仅含 GOP 的 ROM 搭配',
@@ -154,6 +161,17 @@ export const zhCN: Record<MessageKey, string> = {
     'AMD 核显：{label}（GPU {gpu} [1002:{id}]，HDMI 音频 {audio} [1002:{audioId}]）；下面是 AMD 的配置。',
   'config.amdExpected':
     '第 1 步找到了 AMD 显卡固件：请在上方粘贴 lspci -nn -s BB:00 的输出（两行：GPU 及其 HDMI 音频）。配置将从中取得总线和真实 ID；在此之前，下面的配置并非针对 AMD。',
+  'config.amdMode':
+    '输出方式：选项 ROM。AMD 核显总是从选项 ROM 加载 GOP；修补后的 OVMF 只适用于 Intel。',
+  'config.amdLayout': 'AMD ROM 布局',
+  'config.amdLayout.split': '两个 ROM',
+  'config.amdLayout.split.hint':
+    'VBIOS 用于 GPU 功能 BB:00.0，仅含 GOP 的 ROM 用于 HDMI 音频功能 BB:00.1（多数配置采用的做法）',
+  'config.amdLayout.combined': '一个合一的 ROM',
+  'config.amdLayout.combined.hint':
+    'VBIOS 与 GOP 合在一个 ROM 中，用于 GPU 功能 BB:00.0，结构与独立显卡的 ROM 相同；音频功能不使用 ROM',
+  'config.amdLayout.noVbios':
+    '没有 VBIOS（未找到，或第 2 步未选用）就没有合一的 ROM：GPU 功能不使用 ROM，音频功能使用仅含 GOP 的 ROM。',
   'config.vmid': '虚拟机 ID',
   'config.mode': '输出方式',
   'config.mode.rom': '选项 ROM',
@@ -292,13 +310,17 @@ export const zhCN: Record<MessageKey, string> = {
     '若想每次启动虚拟机前先检查配置，请安装钩子脚本。它的结论会以“ovmf-gop: error [id] …”行写入虚拟机的启动任务日志；它只读取，从不阻止启动：',
   'readme.why': '每一行的原因',
   'readme.file.amd.combined':
-    'VBIOS 与 AMD GOP 合一的 ROM：另一种做法，仅作为 GPU 功能 BB:00.0 的 romfile=（此时音频功能不需要 ROM）',
+    'VBIOS 与 AMD GOP 合一的 ROM：仅作为 GPU 功能 BB:00.0 的 romfile=（此时音频功能不需要 ROM）',
   'readme.file.amd.gop-only':
     'AMD GOP ROM：HDMI 音频功能 BB:00.1 的 romfile=；OVMF 从这里加载 GOP，由它驱动 GPU',
   'readme.file.amd.vbios': 'VBIOS：GPU 功能 BB:00.0 的 romfile=',
   'readme.amd': '哪个 ROM 用在哪个功能上',
   'readme.amd.functions':
-    'BB 是 lspci 中核显的总线号（此处为 {bus}）。配置把 VBIOS 放在 GPU 功能 BB:00.0（{gpuRom}），把仅含 GOP 的 ROM 放在 HDMI 音频功能 BB:00.1（{gopRom}），这是多数配置采用的做法。另一种做法是只在 BB:00.0 上使用合一的 ROM（{combinedRom}），其结构与独立显卡的 ROM 相同。',
+    'BB 是 lspci 中核显的总线号（此处为 {bus}）。配置把 VBIOS 放在 GPU 功能 BB:00.0（{gpuRom}），把仅含 GOP 的 ROM 放在 HDMI 音频功能 BB:00.1（{gopRom}），这是多数配置采用的做法。也可以在本工具的第 3 步改为只在 BB:00.0 上使用一个合一的 ROM，其结构与独立显卡的 ROM 相同。',
+  'readme.amd.functionsCombined':
+    'BB 是 lspci 中核显的总线号（此处为 {bus}）。配置把一个合一的 ROM（{combinedRom}：先是 VBIOS，然后是 GOP，结构与独立显卡的 ROM 相同）放在 GPU 功能 BB:00.0；HDMI 音频功能 BB:00.1 不使用 ROM。也可以在本工具的第 3 步改回多数配置采用的两个 ROM 的做法。',
+  'readme.amd.functionsNoVbios':
+    'BB 是 lspci 中核显的总线号（此处为 {bus}）。你的文件中没有 VBIOS，因此此文件夹只有仅含 GOP 的 ROM（{gopRom}），用于 HDMI 音频功能 BB:00.1，GPU 功能 BB:00.0 不设 romfile=。要加入 VBIOS，请在本工具的第 1 步把宿主机的 ACPI VFCT 表（/sys/firmware/acpi/tables/VFCT）或 VBIOS 的 .bin 文件拖放到你的 BIOS 旁，然后重新下载压缩包。',
   'readme.amd.reset':
     'AMD 重置问题：虚拟机停止或重启后，核显常常保持黑屏，直到宿主机重启。vendor-reset 并不正式支持 APU。请避免重启虚拟机，正常关闭客户机，并预留重启宿主机的时间；下面的重置说明有更多内容。',
   'explorer.title': '固件浏览器',

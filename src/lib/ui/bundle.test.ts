@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderConfig } from '$lib/firmware/config/render';
+import { renderConfig, type ConfigOptions } from '$lib/firmware/config/render';
 import { igpuGeneration, representativeIgpu } from '$lib/firmware/igpu/devices';
 import { en } from '$lib/i18n/en';
 import { zhCN } from '$lib/i18n/zh-CN';
@@ -17,6 +17,10 @@ const config = renderConfig({
   vmid: 123,
   ovmfFile: 'OVMF_CODE_4M.fd',
 });
+const REMBRANDT_LSPCI = [
+  'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+].join('\n');
 const fw = (name: string, kind: 'ovmf' | 'igd-rom') => ({
   kind,
   name,
@@ -32,6 +36,22 @@ const input = (lang: 'en' | 'zh-CN') => ({
   vmid: 123,
   folder: 'igd-passthrough-vm123',
   installedOvmf: 'OVMF_CODE_4M.fd',
+});
+
+/** The AMD config of a Rembrandt iGPU with these ROM choices. */
+const rembrandtConfig = (roms: Pick<ConfigOptions, 'romFile' | 'gopRomFile' | 'combinedRom'>) =>
+  renderConfig({
+    pve: '9.1',
+    boot: 'grub',
+    igpu: parseLspci(REMBRANDT_LSPCI).amd!,
+    mode: 'rom',
+    vmid: 123,
+    ...roms,
+  });
+const amdRom = (name: string, amdKind: 'combined' | 'gop-only' | 'vbios') => ({
+  ...fw(name, 'igd-rom'),
+  kind: 'amd-rom' as const,
+  amdKind,
 });
 
 describe('download bundle', () => {
@@ -118,24 +138,11 @@ describe('download bundle', () => {
   });
 
   it('tells which AMD ROM goes on which function, and the reset problem, in both languages', () => {
-    const lspci = [
-      'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
-      'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-    ].join('\n');
-    const amdConfig = renderConfig({
-      pve: '9.1',
-      boot: 'grub',
-      igpu: parseLspci(lspci).amd!,
-      mode: 'rom',
-      vmid: 123,
+    const amdConfig = rembrandtConfig({
       romFile: 'vbios-1681.bin',
       gopRomFile: 'amd-gop-1681-audio.rom',
     });
-    const rom = (name: string, amdKind: 'combined' | 'gop-only' | 'vbios') => ({
-      ...fw(name, 'igd-rom'),
-      kind: 'amd-rom' as const,
-      amdKind,
-    });
+    const rom = amdRom;
     for (const [lang, tr] of [
       ['en', en],
       ['zh-CN', zhCN],
@@ -170,5 +177,30 @@ describe('download bundle', () => {
       const sums = new TextDecoder().decode(files.find((f) => f.name === 'SHA256SUMS')!.bytes);
       expect(sums.split('\n').filter(Boolean)).toHaveLength(3);
     }
+  });
+
+  it('tells the layout the zip holds: one combined ROM, or the GOP ROM alone with how to add the VBIOS', () => {
+    const amdConfig = rembrandtConfig({ romFile: 'amd-vbios-gop-1681.rom', combinedRom: true });
+    const rom = amdRom;
+    const readmeOf = (firmware: ReturnType<typeof rom>[]) =>
+      new TextDecoder().decode(
+        bundleFiles({ ...input('en'), mode: 'rom', config: amdConfig, firmware }).find(
+          (f) => f.name === 'README.md',
+        )!.bytes,
+      );
+    const combined = readmeOf([rom('amd-vbios-gop-1681.rom', 'combined')]);
+    expect(combined).toContain(
+      en['readme.amd.functionsCombined']
+        .replace('{bus}', 'c5')
+        .replace('{combinedRom}', 'amd-vbios-gop-1681.rom'),
+    );
+    expect(combined).not.toContain('amd-gop-1681-audio.rom');
+    const gopOnly = readmeOf([rom('amd-gop-ffff-audio.rom', 'gop-only')]);
+    expect(gopOnly).toContain(
+      en['readme.amd.functionsNoVbios']
+        .replace('{bus}', 'c5')
+        .replace('{gopRom}', 'amd-gop-ffff-audio.rom'),
+    );
+    expect(gopOnly).toContain('/sys/firmware/acpi/tables/VFCT');
   });
 });

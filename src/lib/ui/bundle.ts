@@ -212,29 +212,30 @@ export function readme(input: BundleInput, blockFiles: Map<ConfigBlock, string>)
   return out.join('\n') + '\n';
 }
 
-/** Which AMD ROM goes on which PCI function, and the reset problem, for the README. */
+/**
+ * Which AMD ROM goes on which PCI function, and the reset problem, for the README. The layout is
+ * read from the ROMs the zip holds, so the text names no file that is not there: a GOP-only ROM
+ * beside the VBIOS (two ROMs), the combined ROM alone, or the GOP-only ROM alone (no VBIOS).
+ */
 function amdRomSection(
   input: BundleInput,
   tr: (k: MessageKey, p?: Record<string, string | number>) => string,
 ): string[] {
   const { config } = input;
   if (!isAmdIgpu(config.igpu)) return [];
-  const name = (kind: AmdRomKind) => input.firmware.find((f) => f.amdKind === kind)?.name ?? '—';
+  const name = (kind: AmdRomKind) => input.firmware.find((f) => f.amdKind === kind)?.name;
   // 0000:c5:00.0 → c5
   const bus = config.igpu.gpuAddress.split(':').at(-2) ?? 'BB';
-  return [
-    '',
-    `## ${tr('readme.amd')}`,
-    '',
-    tr('readme.amd.functions', {
-      bus,
-      gpuRom: name('vbios'),
-      gopRom: name('gop-only'),
-      combinedRom: name('combined'),
-    }),
-    '',
-    tr('readme.amd.reset'),
-  ];
+  const gopRom = name('gop-only');
+  const gpuRom = name('vbios');
+  const combinedRom = name('combined');
+  const functions =
+    gopRom && gpuRom
+      ? tr('readme.amd.functions', { bus, gpuRom, gopRom })
+      : combinedRom && !gopRom
+        ? tr('readme.amd.functionsCombined', { bus, combinedRom })
+        : tr('readme.amd.functionsNoVbios', { bus, gopRom: gopRom ?? '—' });
+  return ['', `## ${tr('readme.amd')}`, '', functions, '', tr('readme.amd.reset')];
 }
 
 /** How the hookscript goes in place for this VM: Proxmox's `local` storage keeps snippets there. */

@@ -4,7 +4,7 @@ import { renderConfig } from '$lib/firmware/config/render';
 import { planVm, type VmWant } from '$lib/firmware/config/vm-merge';
 import { igpuGeneration } from '$lib/firmware/igpu/devices';
 import { haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
-import { mergedQmSetBlock, resolveConfig, type FirmwareChoice } from './config';
+import { amdRomsFor, mergedQmSetBlock, resolveConfig, type FirmwareChoice } from './config';
 
 // A 16 GiB Windows VM with its own args and a NIC on hostpci0: step 3's qm set lines once pasted.
 const CONF = [
@@ -87,12 +87,12 @@ describe('step 3 with a pasted VM config the legacy merge must not break', () =>
   });
 });
 
-describe('step 3 with a pasted AMD lspci', () => {
-  const lspci = [
-    'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
-    'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-  ].join('\n');
+const lspci = [
+  'c5:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt [Radeon 680M] [1002:1681] (rev c8)',
+  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+].join('\n');
 
+describe('step 3 with a pasted AMD lspci', () => {
   it('shows the AMD configuration (option ROMs even when the patched OVMF was chosen)', () => {
     const r = resolveConfig({ pve: '9.1', boot: 'grub', mode: 'ovmf', vmid: 321, lspci });
     expect(r.igpuError).toBeUndefined();
@@ -117,6 +117,52 @@ describe('step 3 with a pasted AMD lspci', () => {
       'qm set 321 --hostpci1 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
       '# cpu: host',
       'qm set 321 --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0',
+    ]);
+  });
+});
+
+describe('step 3 with the AMD ROM layout', () => {
+  const built = [
+    { kind: 'combined', fileName: 'amd-vbios-gop-1681.rom' },
+    { kind: 'gop-only', fileName: 'amd-gop-1681-audio.rom' },
+    { kind: 'vbios', fileName: 'vbios-1681.bin' },
+  ] as const;
+  const names = { combined: built[0].fileName, gop: built[1].fileName, gpu: built[2].fileName };
+  const hostpci = (r: ReturnType<typeof resolveConfig>) =>
+    r
+      .result!.blocks.find((b) => b.id === 'vm-conf')!
+      .lines.map((l) => l.text)
+      .filter((t) => t.startsWith('hostpci'));
+
+  it('one combined ROM: on the GPU function, none on the audio function, and only it goes along', () => {
+    const r = resolveConfig(
+      { pve: '9.1', boot: 'grub', vmid: 321, lspci },
+      { amdRomNames: names, amdRoms: { combined: true, noVbios: false } },
+    );
+    expect(hostpci(r)).toEqual([
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=amd-vbios-gop-1681.rom',
+      'hostpci1: 0000:c5:00.1,pcie=1',
+    ]);
+    expect(amdRomsFor(built, { combined: true, noVbios: false }).map((x) => x.kind)).toEqual([
+      'combined',
+    ]);
+  });
+
+  it('two ROMs: the VBIOS and the GOP ROM go along, not the combined one', () => {
+    const r = resolveConfig(
+      { pve: '9.1', boot: 'grub', vmid: 321, lspci },
+      { amdRomNames: names, amdRoms: { combined: false, noVbios: false } },
+    );
+    expect(hostpci(r)).toEqual([
+      'hostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.bin',
+      'hostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
+    ]);
+    expect(amdRomsFor(built, { combined: false, noVbios: false }).map((x) => x.kind)).toEqual([
+      'gop-only',
+      'vbios',
+    ]);
+    expect(amdRomsFor([built[1]], { combined: false, noVbios: true }).map((x) => x.kind)).toEqual([
+      'gop-only',
     ]);
   });
 });

@@ -23,6 +23,7 @@ import {
   FirmwareError,
   isAmdIgpu,
   type AmdIgpu,
+  type AmdBuiltRom,
 } from '$lib/firmware';
 import type { Settings } from '$lib/settings';
 import type { AmdRomSet } from './outputs.svelte';
@@ -79,7 +80,13 @@ export function configInputs(s: Settings, firmwareCode?: IgpuCode) {
  */
 export function resolveConfig(
   s: Settings,
-  extra: { ovmfFile?: string; firmware?: FirmwareChoice; amdRomNames?: AmdRomNames } = {},
+  extra: {
+    ovmfFile?: string;
+    firmware?: FirmwareChoice;
+    amdRomNames?: AmdRomNames;
+    /** AMD: how the ROMs go on the two functions, and whether a VBIOS exists at all. */
+    amdRoms?: AmdRomLayout;
+  } = {},
 ): ResolvedConfig {
   const c = configInputs(s, extra.firmware?.gopGeneration);
   const out: ResolvedConfig = { firmwareFindings: [] };
@@ -111,19 +118,26 @@ export function resolveConfig(
   }
   if (!out.igpu) return out;
   const amd = isAmdIgpu(out.igpu);
+  const layout = amd ? (extra.amdRoms ?? { combined: false, noVbios: false }) : undefined;
+  const names = extra.amdRomNames;
+  // AMD: the names of the ROMs step 2 built (their IDs may differ from the lspci defaults).
+  const gpuRom = layout ? (layout.combined ? names?.combined : names?.gpu) : undefined;
+  // noVbios: the GPU function gets no romfile (render-amd.ts); typed here until ConfigOptions has it.
+  const options: ConfigOptions & { noVbios?: boolean } = {
+    ...versions,
+    boot: c.boot,
+    igpu: out.igpu,
+    // An AMD GOP always comes in an option ROM; the patched OVMF carries Intel GOPs only.
+    mode: amd ? 'rom' : c.mode,
+    vmid: c.vmid,
+    romFile: layout?.noVbios ? undefined : (gpuRom ?? (s.romName || undefined)),
+    gopRomFile: layout && !layout.combined ? names?.gop : undefined,
+    ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
+    ...(layout?.combined ? { combinedRom: true } : {}),
+    ...(layout?.noVbios ? { noVbios: true } : {}),
+  };
   try {
-    out.result = renderConfig({
-      ...versions,
-      boot: c.boot,
-      igpu: out.igpu,
-      // An AMD GOP always comes in an option ROM; the patched OVMF carries Intel GOPs only.
-      mode: amd ? 'rom' : c.mode,
-      vmid: c.vmid,
-      // AMD: the names of the ROMs step 2 built (their IDs may differ from the lspci defaults).
-      romFile: (amd ? extra.amdRomNames?.gpu : undefined) ?? (s.romName || undefined),
-      gopRomFile: amd ? extra.amdRomNames?.gop : undefined,
-      ovmfFile: c.mode === 'ovmf' ? extra.ovmfFile : undefined,
-    });
+    out.result = renderConfig(options);
   } catch (e) {
     out.error = message(e);
   }
@@ -152,6 +166,26 @@ export interface AmdRomNames {
   gpu?: string;
   /** The GOP-only ROM, on BB:00.1. */
   gop?: string;
+  /** VBIOS and GOP in one ROM, on BB:00.0 alone. */
+  combined?: string;
+}
+
+/**
+ * How the AMD ROMs go on the two functions: two ROMs (VBIOS on BB:00.0, GOP on BB:00.1) or one
+ * combined ROM on BB:00.0; with no VBIOS found, only the GOP ROM on BB:00.1.
+ */
+export interface AmdRomLayout {
+  combined: boolean;
+  noVbios: boolean;
+}
+
+/** Which of the built AMD ROMs this layout puts in the VM (and so in the zip). */
+export function amdRomsFor<T extends { kind: AmdBuiltRom['kind'] }>(
+  roms: readonly T[],
+  layout: AmdRomLayout,
+): T[] {
+  const wanted: AmdBuiltRom['kind'][] = layout.combined ? ['combined'] : ['vbios', 'gop-only'];
+  return roms.filter((r) => wanted.includes(r.kind));
 }
 
 export function amdRomNamesOf(set: AmdRomSet | undefined): AmdRomNames | undefined {
@@ -159,5 +193,6 @@ export function amdRomNamesOf(set: AmdRomSet | undefined): AmdRomNames | undefin
   return {
     gpu: set.roms.find((r) => r.kind === 'vbios')?.fileName,
     gop: set.roms.find((r) => r.kind === 'gop-only')?.fileName,
+    combined: set.roms.find((r) => r.kind === 'combined')?.fileName,
   };
 }
