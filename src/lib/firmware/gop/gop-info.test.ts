@@ -1,7 +1,14 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gopInfo, isIntelGop } from './gop-info';
+import { gopInfo, gopLabel, isIntelGop } from './gop-info';
 import { generationFromGopMajor, generationFromVbtPlatform } from './generations';
-import { fixtureJson, haveFixtures, readFixture } from '../../../../tests/helpers/fixtures';
+import {
+  fixtureJson,
+  fixturePath,
+  haveFixtures,
+  readFixture,
+} from '../../../../tests/helpers/fixtures';
+import { withoutNameString, withoutUtf16 } from '../../../../tests/helpers/gop';
 
 interface Expected {
   file: string;
@@ -136,5 +143,92 @@ describe.skipIf(!haveFixtures)('GOPs of the newest platforms (newgen fixtures)',
     );
     expect(desktop.deviceIds).toContain(0xb640);
     expect(notebook.deviceIds).not.toContain(0xb640);
+  });
+});
+
+/** Every Intel GOP fixture: the gop-vbt pairs, gop/ (vendor BIOSes, Dasharo) and newgen/. */
+function allGopFixtures(): string[] {
+  if (!haveFixtures) return [];
+  return [
+    ...readdirSync(fixturePath('gop-vbt')).map((d) => `gop-vbt/${d}/IntelGopDriver.efi`),
+    ...readdirSync(fixturePath('gop'))
+      .filter((f) => f.endsWith('.efi'))
+      .map((f) => `gop/${f}`),
+    ...readdirSync(fixturePath('gop/dasharo')).map((f) => `gop/dasharo/${f}`),
+    'newgen/lixiaoliu-mtl-h-155h-gop-b1035/nb-ultra-155h.efi',
+    'newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi',
+  ];
+}
+
+describe.skipIf(!haveFixtures)('the version of a GOP without its name string', () => {
+  it('is the version its source states, for every gop-vbt pair', () => {
+    for (const e of gopPes) {
+      const [major, minor, build] = e.gops[0].version_per_source!.split('.').map(Number);
+      for (const replacement of ['Vendor Video Driver', undefined]) {
+        const g = gopInfo(withoutNameString(readFixture(e.file), replacement));
+        expect([g.name, g.major, g.build, g.versionSource], e.file).toEqual([
+          '',
+          major,
+          build,
+          'beside-controller',
+        ]);
+        if (g.minor !== undefined) expect(g.minor, e.file).toBe(minor);
+        expect(g.generation, e.file).toMatchObject({ basis: 'version' });
+      }
+    }
+  });
+
+  it.each(allGopFixtures())('%s reads the same as with its name', (file) => {
+    const named = gopInfo(readFixture(file));
+    const bare = gopInfo(withoutNameString(readFixture(file)));
+    expect(named.versionSource).toBe('beside-name');
+    expect(named.versionKnown).not.toBe('none');
+    expect([bare.versionText, bare.versionKnown, bare.generation]).toEqual([
+      named.versionText,
+      named.versionKnown,
+      named.generation,
+    ]);
+    expect(bare.deviceIds).toEqual(named.deviceIds);
+  });
+
+  it('the newest GOPs: builds 1035 and 1062 as their SOURCE.txt states, line 22', () => {
+    for (const [file, build] of [
+      ['newgen/lixiaoliu-mtl-h-155h-gop-b1035/nb-ultra-155h.efi', 1035],
+      ['newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi', 1062],
+    ] as const) {
+      const g = gopInfo(withoutNameString(readFixture(file)));
+      expect([g.versionText, g.generation?.code, g.generation?.igpu]).toEqual([
+        `22.?.${build}`,
+        'MTL',
+        'MTL',
+      ]);
+      expect(gopLabel(g)).toBe(`Intel GOP driver (no name string) 22.?.${build}`);
+    }
+  });
+
+  it('with no version left in the image, the device-ID table names the generation', () => {
+    // Overwrite the controller name too: nothing anchors the version strings any more.
+    const file = 'newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi';
+    const pe = withoutUtf16(withoutNameString(readFixture(file)), 'Intel(R) Graphics Controller');
+    const g = gopInfo(pe);
+    expect([g.versionText, g.versionKnown, g.versionSource]).toEqual(['', 'none', undefined]);
+    expect(g.generation).toEqual({
+      code: 'MTL',
+      label: 'Meteor Lake',
+      basis: 'device-ids',
+      igpu: 'MTL',
+    });
+    expect(gopLabel(g)).toBe('Intel GOP driver (no name string), Meteor Lake');
+    // An FFS version section that spells a GOP version fills the gap; edk2's default "1.0" does not.
+    expect(gopInfo(pe, { build: 0, text: '1.0' }).versionKnown).toBe('none');
+    const ffs = gopInfo(pe, { build: 0, text: '22.0.1062' });
+    expect([ffs.versionText, ffs.versionSource, ffs.generation?.basis]).toEqual([
+      '22.0.1062',
+      'ffs-version',
+      'version',
+    ]);
+    // The image's own version wins over the file's.
+    const own = gopInfo(readFixture(file), { build: 0, text: '21.0.1066' });
+    expect([own.versionText, own.versionSource]).toEqual(['22.?.1062', 'beside-name']);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '../../../../fixtures/builder/index';
 import { parseFirmware } from '../parse';
 import { fixturePath, haveFixtures, readFixture } from '../../../../tests/helpers/fixtures';
+import { withoutNameString as overwriteName } from '../../../../tests/helpers/gop';
 import { findCandidates } from './find';
 import { isIntelGop } from './gop-info';
 import { identifyGop } from './identify';
@@ -22,17 +23,7 @@ const AMI_GOP_GUID = '5BBA83E6-F027-4CA7-BFD0-16358CC9E123';
 
 /** The GOP with its UTF-16 "Intel(R) GOP Driver" overwritten, as some Arrow Lake BIOSes ship it. */
 function withoutNameString(pe: Uint8Array): Uint8Array {
-  const out = pe.slice();
-  const name = [...'Intel(R) GOP Driver'].flatMap((c) => [c.charCodeAt(0), 0]);
-  const other = [...'Vendor Video Driver'].flatMap((c) => [c.charCodeAt(0), 0]);
-  let hits = 0;
-  for (let i = 0; i + name.length <= out.length; i++) {
-    if (name.every((b, j) => out[i + j] === b)) {
-      out.set(other, i);
-      hits++;
-    }
-  }
-  expect(hits).toBeGreaterThan(0);
+  const out = overwriteName(pe);
   expect(isIntelGop(out)).toBe(false);
   return out;
 }
