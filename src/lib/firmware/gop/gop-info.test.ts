@@ -1,7 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gopInfo, gopLabel, isIntelGop } from './gop-info';
-import { generationFromGopMajor, generationFromVbtPlatform } from './generations';
+import {
+  GOP_MAJOR_GENERATIONS,
+  generationFromGopMajor,
+  generationFromVbtPlatform,
+  gopMajorsFor,
+} from './generations';
+import { analyze } from '../analyze';
+import { igpuIdsFor, isIgpuCode } from '../igpu/devices';
 import {
   fixtureJson,
   fixturePath,
@@ -89,6 +96,42 @@ describe('generation tables', () => {
     expect(generationFromVbtPlatform('SANDYBRIDGE-M')?.code).toBe('SNB');
     expect(generationFromVbtPlatform('ALDERLAKE-P')?.code).toBe('ADL');
     expect(generationFromVbtPlatform('FOO')).toBeUndefined();
+  });
+});
+
+describe('GOP lines and the iGPU codes the config uses', () => {
+  it('every line names a generation and known iGPU codes; Braswell is CHV (0x22B0–0x22B3)', () => {
+    for (const [major, line] of Object.entries(GOP_MAJOR_GENERATIONS)) {
+      expect(line.igpus.length, major).toBeGreaterThan(0);
+      for (const code of line.igpus) expect(isIgpuCode(code), `${major} ${code}`).toBe(true);
+    }
+    const bsw = generationFromGopMajor(8)!;
+    expect([bsw.code, bsw.igpus]).toEqual(['BSW', ['CHV']]);
+    expect(igpuIdsFor('CHV')).toEqual([0x22b0, 0x22b1, 0x22b2, 0x22b3]);
+    expect(gopMajorsFor('CHV')).toEqual([8]);
+    expect(gopMajorsFor('ADL')).toEqual([17, 21]);
+    expect(gopMajorsFor('ARL')).toEqual([22]);
+    expect(gopMajorsFor('LNL')).toEqual([]);
+    expect(gopMajorsFor('PTL')).toEqual([]);
+  });
+
+  it.skipIf(!haveFixtures)('a GOP of line 8 gives step 3 the CHV generation', async () => {
+    // The Bay Trail GOP with its major string "7" made "8": a Braswell-line GOP as far as the
+    // version goes. Analyze hands the config the iGPU code, which must be one it knows.
+    const byt = readFixture('gop/N2930.efi');
+    const name = Buffer.from(byt).indexOf(Buffer.from('Intel(R) GOP Driver', 'utf16le'));
+    const at = name + 0x88; // the UTF-16 major "7", right after the name buffer
+    expect([byt[at], byt[at + 1], byt[at + 2], byt[at + 3]]).toEqual([0x37, 0, 0, 0]);
+    const bsw = byt.slice();
+    bsw[at] = 0x38;
+    const info = gopInfo(bsw);
+    expect([info.major, info.generation?.code, info.generation?.igpu]).toEqual([8, 'BSW', 'CHV']);
+    const [g] = (await analyze(bsw)).gops;
+    expect([g.version, g.generation, g.igpuCode]).toEqual([
+      '8.?.1007',
+      'Braswell / Cherry Trail',
+      'CHV',
+    ]);
   });
 });
 
