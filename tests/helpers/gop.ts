@@ -13,7 +13,7 @@ export function withoutUtf16(pe: Uint8Array, text: string, replacement?: string)
   const from = utf16(text);
   const to = replacement === undefined ? from.map(() => 0) : utf16(replacement);
   if (to.length !== from.length) throw new Error('the replacement must be as long as the text');
-  const out = pe.slice();
+  const out = new Uint8Array(pe); // a copy, also of a Node Buffer (whose slice() shares memory)
   let hits = 0;
   for (let i = 0; i + from.length <= out.length; i++) {
     if (from.every((b, j) => out[i + j] === b)) {
