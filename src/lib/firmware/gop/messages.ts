@@ -77,14 +77,8 @@ const TEMPLATES = {
     '取自 FFS 文件的版本节（映像本身没有版本号）',
   ],
   'gop.from.none': ['not stored in the image', '映像中没有存储版本号'],
-  'gop.generation.fromVersion': [
-    'from the version major {major}',
-    '依据主版本号 {major}',
-  ],
-  'gop.generation.fromIds': [
-    'from its device-ID table ({why})',
-    '依据其设备 ID 表（{why}）',
-  ],
+  'gop.generation.fromVersion': ['from the version major {major}', '依据主版本号 {major}'],
+  'gop.generation.fromIds': ['from its device-ID table ({why})', '依据其设备 ID 表（{why}）'],
   'gop.generation.noVersion': ['the image holds no version', '映像中没有版本号'],
   'gop.generation.unmappedMajor': [
     'version major {major} is not mapped to a generation',

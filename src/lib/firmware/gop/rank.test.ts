@@ -246,7 +246,10 @@ describe('VBT ranking', () => {
       const hsw = vbt(place(UNKNOWN_1, 0x01, 1, 'IntelGopVbt'), 'HASWELL', 'h');
       const own = vbt(place(UNKNOWN_2, 0x01, 2, 'IntelGopVbt'), platform, 'o');
       const r = rankCandidates(cands([top], [hsw, own]));
-      expect(r.vbts.map((v) => v.candidate.sha256), code).toEqual(['o', 'h']);
+      expect(
+        r.vbts.map((v) => v.candidate.sha256),
+        code,
+      ).toEqual(['o', 'h']);
       expect(r.vbts[0].warnings, code).toEqual([]);
     }
   });
