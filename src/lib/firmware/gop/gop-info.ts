@@ -12,8 +12,9 @@
  * Controller", "Intel(R) Haswell Graphics Controller", …) in every GOP of the fixtures, so that
  * string takes the name's place as the anchor. What such an image does not hold elsewhere: the
  * FFS files around GOPs carry edk2's default EFI_SECTION_VERSION "1.0" when they have one (the
- * reports/ of the fixtures), UI names carry no version, and the driver-binding Version field is not
- * where the GOP keeps its version. A version section that does spell a GOP version is still used.
+ * reports/ of the fixtures), UI names carry no version, and the driver-binding protocol's Version
+ * field could not be located reliably in the images, so it is not read. A version section that does
+ * spell a GOP version is still used.
  */
 import type { PeInfo } from '../pe/headers';
 import { readPe } from '../pe/headers';
