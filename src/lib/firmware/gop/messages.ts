@@ -66,11 +66,11 @@ const TEMPLATES = {
   'gop.from.whole-string': ['written out whole in the image', '映像中完整写出'],
   'gop.from.beside-name': [
     'read beside the "Intel(R) GOP Driver" name in the image',
-    '读自映像中 "Intel(R) GOP Driver" 名称旁',
+    '读自映像中 GOP 驱动名称字符串旁',
   ],
   'gop.from.beside-controller': [
     'read beside the graphics-controller name (the image lacks "Intel(R) GOP Driver")',
-    '读自显卡控制器名称旁（映像中没有 "Intel(R) GOP Driver"）',
+    '读自显卡控制器名称旁（映像中没有 GOP 驱动名称字符串）',
   ],
   'gop.from.ffs-version': [
     "from the FFS file's version section (the image itself holds none)",

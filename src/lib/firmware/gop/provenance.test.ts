@@ -23,7 +23,7 @@ describe.skipIf(!haveFixtures)('where a GOP version and generation come from', (
       'read beside the "Intel(R) GOP Driver" name in the image',
       'from the version major 22',
     ]);
-    expect(p.version['zh-CN']).toBe('读自映像中 "Intel(R) GOP Driver" 名称旁');
+    expect(p.version['zh-CN']).toBe('读自映像中 GOP 驱动名称字符串旁');
   });
 
   it('a major no line is known for (a Lunar/Panther Lake GOP, say): the device-ID table names it', () => {
