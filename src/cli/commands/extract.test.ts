@@ -9,6 +9,7 @@ import { fixtureJson, fixturePath, haveFixtures } from '../../../tests/helpers/f
 import { UsageError } from '../command';
 import { extractCommand, sanitizeName } from './extract';
 import { captureStdout } from '../../../tests/helpers/stdout';
+import { withoutNameString, withoutUtf16 } from '../../../tests/helpers/gop';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -132,6 +133,47 @@ describe.skipIf(!haveFixtures)('extract on fixtures', () => {
       await extractCommand.run([file, '-o', tmp()]);
       expect(stdout.text).toContain(
         'generation:  PTL, Panther Lake (a guess from the platform string)',
+      );
+    },
+  );
+
+  it.skipIf(!haveFixtures)(
+    'a GOP without its name string: version, where it was read and the generation, in --json and text',
+    { timeout: 30_000 },
+    async () => {
+      const gop = readFileSync(
+        fixturePath('newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi'),
+      );
+      const dir = tmp();
+      const bare = join(dir, 'nameless.efi');
+      writeFileSync(bare, withoutNameString(gop));
+      await extractCommand.run([bare, '-o', join(dir, 'out'), '--json']);
+      const j = JSON.parse(stdout.text);
+      expect(j.gops).toHaveLength(1);
+      expect(j.gops[0]).toMatchObject({
+        version: '22.?.1062',
+        versionKnown: 'partial',
+        versionSource: 'beside-controller',
+        versionFrom:
+          'read beside the graphics-controller name (the image lacks "Intel(R) GOP Driver")',
+      });
+      expect(j.gops[0].generation).toEqual({
+        code: 'MTL',
+        label: 'Meteor Lake / Arrow Lake',
+        basis: 'version',
+        igpu: 'MTL',
+        from: 'from the version major 22',
+        guess: true,
+      });
+      expect(j.gops[0].identity.confidence).toBe('medium');
+      // No version left at all: the text report says so, and names the device-ID table's generation.
+      const none = join(dir, 'no-version.efi');
+      writeFileSync(none, withoutUtf16(withoutNameString(gop), 'Intel(R) Graphics Controller'));
+      stdout.clear();
+      await extractCommand.run([none, '-o', join(dir, 'out2')]);
+      expect(stdout.text).toContain('  version:     not stored in the image\n');
+      expect(stdout.text).toContain(
+        '  generation:  MTL, Meteor Lake (a guess from its device-ID table (the image holds no version))\n',
       );
     },
   );

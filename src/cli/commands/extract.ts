@@ -19,6 +19,7 @@ import {
   type AmdRanking,
   type AmdGopCandidate,
   type VbiosCandidate,
+  gopProvenance,
 } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
@@ -97,12 +98,20 @@ function placeJson(c: Placed) {
 
 function gopJson(r: Ranked<GopCandidate>, file?: string) {
   const c = r.candidate;
+  const from = gopProvenance(c.info);
   return {
     ...rankedJson(r, file),
     version: c.info.versionText || undefined,
     versionKnown: c.info.versionKnown,
+    // Where it was read: beside the name, beside the controller name (no name string), …
+    versionSource: c.info.versionSource,
+    versionFrom: from.version.en,
     // From the version major or the device-ID table: Intel documents neither mapping.
-    generation: c.info.generation && { ...c.info.generation, guess: true },
+    generation: c.info.generation && {
+      ...c.info.generation,
+      from: from.generation?.en,
+      guess: true,
+    },
     deviceIds: c.info.deviceIds.map((d) => '0x' + pciId(d)),
     deviceFamilies: c.info.deviceFamilies,
     // Why it counts as an Intel GOP (name string, protocols, device IDs, file GUID/name).
@@ -157,11 +166,12 @@ function deviceIdText(ids: number[], families: string[]): string {
 
 function gopText(r: Ranked<GopCandidate>, file: string | undefined): string[] {
   const c = r.candidate;
+  const from = gopProvenance(c.info);
   const gen = c.info.generation;
   const lines = [
     `GOP #${r.rank}${file ? `  -> ${file}` : ''}`,
-    `  version:     ${c.info.versionText || 'unknown'}${c.info.versionKnown === 'partial' ? ' (parts not stored in the image)' : ''}`,
-    `  generation:  ${gen ? `${gen.code}, ${gen.label} (a guess from the ${gen.basis === 'version' ? 'version' : 'device IDs'})` : 'unknown'}`,
+    `  version:     ${c.info.versionText ? `${c.info.versionText}${c.info.versionKnown === 'partial' ? ' (parts not stored in the image)' : ''}, ${from.version.en}` : from.version.en}`,
+    `  generation:  ${gen ? `${gen.code}, ${gen.label} (a guess ${from.generation!.en})` : 'unknown'}`,
     `  device IDs:  ${deviceIdText(c.info.deviceIds, c.info.deviceFamilies)}`,
     `  image:       ${c.info.pe.format} ${c.info.pe.machineName}, ${c.info.pe.subsystemName}`,
     `  file:        ${where(c)}`,

@@ -9,7 +9,9 @@ import type { GopCandidate, IgnoredCandidate, VbtCandidate } from './gop/find';
 import { inspectFirmware, type InspectResult } from './inspect';
 import type { Text } from './text';
 import { lookupAmdApu } from './igpu/amd';
-import { isIgpuCode, type IgpuCode } from './igpu/devices';
+import type { IgpuCode } from './igpu/devices';
+import type { GopVersionSource } from './gop/gop-info';
+import { gopProvenance } from './gop/provenance';
 import { findAll } from './tree/node';
 import type { FirmwareErrorData } from './errors';
 import { findAmdCandidates, type AmdGopCandidate, type VbiosCandidate } from './amd/find';
@@ -33,7 +35,15 @@ export interface CandidateSummary {
 export interface GopSummary extends CandidateSummary {
   version: string;
   versionKnown: 'full' | 'partial' | 'none';
+  /** Where the version was read (gop-info.ts); absent when the image holds none. */
+  versionSource?: GopVersionSource;
+  /** The same, for people ("not stored in the image" when there is none). */
+  versionFrom: Text;
   generation?: string;
+  /** What named the generation: the version's major, or the driver's device-ID table. */
+  generationBasis?: 'version' | 'device-ids';
+  /** The same, for people. */
+  generationFrom?: Text;
   /** The same generation as an iGPU code, for code to use (e.g. step 3's default generation). */
   igpuCode?: IgpuCode;
   machine: string;
@@ -123,13 +133,17 @@ function candidateSummary(r: Ranked<Summarised>): CandidateSummary {
 
 function gopSummary(r: Ranked<GopCandidate>): GopSummary {
   const { info } = r.candidate;
+  const from = gopProvenance(info);
   return {
     ...candidateSummary(r),
     version: info.versionText,
     versionKnown: info.versionKnown,
+    versionSource: info.versionSource,
+    versionFrom: from.version,
     generation: info.generation?.label,
-    igpuCode:
-      info.generation && isIgpuCode(info.generation.code) ? info.generation.code : undefined,
+    generationBasis: info.generation?.basis,
+    generationFrom: from.generation,
+    igpuCode: info.generation?.igpu,
     machine: info.pe.machineName,
     subsystem: info.pe.subsystemName,
     deviceIds: info.deviceIds,

@@ -21,6 +21,7 @@ export { nodeSummary, treeToJson, treeToText, type NodeSummary } from './tree/re
 export type { Candidates } from './gop/find';
 export type { Ranked, Ranking } from './gop/rank';
 export { gopInfo, gopLabel } from './gop/gop-info';
+export { gopProvenance } from './gop/provenance';
 export { parseVbt } from './gop/vbt';
 
 // AMD APU graphics: GOP and VBIOS finder, ROMs

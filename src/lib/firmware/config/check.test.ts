@@ -326,6 +326,21 @@ describe('crossCheckFirmware', () => {
     expect(crossCheckFirmware(CFL, { gopVersion: '9.0.1074' })).toEqual([]);
     expect(crossCheckFirmware(ADL, { gopVersion: '21.0.1061' })).toEqual([]);
   });
+  it('compares the GOP major with the one GOP-line table (gop/generations.ts)', () => {
+    // Braswell / Cherry Trail (CHV, 0x22B0): GOP line 8; Bay Trail's 7 is another line.
+    const chv = lookupIgpu(0x22b0)!;
+    expect(chv.code).toBe('CHV');
+    expect(crossCheckFirmware(chv, { gopVersion: '8.0.1039' })).toEqual([]);
+    const f = crossCheckFirmware(chv, { gopVersion: '7.0.1007' });
+    expect(f.map((x) => x.id)).toEqual(['gop-mismatch']);
+    expect(f[0].message.en).toContain('8');
+    // Ice Lake's line 14 (LongQT-sea ICL_GOPv14), Arrow Lake's 22.
+    expect(crossCheckFirmware(lookupIgpu(0x8a52)!, { gopVersion: '14.0.1032' })).toEqual([]);
+    expect(crossCheckFirmware(lookupIgpu(0x7d67)!, { gopVersion: '22.0.1062' })).toEqual([]);
+    // No GOP line is known for Lunar Lake and Panther Lake: their major is not checked.
+    for (const id of [0x64a0, 0xb080])
+      expect(crossCheckFirmware(lookupIgpu(id)!, { gopVersion: '23.0.1000' })).toEqual([]);
+  });
   it("prefers the GOP's own device table to the version", () => {
     const found = { gopVersion: '17.0.1071', gopDeviceIds: [0x3e92], gopFamilies: ['Coffee Lake'] };
     expect(crossCheckFirmware(CFL, found)).toEqual([]);

@@ -1,6 +1,7 @@
 /** Rule engine over a Proxmox `<vmid>.conf` (generated or pasted) for IGD legacy passthrough. */
 import { pciId } from '../bytes/hex';
 import type { IgpuCode, IntelIgpu } from '../igpu/devices';
+import { gopMajorsFor } from '../gop/generations';
 import {
   atLeast,
   fmt,
@@ -281,34 +282,6 @@ const VBT_PLATFORMS: readonly [RegExp, readonly IgpuCode[]][] = [
   [/PANTHER|WILDCAT/i, ['PTL']],
 ];
 
-/**
- * GOP major versions per platform, from the ROM names of LongQT-sea/intel-igpu-passthru (SNB_GOPv2 …
- * ARL_MTL_GOPv22); codes without a known version are not checked.
- */
-const GOP_MAJORS: Partial<Record<IgpuCode, readonly number[]>> = {
-  SNB: [2],
-  IVB: [3],
-  HSW: [5],
-  BDW: [5],
-  SKL: [9],
-  KBL: [9],
-  CFL: [9],
-  CML: [9],
-  BYT: [7],
-  APL: [10],
-  GLK: [13],
-  ICL: [14],
-  TGL: [17],
-  RKL: [17],
-  ADL: [17, 21],
-  RPL: [17, 21],
-  'ADL-N': [21],
-  JSL: [18],
-  EHL: [18],
-  MTL: [22],
-  ARL: [22],
-};
-
 export interface FirmwareFound {
   /** The GOP's version as the reader states it, e.g. "21.0.1066" or "21.?.1066". */
   gopVersion?: string;
@@ -344,9 +317,10 @@ export function crossCheckFirmware(igpu: IntelIgpu, found: FirmwareFound): Findi
       );
     return out;
   }
-  const majors = GOP_MAJORS[igpu.code];
+  // The GOP lines known for the platform (gop/generations.ts); codes without one are not checked.
+  const majors = gopMajorsFor(igpu.code);
   const m = found.gopVersion ? /^(\d+)/.exec(found.gopVersion) : null;
-  if (majors && m && !majors.includes(Number(m[1])))
+  if (majors.length && m && !majors.includes(Number(m[1])))
     out.push(
       find('gop-mismatch', undefined, {
         gop: found.gopVersion!,

@@ -3,7 +3,9 @@ import { allBytes } from '../bytes/compare';
 import { absAt } from '../bytes/offsets';
 import { ByteView } from '../bytes/view';
 import { FirmwareError } from '../errors';
-import { gopInfo, gopLabel, isIntelGop } from '../gop/gop-info';
+import { gopInfo, gopLabel } from '../gop/gop-info';
+import { identifyGop } from '../gop/identify';
+import { gopProvenance } from '../gop/provenance';
 import { readPe, type PeInfo as PeHeaders } from '../pe/headers';
 import type { PeData, VbtData } from '../tree/data';
 import { addChild, childSource, makeNode, type FirmwareNode } from '../tree/node';
@@ -108,10 +110,17 @@ export function peNode(
     sectionNames: pe.sections.map((s) => s.name),
     checksum: pe.format === 'TE' ? undefined : pe.checksum,
   };
-  if (isIntelGop(raw)) {
+  // The finder's recogniser: a GOP without its "Intel(R) GOP Driver" string is labelled too.
+  if (identifyGop(raw).gop) {
     const gop = gopInfo(raw);
     node.name = gopLabel(gop);
-    data.gop = { versionText: gop.versionText, deviceIdCount: gop.deviceIds.length };
+    const from = gopProvenance(gop);
+    data.gop = {
+      versionText: gop.versionText,
+      deviceIdCount: gop.deviceIds.length,
+      versionFrom: from.version.en,
+      generation: gop.generation && `${gop.generation.label} (${from.generation!.en})`,
+    };
   }
   return node;
 }

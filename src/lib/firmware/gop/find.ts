@@ -10,7 +10,7 @@ import { isPe, peImageLength } from '../pe/headers';
 import { FILE_TYPE, SECTION_TYPE } from '../spec';
 import type { Text } from '../text';
 import { pathOf, walk, type FirmwareNode } from '../tree/node';
-import { gopInfo, type GopInfo } from './gop-info';
+import { gopInfo, type FfsVersion, type GopInfo } from './gop-info';
 import { identifyGop, type GopIdentity } from './identify';
 import { gopMessages } from './messages';
 import { findVbts, type VbtInfo } from './vbt';
@@ -26,6 +26,8 @@ export interface Location {
   fileGuid?: string;
   /** Text of the file's UI section. */
   uiName?: string;
+  /** The file's EFI_SECTION_VERSION, when it has one. */
+  ffsVersion?: FfsVersion;
   /** The FFS file type code of `file` (0x07 DRIVER, 0x01 RAW, …). */
   fileType?: number;
   path: string;
@@ -142,17 +144,29 @@ export function deletedAncestor(n: FirmwareNode): FirmwareNode | undefined {
   return undefined;
 }
 
-function uiNameOf(file: FirmwareNode | undefined): string | undefined {
+/** The first section of `type` that belongs to `file` itself (not to files of a nested volume). */
+function ownSection(file: FirmwareNode | undefined, type: number): FirmwareNode | undefined {
   if (!file) return undefined;
-  let name: string | undefined;
+  let found: FirmwareNode | undefined;
   walk(file, (n) => {
-    if (name !== undefined) return false;
+    if (found) return false;
     const d = n.data;
-    if (d.is === 'section' && d.sectionType === SECTION_TYPE.userInterface && n.text) name = n.text;
-    // Only this file's own sections, not files of a nested volume.
+    if (d.is === 'section' && d.sectionType === type && n.text) found = n;
     return n === file || n.kind === 'section';
   });
-  return name;
+  return found;
+}
+
+function uiNameOf(file: FirmwareNode | undefined): string | undefined {
+  return ownSection(file, SECTION_TYPE.userInterface)?.text;
+}
+
+function ffsVersionOf(file: FirmwareNode | undefined): FfsVersion | undefined {
+  const n = ownSection(file, SECTION_TYPE.version);
+  const d = n?.data;
+  return d?.is === 'section' && n?.text !== undefined
+    ? { build: d.buildNumber ?? 0, text: n.text }
+    : undefined;
 }
 
 function allBytes(b: Uint8Array, v: number): boolean {
@@ -188,6 +202,7 @@ export function location(node: FirmwareNode, order: number): Location {
     file,
     fileGuid: file?.guid,
     uiName: uiNameOf(file),
+    ffsVersion: ffsVersionOf(file),
     fileType: file?.data.is === 'file' ? file.data.fileType : undefined,
     path: locate(node),
     order,
@@ -228,7 +243,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
       const sha256 = await sha256Hex(bytes);
       let info: GopInfo;
       try {
-        info = gopInfo(bytes);
+        info = gopInfo(bytes, loc.ffsVersion);
       } catch (e) {
         if (!(e instanceof FirmwareError)) throw e;
         ignored.push({

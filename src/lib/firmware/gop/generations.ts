@@ -5,6 +5,8 @@
  * device IDs (src/lib/firmware/igpu/) where they are known.
  */
 
+import type { IgpuCode } from '../igpu/devices';
+
 export interface GopGeneration {
   /** Short code, e.g. 'ADL'. */
   code: string;
@@ -12,29 +14,58 @@ export interface GopGeneration {
   label: string;
 }
 
-/** GOP version major → generation (a guess; see above). */
-export const GOP_MAJOR_GENERATIONS: Readonly<Record<number, GopGeneration>> = {
-  2: { code: 'SNB', label: 'Sandy Bridge' },
-  3: { code: 'IVB', label: 'Ivy Bridge' },
-  5: { code: 'HSW', label: 'Haswell / Broadwell' },
-  7: { code: 'BYT', label: 'Bay Trail' },
-  8: { code: 'BSW', label: 'Braswell / Cherry Trail' },
-  9: { code: 'SKL', label: 'Skylake … Comet Lake' },
-  10: { code: 'APL', label: 'Apollo Lake' },
-  13: { code: 'GLK', label: 'Gemini Lake' },
-  17: { code: 'TGL', label: 'Tiger Lake / Rocket Lake / Alder Lake-S' },
-  18: { code: 'JSL', label: 'Jasper Lake / Elkhart Lake' },
-  21: { code: 'ADL', label: 'Alder Lake / Raptor Lake / ADL-N' },
+/** One Intel GOP line: its generation and the iGPUs (config codes) its builds drive. */
+export interface GopLine extends GopGeneration {
+  /** The iGPU codes (igpu/devices.ts) this line serves, the one it is named for first. */
+  igpus: readonly IgpuCode[];
+}
+
+/**
+ * GOP version major → line (a guess; see above). This is the one table: the reader names a GOP's
+ * generation from it, and the config check (config/check.ts) compares a GOP's major with it.
+ * Sources: the versions of the fixtures' GOPs (gop-vbt/, gop/, newgen/) and the ROM names of
+ * LongQT-sea/intel-igpu-passthru (SNB_GOPv2, IVB_GOPv3, HSW_BDW_GOPv5, SKL_CML_GOPv9, GLK_GOPv13,
+ * ICL_GOPv14, RKL_TGL_ADL_RPL_GOPv17, JSL_GOPv18, ADL-N_TWL_GOPv21, ARL_MTL_GOPv22).
+ */
+export const GOP_MAJOR_GENERATIONS: Readonly<Record<number, GopLine>> = {
+  2: { code: 'SNB', label: 'Sandy Bridge', igpus: ['SNB'] },
+  3: { code: 'IVB', label: 'Ivy Bridge', igpus: ['IVB'] },
+  5: { code: 'HSW', label: 'Haswell / Broadwell', igpus: ['HSW', 'BDW'] },
+  7: { code: 'BYT', label: 'Bay Trail', igpus: ['BYT'] },
+  // Braswell and Cherry Trail are one iGPU, Linux's CHV (INTEL_CHV_IDS 0x22B0–0x22B3).
+  8: { code: 'BSW', label: 'Braswell / Cherry Trail', igpus: ['CHV'] },
+  9: { code: 'SKL', label: 'Skylake … Comet Lake', igpus: ['SKL', 'KBL', 'CFL', 'CML'] },
+  10: { code: 'APL', label: 'Apollo Lake', igpus: ['APL'] },
+  13: { code: 'GLK', label: 'Gemini Lake', igpus: ['GLK'] },
+  14: { code: 'ICL', label: 'Ice Lake', igpus: ['ICL'] },
+  17: {
+    code: 'TGL',
+    label: 'Tiger Lake / Rocket Lake / Alder Lake-S',
+    igpus: ['TGL', 'RKL', 'ADL', 'RPL'],
+  },
+  18: { code: 'JSL', label: 'Jasper Lake / Elkhart Lake', igpus: ['JSL', 'EHL'] },
+  21: { code: 'ADL', label: 'Alder Lake / Raptor Lake / ADL-N', igpus: ['ADL', 'RPL', 'ADL-N'] },
   // 22.x: every 22.x build in the fixtures lists both MTL and ARL device IDs — Dasharo's MTL
   // 22.0.1041, a Meteor Lake-H build 1035 (System76 lemp13 ships the same bytes) and a Core Ultra
-  // desktop (Arrow Lake-S) build 1062 — so one line serves both. Lunar Lake and Panther Lake GOP
-  // majors are not in the fixtures or in public release notes we could read, so none is mapped:
-  // such a GOP is named by its device-ID table instead (gop-info.ts).
-  22: { code: 'MTL', label: 'Meteor Lake / Arrow Lake' },
+  // desktop (Arrow Lake-S) build 1062 — so one line serves both.
+  22: { code: 'MTL', label: 'Meteor Lake / Arrow Lake', igpus: ['MTL', 'ARL'] },
+  // Lunar Lake and Panther Lake: no major is mapped. No fixture holds their GOP, and no public
+  // source we could read names one: LongQT-sea/intel-igpu-passthru's table lists Lunar Lake with
+  // ROM and GOP version "(unknown)" and has no Panther Lake row; Intel publishes no GOP release
+  // notes, and searches of GitHub issues and code and of web pages (Dec 2026) found no LNL or PTL
+  // GOP version. Such a GOP is named by its device-ID table instead (gop-info.ts).
 };
 
-export function generationFromGopMajor(major: number | undefined): GopGeneration | undefined {
+export function generationFromGopMajor(major: number | undefined): GopLine | undefined {
   return major === undefined ? undefined : GOP_MAJOR_GENERATIONS[major];
+}
+
+/** The GOP majors whose line serves `code`, ascending; [] when no line is known for it. */
+export function gopMajorsFor(code: IgpuCode): number[] {
+  return Object.entries(GOP_MAJOR_GENERATIONS)
+    .filter(([, line]) => line.igpus.includes(code))
+    .map(([major]) => Number(major))
+    .sort((a, b) => a - b);
 }
 
 /**

@@ -1,7 +1,21 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gopInfo, isIntelGop } from './gop-info';
-import { generationFromGopMajor, generationFromVbtPlatform } from './generations';
-import { fixtureJson, haveFixtures, readFixture } from '../../../../tests/helpers/fixtures';
+import { gopInfo, gopLabel, isIntelGop } from './gop-info';
+import {
+  GOP_MAJOR_GENERATIONS,
+  generationFromGopMajor,
+  generationFromVbtPlatform,
+  gopMajorsFor,
+} from './generations';
+import { analyze } from '../analyze';
+import { igpuIdsFor, isIgpuCode } from '../igpu/devices';
+import {
+  fixtureJson,
+  fixturePath,
+  haveFixtures,
+  readFixture,
+} from '../../../../tests/helpers/fixtures';
+import { withoutNameString, withoutUtf16 } from '../../../../tests/helpers/gop';
 
 interface Expected {
   file: string;
@@ -85,6 +99,42 @@ describe('generation tables', () => {
   });
 });
 
+describe('GOP lines and the iGPU codes the config uses', () => {
+  it('every line names a generation and known iGPU codes; Braswell is CHV (0x22B0–0x22B3)', () => {
+    for (const [major, line] of Object.entries(GOP_MAJOR_GENERATIONS)) {
+      expect(line.igpus.length, major).toBeGreaterThan(0);
+      for (const code of line.igpus) expect(isIgpuCode(code), `${major} ${code}`).toBe(true);
+    }
+    const bsw = generationFromGopMajor(8)!;
+    expect([bsw.code, bsw.igpus]).toEqual(['BSW', ['CHV']]);
+    expect(igpuIdsFor('CHV')).toEqual([0x22b0, 0x22b1, 0x22b2, 0x22b3]);
+    expect(gopMajorsFor('CHV')).toEqual([8]);
+    expect(gopMajorsFor('ADL')).toEqual([17, 21]);
+    expect(gopMajorsFor('ARL')).toEqual([22]);
+    expect(gopMajorsFor('LNL')).toEqual([]);
+    expect(gopMajorsFor('PTL')).toEqual([]);
+  });
+
+  it.skipIf(!haveFixtures)('a GOP of line 8 gives step 3 the CHV generation', async () => {
+    // The Bay Trail GOP with its major string "7" made "8": a Braswell-line GOP as far as the
+    // version goes. Analyze hands the config the iGPU code, which must be one it knows.
+    const byt = readFixture('gop/N2930.efi');
+    const name = Buffer.from(byt).indexOf(Buffer.from('Intel(R) GOP Driver', 'utf16le'));
+    const at = name + 0x88; // the UTF-16 major "7", right after the name buffer
+    expect([byt[at], byt[at + 1], byt[at + 2], byt[at + 3]]).toEqual([0x37, 0, 0, 0]);
+    const bsw = byt.slice();
+    bsw[at] = 0x38;
+    const info = gopInfo(bsw);
+    expect([info.major, info.generation?.code, info.generation?.igpu]).toEqual([8, 'BSW', 'CHV']);
+    const [g] = (await analyze(bsw)).gops;
+    expect([g.version, g.generation, g.igpuCode]).toEqual([
+      '8.?.1007',
+      'Braswell / Cherry Trail',
+      'CHV',
+    ]);
+  });
+});
+
 describe.skipIf(!haveFixtures)('iGPU families from the device-ID table', () => {
   // The fixture folder names the platform each GOP was shipped for.
   const expectedFamily: Record<string, RegExp> = {
@@ -136,5 +186,92 @@ describe.skipIf(!haveFixtures)('GOPs of the newest platforms (newgen fixtures)',
     );
     expect(desktop.deviceIds).toContain(0xb640);
     expect(notebook.deviceIds).not.toContain(0xb640);
+  });
+});
+
+/** Every Intel GOP fixture: the gop-vbt pairs, gop/ (vendor BIOSes, Dasharo) and newgen/. */
+function allGopFixtures(): string[] {
+  if (!haveFixtures) return [];
+  return [
+    ...readdirSync(fixturePath('gop-vbt')).map((d) => `gop-vbt/${d}/IntelGopDriver.efi`),
+    ...readdirSync(fixturePath('gop'))
+      .filter((f) => f.endsWith('.efi'))
+      .map((f) => `gop/${f}`),
+    ...readdirSync(fixturePath('gop/dasharo')).map((f) => `gop/dasharo/${f}`),
+    'newgen/lixiaoliu-mtl-h-155h-gop-b1035/nb-ultra-155h.efi',
+    'newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi',
+  ];
+}
+
+describe.skipIf(!haveFixtures)('the version of a GOP without its name string', () => {
+  it('is the version its source states, for every gop-vbt pair', () => {
+    for (const e of gopPes) {
+      const [major, minor, build] = e.gops[0].version_per_source!.split('.').map(Number);
+      for (const replacement of ['Vendor Video Driver', undefined]) {
+        const g = gopInfo(withoutNameString(readFixture(e.file), replacement));
+        expect([g.name, g.major, g.build, g.versionSource], e.file).toEqual([
+          '',
+          major,
+          build,
+          'beside-controller',
+        ]);
+        if (g.minor !== undefined) expect(g.minor, e.file).toBe(minor);
+        expect(g.generation, e.file).toMatchObject({ basis: 'version' });
+      }
+    }
+  });
+
+  it.each(allGopFixtures())('%s reads the same as with its name', (file) => {
+    const named = gopInfo(readFixture(file));
+    const bare = gopInfo(withoutNameString(readFixture(file)));
+    expect(named.versionSource).toBe('beside-name');
+    expect(named.versionKnown).not.toBe('none');
+    expect([bare.versionText, bare.versionKnown, bare.generation]).toEqual([
+      named.versionText,
+      named.versionKnown,
+      named.generation,
+    ]);
+    expect(bare.deviceIds).toEqual(named.deviceIds);
+  });
+
+  it('the newest GOPs: builds 1035 and 1062 as their SOURCE.txt states, line 22', () => {
+    for (const [file, build] of [
+      ['newgen/lixiaoliu-mtl-h-155h-gop-b1035/nb-ultra-155h.efi', 1035],
+      ['newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi', 1062],
+    ] as const) {
+      const g = gopInfo(withoutNameString(readFixture(file)));
+      expect([g.versionText, g.generation?.code, g.generation?.igpu]).toEqual([
+        `22.?.${build}`,
+        'MTL',
+        'MTL',
+      ]);
+      expect(gopLabel(g)).toBe(`Intel GOP driver (no name string) 22.?.${build}`);
+    }
+  });
+
+  it('with no version left in the image, the device-ID table names the generation', () => {
+    // Overwrite the controller name too: nothing anchors the version strings any more.
+    const file = 'newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi';
+    const pe = withoutUtf16(withoutNameString(readFixture(file)), 'Intel(R) Graphics Controller');
+    const g = gopInfo(pe);
+    expect([g.versionText, g.versionKnown, g.versionSource]).toEqual(['', 'none', undefined]);
+    expect(g.generation).toEqual({
+      code: 'MTL',
+      label: 'Meteor Lake',
+      basis: 'device-ids',
+      igpu: 'MTL',
+    });
+    expect(gopLabel(g)).toBe('Intel GOP driver (no name string), Meteor Lake');
+    // An FFS version section that spells a GOP version fills the gap; edk2's default "1.0" does not.
+    expect(gopInfo(pe, { build: 0, text: '1.0' }).versionKnown).toBe('none');
+    const ffs = gopInfo(pe, { build: 0, text: '22.0.1062' });
+    expect([ffs.versionText, ffs.versionSource, ffs.generation?.basis]).toEqual([
+      '22.0.1062',
+      'ffs-version',
+      'version',
+    ]);
+    // The image's own version wins over the file's.
+    const own = gopInfo(readFixture(file), { build: 0, text: '21.0.1066' });
+    expect([own.versionText, own.versionSource]).toEqual(['22.?.1062', 'beside-name']);
   });
 });

@@ -6,11 +6,33 @@
  * " [", "." and "]" pieces. Older builds (SNB … APL) store major, minor and build side by side
  * ("10", "0", "1037"); newer ones (GLK, TGL and later) store the build after the name and the major
  * further on, with no minor string. We assemble what is there and mark what is not.
+ *
+ * A GOP without the name string (some Arrow Lake BIOSes, gop/identify.ts) still holds those
+ * version strings: they sit at fixed distances from the controller name ("Intel(R) Graphics
+ * Controller", "Intel(R) Haswell Graphics Controller", …) in every GOP of the fixtures, so that
+ * string takes the name's place as the anchor. What such an image does not hold elsewhere: the
+ * FFS files around GOPs carry edk2's default EFI_SECTION_VERSION "1.0" when they have one (the
+ * reports/ of the fixtures), UI names carry no version, and the driver-binding protocol's Version
+ * field could not be located reliably in the images, so it is not read. A version section that does
+ * spell a GOP version is still used.
  */
 import type { PeInfo } from '../pe/headers';
 import { readPe } from '../pe/headers';
 import { generationFromGopMajor } from './generations';
 import { igpuFamily, lookupIgpu, type IgpuCode, type IgpuFamily } from '../igpu/devices';
+
+/**
+ * Where the version was read: written out whole ("[21.0.1066]"), the short strings after the
+ * name, the same strings found from the controller name (no name string), or the FFS file's
+ * EFI_SECTION_VERSION.
+ */
+export type GopVersionSource = 'whole-string' | 'beside-name' | 'beside-controller' | 'ffs-version';
+
+/** An EFI_SECTION_VERSION: its build number and UTF-16 text. */
+export interface FfsVersion {
+  build: number;
+  text: string;
+}
 
 export interface GopInfo {
   name: string;
@@ -20,11 +42,14 @@ export interface GopInfo {
   minor?: number;
   build?: number;
   versionKnown: 'full' | 'partial' | 'none';
+  /** Where the version was read; absent when none was found. */
+  versionSource?: GopVersionSource;
   /** Supported PCI device IDs found in the driver's ID tables (sorted, unique); [] if none found. */
   deviceIds: number[];
   /** iGPU families those IDs belong to (src/lib/firmware/igpu), most IDs first. */
   deviceFamilies: string[];
-  generation?: { code: string; label: string; basis: 'device-ids' | 'version' };
+  /** `igpu` is the iGPU code (config) of the generation: the main one of a GOP line. */
+  generation?: { code: string; label: string; basis: 'device-ids' | 'version'; igpu: IgpuCode };
   pe: PeInfo;
 }
 
@@ -104,12 +129,47 @@ function wholeVersion(b: Uint8Array): [number, number, number] | undefined {
   return undefined;
 }
 
-function findVersion(b: Uint8Array): Pick<GopInfo, 'major' | 'minor' | 'build'> {
+type VersionParts = Pick<GopInfo, 'major' | 'minor' | 'build'>;
+
+const CONTROLLER_UTF16 = utf16(' Graphics Controller');
+/** GLK-era and later layout: name buffer, the build 0x88 after it, the controller name 0xA0 after it. */
+const BUILD_BEFORE_CONTROLLER = 0x18;
+
+/** Where the controller-name string starts ("Intel(R) … Graphics Controller"), or -1. */
+function controllerName(b: Uint8Array): number {
+  let at = indexOf(b, CONTROLLER_UTF16);
+  if (at < 0) return -1;
+  while (at >= 2 && b[at - 1] === 0 && b[at - 2] >= 0x20 && b[at - 2] < 0x7f) at -= 2;
+  return at;
+}
+
+/**
+ * Where to read the version strings of a GOP without its name string: in the newer layout the
+ * build stands 0x18 before the controller name; in the older one (SNB … APL, HSW/SKL 9.0) the
+ * controller name comes first, then the name buffer, then major, minor and build.
+ */
+function versionStartFromController(b: Uint8Array): number | undefined {
+  const ctrl = controllerName(b);
+  if (ctrl < 0) return undefined;
+  const build = ctrl - BUILD_BEFORE_CONTROLLER;
+  const newer = build >= 0 && digitStrings(b, build, ctrl).some((d) => d.at === build);
+  return newer ? build : ctrl + CONTROLLER_UTF16.length;
+}
+
+function findVersion(b: Uint8Array): { parts: VersionParts; source?: GopVersionSource } {
   const whole = wholeVersion(b);
-  if (whole) return { major: whole[0], minor: whole[1], build: whole[2] };
+  if (whole)
+    return { parts: { major: whole[0], minor: whole[1], build: whole[2] }, source: 'whole-string' };
   const name = indexOf(b, NAME_UTF16);
-  if (name < 0) return {};
-  const start = name + NAME_UTF16.length;
+  const start = name >= 0 ? name + NAME_UTF16.length : versionStartFromController(b);
+  if (start === undefined) return { parts: {} };
+  const parts = versionAfter(b, start);
+  if (parts.build === undefined) return { parts };
+  return { parts, source: name >= 0 ? 'beside-name' : 'beside-controller' };
+}
+
+/** The version strings that follow `start` (the end of the name, or its place). */
+function versionAfter(b: Uint8Array, start: number): VersionParts {
   const strs = digitStrings(b, start, start + VERSION_WINDOW);
   const buildIdx = strs.findIndex((s) => s.text.length === 4);
   if (buildIdx < 0) return {};
@@ -272,16 +332,38 @@ export function igpuDeviceTable(pe: Uint8Array): { ids: number[]; families: Igpu
   return { ids, families: familiesOf(ids) };
 }
 
-/** How reports name a GOP: "Intel(R) GOP Driver 21.?.1066". */
-export function gopLabel(info: Pick<GopInfo, 'name' | 'versionText'>): string {
-  return `${info.name} ${info.versionText}`;
+/** What reports call a GOP whose image lacks "Intel(R) GOP Driver". */
+const UNNAMED_GOP = 'Intel GOP driver (no name string)';
+
+/**
+ * How reports name a GOP: "Intel(R) GOP Driver 21.?.1066"; without a version, the generation its
+ * device-ID table names.
+ */
+export function gopLabel(
+  info: Pick<GopInfo, 'name' | 'versionText'> & Partial<Pick<GopInfo, 'generation'>>,
+): string {
+  const name = info.name || UNNAMED_GOP;
+  if (info.versionText) return `${name} ${info.versionText}`;
+  return info.generation ? `${name}, ${info.generation.label}` : name;
 }
 
-/** Name, version, device IDs and PE headers of an Intel GOP driver image. */
-export function gopInfo(pe: Uint8Array): GopInfo {
+/** A version section's text when it spells a GOP version ("22.0.1062"), not edk2's "1.0". */
+function ffsVersionParts(v: FfsVersion | undefined): VersionParts | undefined {
+  const m = v && /^(\d{1,3})\.(\d{1,3})\.(\d{3,5})$/.exec(v.text.trim());
+  return m ? { major: Number(m[1]), minor: Number(m[2]), build: Number(m[3]) } : undefined;
+}
+
+/**
+ * Name, version, device IDs and PE headers of an Intel GOP driver image. `ffsVersion` is the
+ * EFI_SECTION_VERSION of the FFS file holding it, read only when the image itself has no version.
+ */
+export function gopInfo(pe: Uint8Array, ffsVersion?: FfsVersion): GopInfo {
   const info = readPe(pe);
   const name = isIntelGop(pe) ? GOP_NAME : '';
-  const { major, minor, build } = findVersion(pe);
+  const found = findVersion(pe);
+  const fromFfs = found.source ? undefined : ffsVersionParts(ffsVersion);
+  const { major, minor, build } = fromFfs ?? found.parts;
+  const versionSource = fromFfs ? 'ffs-version' : found.source;
   const parts = [major, minor, build];
   const known = parts.filter((p) => p !== undefined).length;
   const versionKnown = known === 3 ? 'full' : known === 0 ? 'none' : 'partial';
@@ -297,12 +379,13 @@ export function gopInfo(pe: Uint8Array): GopInfo {
     minor,
     build,
     versionKnown,
+    versionSource,
     deviceIds,
     deviceFamilies: deviceFamilies.map((f) => f.name),
     generation: gen
-      ? { ...gen, basis: 'version' }
+      ? { code: gen.code, label: gen.label, basis: 'version', igpu: gen.igpus[0] }
       : byIds
-        ? { code: byIds.code, label: byIds.name, basis: 'device-ids' }
+        ? { code: byIds.code, label: byIds.name, basis: 'device-ids', igpu: byIds.code }
         : undefined,
     pe: info,
   };

@@ -7,9 +7,12 @@ import {
   FileType,
   SectionType,
   uiSection,
+  versionSection,
 } from '../../../../fixtures/builder/index';
+import { analyze } from '../analyze';
 import { parseFirmware } from '../parse';
 import { fixturePath, haveFixtures, readFixture } from '../../../../tests/helpers/fixtures';
+import { withoutNameString as overwriteName, withoutUtf16 } from '../../../../tests/helpers/gop';
 import { findCandidates } from './find';
 import { isIntelGop } from './gop-info';
 import { identifyGop } from './identify';
@@ -22,17 +25,7 @@ const AMI_GOP_GUID = '5BBA83E6-F027-4CA7-BFD0-16358CC9E123';
 
 /** The GOP with its UTF-16 "Intel(R) GOP Driver" overwritten, as some Arrow Lake BIOSes ship it. */
 function withoutNameString(pe: Uint8Array): Uint8Array {
-  const out = pe.slice();
-  const name = [...'Intel(R) GOP Driver'].flatMap((c) => [c.charCodeAt(0), 0]);
-  const other = [...'Vendor Video Driver'].flatMap((c) => [c.charCodeAt(0), 0]);
-  let hits = 0;
-  for (let i = 0; i + name.length <= out.length; i++) {
-    if (name.every((b, j) => out[i + j] === b)) {
-      out.set(other, i);
-      hits++;
-    }
-  }
-  expect(hits).toBeGreaterThan(0);
+  const out = overwriteName(pe);
   expect(isIntelGop(out)).toBe(false);
   return out;
 }
@@ -130,7 +123,9 @@ describe.skipIf(!haveFixtures)('findCandidates with GOPs that lack the name stri
     const g = found.gops[0];
     expect([g.fileGuid, g.uiName, g.size]).toEqual([INTEL_GOP_GUID, 'IntelGopDriver', gop.length]);
     expect(g.identity.confidence).toBe('high');
-    expect(g.info.generation).toMatchObject({ code: 'MTL', basis: 'device-ids' });
+    // Its version strings are still there, beside the controller name: line 22, Meteor/Arrow Lake.
+    expect([g.info.versionText, g.info.versionSource]).toEqual(['22.?.1062', 'beside-controller']);
+    expect(g.info.generation).toMatchObject({ code: 'MTL', basis: 'version', igpu: 'MTL' });
     expect(ranking.gops[0].reason.en).toContain(
       'its device-ID table names Meteor Lake, Arrow Lake',
     );
@@ -143,6 +138,49 @@ describe.skipIf(!haveFixtures)('findCandidates with GOPs that lack the name stri
       size: negative.length,
     });
     expect(found.ignored[0].reason.en).toMatch(/not a GOP$/);
+  });
+
+  it('with no version strings left, the device-ID table names the generation; a GOP-shaped FFS version section gives the version', async () => {
+    const stripped = withoutUtf16(gop, 'Intel(R) Graphics Controller');
+    const inFile = (extra: Uint8Array[]) =>
+      buildVolume({
+        size: 0x40000,
+        files: [
+          buildFile({
+            guid: INTEL_GOP_GUID,
+            type: FileType.DRIVER,
+            sections: [
+              buildSection(SectionType.PE32, stripped),
+              uiSection('IntelGopDriver'),
+              ...extra,
+            ],
+          }),
+        ],
+      });
+    const summary = async (image: Uint8Array) => (await analyze(image)).gops;
+    // edk2's default version section ("1.0") is not a GOP version.
+    const [plain] = await summary(inFile([versionSection(0, '1.0')]));
+    expect([plain.version, plain.versionKnown, plain.versionSource]).toEqual([
+      '',
+      'none',
+      undefined,
+    ]);
+    expect(plain.versionFrom.en).toBe('not stored in the image');
+    expect([plain.generation, plain.generationBasis, plain.igpuCode]).toEqual([
+      'Meteor Lake',
+      'device-ids',
+      'MTL',
+    ]);
+    expect(plain.generationFrom?.en).toBe('from its device-ID table (the image holds no version)');
+    const [versioned] = await summary(inFile([versionSection(0, '22.0.1062')]));
+    expect([versioned.version, versioned.versionSource, versioned.generationBasis]).toEqual([
+      '22.0.1062',
+      'ffs-version',
+      'version',
+    ]);
+    expect(versioned.versionFrom.en).toBe(
+      "from the FFS file's version section (the image itself holds none)",
+    );
   });
 
   it('the bare misnamed file alone yields no GOP at all', async () => {

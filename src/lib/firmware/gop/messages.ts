@@ -62,6 +62,28 @@ const TEMPLATES = {
     'version only partly stored: {version}',
     '映像中只存有部分版本号：{version}',
   ],
+  // Where a GOP's version and generation were read (gop/provenance.ts).
+  'gop.from.whole-string': ['written out whole in the image', '映像中完整写出'],
+  'gop.from.beside-name': [
+    'read beside the "Intel(R) GOP Driver" name in the image',
+    '读自映像中 GOP 驱动名称字符串旁',
+  ],
+  'gop.from.beside-controller': [
+    'read beside the graphics-controller name (the image lacks "Intel(R) GOP Driver")',
+    '读自显卡控制器名称旁（映像中没有 GOP 驱动名称字符串）',
+  ],
+  'gop.from.ffs-version': [
+    "from the FFS file's version section (the image itself holds none)",
+    '取自 FFS 文件的版本节（映像本身没有版本号）',
+  ],
+  'gop.from.none': ['not stored in the image', '映像中没有存储版本号'],
+  'gop.generation.fromVersion': ['from the version major {major}', '依据主版本号 {major}'],
+  'gop.generation.fromIds': ['from its device-ID table ({why})', '依据其设备 ID 表（{why}）'],
+  'gop.generation.noVersion': ['the image holds no version', '映像中没有版本号'],
+  'gop.generation.unmappedMajor': [
+    'version major {major} is not mapped to a generation',
+    '主版本号 {major} 没有对应的代次',
+  ],
 
   // Where a VBT sits, and so who reads it.
   'vbt.place.dxeGuid': [

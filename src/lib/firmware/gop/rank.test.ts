@@ -234,6 +234,26 @@ describe('VBT ranking', () => {
     );
   });
 
+  it('a GOP named by its device-ID table (iGPU code) pairs with the VBT of its family', () => {
+    // CHV is what the device-ID table of a Braswell GOP names; its VBTs say CHERRYVIEW (BSW).
+    for (const [code, platform] of [
+      ['CHV', 'CHERRYVIEW'],
+      ['ARL', 'METEORLAKE'],
+      ['RPL', 'ALDERLAKE-S'],
+      ['CML', 'COMETLAKE'],
+    ] as const) {
+      const top = gop(place(AMI_GOP, 0x07, 0), code, 'g');
+      const hsw = vbt(place(UNKNOWN_1, 0x01, 1, 'IntelGopVbt'), 'HASWELL', 'h');
+      const own = vbt(place(UNKNOWN_2, 0x01, 2, 'IntelGopVbt'), platform, 'o');
+      const r = rankCandidates(cands([top], [hsw, own]));
+      expect(
+        r.vbts.map((v) => v.candidate.sha256),
+        code,
+      ).toEqual(['o', 'h']);
+      expect(r.vbts[0].warnings, code).toEqual([]);
+    }
+  });
+
   it('says when only VBTs or nothing was found', () => {
     const en = (r: Ranking) => r.warnings.map((w) => w.en);
     // A VBT whose generation nothing names (unknown platform, BDB version 0): the plain note.

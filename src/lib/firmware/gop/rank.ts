@@ -99,6 +99,16 @@ const FAMILY: Readonly<Record<string, string>> = {
   MTL: 'mtl',
   LNL: 'lnl',
   PTL: 'ptl',
+  // A GOP named by its device-ID table carries the iGPU code (igpu/devices.ts) instead.
+  CHV: 'bsw',
+  KBL: 'skl',
+  CFL: 'skl',
+  CML: 'skl',
+  EHL: 'icl',
+  RKL: 'tgl',
+  'ADL-N': 'tgl',
+  RPL: 'tgl',
+  ARL: 'mtl',
 };
 
 export function label(loc: Location): string {

@@ -5,7 +5,8 @@
 import { sha256Hex } from '../bytes/sha256';
 import { driverBytes, type DriverImage } from '../drivers/generated';
 import { FirmwareError } from '../errors';
-import { gopInfo, isIntelGop, type GopInfo } from '../gop/gop-info';
+import { gopInfo, type GopInfo } from '../gop/gop-info';
+import { identifyGop } from '../gop/identify';
 import { readPe } from '../pe/headers';
 
 const MACHINE_X64 = 0x8664;
@@ -37,7 +38,8 @@ export function checkGop(gop: Uint8Array): GopInfo {
       },
     );
   }
-  if (!isIntelGop(gop))
+  // The finder's recogniser: a GOP it offers without the name string is accepted here too.
+  if (!identifyGop(gop).gop)
     throw new FirmwareError('bad-input', 'this PE image is not an Intel GOP driver');
   // OVMF X64 starts only x64 (and EBC) images from a ROM; an IA32 GOP would be skipped silently.
   if (pe.machine !== MACHINE_X64) {

@@ -11,11 +11,13 @@ import {
   readFixture,
 } from '../../../../tests/helpers/fixtures';
 import { parseFirmware } from '../parse';
+import { findAll } from '../tree/node';
 import { analyze } from '../analyze';
 import { peSectionData } from '../pe/append-section';
 import { readPe } from '../pe/headers';
 import { driverBytes, igdAssignment, platformGopPolicy } from '../drivers/generated';
 import { ascii, imageLength, rawImage, sha256, u16 } from '../oprom/test-support';
+import { withoutNameString } from '../../../../tests/helpers/gop';
 import { buildIgdRom } from './rom';
 
 const GOP_FIXTURE = 'gop-vbt/adl/IntelGopDriver.efi';
@@ -151,6 +153,32 @@ describe.skipIf(!haveGop)('buildIgdRom (ADL GOP 21.0.1066 + its VBT)', () => {
         expect(found.gops[0].deviceIds).toContain(0x46a6);
       }
     }
+  });
+
+  it('a GOP without its name string: built in, and the explorer tree labels it as the finder does', async () => {
+    const bare = withoutNameString(gop);
+    const r = await buildIgdRom({ variant: 'gop', gop: bare, deviceId: 0x46a6 });
+    expect(r.images[0].version).toBe('Intel GOP driver (no name string) 21.?.1066');
+    const [pe] = (await parseFirmware(r.rom)).children[0].children;
+    expect(pe.name).toBe('Intel GOP driver (no name string) 21.?.1066');
+    expect(pe.fields).toMatchObject({
+      'GOP version': '21.?.1066',
+      'GOP version read from':
+        'read beside the graphics-controller name (the image lacks "Intel(R) GOP Driver")',
+      'GOP generation': 'Alder Lake / Raptor Lake / ADL-N (from the version major 21)',
+    });
+    expect(pe.fields['GOP device IDs']).toBeGreaterThan(10);
+    // The misnamed board module is still no GOP, for the tree as for the finder.
+    const notGop = await parseFirmware(
+      readFixture('newgen/negative-ssrml-misnamed-IntelGopDriver/IntelGopDriver.efi'),
+    );
+    const pes = findAll(notGop, (n) => n.kind === 'pe');
+    expect(pes).toHaveLength(1);
+    expect(pes[0].fields['GOP version']).toBeUndefined();
+    expect(pes[0].name ?? '').not.toMatch(/GOP/);
+    // The same image with its name string is labelled as before.
+    const named = findAll(await parseFirmware(gop), (n) => n.kind === 'pe');
+    expect(named.map((n) => n.name)).toEqual(['Intel(R) GOP Driver 21.?.1066']);
   });
 
   it('same inputs, same bytes', async () => {

@@ -123,7 +123,14 @@ export interface PeData {
   subsystem?: number;
   headers?: PeHeaderData;
   /** An Intel GOP: its version text and how many device IDs it lists. */
-  gop?: { versionText: string; deviceIdCount: number };
+  gop?: {
+    versionText: string;
+    deviceIdCount: number;
+    /** Where the version was read (gop-info.ts), in English. */
+    versionFrom: string;
+    /** The generation and what named it, e.g. "Meteor Lake / Arrow Lake (from the version major 22)". */
+    generation?: string;
+  };
 }
 
 /** The VBT header (absent when truncated). */

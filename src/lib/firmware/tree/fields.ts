@@ -108,6 +108,8 @@ export function displayFields(
       }
       if (d.gop) {
         put('gopVersion', d.gop.versionText);
+        put('gopVersionFrom', d.gop.versionFrom);
+        if (d.gop.generation) put('gopGeneration', d.gop.generation);
         if (d.gop.deviceIdCount) put('gopDeviceIds', d.gop.deviceIdCount);
       }
       break;

@@ -62,6 +62,8 @@ export const FIELD_LABELS = {
   sizeOfImage: 'size of image',
   sections: 'sections',
   gopVersion: 'GOP version',
+  gopVersionFrom: 'GOP version read from',
+  gopGeneration: 'GOP generation',
   gopDeviceIds: 'GOP device IDs',
   // VBT
   signature: 'signature',
