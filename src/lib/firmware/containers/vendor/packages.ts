@@ -137,6 +137,12 @@ function archiveAt(b: Uint8Array): KnownPackage | undefined {
       tool: '7-Zip or cabextract, then open the BIOS image inside',
     };
   if (asciiAt(b, 0x101, 'ustar')) return { name: 'a tar archive', tool: unpack };
+  // InstallShield's own cabinet (unshield's "ISc(" signature), as its installer unpacks it.
+  if (asciiAt(b, 0, 'ISc('))
+    return {
+      name: 'an InstallShield cabinet',
+      tool: 'unshield (unshield x data1.cab), then open the BIOS image inside',
+    };
   return undefined;
 }
 
