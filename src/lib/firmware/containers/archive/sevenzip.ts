@@ -17,7 +17,7 @@ import type { ParseContext } from '../../tree/context';
 import type { FirmwareNode } from '../../tree/node';
 import type { FirmwareFormat, KindGuess } from '../format';
 import { asciiAt } from '../util';
-import { addArchive, type ArchiveFile } from './entries';
+import { addArchive, entryWhere, type ArchiveFile } from './entries';
 
 const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 const SIGNATURE_HEADER = 32;
@@ -380,6 +380,17 @@ function decodeFolder(a: Archive, s: Streams, index: number): Uint8Array {
   return out;
 }
 
+/** 7-Zip's AES-256 + SHA-256 coder: the folder's bytes cannot be read without the password. */
+const isEncrypted = (f: Folder) => f.coders.some((c) => c.id === '06f10701');
+
+function passwordProtected(what: string, path: string): FirmwareError {
+  return new FirmwareError(
+    'unsupported',
+    `this 7z archive is password-protected: ${what} is encrypted (AES-256), so this reader cannot read it; extract it with 7-Zip and the password, then open the BIOS image inside`,
+    { path },
+  );
+}
+
 function runCoder(c: Coder, input: Uint8Array, size: number, a: Archive): Uint8Array {
   const where = { path: WHERE };
   switch (c.name) {
@@ -400,9 +411,7 @@ function runCoder(c: Coder, input: Uint8Array, size: number, a: Archive): Uint8A
     default:
       throw new FirmwareError(
         'unsupported',
-        c.name === 'AES-256'
-          ? 'this 7z archive is encrypted; extract it with 7-Zip and the password, then open the BIOS image'
-          : `this 7z archive uses the ${c.name} coder, which this reader does not decode; extract it with 7-Zip`,
+        `this 7z archive uses the ${c.name} coder, which this reader does not decode; extract it with 7-Zip`,
         where,
       );
   }
@@ -493,6 +502,7 @@ function readHeader(a: Archive): { streams?: Streams; files: FileEntry[] } {
       throw bad(`unexpected property 0x${id.toString(16)} first`, headerAbs);
     const streams = readStreams(r, a.budget);
     if (streams.folders.length !== 1) throw bad('an encoded header must be one folder', headerAbs);
+    if (isEncrypted(streams.folders[0])) throw passwordProtected("the archive's file list", WHERE);
     header = decodeFolder(a, streams, 0);
     headerAbs = undefined;
   }
@@ -578,6 +588,8 @@ async function openSevenZip(
       .join('+');
     list.push(
       entryOf(f.name, method, size, ss.crcs[sub], () => {
+        if (isEncrypted(streams.folders[k]))
+          throw passwordProtected(f.name, entryWhere('7z', f.name));
         if (!decoded.has(k)) decoded.set(k, decodeFolder(a, streams, k));
         return decoded.get(k)!.subarray(from, from + size);
       }),
