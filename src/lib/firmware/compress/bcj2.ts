@@ -98,7 +98,8 @@ export function bcj2Decode(s: Bcj2Streams, size: number, path?: string): Uint8Ar
       at = jumpPos;
       jumpPos += 4;
     }
-    const absolute = ((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0;
+    const absolute =
+      ((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0;
     const relative = (absolute - (outPos + 4)) >>> 0;
     // The operand is written little-endian; the output may end inside it.
     for (let k = 0; k < 4 && outPos < size; k++) out[outPos++] = (relative >>> (8 * k)) & 0xff;
