@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { haveFixtures, readFixture } from '../../../../../tests/helpers/fixtures';
 import { firmwareErrorOf, openRecorded } from './testing';
@@ -169,13 +170,4 @@ function shortenPackStream(b: Uint8Array, k: number): Uint8Array {
   dv.setUint32(28, crc32(out.subarray(at, at + headerSize)), true);
   dv.setUint32(8, crc32(out.subarray(12, 32)), true);
   return out;
-}
-
-function crc32(b: Uint8Array): number {
-  let c = ~0;
-  for (const x of b) {
-    c ^= x;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return ~c >>> 0;
 }
