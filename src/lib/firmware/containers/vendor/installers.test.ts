@@ -6,9 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { descriptorImage, zipArchive } from '../../../../../fixtures/builder/containers';
 import { buildVolume, filler } from '../../../../../fixtures/builder/index';
 import {
+  cabSfx,
   innoInstaller,
   installShieldExe,
+  installShieldPlainExe,
   nsisInstaller,
+  rarSfx,
 } from '../../../../../fixtures/builder/installers';
 import { makeGop } from '../../../../../fixtures/builder/payloads';
 import {
@@ -136,10 +139,46 @@ describe('InstallShield installers', () => {
     });
   }
 
+  it('a plain one (no header, data1.cab first) is named too', async () => {
+    const cab = new Uint8Array(0x400);
+    cab.set(new TextEncoder().encode('ISc('), 0);
+    expect(await unsupported(installShieldPlainExe(cab))).toMatch(
+      /^this is an InstallShield installer \(plain, data1\.cab first\).*unshield/,
+    );
+  });
+
   it('the data1.cab it unpacks to is named too', async () => {
     const cab = new Uint8Array(0x200);
     cab.set(new TextEncoder().encode('ISc('), 0);
     expect(await unsupported(cab)).toMatch(/InstallShield cabinet.*unshield/);
+  });
+});
+
+describe('self-extractors of archives this reader does not open', () => {
+  for (const format of [4, 5] as const) {
+    it(`WinRAR, RAR ${format}: named with 7-Zip or unrar`, async () => {
+      const exe = rarSfx(spi, format);
+      expect(await unsupported(exe)).toMatch(
+        new RegExp(`^this is a WinRAR self-extractor \\(RAR ${format} archive\\).*unrar`),
+      );
+      expect(detectKind(exe)).toMatchObject({
+        label: 'WinRAR self-extractor',
+        offset: Buffer.from(exe).indexOf('Rar!'),
+      });
+    });
+  }
+
+  it('IExpress: the cabinet in the program is named, with its file count and cabextract', async () => {
+    const exe = cabSfx(spi, 3);
+    expect(await unsupported(exe)).toMatch(
+      /^this is an IExpress self-extractor \(a Microsoft cabinet of 3 files\).*cabextract/,
+    );
+  });
+
+  it('a cabinet whose header does not hold together is not one', () => {
+    const exe = cabSfx(spi);
+    exe[Buffer.from(exe).indexOf('MSCF') + 0x18] = 4; // version 1.4 does not exist
+    expect(recogniseInstaller(exe)).toBeUndefined();
   });
 });
 
@@ -150,7 +189,7 @@ describe('programs that are not installers stay PE images', () => {
     const mentions = new Uint8Array(gop.length + 0x400);
     mentions.set(gop);
     // Not at a 512-byte step, no version after the Inno text, no header after the program.
-    const note = 'xxNullsoftInst Inno Setup Setup Data ( InstallShield\0';
+    const note = 'xxNullsoftInst Inno Setup Setup Data ( InstallShield\0 Rar! MSCF\0\0\0\0';
     mentions.set(new TextEncoder().encode(note), gop.length + 0x10);
     mentions.set([0xef, 0xbe, 0xad, 0xde], gop.length + 0x0e);
     expect(recogniseInstaller(mentions)).toBeUndefined();

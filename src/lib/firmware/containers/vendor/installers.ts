@@ -1,10 +1,11 @@
 /**
- * Windows installers vendors ship BIOS updates in: NSIS, Inno Setup and InstallShield. Each is an
- * executable whose own data (after the program, or in its resources) holds the files, usually
- * compressed. A firmware image stored uncompressed inside is found first (`carved`, and volumes
+ * Windows installers vendors ship BIOS updates in: NSIS, Inno Setup and InstallShield, and the
+ * WinRAR and IExpress (cabinet) self-extractors. Each is an executable whose own data (after the
+ * program, or in its resources) holds the files, usually compressed. A firmware image stored uncompressed inside is found first (`carved`, and volumes
  * here); otherwise the parse ends in an 'unsupported' error naming the installer, its version
  * where it states one, and the tool that unpacks it, instead of reading the stub as a plain PE.
- * Markers as NSIS's fileform.h, innoextract's loader offsets and ISx describe them.
+ * Markers as NSIS's fileform.h, innoextract's loader offsets, ISx, RAR's technote and the
+ * Microsoft cabinet format (CFHEADER) describe them.
  */
 import { ByteView } from '../../bytes/view';
 import { FirmwareError } from '../../errors';
@@ -17,7 +18,9 @@ import { asciiAt } from '../util';
 import { find, matchAt, text } from './packages';
 
 export interface InstallerFound {
-  kind: 'NSIS' | 'Inno Setup' | 'InstallShield';
+  kind: 'NSIS' | 'Inno Setup' | 'InstallShield' | 'WinRAR' | 'IExpress';
+  /** 'installer', or 'self-extractor' for an archive with a program in front. */
+  noun: string;
   /** Where its marker is. */
   offset: number;
   /** The version the installer states, when it states one. */
@@ -84,6 +87,7 @@ function nsisAt(b: Uint8Array): InstallerFound | undefined {
     if (flags & NSIS_UNINSTALL) facts.unshift('an uninstaller');
     return {
       kind: 'NSIS',
+      noun: 'installer',
       offset: at,
       version: nsisVersion(b, at),
       facts,
@@ -137,6 +141,7 @@ function innoAt(b: Uint8Array): InstallerFound | undefined {
 
 const inno = (offset: number, version: string | undefined, facts: string[]): InstallerFound => ({
   kind: 'Inno Setup',
+  noun: 'installer',
   offset,
   version,
   facts,
@@ -149,15 +154,22 @@ const IS_SIGNATURES = ['InstallShield\0', 'ISSetupStream\0'];
 const IS_HEADER = 0x2e;
 /** How far after the last section the header may start (some builds put a few bytes first). */
 const IS_SLACK = 0x200;
+/** Without a header ("plain"), file records of 312 bytes: a 260-byte name first. */
+const IS_PLAIN_RECORD = 0x138;
+const IS_TOOL =
+  'ISx (github.com/lifenjoiner/ISx), then unshield for the data1.cab inside; or on Windows its extract switch (setup.exe /a, or the one its vendor documents)';
 
-function installShieldAt(b: Uint8Array): InstallerFound | undefined {
-  let overlay: number;
+/** Where the data after the program's sections starts, or -1 when its headers do not read. */
+function overlayOf(b: Uint8Array): number {
   try {
-    overlay = readPe(b).fileSize;
+    return readPe(b).fileSize;
   } catch (e) {
-    if (e instanceof FirmwareError) return undefined;
+    if (e instanceof FirmwareError) return -1;
     throw e;
   }
+}
+
+function installShieldAt(b: Uint8Array, overlay: number): InstallerFound | undefined {
   const v = new ByteView(b);
   const end = Math.min(b.length - IS_HEADER, overlay + IS_SLACK);
   for (let at = overlay; at <= end; at++) {
@@ -169,10 +181,66 @@ function installShieldAt(b: Uint8Array): InstallerFound | undefined {
     if (files === 0 || type > 4) continue;
     return {
       kind: 'InstallShield',
+      noun: 'installer',
       offset: at,
       facts: [`${files} file${files === 1 ? '' : 's'}`, `${sig.slice(0, -1)} data, encoded`],
-      tool: 'ISx (github.com/lifenjoiner/ISx), then unshield for the data1.cab inside; or on Windows its extract switch (setup.exe /a, or the one its vendor documents)',
+      tool: IS_TOOL,
     };
+  }
+  // A plain one starts with its data1.cab's record; the cabinet's own "ISc(" follows it.
+  const name = text('data1.cab\0');
+  const plain = find(b.subarray(0, overlay + IS_SLACK + name.length), name, overlay);
+  if (plain >= 0 && asciiAt(b, plain + IS_PLAIN_RECORD, 'ISc('))
+    return {
+      kind: 'InstallShield',
+      noun: 'installer',
+      offset: plain,
+      facts: ['plain, data1.cab first'],
+      tool: IS_TOOL,
+    };
+  return undefined;
+}
+
+// --- Archives with a program in front: WinRAR (RAR 4 and 5 marker) and IExpress (a cabinet)
+
+/** WinRAR looks for its archive this far into a self-extractor. */
+const RAR_SEARCH = 0x100000;
+
+function rarSfxAt(b: Uint8Array, overlay: number): InstallerFound | undefined {
+  const from = Math.max(overlay, 0x40);
+  const end = Math.min(b.length, from + RAR_SEARCH);
+  const at = find(b.subarray(0, end), [...text('Rar!'), 0x1a, 0x07], from);
+  if (at < 0 || (b[at + 6] !== 0 && !(b[at + 6] === 1 && b[at + 7] === 0))) return undefined;
+  return {
+    kind: 'WinRAR',
+    noun: 'self-extractor',
+    offset: at,
+    facts: [b[at + 6] === 0 ? 'RAR 4 archive' : 'RAR 5 archive'],
+    tool: '7-Zip or unrar (7z x file.exe)',
+  };
+}
+
+/** IExpress (and other cabinet self-extractors) keep an MS cabinet in the program's resources. */
+function cabSfxAt(b: Uint8Array): InstallerFound | undefined {
+  const v = new ByteView(b);
+  for (
+    let at = find(b, text('MSCF\0\0\0\0'));
+    at >= 0;
+    at = find(b, text('MSCF\0\0\0\0'), at + 1)
+  ) {
+    if (!v.has(at, 0x24)) break;
+    // Reserved fields zero, format version 1.3, the cabinet inside the file, at least one file.
+    const fits = v.u32(at + 8) <= b.length - at && v.u32(at + 12) === 0;
+    if (fits && b[at + 0x18] === 3 && b[at + 0x19] === 1 && v.u16(at + 0x1c) > 0) {
+      const files = v.u16(at + 0x1c);
+      return {
+        kind: 'IExpress',
+        noun: 'self-extractor',
+        offset: at,
+        facts: [`a Microsoft cabinet of ${files} file${files === 1 ? '' : 's'}`],
+        tool: '7-Zip or cabextract, or on Windows its /C /T:<folder> extract switch',
+      };
+    }
   }
   return undefined;
 }
@@ -180,15 +248,20 @@ function installShieldAt(b: Uint8Array): InstallerFound | undefined {
 /** The installer an executable is, when it carries one's markers. */
 export function recogniseInstaller(b: Uint8Array): InstallerFound | undefined {
   if (!asciiAt(b, 0, 'MZ')) return undefined;
-  return nsisAt(b) ?? innoAt(b) ?? installShieldAt(b);
+  const found = nsisAt(b) ?? innoAt(b);
+  if (found) return found;
+  const overlay = overlayOf(b);
+  if (overlay < 0) return undefined;
+  return installShieldAt(b, overlay) ?? rarSfxAt(b, overlay) ?? cabSfxAt(b);
 }
 
 /** 'an NSIS 3.08 installer (compressed with LZMA, solid)'. */
 export function describeInstaller(i: InstallerFound): string {
   const version = i.version ? ` ${i.version}` : '';
   const facts = i.facts.length ? ` (${i.facts.join(', ')})` : '';
-  // 'an' fits all three names (en-ess, Inno, InstallShield).
-  return `an ${i.kind}${version} installer${facts}`;
+  // NSIS is said en-ess; the other names start as they sound.
+  const article = /^[AEIOUN]/.test(i.kind) ? 'an' : 'a';
+  return `${article} ${i.kind}${version} ${i.noun}${facts}`;
 }
 
 async function openInstaller(
@@ -214,7 +287,7 @@ function probeInstaller(b: Uint8Array): KindGuess | undefined {
   if (!found) return undefined;
   return {
     kind: 'vendor-package',
-    label: `${found.kind} installer${found.version ? ` ${found.version}` : ''}`,
+    label: `${found.kind} ${found.noun}${found.version ? ` ${found.version}` : ''}`,
     offset: found.offset,
     detail: `extract it with ${found.tool}`,
   };
