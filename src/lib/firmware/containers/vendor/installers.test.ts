@@ -197,6 +197,39 @@ describe('programs that are not installers stay PE images', () => {
   });
 });
 
+/** Real cabinets from Debian's gcab, after a program as IExpress puts them. */
+const haveGcab = spawnSync('gcab', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!haveGcab) console.warn('[skip] gcab not found (Debian package gcab): real cabinet tests');
+
+describe.skipIf(!haveGcab || !haveFixtures)('cabinet self-extractors with gcab cabinets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gcab-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'README.TXT'), 'Run flash.bat\r\n');
+  symlinkSync(fixturePath('vendor-like/aptio5-spi.bin'), join(dir, 'BIOS.BIN'));
+  const sfx = (switches: string[]) => {
+    execFileSync('gcab', ['-c', ...switches, 'a.cab', 'README.TXT', 'BIOS.BIN'], { cwd: dir });
+    const cab = readFileSync(join(dir, 'a.cab'));
+    const stub = makeGop({ notGop: true, machine: 0x14c });
+    return new Uint8Array(Buffer.concat([stub, cab]));
+  };
+
+  it('MSZIP-compressed: named with its file count and cabextract', async () => {
+    expect(await unsupported(sfx(['-z']))).toMatch(
+      /^this is an IExpress self-extractor \(a Microsoft cabinet of 2 files\).*cabextract/,
+    );
+  });
+
+  it('stored: the SPI image inside is carved instead', async () => {
+    const exe = sfx([]);
+    const image = readFixture('vendor-like/aptio5-spi.bin');
+    const at = Buffer.from(exe).indexOf(Buffer.from(image.subarray(0, 0x1000)));
+    expect((await inspectFirmware(exe)).file).toMatchObject({
+      kind: 'intel-descriptor',
+      offset: at,
+    });
+  });
+});
+
 /** Real installers from Debian's makensis around a real firmware image. */
 const makensis = spawnSync('makensis', ['-VERSION'], { encoding: 'utf8' });
 const haveMakensis = makensis.status === 0;
