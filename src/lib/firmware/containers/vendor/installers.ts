@@ -1,9 +1,10 @@
 /**
  * Windows installers vendors ship BIOS updates in: NSIS, Inno Setup and InstallShield, and the
  * WinRAR and IExpress (cabinet) self-extractors. Each is an executable whose own data (after the
- * program, or in its resources) holds the files, usually compressed. A firmware image stored uncompressed inside is found first (`carved`, and volumes
- * here); otherwise the parse ends in an 'unsupported' error naming the installer, its version
- * where it states one, and the tool that unpacks it, instead of reading the stub as a plain PE.
+ * program, or in its resources) holds the files, usually compressed. A firmware image stored
+ * uncompressed inside is found first (`carved`, and volumes here); otherwise the parse ends in
+ * an 'unsupported' error naming the installer, its version where it states one, and the tool
+ * that unpacks it, instead of reading the stub as a plain PE.
  * Markers as NSIS's fileform.h, innoextract's loader offsets, ISx, RAR's technote and the
  * Microsoft cabinet format (CFHEADER) describe them.
  */
