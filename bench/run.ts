@@ -6,6 +6,7 @@ const benches = [
   'bench/parse.ts',
   'bench/lzma.ts',
   'bench/lzma-decoder-forms.ts',
+  'bench/bcj2.ts',
   'bench/lzma-browser.ts',
   'bench/ovmf-patch.ts',
   'bench/app-browser.ts',

@@ -21,6 +21,7 @@ import { zipFormat } from './archive/zip';
 import { amiPfatFormat } from './vendor/ami-pfat';
 import { dellPfsFormat } from './vendor/dell-pfs';
 import { insydeFormat } from './vendor/insyde';
+import { installerFormat } from './vendor/installers';
 import { knownPackageFormat } from './vendor/packages';
 
 /**
@@ -41,6 +42,7 @@ export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
   dellPfsFormat, // `PFS.HDR.` at 0, or an executable holding zlib-packed PFS
   amiPfatFormat, // `_AMIPFAT` at 8, or inside a flasher executable
   carvedFormat, // a descriptor, capsule or option ROM inside an executable or unknown wrapper
+  installerFormat, // NSIS, Inno Setup, InstallShield, RAR/cabinet SFX: named, not read as a PE
   bareImageFormat, // MZ/VZ/$VBT at 0 (after the packages that are executables too)
   ifwiFormat, // BPDT signature at 0; volumes found by scanning
   volumesInsideFormat, // whole volumes anywhere in otherwise unknown data

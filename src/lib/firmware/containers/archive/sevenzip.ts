@@ -1,12 +1,13 @@
 /**
  * 7z archives (7-Zip's DOC/7zFormat.txt) and 7-Zip self-extractors (an executable stub with the
  * archive after it). The signature header points at the header at the end; that header may
- * itself be packed (kEncodedHeader). Files live in folders: a chain of coders (Copy, LZMA,
- * LZMA2, BCJ x86) whose output holds one or more files back to back (solid blocks). Every
- * CRC the archive records is checked.
+ * itself be packed (kEncodedHeader). Files live in folders: coders (Copy, LZMA, LZMA2, BCJ x86,
+ * BCJ2 with its four inputs) joined by bind pairs, whose final output holds one or more files
+ * back to back (solid blocks). Every CRC the archive records is checked.
  */
 import { crc32 } from '../../bytes/checksum';
 import { absAt } from '../../bytes/offsets';
+import { bcj2Decode } from '../../compress/bcj2';
 import { bcjX86Decode } from '../../compress/bcj-x86';
 import { decodeRaw } from '../../compress/lzma/decoder';
 import { decodeProps } from '../../compress/lzma/props';
@@ -17,7 +18,7 @@ import type { ParseContext } from '../../tree/context';
 import type { FirmwareNode } from '../../tree/node';
 import type { FirmwareFormat, KindGuess } from '../format';
 import { asciiAt } from '../util';
-import { addArchive, type ArchiveFile } from './entries';
+import { addArchive, entryWhere, type ArchiveFile } from './entries';
 
 const SIGNATURE = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
 const SIGNATURE_HEADER = 32;
@@ -356,20 +357,30 @@ function decodeFolder(a: Archive, s: Streams, index: number): Uint8Array {
       );
     return a.bytes.subarray(at, at + size);
   };
-  const output = (out: number): Uint8Array => {
+  /** In stream `i` of the folder: another coder's output (a bind pair) or a pack stream. */
+  const input = (i: number, depth: number): Uint8Array => {
+    const pair = f.bindPairs.find((p) => p.inIndex === i);
+    if (pair) return output(pair.outIndex, depth + 1);
+    const k = f.packedStreams.indexOf(i);
+    if (k < 0) throw bad(`in stream ${i} of folder ${index + 1} has no source`);
+    return packStream(k);
+  };
+  const output = (out: number, depth: number): Uint8Array => {
+    // Bind pairs that loop back would recurse without end.
+    if (depth > f.coders.length) throw bad(`the coders of folder ${index + 1} form a loop`);
     const { coder, firstIn } = coderOfOut(f, out);
-    if (coder.inStreams !== 1 || coder.outStreams !== 1) {
+    const ins = coder.name === 'BCJ2' ? 4 : 1;
+    if (coder.inStreams !== ins || coder.outStreams !== 1) {
       throw new FirmwareError(
         'unsupported',
-        `this 7z archive uses the ${coder.name} coder, which this reader does not decode; extract it with 7-Zip`,
+        `this 7z archive uses the ${coder.name} coder with ${coder.inStreams} in and ${coder.outStreams} out streams, which this reader does not decode; extract it with 7-Zip`,
         { path: WHERE },
       );
     }
-    const pair = f.bindPairs.find((p) => p.inIndex === firstIn);
-    const input = pair ? output(pair.outIndex) : packStream(f.packedStreams.indexOf(firstIn));
-    return runCoder(coder, input, f.unpackSizes[out], a);
+    const inputs = Array.from({ length: ins }, (_, k) => input(firstIn + k, depth));
+    return runCoder(coder, inputs, f.unpackSizes[out], a);
   };
-  const out = output(mainOut(f));
+  const out = output(mainOut(f), 0);
   if (f.crc !== undefined && crc32(out) !== f.crc) {
     throw new FirmwareError(
       'bad-checksum',
@@ -380,8 +391,20 @@ function decodeFolder(a: Archive, s: Streams, index: number): Uint8Array {
   return out;
 }
 
-function runCoder(c: Coder, input: Uint8Array, size: number, a: Archive): Uint8Array {
+/** 7-Zip's AES-256 + SHA-256 coder: the folder's bytes cannot be read without the password. */
+const isEncrypted = (f: Folder) => f.coders.some((c) => c.id === '06f10701');
+
+function passwordProtected(what: string, path: string): FirmwareError {
+  return new FirmwareError(
+    'unsupported',
+    `this 7z archive is password-protected: ${what} is encrypted (AES-256), so this reader cannot read it; extract it with 7-Zip and the password, then open the BIOS image inside`,
+    { path },
+  );
+}
+
+function runCoder(c: Coder, inputs: Uint8Array[], size: number, a: Archive): Uint8Array {
   const where = { path: WHERE };
+  const input = inputs[0];
   switch (c.name) {
     case 'Copy':
       if (input.length < size)
@@ -397,12 +420,15 @@ function runCoder(c: Coder, input: Uint8Array, size: number, a: Archive): Uint8A
     case 'BCJ':
       if (input.length !== size) throw bad('BCJ input and output sizes differ');
       return bcjX86Decode(input);
+    case 'BCJ2': {
+      const [main, call, jump, rc] = inputs;
+      a.budget.takeDecompressed(size, where);
+      return bcj2Decode({ main, call, jump, rc }, size, WHERE);
+    }
     default:
       throw new FirmwareError(
         'unsupported',
-        c.name === 'AES-256'
-          ? 'this 7z archive is encrypted; extract it with 7-Zip and the password, then open the BIOS image'
-          : `this 7z archive uses the ${c.name} coder, which this reader does not decode; extract it with 7-Zip`,
+        `this 7z archive uses the ${c.name} coder, which this reader does not decode; extract it with 7-Zip`,
         where,
       );
   }
@@ -493,6 +519,7 @@ function readHeader(a: Archive): { streams?: Streams; files: FileEntry[] } {
       throw bad(`unexpected property 0x${id.toString(16)} first`, headerAbs);
     const streams = readStreams(r, a.budget);
     if (streams.folders.length !== 1) throw bad('an encoded header must be one folder', headerAbs);
+    if (isEncrypted(streams.folders[0])) throw passwordProtected("the archive's file list", WHERE);
     header = decodeFolder(a, streams, 0);
     headerAbs = undefined;
   }
@@ -578,6 +605,8 @@ async function openSevenZip(
       .join('+');
     list.push(
       entryOf(f.name, method, size, ss.crcs[sub], () => {
+        if (isEncrypted(streams.folders[k]))
+          throw passwordProtected(f.name, entryWhere('7z', f.name));
         if (!decoded.has(k)) decoded.set(k, decodeFolder(a, streams, k));
         return decoded.get(k)!.subarray(from, from + size);
       }),

@@ -17,7 +17,7 @@ export interface KnownPackage {
 const BIOS_UTILITIES = 'platomav/BIOSUtilities';
 
 /** Bytes at `at` equal `pattern`, where -1 in the pattern matches any byte. */
-function matchAt(b: Uint8Array, at: number, pattern: readonly number[]): boolean {
+export function matchAt(b: Uint8Array, at: number, pattern: readonly number[]): boolean {
   if (at < 0 || at + pattern.length > b.length) return false;
   for (let i = 0; i < pattern.length; i++)
     if (pattern[i] >= 0 && b[at + i] !== pattern[i]) return false;
@@ -25,14 +25,14 @@ function matchAt(b: Uint8Array, at: number, pattern: readonly number[]): boolean
 }
 
 /** First offset of `pattern` (first byte fixed) at or after `from`, or -1. */
-function find(b: Uint8Array, pattern: readonly number[], from = 0): number {
+export function find(b: Uint8Array, pattern: readonly number[], from = 0): number {
   const first = pattern[0];
   for (let i = b.indexOf(first, from); i >= 0; i = b.indexOf(first, i + 1))
     if (matchAt(b, i, pattern)) return i;
   return -1;
 }
 
-const text = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+export const text = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 const any = (n: number): number[] => new Array<number>(n).fill(-1);
 
 /** `_AMIPFAT`, any byte, `AMI_BIOS_GUARD_FLASH_CONFIGURATIONS`. */
@@ -137,6 +137,12 @@ function archiveAt(b: Uint8Array): KnownPackage | undefined {
       tool: '7-Zip or cabextract, then open the BIOS image inside',
     };
   if (asciiAt(b, 0x101, 'ustar')) return { name: 'a tar archive', tool: unpack };
+  // InstallShield's own cabinet (unshield's "ISc(" signature), as its installer unpacks it.
+  if (asciiAt(b, 0, 'ISc('))
+    return {
+      name: 'an InstallShield cabinet',
+      tool: 'unshield (unshield x data1.cab), then open the BIOS image inside',
+    };
   return undefined;
 }
 
