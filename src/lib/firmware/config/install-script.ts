@@ -170,12 +170,13 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       '[ -z "$HOST_QEMU" ] || [ "$HOST_QEMU" = "$QEMU" ] || die "generated for pve-qemu-kvm $QEMU, this host runs $HOST_QEMU; regenerate the config for it"',
     ]);
   step('sh.checks', [
-    '[ -f "$ROM" ] || die "$ROM not found in the current directory"',
     ...(amd
       ? [
+          // No VBIOS in the user's BIOS: ROM is empty and only the GOP ROM is installed.
+          '[ -z "$ROM" ] || [ -f "$ROM" ] || die "$ROM not found in the current directory"',
           '[ -z "$GOP_ROM" ] || [ -f "$GOP_ROM" ] || die "$GOP_ROM not found in the current directory"',
         ]
-      : []),
+      : ['[ -f "$ROM" ] || die "$ROM not found in the current directory"']),
     ...(ovmf
       ? [
           '[ -f "$OVMF_FILE" ] || die "$OVMF_FILE not found in the current directory"',
@@ -278,7 +279,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     'sh.rom',
     amd
       ? [
-          'for f in "$ROM" ${GOP_ROM:+"$GOP_ROM"}; do',
+          'for f in ${ROM:+"$ROM"} ${GOP_ROM:+"$GOP_ROM"}; do',
           '  if ! cmp -s "$f" "$R/usr/share/kvm/$f"; then BIN_SRC+=("$f"); BIN_DST+=("/usr/share/kvm/$f"); fi',
           'done',
         ]

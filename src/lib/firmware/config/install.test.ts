@@ -902,6 +902,35 @@ describe.skipIf(!haveBash)('install.sh for an AMD iGPU in a scratch root', () =>
       ]);
     });
 
+  it('no VBIOS in the BIOS: only the GOP ROM is needed and installed, the GPU function gets no romfile', () => {
+    const r = renderConfig({
+      pve: '9.1',
+      boot: 'grub',
+      igpu: REMBRANDT,
+      mode: 'rom',
+      vmid: 100,
+      noVbios: true,
+    });
+    const e = setUp('amd-no-vbios', r);
+    const gopRom = 'amd-gop-1681-audio.rom';
+    writeFileSync(join(e.work, gopRom), GOP);
+    const env = { STUB_PCI: '1002:1681 1002:1640' };
+    const before = snapshot(e.root);
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    expect(apply.out).toContain(`+ /usr/share/kvm/${gopRom}: new, from ./${gopRom}`);
+    const after = snapshot(e.root);
+    expect(Object.keys(after).filter((k) => k.startsWith('usr/share/kvm/'))).toEqual([
+      `usr/share/kvm/${gopRom}`,
+    ]);
+    expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([
+      `qm set 100 --bios ovmf --machine q35 --vga none --hostpci0 0000:c5:00.0,pcie=1 --hostpci1 0000:c5:00.1,pcie=1,romfile=${gopRom} --cpu host`,
+    ]);
+    const undo = run(e, [], env, join(e.root, backupOf(apply.out), 'undo.sh'));
+    expect(undo.code, undo.err).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
+  });
+
   it('refuses a host whose c5:00.1 is not the HDMI audio function, and a missing GOP ROM', () => {
     const r = renderConfig({ pve: '9.1', boot: 'grub', igpu: REMBRANDT, mode: 'rom', vmid: 100 });
     const e = setUp('amd-refuse', r);

@@ -402,11 +402,11 @@ const AMD_HOSTPCI_CASES: [string, string, string | undefined, string][] = [
   ['host=0000:c4:00.1,mdev=x', AUDIO, 'gop.rom', 'host=0000:c5:00.1,mdev=x,pcie=1,romfile=gop.rom'],
 ];
 
-const amdWant = (audioRom?: string): AmdVmWant => ({
+const amdWant = (audioRom?: string, gpuRom: string | null = 'vbios.rom'): AmdVmWant => ({
   vendor: 'amd',
   gpuHost: GPU,
   audioHost: AUDIO,
-  gpuRom: 'vbios.rom',
+  ...(gpuRom ? { gpuRom } : {}),
   ...(audioRom ? { audioRom } : {}),
 });
 
@@ -471,6 +471,39 @@ const AMD_PLAN_CASES: [string, string, AmdVmWant, VmConsent, string[]][] = [
     ],
   ],
   [
+    'no VBIOS in the BIOS: the GPU function without a romfile, a romfile the user set kept',
+    [
+      'hostpci0: 0000:c5:00.0,romfile=vfct-vbios.bin',
+      'machine: q35',
+      'bios: ovmf',
+      'vga: none',
+    ].join('\n'),
+    amdWant('gop.rom', null),
+    {},
+    [
+      'bios keep ovmf -> ovmf',
+      'machine keep q35 -> q35',
+      'vga keep none -> none',
+      'hostpci0 change 0000:c5:00.0,romfile=vfct-vbios.bin -> 0000:c5:00.0,romfile=vfct-vbios.bin,pcie=1',
+      'hostpci1 add  -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'cpu add  -> host',
+    ],
+  ],
+  [
+    'no VBIOS in the BIOS, a new VM: the GPU function gets no romfile',
+    'name: fresh\n',
+    amdWant('gop.rom', null),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine add  -> q35',
+      'vga add  -> none',
+      'hostpci0 add  -> 0000:c5:00.0,pcie=1',
+      'hostpci1 add  -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'cpu add  -> host',
+    ],
+  ],
+  [
     'a CPU model of the user is asked about',
     'cpu: x86-64-v2-AES\nmachine: q35\n',
     amdWant('gop.rom'),
@@ -509,7 +542,7 @@ describe.skipIf(!haveBash)('AMD merge decisions: TypeScript and install.sh agree
       writeFileSync(file, conf);
       const out = sh(
         'plan_vm_amd',
-        [file, w.gpuHost, w.gpuRom, w.audioHost, w.audioRom ?? '', consent.cpu ? '1' : '0'],
+        [file, w.gpuHost, w.gpuRom ?? '', w.audioHost, w.audioRom ?? '', consent.cpu ? '1' : '0'],
         amdLib,
       );
       const bash = out

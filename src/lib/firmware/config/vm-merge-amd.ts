@@ -22,8 +22,11 @@ export interface AmdVmWant {
   gpuHost: string;
   /** `0000:bb:dd.1` */
   audioHost: string;
-  /** ROM of the GPU function (VBIOS, or the combined VBIOS + GOP ROM) in /usr/share/kvm. */
-  gpuRom: string;
+  /**
+   * ROM of the GPU function (VBIOS, or the combined VBIOS + GOP ROM) in /usr/share/kvm; absent
+   * when the user's BIOS holds no VBIOS (a romfile the user set there is then kept).
+   */
+  gpuRom?: string;
   /** GOP ROM of the audio function; absent with a combined ROM on the GPU function. */
   audioRom?: string;
 }

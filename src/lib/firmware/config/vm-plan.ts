@@ -196,7 +196,7 @@ export function amdDecisionReason(c: AmdDecisionClass, action: VmAction, want: A
       return t('amd.vm.vga');
     case 'hostpci':
     case 'other':
-      return t('amd.vm.gpu', { rom: want.gpuRom });
+      return want.gpuRom ? t('amd.vm.gpu', { rom: want.gpuRom }) : t('amd.vm.gpuNoVbios');
     case 'audio':
       return want.audioRom ? t('amd.vm.audio', { rom: want.audioRom }) : t('amd.vm.audioCombined');
     case 'cpu':
