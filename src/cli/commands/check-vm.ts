@@ -9,7 +9,7 @@ export const checkVmCommand: CliCommand = {
     'check a Proxmox <vmid>.conf (and optionally a modprobe.d file) for iGPU passthrough mistakes (Intel IGD, or AMD with --lspci)',
   usage:
     'check-vm <vmid.conf|-> [more files…] [--pve 9.1 | --pveversion <file> | --qemu 10.1] ' +
-    '[--lspci "<lspci -nn lines>" | --device 46a6 | --gen ADL] [--mode rom|ovmf] [--ovmf-image <name>] [--combined-rom] [--json] [--lang en|zh-CN]',
+    '[--lspci "<lspci -nn lines>" | --device 46a6 | --gen ADL] [--mode rom|ovmf] [--ovmf-image <name>] [--combined-rom | --no-vbios] [--json] [--lang en|zh-CN]',
   async run(args) {
     const { positional, flags } = parseArgs(
       args,
@@ -25,7 +25,7 @@ export const checkVmCommand: CliCommand = {
         '--ovmf-image',
         '--lang',
       ],
-      ['--json', '--combined-rom'],
+      ['--json', '--combined-rom', '--no-vbios'],
     );
     if (!positional.length)
       throw new UsageError('check-vm needs a <vmid>.conf file (or - for stdin)');
@@ -46,7 +46,12 @@ export const checkVmCommand: CliCommand = {
     const findings = checkVmConfig(
       text,
       igpu && isAmdIgpu(igpu)
-        ? { qemu, amd: igpu, combinedRom: flags.has('--combined-rom') }
+        ? {
+            qemu,
+            amd: igpu,
+            combinedRom: flags.has('--combined-rom'),
+            noVbios: flags.has('--no-vbios'),
+          }
         : { qemu, igpu, mode, ovmfImage: ovmfImageOf(flags) },
     );
     const errors = findings.filter((f) => f.severity === 'error').length;

@@ -382,6 +382,53 @@ describe('config command for an AMD iGPU', () => {
   });
 });
 
+describe.skipIf(!haveFixtures)('config command for an AMD iGPU: the BIOS says whether there is a VBIOS', () => {
+  const amd = ['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI];
+  const GOP_ONLY = 'amd/gop/isc30-gop-6600h-v3.7.10/AMDGopDriver_6600H.rom';
+  const CARD = 'amd/oprom/thieuson-renoir-1636-vbios+gop/Renoir_Generic_VBIOS_updGOP.bin';
+
+  it('--no-vbios: no romfile on the GPU function, only the GOP ROM, the VFCT note, the warning', async () => {
+    expect(await configCommand.run([...amd, '--no-vbios'])).toBe(0);
+    const text = stdout.text;
+    expect(text).toContain('hostpci0: 0000:c5:00.0,pcie=1\n');
+    expect(text).toContain('hostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom');
+    expect(text).not.toContain('vbios-1681.bin');
+    expect(text).toContain('cat /sys/firmware/acpi/tables/VFCT > vfct.bin');
+    expect(text).toMatch(/^warning \(line 4\): .*VBIOS.* \[amd-vbios-missing\]$/m);
+    await expect(configCommand.run([...amd, '--no-vbios', '--combined-rom'])).rejects.toThrow(
+      /combined ROM/,
+    );
+    await expect(
+      configCommand.run(['--pve', '9.1', '--boot', 'grub', '--lspci', LSPCI, '--no-vbios']),
+    ).rejects.toThrow(UsageError);
+  });
+
+  it('--bios with an AMD GOP and no VBIOS configures without one; with a VBIOS, as before', async () => {
+    expect(await configCommand.run([...amd, '--bios', fixturePath(GOP_ONLY), '--json'])).toBe(0);
+    const r = JSON.parse(stdout.text);
+    expect(r.noVbios).toBe(true);
+    expect(r.vm.want).toEqual({
+      vendor: 'amd',
+      gpuHost: '0000:c5:00.0',
+      audioHost: '0000:c5:00.1',
+      audioRom: 'amd-gop-1681-audio.rom',
+    });
+    expect(r.biosNotes).toContain('no APU VBIOS found: writing the GOP-only ROM');
+    expect(r.findings.map((f: { id: string }) => f.id)).toEqual(['amd-vbios-missing']);
+    stdout.clear();
+    expect(await configCommand.run([...amd, '--bios', fixturePath(CARD), '--json'])).toBe(0);
+    const withVbios = JSON.parse(stdout.text);
+    expect(withVbios.noVbios).toBe(false);
+    expect(withVbios.vm.want.gpuRom).toBe('vbios-1681.bin');
+    await expect(
+      configCommand.run([...amd, '--bios', fixturePath(CARD), '--no-vbios']),
+    ).rejects.toThrow(/holds a VBIOS/);
+    await expect(
+      configCommand.run([...amd, '--bios', fixturePath(GOP_ONLY), '--rom', 'mine.bin']),
+    ).rejects.toThrow(/holds no VBIOS/);
+  });
+});
+
 describe('check-vm command for an AMD iGPU', () => {
   it('checks the AMD recipe with --lspci: an i440fx legacy-igd config fails, the generated one passes', async () => {
     const bad = join(dir, '201.conf');
@@ -409,5 +456,25 @@ describe('check-vm command for an AMD iGPU', () => {
       0,
     );
     expect(JSON.parse(stdout.text).findings).toEqual([]);
+  });
+
+  it('--no-vbios: the GPU function without a ROM is a warning, so the check passes', async () => {
+    const conf = join(dir, '203.conf');
+    writeFileSync(
+      conf,
+      'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:c5:00.0,pcie=1\nhostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom\ncpu: host\n',
+    );
+    expect(await checkVmCommand.run([conf, '--lspci', AMD_LSPCI, '--json'])).toBe(1);
+    expect(JSON.parse(stdout.text).findings.map((f: { id: string }) => f.id)).toEqual([
+      'amd-no-vbios-rom',
+    ]);
+    stdout.clear();
+    expect(await checkVmCommand.run([conf, '--lspci', AMD_LSPCI, '--no-vbios', '--json'])).toBe(0);
+    expect(
+      JSON.parse(stdout.text).findings.map((f: { id: string; severity: string }) => [
+        f.id,
+        f.severity,
+      ]),
+    ).toEqual([['amd-vbios-missing', 'warning']]);
   });
 });
