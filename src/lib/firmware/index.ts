@@ -32,6 +32,7 @@ export {
 } from './amd/find';
 export { hasAmdGraphics, rankAmdCandidates, type AmdRanking } from './amd/rank';
 export { amdGopInfo, amdGopLabel, type AmdGopInfo } from './amd/gop-info';
+export { isVfct, vbiosFromVfct, vfctPciAddress, type VfctRecord, type VfctVbios } from './amd/vfct';
 export {
   buildAmdRoms,
   COMBINED_ROM_SOFT_LIMIT,
