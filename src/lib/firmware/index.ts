@@ -50,7 +50,7 @@ export { lzmaDecompress } from './compress/lzma/decoder';
 // Option ROMs: the generic PCI expansion ROM reader/writer and the iGPU ROM
 export { IGD_ROM_VARIANTS } from './igd/rom';
 export * from './oprom/image';
-export { readOptionRom } from './oprom/read';
+export { readOptionRom, readPcir } from './oprom/read';
 export { layoutOptionRom, type ImageLayout, type LayoutOptions } from './oprom/layout';
 export { writeOptionRom } from './oprom/write';
 export {
