@@ -628,7 +628,7 @@ const CATALOG = {
     '以 PCI Express 设备直通 GPU 功能，并使用 ROM {rom}。',
   ],
   'amd.vm.gpuNoVbios': [
-    'Pass the GPU function as a PCI Express device. No romfile=: your BIOS holds no VBIOS for this iGPU (see the note on the missing VBIOS); add romfile= with the VBIOS from the host’s VFCT table once you have it.',
+    'Pass the GPU function as a PCI Express device. No romfile=: your BIOS holds no VBIOS for this iGPU (see the note on the missing VBIOS); add romfile= with the VBIOS from the VFCT table of the host once you have it.',
     '以 PCI Express 设备直通 GPU 功能。未写 romfile=：你的 BIOS 中没有本核显的 VBIOS（见缺少 VBIOS 的说明）；从宿主机 VFCT 表取得 VBIOS 后再加上 romfile=。',
   ],
   'amd.vm.audio': [
@@ -655,6 +655,10 @@ const CATALOG = {
   'amd.merge.unknownSlot': [
     'Uses hostpci0 and hostpci1; if your VM has other devices there, pick free indexes (or paste the VM config for lines that do this).',
     '使用 hostpci0 与 hostpci1；若虚拟机在这两个编号上已有其他设备，请换用空闲编号（或粘贴虚拟机配置，自动生成这样的命令）。',
+  ],
+  'amd.merge.mappingCheck': [
+    'A resource mapping (mapping=): it may be the GPU function {gpu} of the iGPU or its audio function {audio}, or both in one entry, which the VM config alone cannot tell, so no second entry for them is added and nothing here is changed. install.sh resolves it on the host (pvesh get /cluster/mapping/pci/<name>); or check under Datacenter → Resource Mappings: a mapping of {gpu} needs pcie=1{gpuRom}, one of {audio} needs pcie=1{audioRom}; one mapping of both functions cannot give each its ROM: map them separately.',
+    '这是资源映射（mapping=）：它可能是核显的 GPU 功能 {gpu} 或其音频功能 {audio}，或在一个条目中包含两者，仅凭虚拟机配置无法判断，因此不会再为它们添加第二个条目，这里也不做任何修改。install.sh 会在主机上解析它（pvesh get /cluster/mapping/pci/<name>）；也可以在 数据中心 → 资源映射 中查看：映射 {gpu} 的条目需要 pcie=1{gpuRom}，映射 {audio} 的需要 pcie=1{audioRom}；同时包含两个功能的映射无法为每个功能分别指定 ROM，请分开映射。',
   ],
   'amd.merge.unknownCpu': [
     'Commented out: for a new VM only; on an existing one it would replace the CPU model you chose. Paste its config, or use install.sh, which changes cpu only if you agree (--cpu-host).',
