@@ -41,6 +41,12 @@ export {
   type AmdRoms,
 } from './amd/rom';
 export { AMD_APUS, lookupAmdApu, type AmdApu, type AmdApuFamily } from './igpu/amd';
+export {
+  amdIgpuFromConf,
+  type AmdFromConf,
+  type PciFunctionFacts,
+  type PciReader,
+} from './config/amd-from-conf';
 
 // Codecs the CLI offers as tools
 export { bcjX86Decode, bcjX86Encode } from './compress/bcj-x86';
