@@ -269,8 +269,7 @@ export const configCommand: CliCommand = {
             `${bios} holds no VBIOS, so there is no --rom for the GPU function; drop --rom`,
           );
         noVbios = true;
-      } else if (noVbios)
-        throw new UsageError(`${bios} holds a VBIOS; drop --no-vbios`);
+      } else if (noVbios) throw new UsageError(`${bios} holds a VBIOS; drop --no-vbios`);
     }
     const result = renderConfig({
       ...versions,

@@ -220,12 +220,7 @@ export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): F
  * An AMD iGPU VM against the recipe render-amd.ts writes: q35, the GPU and its HDMI audio function
  * each on its own hostpci with pcie=1 and a ROM, no emulated VGA, nothing Intel-only left over.
  */
-function checkAmdVm(
-  conf: VmConf,
-  amd: AmdIgpu,
-  combinedRom: boolean,
-  noVbios: boolean,
-): Finding[] {
+function checkAmdVm(conf: VmConf, amd: AmdIgpu, combinedRom: boolean, noVbios: boolean): Finding[] {
   const out: Finding[] = [];
   const gpu = conf.hostpci.find((h) => h.host === amd.gpuAddress);
   const audio = conf.hostpci.find((h) => h.host === amd.audioAddress);
@@ -252,7 +247,9 @@ function checkAmdVm(
     const rom = h.options.get('romfile');
     if (rom?.includes('/')) out.push(find('romfile-path', h.line, { rom }));
     if (h === gpu && !rom)
-      out.push(noVbios ? find('amd-vbios-missing', h.line, { dev }) : find('amd-no-vbios-rom', h.line));
+      out.push(
+        noVbios ? find('amd-vbios-missing', h.line, { dev }) : find('amd-no-vbios-rom', h.line),
+      );
     if (h === audio && !rom && !combinedRom) out.push(find('amd-no-gop-rom', h.line));
   }
   const args = conf.get('args');

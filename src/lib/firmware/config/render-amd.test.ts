@@ -298,7 +298,10 @@ describe('renderConfig for an AMD iGPU: options and reasons', () => {
 
   it('refuses a combined ROM without a VBIOS, with a typed error', () => {
     expect(() => renderConfig({ ...base, noVbios: true, combinedRom: true })).toThrow(
-      expect.objectContaining({ code: 'bad-input', message: expect.stringMatching(/combined ROM/) }),
+      expect.objectContaining({
+        code: 'bad-input',
+        message: expect.stringMatching(/combined ROM/),
+      }),
     );
   });
 
