@@ -6,6 +6,7 @@
  */
 import { normalizePciAddress } from './inputs';
 import {
+  checkDecision,
   HOSTPCI_SLOTS,
   hostOf,
   mappingOf,
@@ -154,14 +155,7 @@ export function planAmdVm(
     const merged = mergeAmdHostpci(now, host, rom);
     decide(`hostpci${slot}`, now, merged === now, merged);
   }
-  for (let i = 0; i < HOSTPCI_SLOTS; i++)
-    if (unsure(i))
-      out.push({
-        key: `hostpci${i}`,
-        action: 'check',
-        now: get(`hostpci${i}`),
-        value: get(`hostpci${i}`),
-      });
+  for (let i = 0; i < HOSTPCI_SLOTS; i++) if (unsure(i)) out.push(checkDecision(conf, i));
   for (let i = 0; i < HOSTPCI_SLOTS; i++)
     if (i !== gpu && i !== audio && !unsure(i) && conf.has(`hostpci${i}`))
       decide(`hostpci${i}`, get(`hostpci${i}`), true, '');
