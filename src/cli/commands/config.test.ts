@@ -397,6 +397,9 @@ describe.skipIf(!haveFixtures)(
       expect(text).not.toContain('vbios-1681.bin');
       expect(text).toContain('cat /sys/firmware/acpi/tables/VFCT > vfct.bin');
       expect(text).toMatch(/^warning \(line 4\): .*VBIOS.* \[amd-vbios-missing\]$/m);
+      await expect(configCommand.run([...amd, '--no-vbios', '--rom', 'x.bin'])).rejects.toThrow(
+        /drop --rom/,
+      );
       await expect(configCommand.run([...amd, '--no-vbios', '--combined-rom'])).rejects.toThrow(
         /combined ROM/,
       );

@@ -263,14 +263,13 @@ export const configCommand: CliCommand = {
       const root = await parseFirmware(readInput(bios), { name: basename(bios) });
       const found = await amdFromBios(root, bios);
       amdNotes.push(...found.notes);
-      if (!found.vbios) {
-        if (str('--rom'))
-          throw new UsageError(
-            `${bios} holds no VBIOS, so there is no --rom for the GPU function; drop --rom`,
-          );
-        noVbios = true;
-      } else if (noVbios) throw new UsageError(`${bios} holds a VBIOS; drop --no-vbios`);
+      if (found.vbios && noVbios) throw new UsageError(`${bios} holds a VBIOS; drop --no-vbios`);
+      noVbios = !found.vbios;
     }
+    if (noVbios && str('--rom'))
+      throw new UsageError(
+        `${bios ? `${bios} holds no VBIOS` : '--no-vbios'}: the GPU function gets no ROM; drop --rom`,
+      );
     const result = renderConfig({
       ...versions,
       boot,
