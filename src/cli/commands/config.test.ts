@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -382,6 +382,59 @@ describe('config command for an AMD iGPU', () => {
   });
 });
 
+describe.skipIf(!haveFixtures)(
+  'config command for an AMD iGPU: the BIOS says whether there is a VBIOS',
+  () => {
+    const amd = ['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI];
+    const GOP_ONLY = 'amd/gop/isc30-gop-6600h-v3.7.10/AMDGopDriver_6600H.rom';
+    const CARD = 'amd/oprom/thieuson-renoir-1636-vbios+gop/Renoir_Generic_VBIOS_updGOP.bin';
+
+    it('--no-vbios: no romfile on the GPU function, only the GOP ROM, the VFCT note, the warning', async () => {
+      expect(await configCommand.run([...amd, '--no-vbios'])).toBe(0);
+      const text = stdout.text;
+      expect(text).toContain('hostpci0: 0000:c5:00.0,pcie=1\n');
+      expect(text).toContain('hostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom');
+      expect(text).not.toContain('vbios-1681.bin');
+      expect(text).toContain('cat /sys/firmware/acpi/tables/VFCT > vfct.bin');
+      expect(text).toMatch(/^warning \(line 4\): .*VBIOS.* \[amd-vbios-missing\]$/m);
+      await expect(configCommand.run([...amd, '--no-vbios', '--rom', 'x.bin'])).rejects.toThrow(
+        /drop --rom/,
+      );
+      await expect(configCommand.run([...amd, '--no-vbios', '--combined-rom'])).rejects.toThrow(
+        /combined ROM/,
+      );
+      await expect(
+        configCommand.run(['--pve', '9.1', '--boot', 'grub', '--lspci', LSPCI, '--no-vbios']),
+      ).rejects.toThrow(UsageError);
+    });
+
+    it('--bios with an AMD GOP and no VBIOS configures without one; with a VBIOS, as before', async () => {
+      expect(await configCommand.run([...amd, '--bios', fixturePath(GOP_ONLY), '--json'])).toBe(0);
+      const r = JSON.parse(stdout.text);
+      expect(r.noVbios).toBe(true);
+      expect(r.vm.want).toEqual({
+        vendor: 'amd',
+        gpuHost: '0000:c5:00.0',
+        audioHost: '0000:c5:00.1',
+        audioRom: 'amd-gop-1681-audio.rom',
+      });
+      expect(r.biosNotes).toContain('no APU VBIOS found: writing the GOP-only ROM');
+      expect(r.findings.map((f: { id: string }) => f.id)).toEqual(['amd-vbios-missing']);
+      stdout.clear();
+      expect(await configCommand.run([...amd, '--bios', fixturePath(CARD), '--json'])).toBe(0);
+      const withVbios = JSON.parse(stdout.text);
+      expect(withVbios.noVbios).toBe(false);
+      expect(withVbios.vm.want.gpuRom).toBe('vbios-1681.bin');
+      await expect(
+        configCommand.run([...amd, '--bios', fixturePath(CARD), '--no-vbios']),
+      ).rejects.toThrow(/holds a VBIOS/);
+      await expect(
+        configCommand.run([...amd, '--bios', fixturePath(GOP_ONLY), '--rom', 'mine.bin']),
+      ).rejects.toThrow(/holds no VBIOS/);
+    });
+  },
+);
+
 describe('check-vm command for an AMD iGPU', () => {
   it('checks the AMD recipe with --lspci: an i440fx legacy-igd config fails, the generated one passes', async () => {
     const bad = join(dir, '201.conf');
@@ -409,5 +462,108 @@ describe('check-vm command for an AMD iGPU', () => {
       0,
     );
     expect(JSON.parse(stdout.text).findings).toEqual([]);
+  });
+
+  it('--no-vbios: the GPU function without a ROM is a warning, so the check passes', async () => {
+    const conf = join(dir, '203.conf');
+    writeFileSync(
+      conf,
+      'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:c5:00.0,pcie=1\nhostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom\ncpu: host\n',
+    );
+    expect(await checkVmCommand.run([conf, '--lspci', AMD_LSPCI, '--json'])).toBe(1);
+    expect(JSON.parse(stdout.text).findings.map((f: { id: string }) => f.id)).toEqual([
+      'amd-no-vbios-rom',
+    ]);
+    stdout.clear();
+    expect(await checkVmCommand.run([conf, '--lspci', AMD_LSPCI, '--no-vbios', '--json'])).toBe(0);
+    expect(
+      JSON.parse(stdout.text).findings.map((f: { id: string; severity: string }) => [
+        f.id,
+        f.severity,
+      ]),
+    ).toEqual([['amd-vbios-missing', 'warning']]);
+  });
+});
+
+describe('check-vm command for an AMD iGPU without --lspci', () => {
+  const GOOD =
+    'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:c5:00.0,pcie=1,romfile=vbios-1681.bin\nhostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom\ncpu: host\n';
+
+  it('the ROM names made by the AMD builder: checked as AMD, and the report says what was assumed', async () => {
+    const good = join(dir, '301.conf');
+    writeFileSync(good, GOOD);
+    expect(await checkVmCommand.run([good])).toBe(0);
+    expect(stdout.text).toBe(
+      'assumed: hostpci0 has romfile=vbios-1681.bin, a ROM the AMD builder makes for 1002:1681 (Rembrandt): the VM is checked as an AMD iGPU VM with the GPU at c5:00.0 and its audio at c5:00.1\nno problems found\n',
+    );
+    const bad = join(dir, '302.conf');
+    writeFileSync(bad, GOOD.replace('machine: q35', 'machine: pc-i440fx-9.0'));
+    stdout.clear();
+    expect(await checkVmCommand.run([bad, '--json'])).toBe(1);
+    const r = JSON.parse(stdout.text);
+    expect(r.amd).toMatchObject({ gpuAddress: '0000:c5:00.0', deviceId: 0x1681 });
+    expect(r.assumed).toHaveLength(1);
+    expect(r.findings.map((f: { id: string }) => f.id)).toEqual(['amd-not-q35']);
+  });
+
+  it('--device with an AMD APU ID: the GPU entry whose audio function is passed too', async () => {
+    const conf = join(dir, '303.conf');
+    writeFileSync(
+      conf,
+      'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:01:00.0\nhostpci1: c5:00.0,pcie=1\nhostpci2: c5:00.1,pcie=1\ncpu: host\n',
+    );
+    expect(await checkVmCommand.run([conf, '--device', '1681', '--json'])).toBe(1);
+    const r = JSON.parse(stdout.text);
+    expect(r.assumed[0]).toMatch(/^device 1002:1681 is an AMD Rembrandt iGPU/);
+    expect(r.findings.map((f: { id: string }) => f.id)).toEqual([
+      'amd-no-vbios-rom',
+      'amd-no-gop-rom',
+    ]);
+    // The same ID spelt with its vendor; an ID of neither table is refused as before.
+    stdout.clear();
+    expect(await checkVmCommand.run([conf, '--device', '1002:1681', '--json'])).toBe(1);
+    await expect(checkVmCommand.run([conf, '--device', '1002:46a6'])).rejects.toThrow(UsageError);
+    // An AMD ID with no entry that can be its GPU: say so rather than check something else.
+    const none = join(dir, '304.conf');
+    writeFileSync(none, 'hostpci0: 01:00.0\nhostpci1: 02:00.0\n');
+    await expect(checkVmCommand.run([none, '--device', '1681'])).rejects.toThrow(/--lspci/);
+  });
+
+  it('on a Proxmox host: the hostpci address sysfs shows as an AMD display controller (read-only)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pve-root-'));
+    mkdirSync(join(root, 'etc/pve'), { recursive: true });
+    const fn = (addr: string, vendor: string, device: string, cls: string) => {
+      const d = join(root, 'sys/bus/pci/devices', addr);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'vendor'), `0x${vendor}\n`);
+      writeFileSync(join(d, 'device'), `0x${device}\n`);
+      writeFileSync(join(d, 'class'), `0x${cls}\n`);
+    };
+    fn('0000:c4:00.0', '1002', '15bf', '038000');
+    fn('0000:c4:00.1', '1002', '1640', '040300');
+    const conf = join(dir, '305.conf');
+    writeFileSync(
+      conf,
+      'bios: ovmf\nmachine: q35\nvga: none\nhostpci0: 0000:c4:00.0,pcie=1,romfile=MyVbios.bin\nhostpci1: 0000:c4:00.1,pcie=1,romfile=MyGop.rom\ncpu: host\n',
+    );
+    const before = process.env.IGD_TEST_ROOT;
+    process.env.IGD_TEST_ROOT = root;
+    try {
+      expect(await checkVmCommand.run([conf])).toBe(0);
+      expect(stdout.text).toMatch(
+        /^assumed: hostpci0 c4:00\.0: this host says c4:00\.0 is an AMD display controller \[1002:15bf\] \(Phoenix\).*\nno problems found\n$/,
+      );
+      // Without /etc/pve the same machine is not taken for the VM's host: an Intel check, as before.
+      rmSync(join(root, 'etc/pve'), { recursive: true });
+      stdout.clear();
+      expect(await checkVmCommand.run([conf, '--json'])).toBe(1);
+      const r = JSON.parse(stdout.text);
+      expect(r.assumed).toBeUndefined();
+      expect(r.findings.map((f: { id: string }) => f.id)).toContain('no-igd');
+    } finally {
+      if (before === undefined) delete process.env.IGD_TEST_ROOT;
+      else process.env.IGD_TEST_ROOT = before;
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

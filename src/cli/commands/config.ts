@@ -16,6 +16,7 @@ import {
   detectBootLoader,
   parseLspci,
   parsePveversion,
+  parseFirmware,
   type BootLoader,
   type Lang,
   renderConfig,
@@ -28,8 +29,10 @@ import {
   isAmdIgpu,
   type AmdIgpu,
 } from '../../lib/firmware';
+import { basename } from 'node:path';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
+import { amdFromBios } from './rom-amd';
 
 /** Reads a pasted-output file; `-` is stdin. */
 export function readText(path: string): string {
@@ -174,10 +177,11 @@ function printBlock(b: ConfigBlock, lang: Lang): void {
 const USAGE =
   'config (--pve <7.4|8.0…8.4|9.0|9.1> | --pveversion <file>) [--qemu x.y --kernel x.y] ' +
   '(--boot grub|systemd-boot | --boot-status <file>) (--lspci "<lspci -nn line>" | --device 46a6 | --gen ADL) ' +
-  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--gop-rom AMDGopDriver.rom | --combined-rom] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
+  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--gop-rom AMDGopDriver.rom | --combined-rom | --no-vbios] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
   '[--ovmf-file f] [--gms 0x2] [--memory 4096] [--strict] ' +
   '[--vm-conf <vmid>.conf] [--ostype-l26] [--cpu-host] ' +
   '[--bios BIOS | --gop-file X.efi] [--vbt-file Y.bin] [--gop-version v] [--vbt-platform name] ' +
+  '(AMD: --bios BIOS finds the GOP and VBIOS; without a VBIOS in it, as --no-vbios) ' +
   '[--block <id>] [--json] [--lang en|zh-CN]';
 
 export const configCommand: CliCommand = {
@@ -215,7 +219,7 @@ export const configCommand: CliCommand = {
         '--vm-conf',
         '--gop-rom',
       ],
-      ['--json', '--strict', '--ostype-l26', '--cpu-host', '--combined-rom'],
+      ['--json', '--strict', '--ostype-l26', '--cpu-host', '--combined-rom', '--no-vbios'],
     );
     if (positional.length) throw new UsageError(`unexpected argument ${positional[0]}`);
     const lang = langOf(flags);
@@ -242,14 +246,30 @@ export const configCommand: CliCommand = {
     };
     const str = (flag: string) => stringFlag(flags, flag);
     const amd = isAmdIgpu(igpu);
-    for (const f of ['--bios', '--gop-file', '--vbt-file', '--gop-version', '--vbt-platform'])
+    for (const f of ['--gop-file', '--vbt-file', '--gop-version', '--vbt-platform'])
       if (amd && flags.has(f))
         throw new UsageError(`${f} cross-checks an Intel GOP/VBT; not for AMD`);
-    for (const f of ['--gop-rom', '--combined-rom'])
+    for (const f of ['--gop-rom', '--combined-rom', '--no-vbios'])
       if (!amd && flags.has(f))
         throw new UsageError(`${f} is for an AMD iGPU (--lspci with [1002:…])`);
     if (flags.has('--gop-rom') && flags.has('--combined-rom'))
       throw new UsageError('give either --gop-rom or --combined-rom, not both');
+    // AMD: the BIOS says whether there is a VBIOS to put on the GPU function (rom-amd.ts finds
+    // the same GOP and VBIOS the rom command builds from).
+    const bios = str('--bios');
+    const amdNotes: string[] = [];
+    let noVbios = flags.has('--no-vbios');
+    if (amd && bios) {
+      const root = await parseFirmware(readInput(bios), { name: basename(bios) });
+      const found = await amdFromBios(root, bios);
+      amdNotes.push(...found.notes);
+      if (found.vbios && noVbios) throw new UsageError(`${bios} holds a VBIOS; drop --no-vbios`);
+      noVbios = !found.vbios;
+    }
+    if (noVbios && str('--rom'))
+      throw new UsageError(
+        `${bios ? `${bios} holds no VBIOS` : '--no-vbios'}: the GPU function gets no ROM; drop --rom`,
+      );
     const result = renderConfig({
       ...versions,
       boot,
@@ -259,6 +279,7 @@ export const configCommand: CliCommand = {
       romFile: str('--rom'),
       gopRomFile: str('--gop-rom'),
       combinedRom: flags.has('--combined-rom'),
+      noVbios,
       ovmfImage: ovmfImageOf(flags),
       ovmfFile: str('--ovmf-file'),
       gms: num('--gms'),
@@ -284,7 +305,7 @@ export const configCommand: CliCommand = {
       return 0;
     }
     if (flags.has('--json')) {
-      printJson(result);
+      printJson(amd && bios ? { ...result, noVbios, biosNotes: amdNotes } : result);
       return 0;
     }
     const device = isAmdIgpu(igpu)
@@ -294,6 +315,7 @@ export const configCommand: CliCommand = {
       `Proxmox VE ${result.pve ?? '?'} · QEMU ${result.qemu} · kernel ${result.kernel} · ${igpu.label} ` +
         `${device} · ${boot} · ${mode}\n`,
     );
+    for (const n of amdNotes) process.stdout.write(`${n}\n`);
     for (const b of result.blocks) printBlock(b, lang);
     if (result.findings.length) {
       process.stdout.write('\n');

@@ -18,7 +18,11 @@ import {
   findCandidates,
   FirmwareError,
   hexDigits,
+  isVfct,
   pciId,
+  readPcir,
+  vbiosFromVfct,
+  vfctPciAddress,
   rankAmdCandidates,
   type AmdRomOptions,
   type AmdRoms,
@@ -87,6 +91,8 @@ export async function vendorOfBios(
 export interface AmdSources {
   gop: Uint8Array;
   vbios?: Uint8Array;
+  /** APU GPU IDs the ROM image holding the GOP is marked for (from a BIOS). */
+  gopDeviceIds?: readonly number[];
   notes: string[];
 }
 
@@ -111,7 +117,39 @@ export async function amdFromBios(root: FirmwareNode, path: string): Promise<Amd
     );
     notes.push(...vbios.warnings.map((w) => `  warning: ${w.en}`));
   } else notes.push('no APU VBIOS found: writing the GOP-only ROM');
-  return { gop: gop.candidate.bytes, vbios: vbios?.candidate.bytes, notes };
+  return {
+    gop: gop.candidate.bytes,
+    vbios: vbios?.candidate.bytes,
+    gopDeviceIds: gop.candidate.deviceIds,
+    notes,
+  };
+}
+
+/**
+ * The VBIOS of a --vbios file: the file itself, or from an ACPI VFCT table (a copy of
+ * /sys/firmware/acpi/tables/VFCT) the image for `deviceId`, or its only image without one.
+ */
+export function vbiosFromFile(
+  bytes: Uint8Array,
+  path: string,
+  deviceId: number | undefined,
+): { vbios: Uint8Array; notes: string[] } {
+  if (!isVfct(bytes)) return { vbios: bytes, notes: [] };
+  const picked = vbiosFromVfct(bytes, deviceId);
+  const r = picked.record;
+  return {
+    vbios: picked.image,
+    notes: [
+      `VBIOS: from the ACPI VFCT table ${basename(path)}, the record for ${vfctPciAddress(r)} [${pciId(r.vendorId)}:${pciId(r.deviceId)}] at 0x${hexDigits(r.offset)}` +
+        ` (${picked.info.apu?.family ?? 'unknown family'} ${picked.info.version ?? ''})`.trimEnd(),
+      ...picked.warnings.map((w) => `  warning: ${basename(path)}: ${w}`),
+    ],
+  };
+}
+
+/** The GPU device ID a BIOS's AMD graphics are for: its VBIOS's, else the GOP's ROM image's. */
+export function deviceIdOf(src: AmdSources, gopIds: readonly number[] = []): number | undefined {
+  return (src.vbios && readPcir(src.vbios, 0)?.deviceId) ?? gopIds[0];
 }
 
 /** The size limits the ROMs were checked against, each with where it comes from. */

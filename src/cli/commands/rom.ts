@@ -16,9 +16,11 @@ import { parseArgs, UsageError, stringFlag, type CliCommand, type ParsedArgs } f
 import { printJson, readInput, writeOutput } from '../io';
 import {
   amdFromBios,
+  deviceIdOf,
   parseVendor,
   vendorOfBios,
   vendorOfGop,
+  vbiosFromFile,
   writeAmdRoms,
   type AmdSources,
 } from './rom-amd';
@@ -26,14 +28,15 @@ import {
 const USAGE =
   'rom (--bios BIOS | --gop X.efi) [--vbt embed|opregion|FILE] [--device-id 0x46a6] ' +
   '[--variant full|assignment|gop] -o igd.rom [--json]\n' +
-  '       rom (--bios BIOS | --gop AMD.efi [--vbios VBIOS.bin]) [--device-id 0x1900]\n' +
+  '       rom (--bios BIOS | --gop AMD.efi) [--vbios VBIOS.bin|VFCT] [--device-id 0x1900]\n' +
   '           [--compress auto|always|never] -o OUT.rom [--json]\n' +
   '       (--bios: AMD when it holds AMD graphics and no Intel GOP; an Intel GOP beside an AMD\n' +
   '        APU VBIOS needs --vendor amd|intel or a --device-id only one vendor has; an AMD GOP\n' +
   '        alone beside an Intel GOP is for discrete Radeon cards: Intel.\n' +
   '        AMD: OUT is the VBIOS+GOP ROM for BB:00.0,\n' +
   '        or without a VBIOS the GOP-only ROM for the audio function BB:00.1; the GOP-only ROM\n' +
-  '        and vbios-<device>.bin are written beside it)';
+  '        and vbios-<device>.bin are written beside it; --vbios takes a VBIOS file or a copy of\n' +
+  '        /sys/firmware/acpi/tables/VFCT, whose image for the device is used)';
 
 function parseDeviceId(text: string): number {
   const n = /^0x[0-9a-f]{1,4}$/i.test(text)
@@ -123,16 +126,29 @@ async function amdRom(
   let src: AmdSources | undefined;
   if (bios && gopPath) return false; // the Intel path reports the usage error
   if (bios) {
-    if (vbiosPath) throw new UsageError('--vbios goes with --gop; --bios finds the VBIOS itself');
     if (vendor === 'intel') return false;
     const root = await parseFirmware(readInput(bios), { name: basename(bios) });
     vendor ??= await vendorOfBios(root, bios, deviceId, vendorNotes);
     if (vendor === 'amd') src = await amdFromBios(root, bios);
+    // --vbios with --bios: a VBIOS (or VFCT table) for a BIOS that holds none, or instead of its own.
+    if (src && vbiosPath) {
+      const given = vbiosFromFile(
+        readInput(vbiosPath),
+        vbiosPath,
+        deviceId ?? deviceIdOf(src, src.gopDeviceIds),
+      );
+      if (src.vbios) src.notes.push(`  the BIOS's VBIOS is replaced by ${basename(vbiosPath)}`);
+      src = { ...src, vbios: given.vbios, notes: [...src.notes, ...given.notes] };
+    }
   } else if (gopPath) {
     const gop = readInput(gopPath);
     vendor ??= vendorOfGop(gop);
-    if (vendor === 'amd')
-      src = { gop, vbios: vbiosPath ? readInput(vbiosPath) : undefined, notes: [] };
+    if (vendor === 'amd') {
+      const given = vbiosPath
+        ? vbiosFromFile(readInput(vbiosPath), vbiosPath, deviceId)
+        : undefined;
+      src = { gop, vbios: given?.vbios, notes: given?.notes ?? [] };
+    }
   } else if (vendor === 'amd') throw new UsageError('AMD ROMs need --bios or --gop');
   if (vendor !== 'amd' || !src) {
     if (flags.has('--compress')) throw new UsageError('--compress is for AMD ROMs');

@@ -33,6 +33,7 @@ export {
 } from './amd/find';
 export { hasAmdGraphics, rankAmdCandidates, type AmdRanking } from './amd/rank';
 export { amdGopInfo, amdGopLabel, type AmdGopInfo } from './amd/gop-info';
+export { isVfct, vbiosFromVfct, vfctPciAddress, type VfctRecord, type VfctVbios } from './amd/vfct';
 export {
   buildAmdRoms,
   COMBINED_ROM_SOFT_LIMIT,
@@ -49,6 +50,12 @@ export {
   type GraphicsFound,
   type GraphicsVendor,
 } from './graphics-vendor';
+export {
+  amdIgpuFromConf,
+  type AmdFromConf,
+  type PciFunctionFacts,
+  type PciReader,
+} from './config/amd-from-conf';
 
 // Codecs the CLI offers as tools
 export { bcjX86Decode, bcjX86Encode } from './compress/bcj-x86';
@@ -58,7 +65,7 @@ export { lzmaDecompress } from './compress/lzma/decoder';
 // Option ROMs: the generic PCI expansion ROM reader/writer and the iGPU ROM
 export { IGD_ROM_VARIANTS } from './igd/rom';
 export * from './oprom/image';
-export { readOptionRom } from './oprom/read';
+export { readOptionRom, readPcir } from './oprom/read';
 export { layoutOptionRom, type ImageLayout, type LayoutOptions } from './oprom/layout';
 export { writeOptionRom } from './oprom/write';
 export {

@@ -211,6 +211,12 @@ CASES.push(
     good: [amdConf(), AMD],
   },
   {
+    // No VBIOS in the user's BIOS: the missing GPU ROM is said to be the VBIOS, as a warning.
+    rule: 'amd-vbios-missing',
+    bad: [amdConf({ hostpci0: '0000:c5:00.0,pcie=1' }), { ...AMD, noVbios: true }],
+    good: [amdConf(), { ...AMD, noVbios: true }],
+  },
+  {
     rule: 'amd-no-gop-rom',
     bad: [amdConf({ hostpci1: '0000:c5:00.1,pcie=1' }), AMD],
     // With the combined ROM on the GPU function the audio function needs none.
@@ -251,6 +257,13 @@ describe('checkVmConfig rules for an AMD iGPU VM', () => {
       (f) => f.id,
     );
     expect(ids).toEqual(['amd-no-gpu', 'amd-no-audio', 'amd-not-q35', 'amd-intel-leftover']);
+  });
+  it('no VBIOS in the BIOS: the GPU without a ROM is a warning naming the VBIOS, never the error', () => {
+    const text = amdConf({ hostpci0: '0000:c5:00.0,pcie=1' });
+    const f = checkVmConfig(text, { ...AMD, noVbios: true });
+    expect(f.map((x) => [x.id, x.severity, x.line])).toEqual([['amd-vbios-missing', 'warning', 4]]);
+    expect(f[0].message.en).toMatch(/VBIOS.*VFCT.*romfile= of hostpci0/);
+    expect(checkVmConfig(text, AMD).map((x) => x.id)).toEqual(['amd-no-vbios-rom']);
   });
   it('finds the functions however the host is spelled, and points at the lines', () => {
     const text = amdConf({ hostpci0: 'host=c5:00.0,pcie=1', hostpci1: 'C5:00.1,pcie=1' });

@@ -42,6 +42,11 @@ export interface CheckContext {
   amd?: AmdIgpu;
   /** AMD: the GPU function's ROM is the combined VBIOS + GOP ROM, so the audio function needs none. */
   combinedRom?: boolean;
+  /**
+   * AMD: the user's BIOS holds no VBIOS for the iGPU, so the GPU function has no ROM yet; its
+   * missing romfile is a warning that says so, not an error.
+   */
+  noVbios?: boolean;
 }
 
 const IGD_HOST = '0000:00:02.0';
@@ -80,6 +85,7 @@ export const RULES = {
   'amd-not-q35': 'error',
   'amd-no-pcie': 'warning',
   'amd-no-vbios-rom': 'error',
+  'amd-vbios-missing': 'warning',
   'amd-no-gop-rom': 'warning',
   'amd-intel-leftover': 'error',
   'amd-vga-not-none': 'warning',
@@ -113,7 +119,7 @@ function igdEntry(conf: VmConf): HostpciEntry | undefined {
 
 export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): Finding[] {
   const conf = typeof input === 'string' ? parseVmConf(input) : input;
-  if (ctx.amd) return checkAmdVm(conf, ctx.amd, ctx.combinedRom ?? false);
+  if (ctx.amd) return checkAmdVm(conf, ctx.amd, ctx.combinedRom ?? false, ctx.noVbios ?? false);
   const out: Finding[] = [];
 
   // disable_vga=1 may sit in a pasted modprobe file or an args line; scan every line.
@@ -215,7 +221,7 @@ export function checkVmConfig(input: string | VmConf, ctx: CheckContext = {}): F
  * An AMD iGPU VM against the recipe render-amd.ts writes: q35, the GPU and its HDMI audio function
  * each on its own hostpci with pcie=1 and a ROM, no emulated VGA, nothing Intel-only left over.
  */
-function checkAmdVm(conf: VmConf, amd: AmdIgpu, combinedRom: boolean): Finding[] {
+function checkAmdVm(conf: VmConf, amd: AmdIgpu, combinedRom: boolean, noVbios: boolean): Finding[] {
   const out: Finding[] = [];
   const gpu = conf.hostpci.find((h) => h.host === amd.gpuAddress);
   const audio = conf.hostpci.find((h) => h.host === amd.audioAddress);
@@ -241,7 +247,10 @@ function checkAmdVm(conf: VmConf, amd: AmdIgpu, combinedRom: boolean): Finding[]
       out.push(find('amd-intel-leftover', h.line, { what: 'legacy-igd' }));
     const rom = h.options.get('romfile');
     if (rom?.includes('/')) out.push(find('romfile-path', h.line, { rom }));
-    if (h === gpu && !rom) out.push(find('amd-no-vbios-rom', h.line));
+    if (h === gpu && !rom)
+      out.push(
+        noVbios ? find('amd-vbios-missing', h.line, { dev }) : find('amd-no-vbios-rom', h.line),
+      );
     if (h === audio && !rom && !combinedRom) out.push(find('amd-no-gop-rom', h.line));
   }
   const args = conf.get('args');

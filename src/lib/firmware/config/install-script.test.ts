@@ -149,9 +149,14 @@ function* amdOptionSpace(): Generator<ConfigOptions> {
   for (const igpu of [lspci('c5', '1681', '1640'), lspci('06', '1636', '1637')])
     for (const { pve } of PVE_RELEASES)
       for (const boot of BOOTS)
-        for (const combinedRom of [false, true])
+        // VBIOS + GOP ROM, the combined ROM, no VBIOS in the BIOS (the GOP ROM only).
+        for (const [combinedRom, noVbios] of [
+          [false, false],
+          [true, false],
+          [false, true],
+        ])
           for (const consent of [{}, { cpu: true }])
-            yield { pve, boot, mode: 'rom', igpu, vmid: 100, combinedRom, consent };
+            yield { pve, boot, mode: 'rom', igpu, vmid: 100, combinedRom, noVbios, consent };
 }
 
 describe.skipIf(!haveBash)('the AMD install.sh over its option space', () => {
@@ -163,13 +168,14 @@ describe.skipIf(!haveBash)('the AMD install.sh over its option space', () => {
     const key = [
       text.includes('CMDLINE_FILE=/etc/default/grub'),
       text.includes("GOP_ROM=''"),
+      /^ROM=''$/m.test(text),
     ].join();
     if (!shapes.has(key)) shapes.set(key, text);
   }
 
   it('every distinct script parses with bash -n', () => {
     expect(scripts.size).toBeGreaterThan(100);
-    expect(shapes.size).toBe(4);
+    expect(shapes.size).toBe(6);
     for (const f of writeAll('amd', scripts)) {
       const r = spawnSync('bash', ['-n', f], { encoding: 'utf8' });
       expect([r.status, r.stderr], f).toEqual([0, '']);

@@ -147,7 +147,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     '}',
     // decisionClass of vm-plan.ts: the iGPU's hostpci and other devices' are told apart.
     amd
-      ? 'class_of() { if [[ "$1" == hostpci* ]]; then if is_fn_host "$(host_of "$2")" "$GPU_HOST" 1; then echo hostpci; elif is_fn_host "$(host_of "$2")" "$AUDIO_HOST" 0; then echo audio; else echo other; fi; else echo "$1"; fi; }'
+      ? 'class_of() { if [[ "$1" == hostpci* ]]; then case "$(map_fact "$(mapping_of "$2")" "$MAPS")" in gpu) echo hostpci ;; audio) echo audio ;; *) if is_fn_host "$(host_of "$2")" "$GPU_HOST" 1; then echo hostpci; elif is_fn_host "$(host_of "$2")" "$AUDIO_HOST" 0; then echo audio; else echo other; fi ;; esac; else echo "$1"; fi; }'
       : 'class_of() { if [[ "$1" == hostpci* ]]; then if is_igd_host "$(host_of "$2")" || { [ -n "$(mapping_of "$2")" ] && [[ ",$2," == *,legacy-igd=1,* ]]; }; then echo hostpci; else echo other; fi; else echo "$1"; fi; }',
   ]);
   step('sh.checks', [
@@ -170,12 +170,13 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       '[ -z "$HOST_QEMU" ] || [ "$HOST_QEMU" = "$QEMU" ] || die "generated for pve-qemu-kvm $QEMU, this host runs $HOST_QEMU; regenerate the config for it"',
     ]);
   step('sh.checks', [
-    '[ -f "$ROM" ] || die "$ROM not found in the current directory"',
     ...(amd
       ? [
+          // No VBIOS in the user's BIOS: ROM is empty and only the GOP ROM is installed.
+          '[ -z "$ROM" ] || [ -f "$ROM" ] || die "$ROM not found in the current directory"',
           '[ -z "$GOP_ROM" ] || [ -f "$GOP_ROM" ] || die "$GOP_ROM not found in the current directory"',
         ]
-      : []),
+      : ['[ -f "$ROM" ] || die "$ROM not found in the current directory"']),
     ...(ovmf
       ? [
           '[ -f "$OVMF_FILE" ] || die "$OVMF_FILE not found in the current directory"',
@@ -278,7 +279,7 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
     'sh.rom',
     amd
       ? [
-          'for f in "$ROM" ${GOP_ROM:+"$GOP_ROM"}; do',
+          'for f in ${ROM:+"$ROM"} ${GOP_ROM:+"$GOP_ROM"}; do',
           '  if ! cmp -s "$f" "$R/usr/share/kvm/$f"; then BIN_SRC+=("$f"); BIN_DST+=("/usr/share/kvm/$f"); fi',
           'done',
         ]
@@ -296,40 +297,55 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
   step(
     'sh.vmPlan',
     [
+      // mapping_facts CONF CLASSIFY: "name=fact,…" for each hostpci mapping= pvesh can show,
+      // CLASSIFY given the mapping's paths on this node (Intel: 1 when one is the iGPU; AMD: gpu,
+      // audio, both or other). Assumed format (pve-guest-common's PVE::Mapping::PCI; not checked
+      // against a live host): the JSON lists the mapping's "map" entries as property strings,
+      // "id=8086:46a6,node=pve,path=0000:00:02.0,…", a path listing functions with ";"; grep takes
+      // each such string between its quotes. A mapping pvesh cannot show stays unknown, so the
+      // plan checks it, never guesses.
+      'mapping_facts() {',
+      '  local i name json e p node out=()',
+      '  local -a parts paths mine',
+      '  node="$(uname -n)"; node="${node%%.*}"',
+      '  for ((i = 0; i < 16; i++)); do',
+      '    name="$(mapping_of "$(conf_get "hostpci$i" "$1")")"; [ -n "$name" ] || continue',
+      '    json="$(pvesh get "/cluster/mapping/pci/$name" --output-format json 2>/dev/null)" || continue',
+      '    mine=()',
+      '    while IFS= read -r e; do',
+      '      IFS=, read -r -a parts <<<"$e"',
+      '      [[ " ${parts[*]} " == *" node=$node "* ]] || continue',
+      '      for p in "${parts[@]}"; do',
+      '        [[ "$p" == path=* ]] || continue',
+      '        IFS=";" read -r -a paths <<<"${p#path=}"',
+      '        mine+=("${paths[@]}")',
+      '      done',
+      '    done < <(grep -o \'[^"]*path=[^"]*\' <<<"$json" || true)',
+      '    out+=("$name=$("$2" "${mine[@]}")")',
+      '  done',
+      '  local IFS=,; printf \'%s\\n\' "${out[*]}"',
+      '}',
       ...(amd
-        ? []
-        : [
-            // mapping_facts CONF: "name=1,other=0" for each hostpci mapping= pvesh can show: 1 when
-            // one of its paths on this node is the iGPU. Assumed format (pve-guest-common's
-            // PVE::Mapping::PCI; not checked against a live host): the JSON lists the mapping's
-            // "map" entries as property strings, "id=8086:46a6,node=pve,path=0000:00:02.0,…", a
-            // path listing functions with ";"; grep takes each such string between its quotes.
-            // A mapping pvesh cannot show stays unknown, so the plan checks it, never guesses.
-            'mapping_facts() {',
-            '  local i name json e p f node fact out=()',
-            '  local -a parts paths',
-            '  node="$(uname -n)"; node="${node%%.*}"',
-            '  for ((i = 0; i < 16; i++)); do',
-            '    name="$(mapping_of "$(conf_get "hostpci$i" "$1")")"; [ -n "$name" ] || continue',
-            '    json="$(pvesh get "/cluster/mapping/pci/$name" --output-format json 2>/dev/null)" || continue',
-            '    fact=0',
-            '    while IFS= read -r e; do',
-            '      IFS=, read -r -a parts <<<"$e"',
-            '      [[ " ${parts[*]} " == *" node=$node "* ]] || continue',
-            '      for p in "${parts[@]}"; do',
-            '        [[ "$p" == path=* ]] || continue',
-            '        IFS=";" read -r -a paths <<<"${p#path=}"',
-            '        for f in "${paths[@]}"; do if is_igd_host "$f"; then fact=1; fi; done',
-            '      done',
-            '    done < <(grep -o \'[^"]*path=[^"]*\' <<<"$json" || true)',
-            '    out+=("$name=$fact")',
+        ? [
+            // A slot without a function (c5:00) is every function of the device: both.
+            'amd_path_fact() {',
+            '  local f g=0 a=0',
+            '  for f in "$@"; do',
+            '    if is_fn_host "$f" "$GPU_HOST" 0; then g=1',
+            '    elif is_fn_host "$f" "$AUDIO_HOST" 0; then a=1',
+            '    elif is_fn_host "$f" "$GPU_HOST" 1; then g=1 a=1; fi',
             '  done',
-            '  local IFS=,; printf \'%s\\n\' "${out[*]}"',
+            '  if [ "$g$a" = 11 ]; then echo both; elif [ "$g" = 1 ]; then echo gpu; elif [ "$a" = 1 ]; then echo audio; else echo other; fi',
             '}',
+          ]
+        : [
+            'igd_path_fact() { local f; for f in "$@"; do if is_igd_host "$f"; then echo 1; return; fi; done; echo 0; }',
           ]),
       'PENDING=0',
+      'MAPS=""',
       'if qm config "$VMID" >"$STAGE/vm.conf" 2>/dev/null; then',
       '  echo "VM $VMID (qm config):"',
+      `  MAPS="$(mapping_facts "$STAGE/vm.conf" ${amd ? 'amd_path_fact' : 'igd_path_fact'})"`,
       '  cp "$STAGE/vm.conf" "$STAGE/vm.new"',
       "  while IFS=$'\\037' read -r key action now value; do",
       '    r="$(why "$(class_of "$key" "$value"):$action")"',
@@ -346,8 +362,8 @@ export function installScriptLines(c: InstallScriptInput): ScriptLine[] {
       '      mv "$STAGE/vm.tmp" "$STAGE/vm.new"',
       '    fi',
       amd
-        ? '  done < <(plan_vm_amd "$STAGE/vm.conf" "$GPU_HOST" "$ROM" "$AUDIO_HOST" "$GOP_ROM" "$CPU_OK")'
-        : '  done < <(plan_vm "$STAGE/vm.conf" "$ROM" "$MIN_MEMORY" "$OSTYPE_OK" "$CPU_OK" "$(mapping_facts "$STAGE/vm.conf")" "${PROPS[@]}")',
+        ? '  done < <(plan_vm_amd "$STAGE/vm.conf" "$GPU_HOST" "$ROM" "$AUDIO_HOST" "$GOP_ROM" "$CPU_OK" "$MAPS")'
+        : '  done < <(plan_vm "$STAGE/vm.conf" "$ROM" "$MIN_MEMORY" "$OSTYPE_OK" "$CPU_OK" "$MAPS" "${PROPS[@]}")',
       // A held machine or a mapping to check: passthrough is not set up, whatever else is done.
       '  if [ "$PENDING" = 1 ]; then echo "note: VM $VMID is not ready for iGPU passthrough yet: see the ! and ? lines above"; fi',
       '  if [ ${#VM_OPTS[@]} -gt 0 ]; then diff -u --label "VM $VMID now" --label "VM $VMID after" "$STAGE/vm.conf" "$STAGE/vm.new" || true; fi',

@@ -902,6 +902,98 @@ describe.skipIf(!haveBash)('install.sh for an AMD iGPU in a scratch root', () =>
       ]);
     });
 
+  it('no VBIOS in the BIOS: only the GOP ROM is needed and installed, the GPU function gets no romfile', () => {
+    const r = renderConfig({
+      pve: '9.1',
+      boot: 'grub',
+      igpu: REMBRANDT,
+      mode: 'rom',
+      vmid: 100,
+      noVbios: true,
+    });
+    const e = setUp('amd-no-vbios', r);
+    const gopRom = 'amd-gop-1681-audio.rom';
+    writeFileSync(join(e.work, gopRom), GOP);
+    const env = { STUB_PCI: '1002:1681 1002:1640' };
+    const before = snapshot(e.root);
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    expect(apply.out).toContain(`+ /usr/share/kvm/${gopRom}: new, from ./${gopRom}`);
+    const after = snapshot(e.root);
+    expect(Object.keys(after).filter((k) => k.startsWith('usr/share/kvm/'))).toEqual([
+      `usr/share/kvm/${gopRom}`,
+    ]);
+    expect(calls(e).filter((c) => c.startsWith('qm set'))).toEqual([
+      `qm set 100 --bios ovmf --machine q35 --vga none --hostpci0 0000:c5:00.0,pcie=1 --hostpci1 0000:c5:00.1,pcie=1,romfile=${gopRom} --cpu host`,
+    ]);
+    const undo = run(e, [], env, join(e.root, backupOf(apply.out), 'undo.sh'));
+    expect(undo.code, undo.err).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
+  });
+
+  it('hostpci mapping= entries: resolved with pvesh (this node only), the GPU one merged in place, no second GPU entry; an unknown one is checked', () => {
+    const r = renderConfig({ pve: '9.1', boot: 'grub', igpu: REMBRANDT, mode: 'rom', vmid: 100 });
+    const node = hostname().split('.')[0];
+    const vm = [
+      'bios: ovmf',
+      'hostpci0: mapping=radeon,x-vga=1',
+      'hostpci1: mapping=nvme',
+      'machine: q35',
+      '',
+    ].join('\n');
+    const e = setUp('amd-mapping', r, { [VM_CONF]: vm });
+    writeFileSync(join(e.work, 'vbios-1681.bin'), VBIOS);
+    writeFileSync(join(e.work, 'amd-gop-1681-audio.rom'), GOP);
+    const maps = join(e.root, '..', 'pvesh');
+    mkdirSync(maps);
+    // As pve-manager prints a PCI mapping: its map entries as property strings.
+    const mapping = (id: string, entries: string[]) =>
+      JSON.stringify({ description: '', id, map: entries, type: 'pci' });
+    writeFileSync(
+      join(maps, 'radeon.json'),
+      mapping('radeon', [`id=1002:1681,iommugroup=12,node=${node},path=0000:c5:00.0`]),
+    );
+    // On another node the NVMe's path is this host's audio function: not ours.
+    writeFileSync(
+      join(maps, 'nvme.json'),
+      mapping('nvme', [
+        'id=144d:a808,node=other-node,path=0000:c5:00.1',
+        `id=144d:a808,node=${node},path=0000:01:00.0`,
+      ]),
+    );
+    const env = { STUB_PCI: '1002:1681 1002:1640' };
+    const before = snapshot(e.root);
+    const apply = run(e, ['--apply'], env);
+    expect(apply.code, apply.err).toBe(0);
+    const recorded = calls(e);
+    expect(recorded.filter((c) => c.startsWith('pvesh'))).toEqual([
+      'pvesh get /cluster/mapping/pci/radeon --output-format json',
+      'pvesh get /cluster/mapping/pci/nvme --output-format json',
+    ]);
+    expect(recorded.filter((c) => c.startsWith('qm set'))).toEqual([
+      'qm set 100 --vga none --hostpci0 mapping=radeon,x-vga=1,pcie=1,romfile=vbios-1681.bin --hostpci2 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom --cpu host',
+    ]);
+    expect(apply.out).toMatch(
+      /^ {2}~ hostpci0: mapping=radeon,x-vga=1 -> .* -- Pass the GPU function/m,
+    );
+    expect(apply.out).toContain('  = hostpci1: mapping=nvme -- Not the iGPU');
+    expect(apply.out).not.toContain('not ready for iGPU passthrough');
+    const after = snapshot(e.root)[VM_CONF];
+    expect(after.match(/^hostpci\d+: .*c5:00\.0/gm)).toBeNull();
+    expect(run(e, [], env, join(e.root, backupOf(apply.out), 'undo.sh')).code).toBe(0);
+    expect(snapshot(e.root)).toEqual(before);
+
+    // A mapping pvesh cannot show: maybe a function of the iGPU, so nothing is added and the user is told.
+    rmSync(join(maps, 'radeon.json'));
+    const dry = run(e, [], env);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out).toMatch(
+      /^ {2}\? hostpci0: mapping=radeon,x-vga=1 -- A resource mapping \(mapping=\): it may be the GPU function 0000:c5:00\.0 .*pvesh get \/cluster\/mapping\/pci\/<name>/m,
+    );
+    expect(dry.out).not.toMatch(/hostpci[02]: .*->|hostpci2/);
+    expect(dry.out).toContain('note: VM 100 is not ready for iGPU passthrough yet');
+  });
+
   it('refuses a host whose c5:00.1 is not the HDMI audio function, and a missing GOP ROM', () => {
     const r = renderConfig({ pve: '9.1', boot: 'grub', igpu: REMBRANDT, mode: 'rom', vmid: 100 });
     const e = setUp('amd-refuse', r);

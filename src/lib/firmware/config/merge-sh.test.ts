@@ -17,7 +17,7 @@ import {
   type VmConsent,
   type VmWant,
 } from './vm-merge';
-import { mergeAmdHostpci, planAmdVm, type AmdVmWant } from './vm-merge-amd';
+import { mergeAmdHostpci, planAmdVm, type AmdMappingFacts, type AmdVmWant } from './vm-merge-amd';
 
 const haveBash = spawnSync('bash', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!haveBash) console.warn('[skip] merge-sh parity tests: bash not found');
@@ -402,15 +402,15 @@ const AMD_HOSTPCI_CASES: [string, string, string | undefined, string][] = [
   ['host=0000:c4:00.1,mdev=x', AUDIO, 'gop.rom', 'host=0000:c5:00.1,mdev=x,pcie=1,romfile=gop.rom'],
 ];
 
-const amdWant = (audioRom?: string): AmdVmWant => ({
+const amdWant = (audioRom?: string, gpuRom: string | null = 'vbios.rom'): AmdVmWant => ({
   vendor: 'amd',
   gpuHost: GPU,
   audioHost: AUDIO,
-  gpuRom: 'vbios.rom',
+  ...(gpuRom ? { gpuRom } : {}),
   ...(audioRom ? { audioRom } : {}),
 });
 
-const AMD_PLAN_CASES: [string, string, AmdVmWant, VmConsent, string[]][] = [
+const AMD_PLAN_CASES: [string, string, AmdVmWant, VmConsent, string[], AmdMappingFacts?][] = [
   [
     'a new VM',
     'name: fresh\n',
@@ -471,6 +471,130 @@ const AMD_PLAN_CASES: [string, string, AmdVmWant, VmConsent, string[]][] = [
     ],
   ],
   [
+    'no VBIOS in the BIOS: the GPU function without a romfile, a romfile the user set kept',
+    [
+      'hostpci0: 0000:c5:00.0,romfile=vfct-vbios.bin',
+      'machine: q35',
+      'bios: ovmf',
+      'vga: none',
+    ].join('\n'),
+    amdWant('gop.rom', null),
+    {},
+    [
+      'bios keep ovmf -> ovmf',
+      'machine keep q35 -> q35',
+      'vga keep none -> none',
+      'hostpci0 change 0000:c5:00.0,romfile=vfct-vbios.bin -> 0000:c5:00.0,romfile=vfct-vbios.bin,pcie=1',
+      'hostpci1 add  -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'cpu add  -> host',
+    ],
+  ],
+  [
+    'no VBIOS in the BIOS, a new VM: the GPU function gets no romfile',
+    'name: fresh\n',
+    amdWant('gop.rom', null),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine add  -> q35',
+      'vga add  -> none',
+      'hostpci0 add  -> 0000:c5:00.0,pcie=1',
+      'hostpci1 add  -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'cpu add  -> host',
+    ],
+  ],
+  [
+    'mapping= resolved to the GPU function: merged in place, the audio function added, no second GPU entry',
+    [
+      'bios: ovmf',
+      'cpu: host',
+      'hostpci0: mapping=igpu,x-vga=1',
+      'hostpci1: mapping=nvme',
+      'machine: q35',
+      'vga: none',
+    ].join('\n'),
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios keep ovmf -> ovmf',
+      'machine keep q35 -> q35',
+      'vga keep none -> none',
+      'hostpci0 change mapping=igpu,x-vga=1 -> mapping=igpu,x-vga=1,pcie=1,romfile=vbios.rom',
+      'hostpci2 add  -> 0000:c5:00.1,pcie=1,romfile=gop.rom',
+      'hostpci1 keep mapping=nvme -> mapping=nvme',
+      'cpu keep host -> host',
+    ],
+    new Map([
+      ['igpu', 'gpu'],
+      ['nvme', 'other'],
+    ]),
+  ],
+  [
+    'mapping= entries for both functions, each resolved: both merged in place',
+    [
+      'hostpci3: mapping=hdmi,pcie=1',
+      'hostpci5: mapping=radeon,pcie=1,romfile=old.bin',
+      'machine: q35',
+    ].join('\n'),
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep q35 -> q35',
+      'vga add  -> none',
+      'hostpci5 change mapping=radeon,pcie=1,romfile=old.bin -> mapping=radeon,pcie=1,romfile=vbios.rom',
+      'hostpci3 change mapping=hdmi,pcie=1 -> mapping=hdmi,pcie=1,romfile=gop.rom',
+      'cpu add  -> host',
+    ],
+    new Map([
+      ['radeon', 'gpu'],
+      ['hdmi', 'audio'],
+    ]),
+  ],
+  [
+    'an unresolved mapping=: checked, nothing added for either function',
+    ['hostpci0: mapping=igpu', 'hostpci1: 0000:01:00.0', 'machine: q35'].join('\n'),
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep q35 -> q35',
+      'vga add  -> none',
+      'hostpci0 check mapping=igpu -> mapping=igpu',
+      'hostpci1 keep 0000:01:00.0 -> 0000:01:00.0',
+      'cpu add  -> host',
+    ],
+  ],
+  [
+    'the GPU by address and an unresolved mapping= that may be the audio function: GPU merged, mapping checked',
+    ['hostpci0: 0000:c5:00.0', 'hostpci1: mapping=maybe-audio', 'machine: q35'].join('\n'),
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep q35 -> q35',
+      'vga add  -> none',
+      'hostpci0 change 0000:c5:00.0 -> 0000:c5:00.0,pcie=1,romfile=vbios.rom',
+      'hostpci1 check mapping=maybe-audio -> mapping=maybe-audio',
+      'cpu add  -> host',
+    ],
+    new Map(),
+  ],
+  [
+    'a mapping= of both functions in one entry: checked (it cannot give each its ROM)',
+    'hostpci0: mapping=apu,pcie=1\nmachine: q35\n',
+    amdWant('gop.rom'),
+    {},
+    [
+      'bios add  -> ovmf',
+      'machine keep q35 -> q35',
+      'vga add  -> none',
+      'hostpci0 check mapping=apu,pcie=1 -> mapping=apu,pcie=1',
+      'cpu add  -> host',
+    ],
+    new Map([['apu', 'both']]),
+  ],
+  [
     'a CPU model of the user is asked about',
     'cpu: x86-64-v2-AES\nmachine: q35\n',
     amdWant('gop.rom'),
@@ -499,9 +623,9 @@ describe.skipIf(!haveBash)('AMD merge decisions: TypeScript and install.sh agree
     expect(text).not.toMatch(/is_igd_host|merge_hostpci\(|plan_vm\(|merge_args/);
   });
 
-  for (const [name, conf, w, consent, expected] of AMD_PLAN_CASES)
+  for (const [name, conf, w, consent, expected, mappings] of AMD_PLAN_CASES)
     it(`planAmdVm = plan_vm_amd: ${name}`, () => {
-      const ts = planAmdVm(conf, w, consent).map(
+      const ts = planAmdVm(conf, w, consent, mappings).map(
         (d) => `${d.key} ${d.action} ${d.now} -> ${d.value}`,
       );
       expect(ts).toEqual(expected);
@@ -509,7 +633,15 @@ describe.skipIf(!haveBash)('AMD merge decisions: TypeScript and install.sh agree
       writeFileSync(file, conf);
       const out = sh(
         'plan_vm_amd',
-        [file, w.gpuHost, w.gpuRom, w.audioHost, w.audioRom ?? '', consent.cpu ? '1' : '0'],
+        [
+          file,
+          w.gpuHost,
+          w.gpuRom ?? '',
+          w.audioHost,
+          w.audioRom ?? '',
+          consent.cpu ? '1' : '0',
+          [...(mappings ?? [])].map(([k, v]) => `${k}=${v}`).join(','),
+        ],
         amdLib,
       );
       const bash = out

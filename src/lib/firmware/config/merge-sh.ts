@@ -20,14 +20,18 @@ const CONF_SH: readonly string[] = [
   'host_of() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == host=* ]]; then printf \'%s\\n\' "${p#host=}"; return; fi; done; if [[ "${parts[0]:-}" != *=* ]]; then printf \'%s\\n\' "${parts[0]:-}"; fi; }',
 ];
 
+/** Resource mappings (`mapping=<name>`) and what the host said they are, shared by both merges. */
+const MAPPING_SH: readonly string[] = [
+  // mapping_of VALUE: the mapping=<name> of a hostpci value, or nothing.
+  'mapping_of() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == mapping=* ]]; then printf \'%s\\n\' "${p#mapping=}"; return; fi; done; }',
+  // map_fact NAME MAPS: the fact of NAME in MAPS ("name=1,other=0"; AMD: gpu, audio, both, other), nothing when unknown.
+  'map_fact() { local e; local -a es; IFS=, read -r -a es <<<"$2"; for e in "${es[@]}"; do if [ -n "$1" ] && [ "${e%=*}" = "$1" ]; then printf \'%s\\n\' "${e##*=}"; return; fi; done; }',
+];
+
 /** The Intel iGPU's hostpci and args. */
 const IGD_SH: readonly string[] = [
   'is_igd_host() { [[ "${1,,}" =~ ^(0000:)?00:02(\\.0)?$ ]]; }',
   'is_igd_exact() { [[ "${1,,}" =~ ^(0000:)?00:02\\.0$ ]]; }',
-  // mapping_of VALUE: the mapping=<name> of a hostpci value, or nothing.
-  'mapping_of() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == mapping=* ]]; then printf \'%s\\n\' "${p#mapping=}"; return; fi; done; }',
-  // map_fact NAME MAPS: 1 (the iGPU) or 0 (not) from MAPS ("name=1,other=0"), nothing when unknown.
-  'map_fact() { local e; local -a es; IFS=, read -r -a es <<<"$2"; for e in "${es[@]}"; do if [ -n "$1" ] && [ "${e%=*}" = "$1" ]; then printf \'%s\\n\' "${e##*=}"; return; fi; done; }',
   // opt_on VALUE KEY: the device option KEY is on (pcie=1).
   'opt_on() { local p; local -a parts; IFS=, read -r -a parts <<<"$1"; for p in "${parts[@]}"; do if [[ "$p" == "$2="* ]] && is_on "${p#*=}"; then return 0; fi; done; return 1; }',
   // igd_slot FILE [MAPS]: the iGPU's hostpci index (by address, or a mapping known to be it); -2
@@ -152,7 +156,13 @@ const PLAN_SH: readonly string[] = [
 ];
 
 /** The Intel install.sh's merge functions. */
-export const MERGE_SH: readonly string[] = [...CONF_SH, ...IGD_SH, ...IDS_DECIDE_SH, ...PLAN_SH];
+export const MERGE_SH: readonly string[] = [
+  ...CONF_SH,
+  ...MAPPING_SH,
+  ...IGD_SH,
+  ...IDS_DECIDE_SH,
+  ...PLAN_SH,
+];
 
 /**
  * The bash twins of vm-merge-amd.ts, for the AMD install.sh: with the shared config reading and
@@ -160,6 +170,7 @@ export const MERGE_SH: readonly string[] = [...CONF_SH, ...IGD_SH, ...IDS_DECIDE
  */
 export const MERGE_SH_AMD: readonly string[] = [
   ...CONF_SH,
+  ...MAPPING_SH,
   ...IDS_DECIDE_SH,
   // is_fn_host HOST WANT SLOT_TOO: HOST is the function WANT (a bare slot only when SLOT_TOO is 1).
   'is_fn_host() {',
@@ -172,8 +183,26 @@ export const MERGE_SH_AMD: readonly string[] = [
   '  if [[ "$h" =~ ^[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$ ]]; then h="0000:$h"; fi',
   '  [ "$h" = "$2" ]',
   '}',
-  // amd_slot FILE HOST SLOT_TOO SKIP: the function's hostpci index, else the lowest free one but SKIP.
-  'amd_slot() { local i; for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && conf_has "hostpci$i" "$1" && is_fn_host "$(host_of "$(conf_get "hostpci$i" "$1")")" "$2" "$3"; then echo "$i"; return; fi; done; for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && ! conf_has "hostpci$i" "$1"; then echo "$i"; return; fi; done; echo -1; }',
+  // amd_unsure FACT: a mapping with this fact may be an iGPU function (unresolved, or both in one).
+  'amd_unsure() { [ -z "$1" ] || [ "$1" = both ]; }',
+  // amd_slot FILE HOST SLOT_TOO SKIP MAPS FACT: the function's hostpci index (by address, or a
+  // mapping whose fact is FACT); -2 when a mapping may be it; else the lowest free one but SKIP;
+  // else -1 (vm-merge-amd.ts amdSlot).
+  'amd_slot() {',
+  '  local i name fact unsure=0',
+  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && conf_has "hostpci$i" "$1" && is_fn_host "$(host_of "$(conf_get "hostpci$i" "$1")")" "$2" "$3"; then echo "$i"; return; fi; done',
+  '  for ((i = 0; i < 16; i++)); do',
+  '    name="$(mapping_of "$(conf_get "hostpci$i" "$1")")"; [ -n "$name" ] || continue',
+  '    fact="$(map_fact "$name" "$5")"',
+  '    if [ "$i" != "$4" ] && [ "$fact" = "$6" ]; then echo "$i"; return; fi',
+  '    if amd_unsure "$fact"; then unsure=1; fi',
+  '  done',
+  '  if [ "$unsure" = 1 ]; then echo -2; return; fi',
+  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$4" ] && ! conf_has "hostpci$i" "$1"; then echo "$i"; return; fi; done',
+  '  echo -1',
+  '}',
+  // amd_unsure_at CONF GPU AUDIO MAPS I: hostpciI is a mapping that may be a function nobody found.
+  'amd_unsure_at() { local name; [ "$2" = -2 ] || [ "$3" = -2 ] || return 1; name="$(mapping_of "$(conf_get "hostpci$5" "$1")")"; [ -n "$name" ] && amd_unsure "$(map_fact "$name" "$4")"; }',
   // merge_amd_hostpci NOW HOST [ROM] (vm-merge-amd.ts mergeAmdHostpci).
   'merge_amd_hostpci() {',
   '  local now="$1" host="$2" rom="${3:-}" p key val i=0 pcie=0 romfile=0',
@@ -201,17 +230,18 @@ export const MERGE_SH_AMD: readonly string[] = [
   '}',
   // amd_decide_fn CONF SLOT HOST [ROM]: the plan line of one function's hostpci.
   'amd_decide_fn() { local v merged ok; if [ "$2" -lt 0 ]; then return; fi; v="$(conf_get "hostpci$2" "$1")"; merged="$(merge_amd_hostpci "$v" "$3" "${4:-}")"; ok=0; if [ "$merged" = "$v" ]; then ok=1; fi; decide "hostpci$2" "$v" "$ok" "$merged"; }',
-  // plan_vm_amd CONF GPU_HOST GPU_ROM AUDIO_HOST AUDIO_ROM CPU_OK (vm-merge-amd.ts planAmdVm).
+  // plan_vm_amd CONF GPU_HOST GPU_ROM AUDIO_HOST AUDIO_ROM CPU_OK [MAPS] (vm-merge-amd.ts planAmdVm).
   'plan_vm_amd() {',
-  '  local conf="$1" gpu_host="$2" gpu_rom="$3" audio_host="$4" audio_rom="$5" cpu_ok="$6" v ok ask gpu audio i',
+  '  local conf="$1" gpu_host="$2" gpu_rom="$3" audio_host="$4" audio_rom="$5" cpu_ok="$6" maps="${7:-}" v ok ask gpu audio i',
   '  v="$(conf_get bios "$conf")"; ok=0; if [ "$v" = ovmf ]; then ok=1; fi; decide bios "$v" "$ok" ovmf',
   '  v="$(conf_get machine "$conf")"; ok=0; if [[ "$(type_of "$v")" =~ ^(pc-)?q35(-.*)?$ ]]; then ok=1; fi; decide machine "$v" "$ok" q35',
   '  v="$(conf_get vga "$conf")"; ok=0; if [ "$(type_of "$v")" = none ]; then ok=1; fi; decide vga "$v" "$ok" none',
-  '  gpu="$(amd_slot "$conf" "$gpu_host" 1 -1)"',
-  '  audio="$(amd_slot "$conf" "$audio_host" 0 "$gpu")"',
+  '  gpu="$(amd_slot "$conf" "$gpu_host" 1 -1 "$maps" gpu)"',
+  '  audio="$(amd_slot "$conf" "$audio_host" 0 "$gpu" "$maps" audio)"',
   '  amd_decide_fn "$conf" "$gpu" "$gpu_host" "$gpu_rom"',
   '  amd_decide_fn "$conf" "$audio" "$audio_host" "$audio_rom"',
-  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$gpu" ] && [ "$i" != "$audio" ] && conf_has "hostpci$i" "$conf"; then v="$(conf_get "hostpci$i" "$conf")"; decide "hostpci$i" "$v" 1 "$v"; fi; done',
+  '  for ((i = 0; i < 16; i++)); do if amd_unsure_at "$conf" "$gpu" "$audio" "$maps" "$i"; then v="$(conf_get "hostpci$i" "$conf")"; printf \'%s\\037%s\\037%s\\037%s\\n\' "hostpci$i" check "$v" "$v"; fi; done',
+  '  for ((i = 0; i < 16; i++)); do if [ "$i" != "$gpu" ] && [ "$i" != "$audio" ] && ! amd_unsure_at "$conf" "$gpu" "$audio" "$maps" "$i" && conf_has "hostpci$i" "$conf"; then v="$(conf_get "hostpci$i" "$conf")"; decide "hostpci$i" "$v" 1 "$v"; fi; done',
   '  v="$(conf_get cpu "$conf")"; ok=0; if [ "$(type_of "$v")" = host ]; then ok=1; fi',
   '  ask=0; if [ -n "$v" ] && [ "$cpu_ok" != 1 ]; then ask=1; fi; decide cpu "$v" "$ok" host "$ask"',
   '}',

@@ -627,6 +627,10 @@ const CATALOG = {
     'Pass the GPU function as a PCI Express device with the ROM {rom}.',
     '以 PCI Express 设备直通 GPU 功能，并使用 ROM {rom}。',
   ],
+  'amd.vm.gpuNoVbios': [
+    'Pass the GPU function as a PCI Express device. No romfile=: your BIOS holds no VBIOS for this iGPU (see the note on the missing VBIOS); add romfile= with the VBIOS from the VFCT table of the host once you have it.',
+    '以 PCI Express 设备直通 GPU 功能。未写 romfile=：你的 BIOS 中没有本核显的 VBIOS（见缺少 VBIOS 的说明）；从宿主机 VFCT 表取得 VBIOS 后再加上 romfile=。',
+  ],
   'amd.vm.audio': [
     'Pass the HDMI audio function too, as a PCI Express device with the GOP ROM {rom}: OVMF loads the GOP from the ROM of this function.',
     '同时以 PCI Express 设备直通 HDMI 音频功能，并使用 GOP ROM {rom}：OVMF 从这个功能的 ROM 加载 GOP。',
@@ -652,6 +656,10 @@ const CATALOG = {
     'Uses hostpci0 and hostpci1; if your VM has other devices there, pick free indexes (or paste the VM config for lines that do this).',
     '使用 hostpci0 与 hostpci1；若虚拟机在这两个编号上已有其他设备，请换用空闲编号（或粘贴虚拟机配置，自动生成这样的命令）。',
   ],
+  'amd.merge.mappingCheck': [
+    'A resource mapping (mapping=): it may be the GPU function {gpu} of the iGPU or its audio function {audio}, or both in one entry, which the VM config alone cannot tell, so no second entry for them is added and nothing here is changed. install.sh resolves it on the host (pvesh get /cluster/mapping/pci/<name>); or check under Datacenter → Resource Mappings: a mapping of {gpu} needs pcie=1{gpuRom}, one of {audio} needs pcie=1{audioRom}; one mapping of both functions cannot give each its ROM: map them separately.',
+    '这是资源映射（mapping=）：它可能是核显的 GPU 功能 {gpu} 或其音频功能 {audio}，或在一个条目中包含两者，仅凭虚拟机配置无法判断，因此不会再为它们添加第二个条目，这里也不做任何修改。install.sh 会在主机上解析它（pvesh get /cluster/mapping/pci/<name>）；也可以在 数据中心 → 资源映射 中查看：映射 {gpu} 的条目需要 pcie=1{gpuRom}，映射 {audio} 的需要 pcie=1{audioRom}；同时包含两个功能的映射无法为每个功能分别指定 ROM，请分开映射。',
+  ],
   'amd.merge.unknownCpu': [
     'Commented out: for a new VM only; on an existing one it would replace the CPU model you chose. Paste its config, or use install.sh, which changes cpu only if you agree (--cpu-host).',
     '已注释：仅适用于新建虚拟机；用于已有虚拟机会替换你选择的 CPU 型号。请粘贴其配置，或使用 install.sh，它只在你同意时（--cpu-host）修改 cpu。',
@@ -667,6 +675,10 @@ const CATALOG = {
   'amd.qemu.gpu': [
     'The GPU function with its ROM, as function 0 of a multifunction device.',
     'GPU 功能及其 ROM，作为多功能设备的功能 0。',
+  ],
+  'amd.qemu.gpuNoVbios': [
+    'The GPU function, as function 0 of a multifunction device; no romfile= until you have its VBIOS.',
+    'GPU 功能，作为多功能设备的功能 0；取得其 VBIOS 之前不写 romfile=。',
   ],
   'amd.qemu.audio': [
     'The HDMI audio function as function 1 of the same device.',
@@ -700,6 +712,27 @@ const CATALOG = {
     'Guest-side fixes users report: in Windows, a shutdown script or service that disables the Radeon device before the VM stops (e.g. RadeonResetBugFix), so the next start finds it clean; results differ between APUs.',
     '用户报告的客户机侧办法：在 Windows 中用关机脚本或服务在虚拟机停止前禁用 Radeon 设备（例如 RadeonResetBugFix），使下次启动时设备处于干净状态；效果因 APU 而异。',
   ],
+  'block.amdNoVbios': ['No VBIOS in this BIOS', '此 BIOS 中没有 VBIOS'],
+  'amd.noVbios.what': [
+    'This BIOS holds an AMD GOP driver but no VBIOS for this iGPU, so the configuration passes the GPU function without a romfile= and installs only the GOP ROM.',
+    '此 BIOS 中有 AMD GOP 驱动，但没有本核显的 VBIOS，因此配置直通 GPU 功能时不带 romfile=，只安装 GOP ROM。',
+  ],
+  'amd.noVbios.why': [
+    'Without the VBIOS the GOP cannot start the GPU: an APU has no ROM of its own, and the GOP and the guest driver read the VBIOS from the GPU function’s ROM. Expect no UEFI picture until the VBIOS is added.',
+    '没有 VBIOS，GOP 无法启动 GPU：APU 没有自己的 ROM，GOP 与客户机驱动都从 GPU 功能的 ROM 读取 VBIOS。在补上 VBIOS 之前，不会有 UEFI 画面。',
+  ],
+  'amd.noVbios.vfct': [
+    'Get it from the host: the host firmware publishes the VBIOS of the iGPU in the ACPI VFCT table at boot, and the kernel shows every ACPI table under /sys/firmware/acpi/tables, whether amdgpu is loaded, blacklisted or the iGPU is bound to vfio-pci. Run this as root on the Proxmox host; if the file does not exist, this host’s firmware provides no VFCT table.',
+    '从宿主机获取：宿主机固件在启动时把核显的 VBIOS 放进 ACPI VFCT 表，内核在 /sys/firmware/acpi/tables 下列出所有 ACPI 表，无论 amdgpu 是否加载、是否被屏蔽、核显是否已绑定 vfio-pci。请在 Proxmox 宿主机上以 root 运行此命令；若该文件不存在，说明本机固件没有提供 VFCT 表。',
+  ],
+  'amd.noVbios.app': [
+    'In the web app: drop vfct.bin next to the BIOS file; the VBIOS for this iGPU is taken from it and the ROMs and this configuration are made again with it.',
+    '在网页应用中：把 vfct.bin 与 BIOS 文件一起拖入；将从中取出本核显的 VBIOS，并据此重新生成 ROM 与本配置。',
+  ],
+  'amd.noVbios.cli': [
+    'With the CLI: pass the table as the VBIOS (rom --bios BIOS --vbios vfct.bin, or rom --gop GOP.efi --vbios vfct.bin); the image whose device ID matches the iGPU is taken from it. Then run config again without --no-vbios.',
+    '使用命令行：把该表作为 VBIOS 传入（rom --bios BIOS --vbios vfct.bin，或 rom --gop GOP.efi --vbios vfct.bin）；将从中取出设备 ID 与核显相符的映像。然后去掉 --no-vbios 重新运行 config。',
+  ],
   'finding.amd-no-gpu': [
     'No hostpci entry for the AMD GPU function {host}.',
     '未找到 AMD GPU 功能 {host} 的 hostpci 条目。',
@@ -723,6 +756,10 @@ const CATALOG = {
   'finding.amd-no-vbios-rom': [
     'No romfile= on the GPU function: an APU has no ROM of its own in a VM, so neither the guest driver nor the GOP finds a VBIOS. Use the VBIOS (or combined) ROM from your BIOS.',
     'GPU 功能未指定 romfile=：APU 在虚拟机中没有自己的 ROM，客户机驱动和 GOP 都找不到 VBIOS。请使用取自你 BIOS 的 VBIOS（或合并）ROM。',
+  ],
+  'finding.amd-vbios-missing': [
+    'No romfile= on the GPU function, because your BIOS holds no VBIOS for this iGPU: the GOP cannot start the GPU without it. What is missing is the VBIOS: take it from the host’s ACPI VFCT table (/sys/firmware/acpi/tables/VFCT) and add it as romfile= of {dev}.',
+    'GPU 功能未指定 romfile=，因为你的 BIOS 中没有本核显的 VBIOS：没有它，GOP 无法启动 GPU。缺少的是 VBIOS：请从宿主机的 ACPI VFCT 表（/sys/firmware/acpi/tables/VFCT）取得，并作为 {dev} 的 romfile= 加上。',
   ],
   'finding.amd-no-gop-rom': [
     'No romfile= on the audio function: there is no UEFI picture unless the GPU function’s ROM is the combined VBIOS + GOP ROM.',

@@ -245,6 +245,66 @@ describe('renderConfig for an AMD iGPU: options and reasons', () => {
     expect(reset.lines.map((l) => l.reason['zh-CN']).join('')).toContain('vendor-reset');
   });
 
+  it('no VBIOS in the BIOS: the GPU function without a ROM, only the GOP ROM installed, a note on the VFCT table, a warning', () => {
+    const r = renderConfig({ ...base, noVbios: true, romFile: 'ignored.bin' });
+    expect(lines(r, 'files')).toEqual([
+      'install -m 0644 amd-gop-1681-audio.rom /usr/share/kvm/amd-gop-1681-audio.rom',
+      'sha256sum /usr/share/kvm/amd-gop-1681-audio.rom',
+    ]);
+    expect(lines(r, 'vm-conf')).toEqual([
+      'bios: ovmf',
+      'machine: q35',
+      'vga: none',
+      'hostpci0: 0000:c5:00.0,pcie=1',
+      'hostpci1: 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
+      'cpu: host',
+    ]);
+    expect(lines(r, 'qm-set').slice(1, 3)).toEqual([
+      'qm set 100 --hostpci0 0000:c5:00.0,pcie=1',
+      'qm set 100 --hostpci1 0000:c5:00.1,pcie=1,romfile=amd-gop-1681-audio.rom',
+    ]);
+    expect(lines(r, 'qemu').slice(-2)).toEqual([
+      '  -device vfio-pci,host=0000:c5:00.0,id=hostpci0,bus=rp0,addr=0x0,multifunction=on \\',
+      '  -device vfio-pci,host=0000:c5:00.1,id=hostpci1,bus=rp0,addr=0x0.1,romfile=/usr/share/kvm/amd-gop-1681-audio.rom',
+    ]);
+    expect(all(r)).not.toMatch(/vbios-1681|ignored\.bin/);
+    expect(r.vm.want).toEqual({
+      vendor: 'amd',
+      gpuHost: '0000:c5:00.0',
+      audioHost: '0000:c5:00.1',
+      audioRom: 'amd-gop-1681-audio.rom',
+    });
+    const script = r.blocks.find((b) => b.id === 'install')!.lines.map((l) => l.text);
+    expect(script).toContain("ROM=''");
+    expect(script).toContain("GOP_ROM='amd-gop-1681-audio.rom'");
+    // The note says what is missing, why it matters and where to get it, in both languages.
+    const note = r.blocks.find((b) => b.id === 'amd-no-vbios')!;
+    expect(note.kind).toBe('notes');
+    const en = note.lines.map((l) => l.reason.en).join(' ');
+    expect(en).toMatch(/no VBIOS for this iGPU/);
+    expect(en).toMatch(/GOP cannot start the GPU/);
+    expect(en).toMatch(/ACPI VFCT table/);
+    expect(en).toMatch(/whether amdgpu is loaded, blacklisted/);
+    expect(en).toMatch(/--vbios vfct\.bin/);
+    expect(note.lines.map((l) => l.text)).toContain(
+      'cat /sys/firmware/acpi/tables/VFCT > vfct.bin',
+    );
+    expect(note.lines.map((l) => l.reason['zh-CN']).join('')).toContain('VFCT');
+    expect(renderConfig(base).blocks.some((b) => b.id === 'amd-no-vbios')).toBe(false);
+    // The generated VM is checked with the same rules: the missing VBIOS is a warning, not an error.
+    expect(r.findings.map((f) => [f.id, f.severity])).toEqual([['amd-vbios-missing', 'warning']]);
+    expect(r.findings[0].message.en).toContain('hostpci0');
+  });
+
+  it('refuses a combined ROM without a VBIOS, with a typed error', () => {
+    expect(() => renderConfig({ ...base, noVbios: true, combinedRom: true })).toThrow(
+      expect.objectContaining({
+        code: 'bad-input',
+        message: expect.stringMatching(/combined ROM/),
+      }),
+    );
+  });
+
   it('merges into a known VM: q35 kept, both functions, the other device and args left alone', () => {
     const vmConf = [
       'args: -cpu host,hv_vendor_id=AuthenticAMD',

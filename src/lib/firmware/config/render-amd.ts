@@ -38,6 +38,11 @@ export interface AmdRenderInput {
   romFile?: string;
   gopRomFile?: string;
   combinedRom?: boolean;
+  /**
+   * The user's BIOS holds no VBIOS for this iGPU (step 1 found none): the GPU function gets no
+   * romfile, only the GOP ROM is installed, and a note says where the VBIOS comes from instead.
+   */
+  noVbios?: boolean;
   vmConf?: string;
   consent?: VmConsent;
 }
@@ -66,9 +71,17 @@ export function renderAmdConfig(o: AmdRenderInput): {
       'bad-input',
       'an AMD iGPU gets its GOP from an option ROM; use output mode rom (the patched OVMF is for Intel GOPs)',
     );
+  // A combined ROM starts with the VBIOS image: without a VBIOS there is nothing to combine.
+  if (o.combinedRom && o.noVbios)
+    throw new FirmwareError(
+      'bad-input',
+      'a combined ROM holds the VBIOS image first; without a VBIOS use the GOP-only ROM on the audio function',
+    );
   const { amd, kernel } = o;
   const names = amdRomNames(amd.deviceId);
-  const gpuRom = o.romFile ?? (o.combinedRom ? names.combined : names.vbios);
+  const gpuRom = o.noVbios
+    ? undefined
+    : (o.romFile ?? (o.combinedRom ? names.combined : names.vbios));
   const audioRom = o.combinedRom ? undefined : (o.gopRomFile ?? names.gop);
   const ids = amdPciIds(amd);
   const blocks: ConfigBlock[] = [];
@@ -91,14 +104,16 @@ export function renderAmdConfig(o: AmdRenderInput): {
   blocks.push(block('modprobe', 'block.modprobeAmd', 'file', modprobe, MODPROBE_FILE));
   blocks.push(initramfsBlock());
 
-  const files = [
-    L(
-      `install -m 0644 ${gpuRom} ${ROM_DIR}/${gpuRom}`,
-      o.combinedRom ? 'amd.files.combined' : 'amd.files.vbios',
-      { rom: gpuRom },
-    ),
-    L(`sha256sum ${ROM_DIR}/${gpuRom}`, 'files.hash'),
-  ];
+  const files: ConfigLine[] = [];
+  if (gpuRom)
+    files.push(
+      L(
+        `install -m 0644 ${gpuRom} ${ROM_DIR}/${gpuRom}`,
+        o.combinedRom ? 'amd.files.combined' : 'amd.files.vbios',
+        { rom: gpuRom },
+      ),
+      L(`sha256sum ${ROM_DIR}/${gpuRom}`, 'files.hash'),
+    );
   if (audioRom)
     files.push(
       L(`install -m 0644 ${audioRom} ${ROM_DIR}/${audioRom}`, 'amd.files.gop', { rom: audioRom }),
@@ -106,14 +121,15 @@ export function renderAmdConfig(o: AmdRenderInput): {
     );
   blocks.push(block('files', 'block.filesAmd', 'commands', files));
 
-  const gpuHostpci = `${amd.gpuAddress},pcie=1,romfile=${gpuRom}`;
+  const gpuHostpci = `${amd.gpuAddress},pcie=1${gpuRom ? `,romfile=${gpuRom}` : ''}`;
+  const gpuReason = gpuRom ? t('amd.vm.gpu', { rom: gpuRom }) : t('amd.vm.gpuNoVbios');
   const audioHostpci = `${amd.audioAddress},pcie=1${audioRom ? `,romfile=${audioRom}` : ''}`;
   const audioReason = audioRom ? t('amd.vm.audio', { rom: audioRom }) : t('amd.vm.audioCombined');
   const vm: ConfigLine[] = [
     L('bios: ovmf', 'amd.vm.bios'),
     L('machine: q35', 'amd.vm.machine'),
     L('vga: none', 'amd.vm.vga'),
-    L(`hostpci0: ${gpuHostpci}`, 'amd.vm.gpu', { rom: gpuRom }),
+    { text: `hostpci0: ${gpuHostpci}`, reason: gpuReason },
     { text: `hostpci1: ${audioHostpci}`, reason: audioReason },
     L('cpu: host', 'amd.vm.cpu'),
   ];
@@ -123,7 +139,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
     vendor: 'amd',
     gpuHost: amd.gpuAddress,
     audioHost: amd.audioAddress,
-    gpuRom,
+    ...(gpuRom ? { gpuRom } : {}),
     ...(audioRom ? { audioRom } : {}),
   };
   const efidisk = `qm set ${o.vmid} --efidisk0 local-lvm:1,efitype=4m,pre-enrolled-keys=0`;
@@ -137,7 +153,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
             L(`qm set ${o.vmid} --bios ovmf --machine q35 --vga none`, 'amd.qm.basic'),
             {
               text: `qm set ${o.vmid} --hostpci0 ${gpuHostpci}`,
-              reason: joinText([t('amd.vm.gpu', { rom: gpuRom }), t('amd.merge.unknownSlot')]),
+              reason: joinText([gpuReason, t('amd.merge.unknownSlot')]),
             },
             {
               text: `qm set ${o.vmid} --hostpci1 ${audioHostpci}`,
@@ -159,7 +175,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
     'bus=rp0',
     'addr=0x0',
     'multifunction=on',
-    `romfile=${ROM_DIR}/${gpuRom}`,
+    ...(gpuRom ? [`romfile=${ROM_DIR}/${gpuRom}`] : []),
   ].join(',');
   const audioDev = [
     'vfio-pci',
@@ -173,7 +189,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
     block('qemu', 'block.qemu', 'commands', [
       ...qemuHead(['q35', 'amd.qemu.machine'], QEMU_MEMORY_MIB, [ovmfCode, 'qemu.code'], o.vmid),
       L('  -device pcie-root-port,id=rp0,chassis=1,slot=1 \\', 'amd.qemu.rootPort'),
-      L(`  -device ${gpuDev} \\`, 'amd.qemu.gpu'),
+      L(`  -device ${gpuDev} \\`, gpuRom ? 'amd.qemu.gpu' : 'amd.qemu.gpuNoVbios'),
       { text: `  -device ${audioDev}`, reason: joinText([t('amd.qemu.audio'), audioReason]) },
     ]),
   );
@@ -194,19 +210,29 @@ export function renderAmdConfig(o: AmdRenderInput): {
         modules: modules.map((m) => m.text),
         params: params.map((p) => p[0]),
         modprobeRest: modprobe.slice(1).map((m) => m.text),
-        rom: gpuRom,
+        rom: gpuRom ?? '',
         ovmfFile: '',
         ovmfCode,
         props: [],
         minMemoryMiB: 0,
         consent: o.consent ?? {},
-        reasons: { rom: gpuRom, minMemoryMiB: 0, propReasons: [] },
+        reasons: { rom: gpuRom ?? '', minMemoryMiB: 0, propReasons: [] },
         amd: want,
       }),
       'install.sh',
     ),
   );
 
+  if (o.noVbios)
+    blocks.push(
+      block('amd-no-vbios', 'block.amdNoVbios', 'notes', [
+        L('This BIOS holds no VBIOS for this iGPU', 'amd.noVbios.what'),
+        L('Without it the GOP cannot start the GPU', 'amd.noVbios.why'),
+        L('cat /sys/firmware/acpi/tables/VFCT > vfct.bin', 'amd.noVbios.vfct'),
+        L('Web app: drop vfct.bin next to the BIOS', 'amd.noVbios.app'),
+        L('CLI: rom --bios BIOS --vbios vfct.bin', 'amd.noVbios.cli'),
+      ]),
+    );
   blocks.push(
     block('amd-reset', 'block.amdReset', 'notes', [
       L('After the VM stops, the iGPU may not start again', 'amd.reset.what'),
@@ -225,6 +251,7 @@ export function renderAmdConfig(o: AmdRenderInput): {
   const findings = checkVmConfig(`${conf}\nefidisk0: local-lvm:vm-${o.vmid}-disk-0,efitype=4m`, {
     amd,
     combinedRom: o.combinedRom,
+    noVbios: o.noVbios,
   });
   return { blocks, findings, want };
 }

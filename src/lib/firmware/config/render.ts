@@ -64,6 +64,8 @@ export interface ConfigOptions {
   gopRomFile?: string;
   /** AMD: romFile is the combined VBIOS + GOP ROM; the audio function then gets no ROM. */
   combinedRom?: boolean;
+  /** AMD: the BIOS holds no VBIOS for the iGPU; the GPU function gets no ROM (render-amd.ts). */
+  noVbios?: boolean;
   /**
    * ovmf mode: the Proxmox image the patched OVMF replaces (default OVMF_CODE_4M.fd, what an
    * i440fx VM loads; see facts.ts OVMF_IMAGES).

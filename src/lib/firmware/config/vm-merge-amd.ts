@@ -6,9 +6,12 @@
  */
 import { normalizePciAddress } from './inputs';
 import {
+  checkDecision,
   HOSTPCI_SLOTS,
   hostOf,
+  mappingOf,
   newPlan,
+  SLOT_UNSURE,
   typeOf,
   vmConfMap,
   type VmConsent,
@@ -22,8 +25,11 @@ export interface AmdVmWant {
   gpuHost: string;
   /** `0000:bb:dd.1` */
   audioHost: string;
-  /** ROM of the GPU function (VBIOS, or the combined VBIOS + GOP ROM) in /usr/share/kvm. */
-  gpuRom: string;
+  /**
+   * ROM of the GPU function (VBIOS, or the combined VBIOS + GOP ROM) in /usr/share/kvm; absent
+   * when the user's BIOS holds no VBIOS (a romfile the user set there is then kept).
+   */
+  gpuRom?: string;
   /** GOP ROM of the audio function; absent with a combined ROM on the GPU function. */
   audioRom?: string;
 }
@@ -47,17 +53,45 @@ function isHost(host: string, want: string, slotToo: boolean): boolean {
   return bare ? slotToo && n === want : n === want;
 }
 
-/** The hostpci index of this function: the one it has, else the lowest free one that is not `skip`. */
+/**
+ * What a resource mapping (`hostpciN: mapping=<name>`, PVE 8+) is on this host, as install.sh
+ * finds out with pvesh: the GPU function, the audio function, both in one entry (the bare slot,
+ * or both paths), or another device. The app cannot ask, so every mapping is unknown there.
+ */
+export type AmdMappingFact = 'gpu' | 'audio' | 'both' | 'other';
+export type AmdMappingFacts = ReadonlyMap<string, AmdMappingFact>;
+
+/**
+ * A mapping that may be one of the iGPU functions without the plan knowing which: unresolved,
+ * or both functions in one entry (which cannot take a ROM for each).
+ */
+export const amdMappingUnsure = (name: string, mappings: AmdMappingFacts) =>
+  name !== '' && (!mappings.has(name) || mappings.get(name) === 'both');
+
+/**
+ * The hostpci index of this function: the one it has (by address, or by a mapping known to be
+ * it), SLOT_UNSURE when a mapping may be it (a second entry for the same device would stop the
+ * VM from starting), else the lowest free one that is not `skip`, else -1.
+ */
 export function amdSlot(
   conf: Map<string, string>,
   host: string,
   slotToo: boolean,
   skip = -1,
+  mappings: AmdMappingFacts = new Map(),
+  fact: AmdMappingFact = slotToo ? 'gpu' : 'audio',
 ): number {
+  let unsure = false;
   for (let i = 0; i < HOSTPCI_SLOTS; i++) {
     const v = conf.get(`hostpci${i}`);
     if (i !== skip && v !== undefined && isHost(hostOf(v), host, slotToo)) return i;
   }
+  for (let i = 0; i < HOSTPCI_SLOTS; i++) {
+    const name = mappingOf(conf.get(`hostpci${i}`) ?? '');
+    if (i !== skip && name !== '' && mappings.get(name) === fact) return i;
+    if (amdMappingUnsure(name, mappings)) unsure = true;
+  }
+  if (unsure) return SLOT_UNSURE;
   for (let i = 0; i < HOSTPCI_SLOTS; i++) if (i !== skip && !conf.has(`hostpci${i}`)) return i;
   return -1;
 }
@@ -97,6 +131,7 @@ export function planAmdVm(
   confText: string,
   want: AmdVmWant,
   consent: VmConsent = {},
+  mappings: AmdMappingFacts = new Map(),
 ): VmDecision[] {
   const conf = vmConfMap(confText);
   const get = (k: string) => conf.get(k) ?? '';
@@ -105,8 +140,12 @@ export function planAmdVm(
   decide('bios', get('bios'), get('bios') === 'ovmf', 'ovmf');
   decide('machine', get('machine'), isQ35(get('machine')), 'q35');
   decide('vga', get('vga'), typeOf(get('vga')) === 'none', 'none');
-  const gpu = amdSlot(conf, want.gpuHost, true);
-  const audio = amdSlot(conf, want.audioHost, false, gpu);
+  const gpu = amdSlot(conf, want.gpuHost, true, -1, mappings);
+  const audio = amdSlot(conf, want.audioHost, false, gpu, mappings);
+  // A mapping that may be one of the functions: not ours to change, and nothing added beside it.
+  const unsure = (i: number) =>
+    (gpu === SLOT_UNSURE || audio === SLOT_UNSURE) &&
+    amdMappingUnsure(mappingOf(get(`hostpci${i}`)), mappings);
   for (const [slot, host, rom] of [
     [gpu, want.gpuHost, want.gpuRom],
     [audio, want.audioHost, want.audioRom],
@@ -116,8 +155,9 @@ export function planAmdVm(
     const merged = mergeAmdHostpci(now, host, rom);
     decide(`hostpci${slot}`, now, merged === now, merged);
   }
+  for (let i = 0; i < HOSTPCI_SLOTS; i++) if (unsure(i)) out.push(checkDecision(conf, i));
   for (let i = 0; i < HOSTPCI_SLOTS; i++)
-    if (i !== gpu && i !== audio && conf.has(`hostpci${i}`))
+    if (i !== gpu && i !== audio && !unsure(i) && conf.has(`hostpci${i}`))
       decide(`hostpci${i}`, get(`hostpci${i}`), true, '');
   const cpu = get('cpu');
   decide('cpu', cpu, typeOf(cpu) === 'host', 'host', cpu !== '' && !consent.cpu);

@@ -180,6 +180,12 @@ export function vmConfMap(text: string): Map<string, string> {
   return map;
 }
 
+/** A mapping entry the plan leaves as it is and asks the user (or install.sh) to resolve. */
+export function checkDecision(conf: Map<string, string>, index: number): VmDecision {
+  const now = conf.get(`hostpci${index}`) ?? '';
+  return { key: `hostpci${index}`, action: 'check', now, value: now };
+}
+
 /**
  * A plan being made: `decide` adds one decision (keep when ok; else ask when the user must agree,
  * add when not set, change otherwise).
@@ -241,14 +247,7 @@ export function planVm(
     }
   }
   // A mapping that may be the iGPU: not ours to change, and no second entry beside it.
-  for (let i = 0; i < HOSTPCI_SLOTS; i++)
-    if (unsure(i))
-      out.push({
-        key: `hostpci${i}`,
-        action: 'check',
-        now: get(`hostpci${i}`),
-        value: get(`hostpci${i}`),
-      });
+  for (let i = 0; i < HOSTPCI_SLOTS; i++) if (unsure(i)) out.push(checkDecision(conf, i));
   // Other passthrough devices are the user's: listed as kept, never touched.
   for (let i = 0; i < HOSTPCI_SLOTS; i++)
     if (i !== slot && !unsure(i) && conf.has(`hostpci${i}`))

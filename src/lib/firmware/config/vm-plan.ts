@@ -14,7 +14,7 @@ import {
   type VmDecision,
   type VmWant,
 } from './vm-merge';
-import { isAmdWant, planAmdVm, type AmdVmWant } from './vm-merge-amd';
+import { isAmdWant, planAmdVm, type AmdMappingFacts, type AmdVmWant } from './vm-merge-amd';
 
 /** What a decision is about: its key, with the iGPU's hostpci and other devices' told apart. */
 export type DecisionClass =
@@ -150,7 +150,7 @@ export function vmMergeLines(
   return { plan, lines };
 }
 
-/** Actions whose reason depends on the class (a check has one reason; planAmdVm never checks). */
+/** Actions whose reason depends on the class (a check has one reason). */
 const CLASS_ACTIONS = VM_ACTIONS.filter((a) => a !== 'check');
 
 /**
@@ -178,14 +178,29 @@ export const AMD_DECISION_CLASSES: readonly AmdDecisionClass[] = [
   'cpu',
 ];
 
-export function amdDecisionClass(d: VmDecision, want: AmdVmWant): AmdDecisionClass {
+/** A mapping entry is a function's when the host resolved the mapping to it (install.sh: pvesh). */
+export function amdDecisionClass(
+  d: VmDecision,
+  want: AmdVmWant,
+  mappings: AmdMappingFacts = new Map(),
+): AmdDecisionClass {
   if (!/^hostpci\d+$/.test(d.key)) return d.key as AmdDecisionClass;
+  const fact = mappings.get(mappingOf(d.value));
+  if (fact === 'gpu') return 'hostpci';
+  if (fact === 'audio') return 'audio';
   const host = normalizePciAddress(hostOf(d.value));
   return host === want.gpuHost ? 'hostpci' : host === want.audioHost ? 'audio' : 'other';
 }
 
 /** Why an AMD decision is what it is; the same text for every value, so install.sh can hold it. */
 export function amdDecisionReason(c: AmdDecisionClass, action: VmAction, want: AmdVmWant): Text {
+  if (action === 'check')
+    return t('amd.merge.mappingCheck', {
+      gpu: want.gpuHost,
+      audio: want.audioHost,
+      gpuRom: want.gpuRom ? `,romfile=${want.gpuRom}` : '',
+      audioRom: want.audioRom ? `,romfile=${want.audioRom}` : '',
+    });
   if (action === 'keep') return t(c === 'other' ? 'merge.other' : 'merge.right');
   switch (c) {
     case 'bios':
@@ -196,7 +211,7 @@ export function amdDecisionReason(c: AmdDecisionClass, action: VmAction, want: A
       return t('amd.vm.vga');
     case 'hostpci':
     case 'other':
-      return t('amd.vm.gpu', { rom: want.gpuRom });
+      return want.gpuRom ? t('amd.vm.gpu', { rom: want.gpuRom }) : t('amd.vm.gpuNoVbios');
     case 'audio':
       return want.audioRom ? t('amd.vm.audio', { rom: want.audioRom }) : t('amd.vm.audioCombined');
     case 'cpu':
@@ -212,5 +227,6 @@ export function amdScriptReasons(want: AmdVmWant): [string, string][] {
   const out: [string, string][] = [];
   for (const c of AMD_DECISION_CLASSES)
     for (const a of CLASS_ACTIONS) out.push([`${c}:${a}`, amdDecisionReason(c, a, want).en]);
+  out.push(['*:check', amdDecisionReason('other', 'check', want).en]);
   return out;
 }

@@ -26,6 +26,7 @@ export type FileKind =
   | 'dell-pfs'
   | 'ifwi'
   | 'vbt'
+  | 'acpi-table'
   | 'archive'
   | 'vendor-package'
   | 'unknown';

@@ -7,6 +7,7 @@
 import { firmwareVolumeFormat, volumesInsideFormat } from '../fv/volumes';
 import type { ParseContext } from '../tree/context';
 import type { FirmwareNode } from '../tree/node';
+import { acpiVfctFormat } from './acpi-vfct';
 import { bareImageFormat } from './bare-image';
 import { capsuleFormat } from './capsule';
 import { carvedFormat } from './carve';
@@ -34,6 +35,7 @@ export const FIRMWARE_FORMATS: readonly FirmwareFormat[] = [
   descriptorFormat, // 0x0FF0A55A at 0x10: Intel SPI image, regions
   capsuleFormat, // capsule GUID at 0: UEFI, FMP and vendor capsules
   optionRomFormat, // 55 AA with a PCIR structure: PCI option ROM images
+  acpiVfctFormat, // `VFCT` at 0: AMD's ACPI table of VBIOS images
   zipFormat, // `PK` at 0, or an executable whose end holds a ZIP directory (self-extractor)
   sevenZipFormat, // 7z signature at 0, or after a self-extractor's stub (Insyde SFX too)
   isoFormat, // `CD001` at 0x8001: CD images, with their El Torito boot image

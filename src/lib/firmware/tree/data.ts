@@ -257,6 +257,34 @@ export interface CarvedData {
   size: number;
 }
 
+/** UEFI_ACPI_VFCT: the ACPI header fields and where the VBIOS records start (containers/acpi-vfct.ts). */
+export interface VfctTableData {
+  is: 'acpi-vfct';
+  length: number;
+  revision: number;
+  checksum: number;
+  /** All bytes of the table sum to 0. */
+  checksumOk: boolean;
+  oemId: string;
+  oemTableId: string;
+  vbiosImageOffset: number;
+  lib1ImageOffset: number;
+}
+
+/** VFCT_IMAGE_HEADER: the PCI function and IDs a VBIOS image of the VFCT table is for. */
+export interface VfctImageData {
+  is: 'vfct-image';
+  bus: number;
+  device: number;
+  function: number;
+  vendorId: number;
+  deviceId: number;
+  subsystemVendorId: number;
+  subsystemId: number;
+  revision: number;
+  imageLength: number;
+}
+
 export type NodeData =
   | NoData
   | ImageData
@@ -278,4 +306,6 @@ export type NodeData =
   | AmiPfatData
   | ArchiveData
   | ArchiveEntryData
-  | CarvedData;
+  | CarvedData
+  | VfctTableData
+  | VfctImageData;

@@ -2,6 +2,7 @@
  * A node's display fields, derived from its typed data: the names and formatting people see
  * in the explorer and the CLI report. Nothing decides anything by these; code reads `data`.
  */
+import { hexDigits } from '../bytes/hex';
 import { hex } from '../errors';
 import { EFI_ROM_MACHINE_NAMES, EFI_ROM_SUBSYSTEM_NAMES, PCI_CODE_TYPE_NAMES } from '../spec';
 import type { NodeData } from './data';
@@ -218,6 +219,23 @@ export function displayFields(
       put('contents', d.contents);
       put('base', hex(d.offset));
       put('size', hex(d.size));
+      break;
+    case 'acpi-vfct':
+      put('tableLength', hex(d.length));
+      put('revision', d.revision);
+      put('checksum', hex(d.checksum, 2));
+      put('oemId', d.oemId);
+      put('oemTableId', d.oemTableId);
+      put('vbiosImageOffset', hex(d.vbiosImageOffset));
+      put('lib1ImageOffset', hex(d.lib1ImageOffset));
+      break;
+    case 'vfct-image':
+      put('pciAddress', `${hexDigits(d.bus, 2)}:${hexDigits(d.device, 2)}.${d.function}`);
+      put('vendorId', h4(d.vendorId));
+      put('deviceId', h4(d.deviceId));
+      put('subsystem', `${h4(d.subsystemVendorId)}:${h4(d.subsystemId)}`);
+      put('revision', d.revision);
+      put('imageLength', hex(d.imageLength));
       break;
   }
   return out;

@@ -116,6 +116,13 @@ export const FIELD_LABELS = {
   method: 'method',
   storedSize: 'stored size',
   crc32: 'CRC-32',
+  // ACPI VFCT table
+  tableLength: 'table length',
+  oemId: 'OEM ID',
+  oemTableId: 'OEM table ID',
+  vbiosImageOffset: 'VBIOS image offset',
+  lib1ImageOffset: 'Lib1 image offset',
+  pciAddress: 'PCI address',
 } as const;
 
 export type FieldId = keyof typeof FIELD_LABELS;

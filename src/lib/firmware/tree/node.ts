@@ -17,6 +17,8 @@ export type NodeKind =
   | 'rom-image' // one image of a PCI option ROM chain
   | 'pe' // a PE32/PE32+/TE image (bare or inside a section)
   | 'vbt' // a Video BIOS Table blob
+  | 'acpi-table' // an ACPI table holding images (AMD's VFCT)
+  | 'vfct-image' // one VBIOS record of a VFCT table
   | 'opaque'; // anything kept as bytes (NVRAM, ME region, undecodable data)
 
 export interface Check {
