@@ -59,7 +59,8 @@ function listed(v: ByteView, r: DirectoryRecord, names: IsoNames, limit: ReadLim
   const rr = rockRidgeEntry(v, r, names.skip, limit);
   // A moved directory is listed at its placeholder; a link has no bytes of its own.
   if (rr.moved || rr.symlink) return { is: 'hidden' };
-  const name = rr.name ?? isoName;
+  // An empty NM names nothing: keep the ISO name.
+  const name = rr.name || isoName;
   if (rr.movedDirectory) return { is: 'directory', name, extent: rr.movedDirectory };
   return { is: r.directory ? 'directory' : 'file', name, extent: r.extent };
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,13 +63,21 @@ afterAll(() => {
 });
 let made = 0;
 
-/** An ISO image xorriso writes from `files` (path → contents) with `args` before the output. */
-function xorriso(files: Record<string, Uint8Array>, args: string[]): Uint8Array {
+/**
+ * An ISO image xorriso writes from `files` (path → contents, and what `more` adds to the folder)
+ * with `args` before the output.
+ */
+function xorriso(
+  files: Record<string, Uint8Array>,
+  args: string[],
+  more: (dir: string) => void = () => {},
+): Uint8Array {
   const dir = join(work, `tree${++made}`);
   for (const [path, data] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), data);
   }
+  more(dir);
   const out = join(work, `image${made}.iso`);
   const native = args[0] !== '-as';
   const argv = native ? ['-outdev', out, ...args, '-map', dir, '/'] : [...args, '-o', out, dir];
@@ -118,6 +126,15 @@ describe.skipIf(!haveXorriso)('ISO 9660 long names (images xorriso writes)', () 
     const iso = xorriso({ [LONGEST]: contents(2) }, ['-as', 'mkisofs', '-R']);
     const continued = [...rockRidgeNames(iso)].filter((nm) => nm.flags & 1);
     expect(continued.length).toBe(1);
+  });
+
+  it('a symbolic link (SL) is left out, not listed as an empty file', async () => {
+    const files = { 'BIOS/bios.bin': contents(10) };
+    const iso = xorriso(files, ['-as', 'mkisofs', '-R'], (dir) =>
+      symlinkSync('BIOS/bios.bin', join(dir, 'latest.bin')),
+    );
+    expect([...rockRidgeEntries(iso)].some((e) => e.signature === 'SL')).toBe(true);
+    expect(await listing(iso)).toEqual(hashes(files));
   });
 
   it('directories moved by ISO 9660 depth rules (CL/RE) are listed where they belong', async () => {
