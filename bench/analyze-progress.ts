@@ -44,31 +44,48 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (xs: number[]) => `${Math.min(...xs).toFixed(1)} / ${median(xs).toFixed(1)}`;
 
 console.log(`\nanalyze() progress in Node, ${runs} runs each (min / median ms)`);
-console.log('| input | first report | first report inside the file | longest gap | total |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(
+  '| input | first report | first report inside the file | longest gap | its place (slowest run) | total |',
+);
+console.log('|---|---:|---:|---:|---|---:|');
 for (const [name, bytes] of inputs) {
   const first: number[] = [];
   const inside: number[] = [];
   const gaps: number[] = [];
   const totals: number[] = [];
+  let slowest = { gap: -1, where: '' };
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
     let last = t0;
     let gap = 0;
     let firstAt = -1;
     let insideAt = -1;
+    let at = 'start';
+    let where = '';
+    const pct = (done: number) => `${((100 * done) / bytes.length).toFixed(0)}%`;
     await analyze(bytes, (p) => {
       const now = performance.now();
       if (firstAt < 0) firstAt = now - t0;
       if (insideAt < 0 && p.done > 0) insideAt = now - t0;
-      gap = Math.max(gap, now - last);
+      if (now - last > gap) {
+        gap = now - last;
+        where = `${at} → ${pct(p.done)}`;
+      }
       last = now;
+      at = pct(p.done);
     });
     const end = performance.now();
+    if (end - last > gap) {
+      gap = end - last;
+      where = `${at} → result`;
+    }
+    if (gap > slowest.gap) slowest = { gap, where };
     first.push(firstAt);
     inside.push(insideAt);
-    gaps.push(Math.max(gap, end - last));
+    gaps.push(gap);
     totals.push(end - t0);
   }
-  console.log(`| ${name} | ${ms(first)} | ${ms(inside)} | ${ms(gaps)} | ${ms(totals)} |`);
+  console.log(
+    `| ${name} | ${ms(first)} | ${ms(inside)} | ${ms(gaps)} | ${slowest.where} | ${ms(totals)} |`,
+  );
 }
