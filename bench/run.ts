@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 
 const benches = [
   'bench/parse.ts',
+  'bench/analyze-progress.ts',
   'bench/lzma.ts',
   'bench/lzma-decoder-forms.ts',
   'bench/bcj2.ts',

@@ -152,7 +152,8 @@ const WRAPPERS: Wrapper[] = [
     },
     path: (file) => [
       'ISO 9660 CD image',
-      'ISO 9660 entry FLOPPY.IMG',
+      // The name as written (Rock Ridge), not the ISO 9660 name FLOPPY.IMG.
+      'ISO 9660 entry floppy.img',
       'FAT12 file system',
       `FAT entry BIOS/${file}`,
     ],

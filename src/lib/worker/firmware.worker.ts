@@ -196,8 +196,11 @@ const api = {
   /** Like analyze, and keeps the file for later jobs under the returned job id. */
   analyzeKept: (file: Uint8Array | Blob, progress?: MessagePort) =>
     guarded(async () => {
+      const report = reporter(progress);
+      // Reading a dropped file into memory takes a while: say the analysis has started.
+      report?.({ phase: 'parse', done: 0, total: file instanceof Blob ? file.size : file.length });
       const bytes = await bytesOf(file);
-      const result = await core.analyze(bytes, reporter(progress));
+      const result = await core.analyze(bytes, report);
       const jobId = keep(bytes);
       // The next step needs the tree again: parse it while the person reads the results.
       if (!result.error) setTimeout(() => void candidatesOf(jobId).catch(() => undefined), 0);

@@ -7,6 +7,7 @@ import { makeGop } from '../../../../fixtures/builder/payloads';
 import { inspectFirmware } from '../inspect';
 import { findCandidates } from '../gop/find';
 import { parseFirmware } from '../parse';
+import { findAll } from '../tree/node';
 import { carveImages, describeCarved } from './carve';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -49,6 +50,29 @@ describe('firmware carved out of other files', () => {
     expect(found.children.map((c) => c.name)).toContain('BIOS');
     const c = await findCandidates(root!);
     expect(c.gops.map((g) => g.sha256)).toEqual([sha(spi.gops[0])]);
+  });
+
+  it('a 16 MiB flasher: the parse reports progress while the formats search it, before it reads the image inside', async () => {
+    const at = 0x1a2000;
+    const rest = (16 << 20) - at - spi.bytes.length - 0x40;
+    const exe = fakeExe(concat(filler(0x1a1e00, 1), spi.bytes, filler(rest, 2)));
+    expect(exe.length).toBe(16 << 20);
+    const reports: number[] = [];
+    const root = await parseFirmware(exe, { progress: (n) => reports.push(n) });
+    const searching = reports.slice(
+      0,
+      reports.findIndex((n) => n >= at),
+    );
+    // Still at the start of the file while the formats search it, then on through the image.
+    expect(searching.length).toBeGreaterThan(0);
+    expect(searching.every((n) => n === 0)).toBe(true);
+    expect(reports.every((n, i) => i === 0 || n >= reports[i - 1])).toBe(true);
+    expect(reports.at(-1)).toBe(exe.length);
+    // Reporting changes nothing read.
+    const quiet = await parseFirmware(exe);
+    const shape = (r: typeof root) => findAll(r, () => true).map((n) => [n.type, n.absOffset]);
+    expect(shape(root)).toEqual(shape(quiet));
+    expect(root.children[1]).toMatchObject({ type: 'image found inside', offset: at });
   });
 
   it('a capsule and an option ROM in an unknown wrapper: both found, each read', async () => {

@@ -15,7 +15,7 @@ import type { ParseContext } from '../tree/context';
 import { addChild, makeNode, type FirmwareNode } from '../tree/node';
 import { CAPSULE_KINDS, capsuleFlavourAt, capsuleName } from './capsule';
 import { readDescriptor } from './descriptor';
-import type { FileKind, FirmwareFormat, KindGuess } from './format';
+import { stillSearching, type FileKind, type FirmwareFormat, type KindGuess } from './format';
 import { absAt, asciiAt } from './util';
 
 /** One image found inside the file. */
@@ -97,24 +97,28 @@ const ROM_BYTES = Uint8Array.of(0x55, 0xaa);
 /**
  * The outermost images in `b`, by offset (an image inside another one found is part of it);
  * empty when there are only volumes, or nothing. Wrappers place images at any byte, so every
- * offset is tried; each header's own fields then have to agree.
+ * offset is tried; each header's own fields then have to agree. `passDone` is called after each
+ * search through all of `b` (one per signature).
  */
-export function carveImages(b: Uint8Array): CarvedImage[] {
+export function carveImages(b: Uint8Array, passDone: () => void = () => {}): CarvedImage[] {
   const found: CarvedImage[] = [];
   for (const i of occurrences(b, DESCRIPTOR_BYTES)) {
     const d = i >= 0x10 ? descriptorAt(b, i - 0x10) : undefined;
     if (d) found.push(d);
   }
+  passDone();
   for (const guid of Object.values(CAPSULE_GUIDS)) {
     for (const i of occurrences(b, guidBytes(guid))) {
       const c = capsuleAt(b, i);
       if (c) found.push(c);
     }
+    passDone();
   }
   for (const i of occurrences(b, ROM_BYTES)) {
     const r = optionRomAt(b, i);
     if (r) found.push(r);
   }
+  passDone();
   const minimum = asciiAt(b, 0, 'MZ') ? MIN_IN_EXECUTABLE : 1;
   const outer: CarvedImage[] = [];
   const all = [...found, ...volumesFrom(b)]
@@ -148,7 +152,7 @@ async function openCarved(
   abs: number | undefined,
   ctx: ParseContext,
 ): Promise<boolean> {
-  const images = carveImages(bytes);
+  const images = carveImages(bytes, stillSearching(ctx, bytes, abs));
   if (!images.length) return false;
   let off = 0;
   const gap = (end: number) => {
@@ -205,4 +209,5 @@ export const carvedFormat: FirmwareFormat = {
   name: 'carved',
   probe: probeCarved,
   open: openCarved,
+  searches: true,
 };

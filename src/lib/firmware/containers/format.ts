@@ -65,6 +65,12 @@ export interface FirmwareFormat {
   probe(bytes: Uint8Array): KindGuess | undefined;
   /** Absent for formats recognised but not opened (packages only a vendor tool unpacks). */
   readonly open?: FormatOpener;
+  /**
+   * True when the probe searches through all of the bytes instead of checking fixed places.
+   * The parse then lets `open` do that search once, without the probe (the opener returns
+   * false when it finds nothing); `detectKind` and `inspect` still use the probe.
+   */
+  readonly searches?: boolean;
 }
 
 /**
@@ -90,6 +96,22 @@ export function describeAs(format: FirmwareFormat, bytes: Uint8Array): KindGuess
   return probeFormat(format, bytes) ?? { kind: 'unknown', label: format.name };
 }
 
+/** Bodies smaller than this are searched too quickly to need progress reports in between. */
+const QUIET_BELOW = 1 << 20;
+
+/**
+ * For a step that searches all of a body without moving through it (the probes, a scan for
+ * signatures): a report that the parse still works at the body's position, or nothing when the
+ * body is small (see ParseContext.stillAt).
+ */
+export function stillSearching(
+  ctx: ParseContext,
+  bytes: Uint8Array,
+  absOffset: number | undefined,
+): () => void {
+  return bytes.length >= QUIET_BELOW && ctx.stillAt ? () => ctx.stillAt?.(absOffset) : () => {};
+}
+
 /**
  * Reads `bytes` as the first of `formats` whose probe matches and whose opener accepts, and
  * returns that format; undefined, adding nothing, when none does.
@@ -105,11 +127,18 @@ export async function openFirstFormat(
   if (bytes.length < 2) return undefined;
   const base = baseInParent(parent, bytes);
   const before = parent.children.length;
+  // Probes of a large body take a while together: say the parse goes on between them.
+  const stillHere = stillSearching(ctx, bytes, absOffset);
   try {
     for (const format of formats) {
-      if (!format.open || !probeFormat(format, bytes)) continue;
+      if (!format.open) continue;
+      if (!format.searches && !probeFormat(format, bytes)) {
+        stillHere();
+        continue;
+      }
       claim.format = format;
       if (await format.open(parent, bytes, base, absOffset, ctx)) return format;
+      stillHere();
     }
     claim.format = undefined;
     return undefined;

@@ -31,14 +31,25 @@ export interface BodyParser extends ParseContext {
   ): Promise<void>;
 }
 
-/** Passes on only positions beyond the last one reported, so progress never goes back. */
-function forwardOnly(report: (doneBytes: number) => void): (doneBytes: number) => void {
+/**
+ * Progress that never goes back: `progress` passes on only positions beyond the last one
+ * reported, `stillAt` repeats the furthest position so far (see ParseContext).
+ */
+function forwardOnly(
+  report: (doneBytes: number) => void,
+): Pick<ParseContext, 'progress' | 'stillAt'> {
   let last = -1;
-  return (n) => {
-    if (n > last) {
-      last = n;
-      report(n);
-    }
+  return {
+    progress: (n) => {
+      if (n > last) {
+        last = n;
+        report(n);
+      }
+    },
+    stillAt: (n) => {
+      last = Math.max(last, n ?? 0);
+      report(last);
+    },
   };
 }
 
@@ -47,7 +58,7 @@ export function createParseContext(opts: BodyParserOptions = {}): BodyParser {
   const ctx: BodyParser = {
     budget: opts.budget ?? new Budget(),
     depth: 0,
-    progress: opts.progress && forwardOnly(opts.progress),
+    ...(opts.progress && forwardOnly(opts.progress)),
     decodeCache: opts.decodeCache,
     parseBody: (parent, bytes, absOffset) => ctx.readBody(parent, bytes, absOffset, {}),
     async readBody(parent, bytes, absOffset, claim) {

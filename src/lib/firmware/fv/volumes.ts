@@ -16,14 +16,14 @@ function findHeader(
   from: number,
   accept: (c: VolumeHeaderCheck) => boolean,
 ): number {
-  // Look for the signature `_FVH` and step back to the header start.
-  for (let i = Math.max(from + 0x28, 0x28); i + 4 <= bytes.length; i++) {
-    if (
-      bytes[i] === 0x5f &&
-      bytes[i + 1] === 0x46 &&
-      bytes[i + 2] === 0x56 &&
-      bytes[i + 3] === 0x48
-    ) {
+  // Look for the signature `_FVH` (its `_` found natively: this scans whole images) and step
+  // back to the header start.
+  for (
+    let i = bytes.indexOf(0x5f, Math.max(from + 0x28, 0x28));
+    i >= 0 && i + 4 <= bytes.length;
+    i = bytes.indexOf(0x5f, i + 1)
+  ) {
+    if (bytes[i + 1] === 0x46 && bytes[i + 2] === 0x56 && bytes[i + 3] === 0x48) {
       if (accept(checkVolumeHeader(bytes, i - 0x28))) return i - 0x28;
     }
   }
@@ -149,4 +149,5 @@ export const volumesInsideFormat: FirmwareFormat = {
   probe: probeVolumesInside,
   open: async (parent, bytes, base, abs, ctx) =>
     findVolume(bytes, 0) >= 0 && openVolumes(parent, bytes, base, abs, ctx),
+  searches: true,
 };

@@ -18,6 +18,12 @@ export interface ParseContext {
   parseBody(parent: FirmwareNode, bytes: Uint8Array, absOffset: number | undefined): Promise<void>;
   /** Progress in bytes of the input file, for the worker's progress callback. */
   progress?(doneBytes: number): void;
+  /**
+   * Progress during a long step that does not move through the input (recognising a large
+   * body): reports `doneBytes`, or the last position when that is further, even when it was
+   * reported before, so the caller hears the parse is still working.
+   */
+  stillAt?(doneBytes: number | undefined): void;
   /** Outputs of earlier decodes of identical streams (see DecodeCache); usually absent. */
   decodeCache?: DecodeCache;
 }
