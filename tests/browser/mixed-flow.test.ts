@@ -58,8 +58,9 @@ const PHOENIX_LSPCI = [
 const ADL_LSPCI =
   '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
 
-/** Product and tool names that stay as they are in Chinese text. */
+/** Product and tool names that stay as they are in Chinese text (web-app.test.ts's list). */
 const TECHNICAL = [
+  'Alder',
   'Intel',
   'Option',
   'Proxmox',
@@ -197,6 +198,12 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     expect(await page.getByTestId('vendor-mismatch').count()).toBe(0);
     expect(await pageVmConf(page)).not.toContain('hostpci1');
     expect(await axeViolations(page), 'Intel board with a Radeon GOP').toEqual([]);
+    await page.getByTestId('lang').selectOption('zh-CN');
+    expect(await page.getByTestId('amd-discrete-note').textContent()).toBe(
+      zhCN['found.amdDiscrete'],
+    );
+    expect(await strayEnglishWords(page, TECHNICAL)).toEqual([]);
+    await page.getByTestId('lang').selectOption('en');
     await page.close();
   });
 
