@@ -28,6 +28,7 @@ import {
   intelBoardWithRadeonGop,
   intelExpected,
   intelGopWithApuVbios,
+  intelGopWithApuVbiosOnly,
   MIXED,
 } from '../helpers/mixed-graphics';
 import { captureStdout } from '../helpers/stdout';
@@ -311,6 +312,33 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     await drop(page, bios);
     await page.getByTestId('build-rom').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('vendor-intel').isChecked()).toBe(true);
+    await page.close();
+  });
+
+  it('an Intel GOP beside an APU VBIOS and no AMD GOP: the AMD answer asks for the GOP, then builds', async () => {
+    const bios = writeTmp('intel-gop-apu-vbios-only.cap', intelGopWithApuVbiosOnly());
+    const gop = readFixture(MIXED.amdGop);
+    const node = await buildAmdRoms({ gop, vbios: readFixture(MIXED.vbios) });
+    const page = await openPage();
+    await drop(page, bios);
+    await page.getByTestId('vendor-question').waitFor({ timeout: 60_000 });
+    await page.getByTestId('vendor-amd').check();
+    await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('output-needs-amd-gop').textContent()).toBe(
+      en['output.needsAmdGop'],
+    );
+    expect(await page.getByTestId('build-rom').count()).toBe(0);
+    const companion = page.getByTestId('companion');
+    expect(await companion.locator('.drop-title').textContent()).toBe(en['companion.amdGop']);
+    await page.getByTestId('companion-input').setInputFiles(fixturePath(MIXED.amdGop));
+    await expect.poll(() => page.getByTestId('result').count()).toBe(2);
+    expect(await page.getByTestId('vendor-amd').isChecked()).toBe(true);
+    expect(await page.getByTestId('output-needs-amd-gop').count()).toBe(0);
+    await page.getByTestId('build-amd-roms').waitFor();
+    await buildAmd(
+      page,
+      node.roms.map((r) => ({ kind: r.kind, sha: r.sha256 })),
+    );
     await page.close();
   });
 

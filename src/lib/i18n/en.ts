@@ -103,6 +103,8 @@ export const en = {
     'The host keeps the VBIOS in its ACPI VFCT table: copy /sys/firmware/acpi/tables/VFCT off the Proxmox host (as root) and drop it here. A VBIOS .bin (PCI option ROM, vendor 1002) works too.',
   'companion.amdGop': 'Add the AMD GOP driver for this VBIOS',
   'companion.amdGop.hint': 'An AMD GOP .efi file (PE32+, x64), or a BIOS image that holds it.',
+  'output.needsAmdGop':
+    'The AMD ROMs need an AMD GOP driver, and step 1 holds none: add one there (an AMD GOP .efi, or a BIOS image that holds it).',
   'output.needsVendor':
     'Step 1 found graphics firmware for an Intel and for an AMD Radeon iGPU: answer its question first (which iGPU is in your machine?).',
   'step.bios': '1. Your BIOS',

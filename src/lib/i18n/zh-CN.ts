@@ -103,6 +103,8 @@ export const zhCN: Record<MessageKey, string> = {
     '宿主机把 VBIOS 保存在 ACPI VFCT 表中：用管理员权限从 Proxmox 宿主机复制 /sys/firmware/acpi/tables/VFCT，拖放到这里。VBIOS 的 .bin 文件（PCI 选项 ROM，厂商 1002）也可以。',
   'companion.amdGop': '添加与此 VBIOS 配套的 AMD GOP 驱动',
   'companion.amdGop.hint': 'AMD GOP 的 .efi 文件（PE32+，x64），或包含它的 BIOS 镜像。',
+  'output.needsAmdGop':
+    'AMD ROM 需要 AMD GOP 驱动，而第 1 步中没有：请在那里添加（AMD GOP 的 .efi 文件，或包含它的 BIOS 镜像）。',
   'output.needsVendor':
     '第 1 步同时找到了 Intel 核显和 AMD Radeon 核显的显卡固件：请先回答那里的问题（你的机器里是哪种核显？）。',
   'step.bios': '1. 你的 BIOS',

@@ -10,6 +10,7 @@ import { haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
 import {
   intelBoardWithRadeonGop,
   intelGopWithApuVbios,
+  intelGopWithApuVbiosOnly,
   MIXED,
 } from '../../../tests/helpers/mixed-graphics';
 import { graphicsFoundOf, lspciVendor, missingCompanion, stepGraphics } from './graphics';
@@ -97,6 +98,14 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
     // It holds every piece of both: nothing to ask for, whichever the answer.
     for (const v of [undefined, 'intel', 'amd'] as const)
       expect(missingCompanion(sources, v)).toBeUndefined();
+  });
+
+  it('an Intel GOP beside an APU VBIOS and no AMD GOP: the AMD answer asks for the GOP', async () => {
+    const sources = [await source('apu-vbios-only.cap', intelGopWithApuVbiosOnly())];
+    expect(stepGraphics(sources, undefined, '')).toMatchObject({ vendor: undefined, ask: true });
+    expect(missingCompanion(sources, 'amd')).toBe('amdGop');
+    expect(missingCompanion(sources, 'intel')).toBeUndefined();
+    expect(missingCompanion(sources, undefined)).toBeUndefined();
   });
 
   it('an AMD GOP .efi and a VBIOS .bin: AMD without a question', async () => {
