@@ -24,6 +24,10 @@ export interface Settings {
   ovmfIgdAssignment?: boolean;
   /** Keep the last OVMF files in this browser. */
   rememberOvmf?: boolean;
+  /** Step 1's answer for an image with Intel and AMD APU graphics: which iGPU the machine has. */
+  graphicsVendor?: 'intel' | 'amd';
+  /** Step 3, AMD: one combined ROM on the GPU function instead of two ROMs. */
+  amdCombined?: boolean;
 }
 
 export interface RememberedFile {

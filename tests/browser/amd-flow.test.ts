@@ -318,6 +318,8 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     );
     expect(readme2).not.toContain('amd-gop-1636-audio.rom');
     expect(readme2).not.toContain('vbios-1636.bin');
+    // The layout is remembered like the other choices: back to two ROMs for the tests after.
+    await page.getByTestId('amd-layout-split').check();
     await page.close();
   });
 

@@ -4,7 +4,8 @@
  * - `intelBoardWithRadeonGop`: an Intel board's AMI-like BIOS — Intel GOP driver and VBT, and in
  *   the CSM option-ROM file the AMD GOP option ROM a board carries for discrete Radeon cards;
  * - `intelGopWithApuVbios`: the same Intel GOP and VBT beside an AMD APU VBIOS (CSM file) and an
- *   AMD GOP driver (DXE file), as a test or a mis-flashed image would hold them.
+ *   AMD GOP driver (DXE file), as a test or a mis-flashed image would hold them;
+ * - `intelGopWithApuVbiosOnly`: the same without the AMD GOP (the web app then asks for it).
  */
 import {
   buildFile,
@@ -99,4 +100,9 @@ export function intelGopWithApuVbios(): Uint8Array {
     }),
     csmFile([readFixture(MIXED.vbios)]),
   ]);
+}
+
+/** The Intel GOP and VBT beside an AMD APU VBIOS, with no AMD GOP anywhere. */
+export function intelGopWithApuVbiosOnly(): Uint8Array {
+  return image([...intelFiles(), csmFile([readFixture(MIXED.vbios)])]);
 }

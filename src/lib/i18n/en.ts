@@ -77,6 +77,20 @@ export const en = {
   'found.partNumber': 'Part number',
   'found.peiGop':
     '32-bit PEI GOP ({n} bytes): listed only, never offered, as OVMF runs x64 DXE drivers only.',
+  'found.amdDiscrete':
+    'This AMD GOP driver is for discrete Radeon graphics cards (the image holds no AMD APU VBIOS). It is not used for the Intel iGPU: the steps below build the Intel ROM.',
+  'vendor.question': 'Which iGPU is in your machine?',
+  'vendor.why':
+    'This image holds graphics firmware for an Intel iGPU and for an AMD Radeon iGPU (APU). Your machine has one of them; steps 2 and 3 build the ROMs and the settings for that one.',
+  'vendor.intel': 'Intel',
+  'vendor.amd': 'AMD Radeon',
+  'vendor.intelGop': 'Intel GOP driver {version}',
+  'vendor.intelVbt': 'VBT',
+  'vendor.amdVbios': 'APU VBIOS',
+  'vendor.amdGop': 'AMD GOP driver {version}',
+  'vendor.howToTell':
+    'Not sure? On the Proxmox host, the display device’s [vendor:device] pair tells: 8086 is Intel, 1002 is AMD.',
+  'vendor.fromLspci': 'Answered by the lspci pasted in step 3; choose here to answer otherwise.',
   'result.remove': 'Remove',
   'result.removeLabel': 'Remove {name}',
   'companion.vbt': 'Add the VBT that belongs to this GOP driver',
@@ -89,6 +103,10 @@ export const en = {
     'The host keeps the VBIOS in its ACPI VFCT table: copy /sys/firmware/acpi/tables/VFCT off the Proxmox host (as root) and drop it here. A VBIOS .bin (PCI option ROM, vendor 1002) works too.',
   'companion.amdGop': 'Add the AMD GOP driver for this VBIOS',
   'companion.amdGop.hint': 'An AMD GOP .efi file (PE32+, x64), or a BIOS image that holds it.',
+  'output.needsAmdGop':
+    'The AMD ROMs need an AMD GOP driver, and step 1 holds none: add one there (an AMD GOP .efi, or a BIOS image that holds it).',
+  'output.needsVendor':
+    'Step 1 found graphics firmware for an Intel and for an AMD Radeon iGPU: answer its question first (which iGPU is in your machine?).',
   'step.bios': '1. Your BIOS',
   'step.output': '2. Output',
   'step.config': '3. Your host and VM',
@@ -163,6 +181,9 @@ export const en = {
     'AMD iGPU: {label} (GPU {gpu} [1002:{id}] and HDMI audio {audio} [1002:{audioId}]); the configuration below is for AMD.',
   'config.amdExpected':
     'Step 1 found AMD Radeon graphics firmware: paste lspci -nn -s BB:00 above (both lines: the GPU and its HDMI audio). The configuration takes the bus and the real IDs from it; until then it is not for AMD.',
+  'config.vendorMismatch':
+    'This lspci names an {lspci} iGPU, but step 1’s answer is {chosen}: the ROMs of step 2 are for the {chosen} iGPU and will not work on this one.',
+  'config.vendorUseLspci': 'Answer {vendor} in step 1 instead',
   'config.amdMode':
     'Output: option ROMs. An AMD iGPU always takes its GOP from an option ROM; the patched OVMF is for Intel only.',
   'config.amdLayout': 'AMD ROM layout',

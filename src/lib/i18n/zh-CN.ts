@@ -77,6 +77,20 @@ export const zhCN: Record<MessageKey, string> = {
   'found.familyUnknown': '不在 AMD APU 列表中',
   'found.partNumber': '部件号',
   'found.peiGop': '32 位 PEI GOP（{n} 字节）：仅列出，不会提供，因为 OVMF 只运行 x64 DXE 驱动。',
+  'found.amdDiscrete':
+    '此 AMD GOP 驱动用于 Radeon 独立显卡（镜像中没有 AMD APU VBIOS）。它不用于 Intel 核显：下面的步骤生成 Intel ROM。',
+  'vendor.question': '你的机器里是哪种核显？',
+  'vendor.why':
+    '此镜像同时含有 Intel 核显和 AMD Radeon 核显（APU）的显卡固件。你的机器只有其中一种；第 2、3 步为它生成 ROM 和设置。',
+  'vendor.intel': 'Intel',
+  'vendor.amd': 'AMD Radeon',
+  'vendor.intelGop': 'Intel GOP 驱动 {version}',
+  'vendor.intelVbt': 'VBT',
+  'vendor.amdVbios': 'APU VBIOS',
+  'vendor.amdGop': 'AMD GOP 驱动 {version}',
+  'vendor.howToTell':
+    '不确定？在 Proxmox 主机上看显示设备的 [厂商:设备] 编号：8086 是 Intel，1002 是 AMD。',
+  'vendor.fromLspci': '已按第 3 步粘贴的 lspci 回答；如需改答，请在此选择。',
   'result.remove': '移除',
   'result.removeLabel': '移除 {name}',
   'companion.vbt': '添加与此 GOP 驱动配套的 VBT',
@@ -89,6 +103,10 @@ export const zhCN: Record<MessageKey, string> = {
     '宿主机把 VBIOS 保存在 ACPI VFCT 表中：用管理员权限从 Proxmox 宿主机复制 /sys/firmware/acpi/tables/VFCT，拖放到这里。VBIOS 的 .bin 文件（PCI 选项 ROM，厂商 1002）也可以。',
   'companion.amdGop': '添加与此 VBIOS 配套的 AMD GOP 驱动',
   'companion.amdGop.hint': 'AMD GOP 的 .efi 文件（PE32+，x64），或包含它的 BIOS 镜像。',
+  'output.needsAmdGop':
+    'AMD ROM 需要 AMD GOP 驱动，而第 1 步中没有：请在那里添加（AMD GOP 的 .efi 文件，或包含它的 BIOS 镜像）。',
+  'output.needsVendor':
+    '第 1 步同时找到了 Intel 核显和 AMD Radeon 核显的显卡固件：请先回答那里的问题（你的机器里是哪种核显？）。',
   'step.bios': '1. 你的 BIOS',
   'step.output': '2. 输出',
   'step.config': '3. 你的主机和虚拟机',
@@ -161,6 +179,9 @@ export const zhCN: Record<MessageKey, string> = {
     'AMD 核显：{label}（GPU {gpu} [1002:{id}]，HDMI 音频 {audio} [1002:{audioId}]）；下面是 AMD 的配置。',
   'config.amdExpected':
     '第 1 步找到了 AMD 显卡固件：请在上方粘贴 lspci -nn -s BB:00 的输出（两行：GPU 及其 HDMI 音频）。配置将从中取得总线和真实 ID；在此之前，下面的配置并非针对 AMD。',
+  'config.vendorMismatch':
+    '此 lspci 显示的是 {lspci} 核显，但第 1 步的回答是 {chosen}：第 2 步的 ROM 是为 {chosen} 核显生成的，在这台机器上无法使用。',
+  'config.vendorUseLspci': '改为在第 1 步回答 {vendor}',
   'config.amdMode':
     '输出方式：选项 ROM。AMD 核显总是从选项 ROM 加载 GOP；修补后的 OVMF 只适用于 Intel。',
   'config.amdLayout': 'AMD ROM 布局',

@@ -1,0 +1,135 @@
+/**
+ * Which vendor's steps the page shows for step 1's files, read from real analyses: the Intel
+ * board with a Radeon GOP, the Intel GOP beside an AMD APU VBIOS (answered, by lspci, or not
+ * yet), an AMD-only pair; and which companion file step 1 asks for.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyze } from '$lib/firmware/analyze';
+import type { KeptFile } from '$lib/worker/bridge';
+import { haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
+import {
+  intelBoardWithRadeonGop,
+  intelGopWithApuVbios,
+  intelGopWithApuVbiosOnly,
+  MIXED,
+} from '../../../tests/helpers/mixed-graphics';
+import { graphicsFoundOf, lspciVendor, missingCompanion, stepGraphics } from './graphics';
+import type { Source } from './sources';
+
+const INTEL_LSPCI =
+  '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
+const AMD_LSPCI = [
+  'c5:00.0 Display controller [0380]: Advanced Micro Devices, Inc. [AMD/ATI] Phoenix1 [1002:15bf] (rev c1)',
+  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+].join('\n');
+
+async function source(name: string, bytes: Uint8Array): Promise<Source> {
+  return { name, kept: { id: 0 } as unknown as KeptFile, result: await analyze(bytes) };
+}
+const fixture = (rel: string) => source(rel, readFixture(rel));
+
+describe('lspciVendor', () => {
+  it('reads the vendor of the first device line, and nothing from other text', () => {
+    expect(lspciVendor(INTEL_LSPCI)).toBe('intel');
+    expect(lspciVendor(AMD_LSPCI)).toBe('amd');
+    // An Intel device the iGPU table does not hold is still Intel.
+    expect(lspciVendor('00:02.0 VGA [0300]: Intel Corporation Device [8086:ffff]')).toBe('intel');
+    expect(lspciVendor('01:00.0 VGA [0300]: NVIDIA [10de:2684]')).toBeUndefined();
+    expect(lspciVendor('no ids here')).toBeUndefined();
+    expect(lspciVendor('  ')).toBeUndefined();
+    expect(lspciVendor(undefined)).toBeUndefined();
+  });
+});
+
+describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
+  it('an Intel board with a Radeon GOP: Intel, the AMD GOP a discrete-card one, no question', async () => {
+    const sources = [await source('radeon-gop.cap', intelBoardWithRadeonGop())];
+    const found = graphicsFoundOf(sources);
+    expect(found.intelGops.length).toBe(1);
+    expect(found.amdGops.length).toBe(1);
+    expect(found.amdVbioses).toEqual([]);
+    // Neither an answer nor an AMD lspci turns it into an AMD image.
+    for (const chosen of [undefined, 'amd'] as const)
+      expect(stepGraphics(sources, chosen, AMD_LSPCI)).toEqual({
+        vendor: 'intel',
+        ask: false,
+        discreteAmdGop: true,
+      });
+    expect(missingCompanion(sources, 'intel')).toBeUndefined();
+  });
+
+  it('an Intel GOP beside an APU VBIOS: asks; the answer, else the lspci, settles it', async () => {
+    const sources = [await source('apu-vbios.cap', intelGopWithApuVbios())];
+    expect(graphicsFoundOf(sources).amdVbioses).toEqual([
+      { deviceId: 0x15bf, family: 'Phoenix', version: '022.012.000.027.000001' },
+    ]);
+    expect(stepGraphics(sources, undefined, '')).toEqual({
+      vendor: undefined,
+      ask: true,
+      from: undefined,
+      discreteAmdGop: false,
+      lspciOther: undefined,
+    });
+    expect(stepGraphics(sources, undefined, AMD_LSPCI)).toMatchObject({
+      vendor: 'amd',
+      from: 'lspci',
+      lspciOther: undefined,
+    });
+    expect(stepGraphics(sources, undefined, INTEL_LSPCI)).toMatchObject({
+      vendor: 'intel',
+      from: 'lspci',
+    });
+    expect(stepGraphics(sources, 'amd', AMD_LSPCI)).toMatchObject({
+      vendor: 'amd',
+      from: 'choice',
+      lspciOther: undefined,
+    });
+    // The answer stays the answer; the other vendor's lspci is reported, not followed.
+    expect(stepGraphics(sources, 'amd', INTEL_LSPCI)).toMatchObject({
+      vendor: 'amd',
+      ask: true,
+      from: 'choice',
+      lspciOther: 'intel',
+    });
+    expect(stepGraphics(sources, 'intel', AMD_LSPCI)).toMatchObject({
+      vendor: 'intel',
+      lspciOther: 'amd',
+    });
+    // It holds every piece of both: nothing to ask for, whichever the answer.
+    for (const v of [undefined, 'intel', 'amd'] as const)
+      expect(missingCompanion(sources, v)).toBeUndefined();
+  });
+
+  it('an Intel GOP beside an APU VBIOS and no AMD GOP: the AMD answer asks for the GOP', async () => {
+    const sources = [await source('apu-vbios-only.cap', intelGopWithApuVbiosOnly())];
+    expect(stepGraphics(sources, undefined, '')).toMatchObject({ vendor: undefined, ask: true });
+    expect(missingCompanion(sources, 'amd')).toBe('amdGop');
+    expect(missingCompanion(sources, 'intel')).toBeUndefined();
+    expect(missingCompanion(sources, undefined)).toBeUndefined();
+  });
+
+  it('an AMD GOP .efi and a VBIOS .bin: AMD without a question', async () => {
+    const sources = [await fixture(MIXED.amdGop), await fixture(MIXED.vbios)];
+    expect(stepGraphics(sources, 'intel', INTEL_LSPCI)).toEqual({
+      vendor: 'amd',
+      ask: false,
+      discreteAmdGop: false,
+    });
+  });
+
+  it('asks for the file that completes a pair, for the vendor of the steps', async () => {
+    const vbiosOnly = [await fixture(MIXED.vbios)];
+    expect(stepGraphics(vbiosOnly, undefined, '').vendor).toBe('amd');
+    expect(missingCompanion(vbiosOnly, 'amd')).toBe('amdGop');
+    const gopOnly = [await fixture(MIXED.amdGop)];
+    expect(missingCompanion(gopOnly, 'amd')).toBe('vbios');
+    const intelGop = [await fixture(MIXED.intelGop)];
+    expect(missingCompanion(intelGop, 'intel')).toBe('vbt');
+    const vbt = [await fixture(MIXED.vbt)];
+    expect(missingCompanion(vbt, 'intel')).toBe('gop');
+    // Two files, or a file that is not firmware: nothing to ask for.
+    expect(missingCompanion([...gopOnly, ...vbiosOnly], 'amd')).toBeUndefined();
+    const notFirmware = [await source('x.txt', new TextEncoder().encode('hello'))];
+    expect(missingCompanion(notFirmware, 'intel')).toBeUndefined();
+  });
+});

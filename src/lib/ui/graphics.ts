@@ -1,0 +1,104 @@
+/**
+ * Which vendor's steps the page shows for step 1's files: the core's vendor choice
+ * (graphics-vendor.ts) over all sources, with the person's answer (or the iGPU of a pasted
+ * lspci) settling an image that holds an Intel GOP beside an AMD APU VBIOS.
+ */
+import {
+  chooseGraphicsVendor,
+  MixedGraphicsError,
+  parseLspci,
+  type GraphicsFound,
+  type GraphicsVendor,
+} from '$lib/firmware';
+import { amdCandidates, candidates, type Source } from './sources';
+
+/** What step 1's sources hold, in the shape the vendor choice reads. */
+export function graphicsFoundOf(sources: Source[]): GraphicsFound {
+  const amd = amdCandidates(sources);
+  return {
+    intelGops: candidates(sources).gops.map((g) => ({ version: g.version })),
+    amdGops: amd.gops.map((g) => ({ version: g.version })),
+    amdVbioses: amd.vbioses.map((v) => ({
+      deviceId: v.deviceId,
+      family: v.family,
+      version: v.version,
+    })),
+  };
+}
+
+/** The vendor of the device a pasted `lspci -nn` names first: 8086 Intel, 1002 AMD, else none. */
+export function lspciVendor(text: string | undefined): GraphicsVendor | undefined {
+  if (!text?.trim()) return undefined;
+  try {
+    const { vendorId } = parseLspci(text);
+    return vendorId === 0x8086 ? 'intel' : vendorId === 0x1002 ? 'amd' : undefined;
+  } catch {
+    return undefined; // step 3 says what is wrong with the paste
+  }
+}
+
+export interface StepGraphics {
+  /** Whose ROMs and config the steps show; none while a mixed image waits for the answer. */
+  vendor?: GraphicsVendor;
+  /** An Intel GOP beside an AMD APU VBIOS: step 1 asks which iGPU the machine has. */
+  ask: boolean;
+  /** When asked: settled by the person's answer or by the pasted lspci (no answer yet). */
+  from?: 'choice' | 'lspci';
+  /** Intel, and the AMD GOP beside it is one for discrete Radeon cards. */
+  discreteAmdGop: boolean;
+  /** When asked and answered: the pasted lspci names the other vendor's iGPU. */
+  lspciOther?: GraphicsVendor;
+}
+
+/**
+ * The vendor for these sources: the core decides an image with one vendor's iGPU firmware (an
+ * AMD GOP beside an Intel GOP is for discrete cards); for an Intel GOP beside an APU VBIOS, the
+ * answer `chosen`, else the vendor of the pasted lspci's device, else none yet.
+ */
+export function stepGraphics(
+  sources: Source[],
+  chosen: GraphicsVendor | undefined,
+  lspci: string | undefined,
+): StepGraphics {
+  const found = graphicsFoundOf(sources);
+  try {
+    const { vendor } = chooseGraphicsVendor(found);
+    return { vendor, ask: false, discreteAmdGop: vendor === 'intel' && !!found.amdGops.length };
+  } catch (e) {
+    if (!(e instanceof MixedGraphicsError)) throw e;
+  }
+  const pasted = lspciVendor(lspci);
+  const vendor = chosen ?? pasted;
+  return {
+    vendor,
+    ask: true,
+    from: chosen ? 'choice' : pasted ? 'lspci' : undefined,
+    discreteAmdGop: false,
+    lspciOther: chosen && pasted && pasted !== chosen ? pasted : undefined,
+  };
+}
+
+/** What step 1 still lacks for a full ROM or the OVMF patch, when it has one of a pair. */
+export type Missing = 'vbt' | 'gop' | 'vbios' | 'amdGop';
+
+/**
+ * For one analysed file: the Intel GOP's VBT or the VBT's GOP, or for AMD the VBIOS beside a GOP
+ * (the host's VFCT table holds it) or the GOP beside a VBIOS. AMD's pair is asked for when the
+ * vendor is AMD, or when the file holds no Intel GOP or VBT.
+ */
+export function missingCompanion(
+  sources: Source[],
+  vendor: GraphicsVendor | undefined,
+): Missing | undefined {
+  if (sources.length !== 1 || sources[0].result.error) return undefined;
+  const intel = candidates(sources);
+  const amd = amdCandidates(sources);
+  if (vendor !== 'amd') {
+    if (intel.gops.length && !intel.vbts.length) return 'vbt';
+    if (intel.vbts.length && !intel.gops.length) return 'gop';
+    if (intel.gops.length || intel.vbts.length) return undefined;
+  }
+  if (amd.gops.length && !amd.vbioses.length) return 'vbios';
+  if (amd.vbioses.length && !amd.gops.length) return 'amdGop';
+  return undefined;
+}
