@@ -210,4 +210,6 @@ export const carvedFormat: FirmwareFormat = {
   probe: probeCarved,
   open: openCarved,
   searches: true,
+  // Both find images with carveImages: the opener returns false when it finds none.
+  openerAnswersProbe: true,
 };

@@ -73,6 +73,11 @@ export interface FirmwareFormat {
    * false when it finds nothing); `detectKind` and `inspect` still use the probe.
    */
   readonly searches?: boolean;
+  /**
+   * For a searching format: its opener returns false exactly when its probe would not match,
+   * so once the parse saw it return false, naming the file need not search again.
+   */
+  readonly openerAnswersProbe?: boolean;
 }
 
 /**
@@ -164,6 +169,7 @@ export async function openFirstFormat(
       }
       claim.format = format;
       if (await format.open(parent, bytes, base, absOffset, ctx)) return format;
+      if (format.openerAnswersProbe) claim.probes?.set(format, undefined);
       stillHere();
     }
     claim.format = undefined;
