@@ -44,7 +44,7 @@ describe('analyze progress on 16 MiB', () => {
     const at = 0x5a0000;
     const bytes = filler(16 * MiB, 9);
     bytes.set(spi.bytes, at);
-    const { result, reports, done } = await analyzeReporting(bytes);
+    const { result, done } = await analyzeReporting(bytes);
     expect(result.file).toMatchObject({ kind: 'intel-descriptor', offset: at });
     expect(result.gops).toHaveLength(1);
     expect(neverBack(done)).toBe(true);

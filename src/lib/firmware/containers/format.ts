@@ -163,7 +163,7 @@ export async function openFirstFormat(
   try {
     for (const format of formats) {
       if (!format.open) continue;
-      if (!format.searches && !probeFormat(format, bytes, claim.probes)) {
+      if (!format.searches && !probeFormat(format, bytes, claim.probes, stillHere)) {
         stillHere();
         continue;
       }
