@@ -207,7 +207,7 @@ function versionAfter(b: Uint8Array, start: number): VersionParts {
 
 const inSet = (lo: number, set: readonly number[]): boolean => set.includes(lo);
 const between = (lo: number, a: number, b: number): boolean => lo >= a && lo <= b;
-/** Haswell and Broadwell low bytes (a module function: one made per call costs more than the check). */
+/** Haswell and Broadwell low bytes (made once here, not anew on every call of the check below). */
 const hswLike = (lo: number): boolean =>
   inSet(lo & 0x0f, [2, 6, 0xa, 0xb, 0xd, 0xe]) && lo >>> 4 <= 3;
 
