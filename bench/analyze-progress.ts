@@ -2,8 +2,9 @@
  * Progress of `analyze` in Node, as the worker's callback sees it: when the first report comes
  * after the call, when the first report from inside the file comes (done > 0), and the longest
  * gap between two reports (the result counted as the last one); min and median of several runs.
- * Inputs: a 16 MiB vendor SPI image, and a 16 MiB flasher executable holding an 8 MiB one (the
- * formats search it before the image inside is read).
+ * Inputs: a 16 MiB vendor SPI image, a 16 MiB flasher executable holding an 8 MiB one (the
+ * formats search it before the image inside is read), and 16 MiB of random bytes (nothing reads
+ * it: every search runs to the end, then the parse fails).
  * Run: `npx tsx bench/analyze-progress.ts [--runs N] [files...]`.
  */
 import { basename } from 'node:path';
@@ -20,15 +21,21 @@ if (!haveFixtures) {
   process.exit(0);
 }
 
+/** `length` bytes that look random (the same ones every run). */
+function noise(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let seed = 1;
+  for (let i = 0; i < out.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    out[i] = seed >>> 24;
+  }
+  return out;
+}
+
 /** An 8 MiB SPI image at 0x1A2000 inside 16 MiB of a flasher's bytes. */
 function flasher(): Uint8Array {
   const spi = readFixture('vendor-like/aptio5-spi.bin');
-  const payload = new Uint8Array((16 << 20) - 0x240);
-  let seed = 1;
-  for (let i = 0; i < payload.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    payload[i] = seed >>> 24;
-  }
+  const payload = noise((16 << 20) - 0x240);
   payload.set(spi, 0x1a2000 - 0x200);
   return fakeExe(payload);
 }
@@ -38,6 +45,7 @@ const inputs: [string, Uint8Array][] = args.length
   : [
       ['aptio5-spi-adl.bin (16 MiB SPI)', readFixture('vendor-like-2/aptio5-spi-adl.bin')],
       ['flasher .exe, 8 MiB SPI inside (16 MiB)', flasher()],
+      ['random bytes (16 MiB)', noise(16 << 20)],
     ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -220,9 +220,13 @@ export async function analyze(
       error: error?.toJSON(),
     };
   }
-  const found = await findCandidates(root);
+  // Looking through every body for candidates takes a while after the parse reached the end:
+  // say the work goes on, still at the end (the bar never goes back).
+  const stillWorking = () =>
+    onProgress?.({ phase: 'parse', done: bytes.length, total: bytes.length });
+  const found = await findCandidates(root, stillWorking);
   const ranking = rankCandidates(found);
-  const amdFound = await findAmdCandidates(root);
+  const amdFound = await findAmdCandidates(root, stillWorking);
   let amd: AmdAnalysis | undefined;
   let warnings = ranking.warnings;
   if (hasAmdGraphics(amdFound) || amdFound.peiGops.length) {

@@ -33,10 +33,23 @@ export async function inspectFirmware(
   opts: ParseFirmwareOptions = {},
 ): Promise<Inspection> {
   const sha256 = await sha256Hex(bytes);
+  const report = opts.progress;
   // Hashing a large file takes a while: say the parse starts now.
-  opts.progress?.(0);
-  const reading = await readFirmware(bytes, opts);
-  const guess = reading.format ? describeAs(reading.format, bytes) : detectKind(bytes);
+  report?.(0);
+  let furthest = 0;
+  const progress =
+    report &&
+    ((n: number) => {
+      furthest = Math.max(furthest, n);
+      report(n);
+    });
+  const reading = await readFirmware(bytes, { ...opts, progress });
+  // Naming the file reuses the parse's probes; a search the parse did not make (a searching
+  // format's probe) still takes a while, so say the work goes on, where the parse ended.
+  const stillWorking = report && (() => report(furthest));
+  const guess = reading.format
+    ? describeAs(reading.format, bytes, reading.probes, stillWorking)
+    : detectKind(bytes, reading.probes, stillWorking);
   const file: InspectResult = {
     size: bytes.length,
     sha256,

@@ -1,8 +1,17 @@
 /** The reader's entry point: bytes in, one firmware tree out. */
 import { Budget } from './budget';
-import type { FirmwareFormat, FormatClaim } from './containers/format';
+import {
+  stillSearching,
+  type FirmwareFormat,
+  type FormatClaim,
+  type ProbeMemo,
+} from './containers/format';
 import { FIRMWARE_FORMATS } from './containers/index';
-import { recognisePackage } from './containers/vendor/packages';
+import {
+  describePackage,
+  knownPackageFormat,
+  recognisePackage,
+} from './containers/vendor/packages';
 import { FirmwareError } from './errors';
 import { createParseContext } from './fv/body';
 import type { DecodeCache } from './tree/context';
@@ -29,6 +38,8 @@ export interface FirmwareReading {
    * `error`, the one whose opener failed; undefined when no format read the file.
    */
   format?: FirmwareFormat;
+  /** What the probes the parse ran said of the file, so naming it need not run them again. */
+  probes: ProbeMemo;
 }
 
 /**
@@ -50,13 +61,14 @@ export async function readFirmware(
   bytes: Uint8Array,
   opts: ParseFirmwareOptions = {},
 ): Promise<FirmwareReading> {
-  const claim: FormatClaim = {};
+  const probes: ProbeMemo = new Map();
+  const claim: FormatClaim = { probes };
   try {
     const root = await parseRoot(bytes, opts, claim);
-    return { root, format: claim.format };
+    return { root, format: claim.format, probes };
   } catch (e) {
     if (!(e instanceof FirmwareError)) throw e;
-    return { error: e, format: claim.format };
+    return { error: e, format: claim.format, probes };
   }
 }
 
@@ -80,7 +92,9 @@ async function parseRoot(
   ) {
     // Nothing read the file (a volume header at 0 that could not be used is not reading it).
     claim.format = undefined;
-    const pkg = recognisePackage(bytes);
+    // The package signatures are searches through the whole file: report between them.
+    const pkg = recognisePackage(bytes, stillSearching(ctx, bytes, 0));
+    claim.probes?.set(knownPackageFormat, pkg && describePackage(pkg));
     if (pkg) {
       throw new FirmwareError(
         'unsupported',

@@ -76,8 +76,14 @@ function romGpuIds(node: FirmwareNode): number[] {
   return vendorId === AMD_VENDOR_ID && lookupAmdApu(deviceId) ? [deviceId] : [];
 }
 
-/** Every AMD GOP, PEI GOP and APU VBIOS in the tree, de-duplicated, in depth-first order. */
-export async function findAmdCandidates(root: FirmwareNode): Promise<AmdCandidates> {
+/**
+ * Every AMD GOP, PEI GOP and APU VBIOS in the tree, de-duplicated, in depth-first order.
+ * `stillWorking` is called before each ROM image or body is looked at, for progress reports.
+ */
+export async function findAmdCandidates(
+  root: FirmwareNode,
+  stillWorking: () => void = () => {},
+): Promise<AmdCandidates> {
   const gops: Found<{ bytes: Uint8Array; info: AmdGopInfo; deviceIds: number[] }>[] = [];
   const vbioses: Found<{ bytes: Uint8Array; info: VbiosInfo }>[] = [];
   const peiGops: PeiGop[] = [];
@@ -91,6 +97,7 @@ export async function findAmdCandidates(root: FirmwareNode): Promise<AmdCandidat
   for (const { node, order: o } of visits) {
     const d = node.data;
     if (node.kind === 'rom-image' && d.is === 'rom-image') {
+      stillWorking();
       const image = node.raw;
       const info = vbiosInfo(image, d);
       if (!info) continue;
@@ -104,7 +111,9 @@ export async function findAmdCandidates(root: FirmwareNode): Promise<AmdCandidat
       continue;
     }
     const body = payloadOf(node);
-    if (!body || !isPe(body, 0)) continue;
+    if (!body) continue;
+    stillWorking();
+    if (!isPe(body, 0)) continue;
     const info = amdGopInfo(body);
     if (!info) continue;
     const bytes = trimPe(body);

@@ -192,8 +192,8 @@ async function openCarved(
   return true;
 }
 
-function probeCarved(b: Uint8Array): KindGuess | undefined {
-  const images = carveImages(b);
+function probeCarved(b: Uint8Array, passDone?: () => void): KindGuess | undefined {
+  const images = carveImages(b, passDone);
   if (!images.length) return undefined;
   const first = images.find((c) => c.kind !== 'firmware-volume')!;
   const more = images.length > 1 ? ` (and ${images.length - 1} more)` : '';
@@ -210,4 +210,6 @@ export const carvedFormat: FirmwareFormat = {
   probe: probeCarved,
   open: openCarved,
   searches: true,
+  // Both find images with carveImages: the opener returns false when it finds none.
+  openerAnswersProbe: true,
 };

@@ -61,8 +61,10 @@ export interface FirmwareFormat {
   /**
    * Signature checks only: what the bytes look like when they could be this format, else
    * undefined. It must match everything `open` accepts (the opener is only tried after it).
+   * A probe that searches the bytes in several passes calls `passDone` after each one, so the
+   * caller can report that it is still working.
    */
-  probe(bytes: Uint8Array): KindGuess | undefined;
+  probe(bytes: Uint8Array, passDone?: () => void): KindGuess | undefined;
   /** Absent for formats recognised but not opened (packages only a vendor tool unpacks). */
   readonly open?: FormatOpener;
   /**
@@ -71,29 +73,58 @@ export interface FirmwareFormat {
    * false when it finds nothing); `detectKind` and `inspect` still use the probe.
    */
   readonly searches?: boolean;
+  /**
+   * For a searching format: its opener returns false exactly when its probe would not match,
+   * so once the parse saw it return false, naming the file need not search again.
+   */
+  readonly openerAnswersProbe?: boolean;
 }
 
 /**
+ * What each format's probe said of one body (undefined: no match), kept so that naming a file
+ * after its parse does not run a probe the parse already ran.
+ */
+export type ProbeMemo = Map<FirmwareFormat, KindGuess | undefined>;
+
+/**
  * Which format a body is being read as: set before each opener runs and cleared when none
- * accepts, so after a throw it names the format whose opener failed.
+ * accepts, so after a throw it names the format whose opener failed. `probes`, when given,
+ * collects the probes run on the body.
  */
 export interface FormatClaim {
   format?: FirmwareFormat;
+  probes?: ProbeMemo;
 }
 
-/** The format's own description of `bytes`; a probe that reads past the end does not match. */
-export function probeFormat(format: FirmwareFormat, bytes: Uint8Array): KindGuess | undefined {
+/**
+ * The format's own description of `bytes`; a probe that reads past the end does not match.
+ * With `memo` (kept for these same bytes), a probe runs at most once.
+ */
+export function probeFormat(
+  format: FirmwareFormat,
+  bytes: Uint8Array,
+  memo?: ProbeMemo,
+  passDone?: () => void,
+): KindGuess | undefined {
+  if (memo?.has(format)) return memo.get(format);
+  let guess: KindGuess | undefined;
   try {
-    return format.probe(bytes);
+    guess = format.probe(bytes, passDone);
   } catch (e) {
-    if (e instanceof FirmwareError) return undefined;
-    throw e;
+    if (!(e instanceof FirmwareError)) throw e;
   }
+  memo?.set(format, guess);
+  return guess;
 }
 
 /** How people see a file a format read (its probe's words, or its name should they be missing). */
-export function describeAs(format: FirmwareFormat, bytes: Uint8Array): KindGuess {
-  return probeFormat(format, bytes) ?? { kind: 'unknown', label: format.name };
+export function describeAs(
+  format: FirmwareFormat,
+  bytes: Uint8Array,
+  memo?: ProbeMemo,
+  passDone?: () => void,
+): KindGuess {
+  return probeFormat(format, bytes, memo, passDone) ?? { kind: 'unknown', label: format.name };
 }
 
 /** Bodies smaller than this are searched too quickly to need progress reports in between. */
@@ -132,12 +163,13 @@ export async function openFirstFormat(
   try {
     for (const format of formats) {
       if (!format.open) continue;
-      if (!format.searches && !probeFormat(format, bytes)) {
+      if (!format.searches && !probeFormat(format, bytes, claim.probes, stillHere)) {
         stillHere();
         continue;
       }
       claim.format = format;
       if (await format.open(parent, bytes, base, absOffset, ctx)) return format;
+      if (format.openerAnswersProbe) claim.probes?.set(format, undefined);
       stillHere();
     }
     claim.format = undefined;

@@ -31,20 +31,27 @@ export function asciiAt(b: Uint8Array, offset: number, text: string): boolean {
   return true;
 }
 
-/** First index of an ASCII marker at or after `from`, or -1. */
+/**
+ * First index of an ASCII marker at or after `from` (ending by `limit`), or -1. The first
+ * character is found with the native `indexOf`, which is far quicker than a loop over every byte.
+ */
 export function indexOfAscii(b: Uint8Array, text: string, from = 0, limit = b.length): number {
   const first = text.charCodeAt(0);
   const end = Math.min(limit, b.length) - text.length;
-  for (let i = Math.max(0, from); i <= end; i++) {
-    if (b[i] === first && asciiAt(b, i, text)) return i;
-  }
+  for (let i = b.indexOf(first, Math.max(0, from)); i >= 0 && i <= end; i = b.indexOf(first, i + 1))
+    if (asciiAt(b, i, text)) return i;
   return -1;
 }
 
+/** First index of `pat` at or after `from`, or -1 (its first byte found natively, as above). */
 export function indexOfBytes(b: Uint8Array, pat: readonly number[], from = 0): number {
   const end = b.length - pat.length;
-  outer: for (let i = Math.max(0, from); i <= end; i++) {
-    for (let j = 0; j < pat.length; j++) if (b[i + j] !== pat[j]) continue outer;
+  outer: for (
+    let i = b.indexOf(pat[0], Math.max(0, from));
+    i >= 0 && i <= end;
+    i = b.indexOf(pat[0], i + 1)
+  ) {
+    for (let j = 1; j < pat.length; j++) if (b[i + j] !== pat[j]) continue outer;
     return i;
   }
   return -1;

@@ -218,9 +218,13 @@ export interface Found<T> {
 
 /**
  * Every GOP and VBT in the tree, de-duplicated, in depth-first order. Copies inside DELETED or
- * HEADER_INVALID files are listed under `ignored` and never offered.
+ * HEADER_INVALID files are listed under `ignored` and never offered. `stillWorking` is called
+ * before each body is looked at, for progress reports (a large image has thousands).
  */
-export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
+export async function findCandidates(
+  root: FirmwareNode,
+  stillWorking: () => void = () => {},
+): Promise<Candidates> {
   const leaves: { node: FirmwareNode; body: Uint8Array; order: number }[] = [];
   let order = 0;
   walk(root, (n) => {
@@ -234,6 +238,7 @@ export async function findCandidates(root: FirmwareNode): Promise<Candidates> {
   const ignored: IgnoredCandidate[] = [];
 
   for (const { node, body, order: o } of leaves) {
+    stillWorking();
     const loc = location(node, o);
     const deletedBy = deletedAncestor(node);
     const pe = isPe(body, 0);

@@ -207,6 +207,9 @@ function versionAfter(b: Uint8Array, start: number): VersionParts {
 
 const inSet = (lo: number, set: readonly number[]): boolean => set.includes(lo);
 const between = (lo: number, a: number, b: number): boolean => lo >= a && lo <= b;
+/** Haswell and Broadwell low bytes (made once here, not anew on every call of the check below). */
+const hswLike = (lo: number): boolean =>
+  inSet(lo & 0x0f, [2, 6, 0xa, 0xb, 0xd, 0xe]) && lo >>> 4 <= 3;
 
 /**
  * Is this u16 shaped like an Intel graphics device ID? A filter for table scanning only (the
@@ -216,7 +219,6 @@ const between = (lo: number, a: number, b: number): boolean => lo >= a && lo <= 
 function looksLikeIntelGraphicsId(id: number): boolean {
   const hi = id >>> 8;
   const lo = id & 0xff;
-  const hswLike = (): boolean => inSet(lo & 0x0f, [2, 6, 0xa, 0xb, 0xd, 0xe]) && lo >>> 4 <= 3;
   switch (hi) {
     case 0x01: // SNB, IVB, BYT
       return inSet(
@@ -228,7 +230,7 @@ function looksLikeIntelGraphicsId(id: number): boolean {
     case 0x0c:
     case 0x0d: // HSW
     case 0x16: // BDW
-      return hswLike();
+      return hswLike(lo);
     case 0x0f: // BYT
       return between(lo, 0x30, 0x33);
     case 0x22: // CHT / BSW
@@ -295,6 +297,8 @@ function findDeviceIds(b: Uint8Array): number[] {
   const ids = new Set<number>();
   let run: number[] = [];
   const flush = () => {
+    // Most u16s end no run: skip the sets then (a large GOP has ~80k of them).
+    if (!run.length) return;
     const distinct = new Set(run);
     // Two values alone could be chance; accept a pair only within one family (e.g. GLK 3184/3185).
     const pairOk = distinct.size === 2 && new Set(run.map((id) => id >>> 8)).size === 1;

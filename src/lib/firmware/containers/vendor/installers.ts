@@ -111,7 +111,7 @@ const INNO_TABLE_IDS = [
 /** The setup data starts with this text and the version that wrote it: "(6.2.0) (u)". */
 const INNO_DATA_MARKS = ['Inno Setup Setup Data (', 'My Inno Setup Extensions Setup Data ('];
 
-function innoTableAt(b: Uint8Array): number {
+function innoTableAt(b: Uint8Array, passDone: () => void): number {
   const v = new ByteView(b);
   if (v.has(INNO_EXE_HEADER, 12) && asciiAt(b, INNO_EXE_HEADER, 'Inno')) {
     const table = v.u32(INNO_EXE_HEADER + 4);
@@ -120,14 +120,16 @@ function innoTableAt(b: Uint8Array): number {
   }
   for (const id of INNO_TABLE_IDS) {
     const at = find(b, id);
+    passDone();
     if (at >= 0) return at;
   }
   return find(b, INNO_TABLE_OLD);
 }
 
-function innoAt(b: Uint8Array): InstallerFound | undefined {
-  const table = innoTableAt(b);
+function innoAt(b: Uint8Array, passDone: () => void): InstallerFound | undefined {
+  const table = innoTableAt(b, passDone);
   for (const mark of INNO_DATA_MARKS) {
+    passDone();
     for (let at = find(b, text(mark)); at >= 0; at = find(b, text(mark), at + 1)) {
       const version = versionAt(b, at + mark.length);
       // A program that merely mentions the text (innoextract itself) has no version after it.
@@ -246,13 +248,22 @@ function cabSfxAt(b: Uint8Array): InstallerFound | undefined {
   return undefined;
 }
 
-/** The installer an executable is, when it carries one's markers. */
-export function recogniseInstaller(b: Uint8Array): InstallerFound | undefined {
+/**
+ * The installer an executable is, when it carries one's markers. Inno Setup's and the cabinet's
+ * markers are searched for through all of the bytes; `passDone` is called between searches.
+ */
+export function recogniseInstaller(
+  b: Uint8Array,
+  passDone: () => void = () => {},
+): InstallerFound | undefined {
   if (!asciiAt(b, 0, 'MZ')) return undefined;
-  const found = nsisAt(b) ?? innoAt(b);
-  if (found) return found;
+  const nsis = nsisAt(b);
+  if (nsis) return nsis;
+  const innoSetup = innoAt(b, passDone);
+  if (innoSetup) return innoSetup;
   const overlay = overlayOf(b);
   if (overlay < 0) return undefined;
+  passDone();
   return installShieldAt(b, overlay) ?? rarSfxAt(b, overlay) ?? cabSfxAt(b);
 }
 
@@ -283,8 +294,8 @@ async function openInstaller(
   );
 }
 
-function probeInstaller(b: Uint8Array): KindGuess | undefined {
-  const found = recogniseInstaller(b);
+function probeInstaller(b: Uint8Array, passDone?: () => void): KindGuess | undefined {
+  const found = recogniseInstaller(b, passDone);
   if (!found) return undefined;
   return {
     kind: 'vendor-package',

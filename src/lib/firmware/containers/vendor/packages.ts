@@ -53,8 +53,14 @@ function amiUcpAt(b: Uint8Array): boolean {
   return false;
 }
 
-/** The package `bytes` is, when it is one this reader knows by its signature. */
-export function recognisePackage(b: Uint8Array): KnownPackage | undefined {
+/**
+ * The package `bytes` is, when it is one this reader knows by its signature. Each signature is
+ * a search through all of the bytes; `passDone` is called after each.
+ */
+export function recognisePackage(
+  b: Uint8Array,
+  passDone: () => void = () => {},
+): KnownPackage | undefined {
   if (find(b, AMI_PFAT) >= 0) {
     return {
       // At the start of a file the reader opens it; elsewhere (inside a flasher) it cannot.
@@ -62,30 +68,35 @@ export function recognisePackage(b: Uint8Array): KnownPackage | undefined {
       tool: `the "AMI BIOS Guard Extractor" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   if (amiUcpAt(b)) {
     return {
       name: 'an AMI UCP update package (@UAF/@HPU)',
       tool: `the "AMI UCP Update Extractor" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   if (find(b, DELL_PKG) >= 0) {
     return {
       name: 'a Dell ThinOS package (xz-compressed PFS)',
       tool: `the "Dell PFS Update Extractor" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   if (find(b, PHOENIX_TDK) >= 0) {
     return {
       name: 'a Phoenix TDK packer executable',
       tool: `the "Phoenix TDK Packer Extractor" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   if (indexOfAscii(b, 'FjSfxBinay') >= 0) {
     return {
       name: 'a Fujitsu self-extracting BIOS package',
       tool: `the "Fujitsu SFX BIOS Extractor" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   const cab = find(b, VAIO_CAB);
   if (
     cab >= 0 &&
@@ -100,18 +111,21 @@ export function recognisePackage(b: Uint8Array): KnownPackage | undefined {
       tool: `the "VAIO Packaging Manager Extractor" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   if (asciiAt(b, 0, 'MZ') && indexOfAscii(b, '<UU>') >= 0) {
     return {
       name: 'a Portwell EFI update executable',
       tool: `the "Portwell EFI Update Extractor" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   if (find(b, APPLE_IM4P) >= 0) {
     return {
       name: 'an Apple IM4P-wrapped EFI image',
       tool: `the "Apple EFI IM4P Splitter" of ${BIOS_UTILITIES}`,
     };
   }
+  passDone();
   return archiveAt(b);
 }
 
@@ -146,9 +160,8 @@ function archiveAt(b: Uint8Array): KnownPackage | undefined {
   return undefined;
 }
 
-function probePackage(b: Uint8Array): KindGuess | undefined {
-  const pkg = recognisePackage(b);
-  if (!pkg) return undefined;
+/** How people see a package recognised by `recognisePackage`. */
+export function describePackage(pkg: KnownPackage): KindGuess {
   const label = pkg.name.replace(/^an? /, '').replace(/:.*/, '');
   return {
     kind: 'vendor-package',
@@ -156,6 +169,11 @@ function probePackage(b: Uint8Array): KindGuess | undefined {
     offset: 0,
     detail: `unpack it with ${pkg.tool}`,
   };
+}
+
+function probePackage(b: Uint8Array, passDone?: () => void): KindGuess | undefined {
+  const pkg = recognisePackage(b, passDone);
+  return pkg && describePackage(pkg);
 }
 
 /**
