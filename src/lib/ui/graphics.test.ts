@@ -48,12 +48,21 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
     expect(found.intelGops.length).toBe(1);
     expect(found.amdGops.length).toBe(1);
     expect(found.amdVbioses).toEqual([]);
-    // Neither an answer nor an AMD lspci turns it into an AMD image.
+    // Neither an answer nor an AMD lspci turns it into an AMD image; the AMD lspci is reported:
+    // this Intel board's BIOS is not the machine's.
     for (const chosen of [undefined, 'amd'] as const)
       expect(stepGraphics(sources, chosen, AMD_LSPCI)).toEqual({
         vendor: 'intel',
         ask: false,
         discreteAmdGop: true,
+        lspciOther: 'amd',
+      });
+    for (const lspci of [INTEL_LSPCI, '', undefined])
+      expect(stepGraphics(sources, undefined, lspci)).toEqual({
+        vendor: 'intel',
+        ask: false,
+        discreteAmdGop: true,
+        lspciOther: undefined,
       });
     expect(missingCompanion(sources, 'intel')).toBeUndefined();
   });
@@ -110,11 +119,34 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
 
   it('an AMD GOP .efi and a VBIOS .bin: AMD without a question', async () => {
     const sources = [await fixture(MIXED.amdGop), await fixture(MIXED.vbios)];
+    // An Intel lspci is reported: the AMD firmware is not this machine's.
     expect(stepGraphics(sources, 'intel', INTEL_LSPCI)).toEqual({
       vendor: 'amd',
       ask: false,
       discreteAmdGop: false,
+      lspciOther: 'intel',
     });
+    expect(stepGraphics(sources, undefined, AMD_LSPCI)).toEqual({
+      vendor: 'amd',
+      ask: false,
+      discreteAmdGop: false,
+      lspciOther: undefined,
+    });
+  });
+
+  it('an Intel GOP or VBT alone and an AMD lspci: the mismatch; a file with no graphics firmware: none', async () => {
+    for (const rel of [MIXED.intelGop, MIXED.vbt])
+      expect(stepGraphics([await fixture(rel)], undefined, AMD_LSPCI)).toMatchObject({
+        vendor: 'intel',
+        ask: false,
+        lspciOther: 'amd',
+      });
+    const notFirmware = [await source('x.txt', new TextEncoder().encode('hello'))];
+    expect(stepGraphics(notFirmware, undefined, AMD_LSPCI)).toMatchObject({
+      vendor: 'intel',
+      lspciOther: undefined,
+    });
+    expect(stepGraphics([], undefined, AMD_LSPCI).lspciOther).toBeUndefined();
   });
 
   it('asks for the file that completes a pair, for the vendor of the steps', async () => {
