@@ -39,6 +39,7 @@ import { buildAmdRoms, type AmdRoms } from '../../src/lib/firmware/amd/rom';
 import { en } from '../../src/lib/i18n/en';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
 import { fixturePath } from '../helpers/fixtures';
+import { PHOENIX_LSPCI, PHOENIX_SPLIT_ROMS } from '../helpers/mixed-graphics';
 
 const reason = browserSkipReason('AMD flow', { fixtures: true });
 
@@ -63,11 +64,7 @@ const RENOIR_LSPCI = [
   '06:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Renoir Radeon High Definition Audio Controller [1002:1637]',
 ].join('\n');
 
-/** A Phoenix APU whose BIOS gave the GOP but no VBIOS. */
-const PHOENIX_LSPCI = [
-  'c5:00.0 Display controller [0380]: Advanced Micro Devices, Inc. [AMD/ATI] Phoenix1 [1002:15bf] (rev c1)',
-  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-].join('\n');
+/** A Phoenix APU whose BIOS gave the GOP but no VBIOS (PHOENIX_LSPCI). */
 const PHOENIX_GOP = 'amd/gop/isc30-gop-8745hs-v3.8.9/AMDGopDriver_8745hs.efi';
 const PHOENIX_VBIOS = 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin';
 /** A ROM file name the default config gives the VBIOS alone (names.ts: vbios-<id>.bin). */
@@ -329,14 +326,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     const withVbios = await buildAmdRoms({ gop, vbios });
     await buildInPage(page, withVbios);
     expect(await page.getByTestId('amd-layout-combined').isDisabled()).toBe(false);
-    await expect
-      .poll(() => pageVmConf(page))
-      .toBe(
-        amdVmConf(PHOENIX_LSPCI, {
-          romFile: 'vbios-15bf.bin',
-          gopRomFile: 'amd-gop-15bf-audio.rom',
-        }),
-      );
+    await expect.poll(() => pageVmConf(page)).toBe(amdVmConf(PHOENIX_LSPCI, PHOENIX_SPLIT_ROMS));
     await page.close();
   });
 

@@ -28,6 +28,8 @@ import {
   intelGopWithApuVbios,
   intelGopWithApuVbiosOnly,
   MIXED,
+  PHOENIX_LSPCI,
+  PHOENIX_SPLIT_ROMS,
 } from '../helpers/mixed-graphics';
 import { captureStdout } from '../helpers/stdout';
 import { romCommand } from '../../src/cli/commands/rom';
@@ -46,10 +48,6 @@ function writeTmp(name: string, bytes: Uint8Array): string {
   return path;
 }
 
-const PHOENIX_LSPCI = [
-  'c5:00.0 Display controller [0380]: Advanced Micro Devices, Inc. [AMD/ATI] Phoenix1 [1002:15bf] (rev c1)',
-  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-].join('\n');
 const ADL_LSPCI =
   '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
 
@@ -223,14 +221,7 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     await page.getByTestId('block-vm-conf').waitFor();
     expect(await page.getByTestId('mode').count()).toBe(0);
     expect(await page.getByTestId('amd-layout-split').isChecked()).toBe(true);
-    await expect
-      .poll(() => pageVmConf(page))
-      .toBe(
-        amdVmConf(PHOENIX_LSPCI, {
-          romFile: 'vbios-15bf.bin',
-          gopRomFile: 'amd-gop-15bf-audio.rom',
-        }),
-      );
+    await expect.poll(() => pageVmConf(page)).toBe(amdVmConf(PHOENIX_LSPCI, PHOENIX_SPLIT_ROMS));
     await page.getByTestId('amd-layout-combined').check();
     const combinedConf = amdVmConf(PHOENIX_LSPCI, {
       romFile: 'amd-vbios-gop-15bf.rom',
