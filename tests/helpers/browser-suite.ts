@@ -2,30 +2,18 @@
 // and the benches import browser.ts outside vitest.
 import { afterAll, beforeAll } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  launch,
-  noBridgeReason,
-  noBrowserReason,
-  serveBuild,
-  type BrowserSession,
-  type Site,
-} from './browser';
+import { launch, noBrowserReason, serveBuild, type BrowserSession, type Site } from './browser';
 import { haveFixtures, noFixturesReason } from './fixtures';
 import { parseLspci } from '../../src/lib/firmware/config/inputs';
 import { renderConfig, type ConfigOptions } from '../../src/lib/firmware/config/render';
 import { PVE_RELEASES } from '../../src/lib/firmware/config/facts';
 
 /**
- * Why the browser suite `name` cannot run here, or '' when it can: no Chromium or build, no e2e
- * build (`bridge`), no firmware fixtures (`fixtures`). Says why on the console once.
+ * Why the browser suite `name` cannot run here, or '' when it can: no Chromium or build, or no
+ * firmware fixtures when it needs them. Says why on the console once.
  */
-export function browserSkipReason(
-  name: string,
-  needs: { fixtures?: boolean; bridge?: boolean } = {},
-): string {
-  const reason =
-    (needs.bridge ? noBridgeReason : noBrowserReason) ||
-    (needs.fixtures && !haveFixtures ? noFixturesReason : '');
+export function browserSkipReason(name: string, needs: { fixtures?: boolean } = {}): string {
+  const reason = noBrowserReason || (needs.fixtures && !haveFixtures ? noFixturesReason : '');
   if (reason) console.warn(`[skip] browser ${name} tests: ${reason}`);
   return reason;
 }
