@@ -11,8 +11,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   buildFile,
   buildSection,
@@ -24,24 +24,24 @@ import {
 import {
   axeViolations,
   downloaded,
-  launch,
-  noBrowserReason,
-  serveBuild,
+  PRODUCT_NAMES,
   strayEnglishWords,
   tabTo,
-  type BrowserSession,
-  type Site,
 } from '../helpers/browser';
+import {
+  amdVmConf,
+  browserSkipReason,
+  openConfig,
+  pageVmConf,
+  servedApp,
+} from '../helpers/browser-suite';
 import { buildAmdRoms, type AmdRoms } from '../../src/lib/firmware/amd/rom';
-import { parseLspci } from '../../src/lib/firmware/config/inputs';
-import { renderConfig, type ConfigOptions } from '../../src/lib/firmware/config/render';
-import { PVE_RELEASES } from '../../src/lib/firmware/config/facts';
 import { en } from '../../src/lib/i18n/en';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
-import { fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
+import { fixturePath } from '../helpers/fixtures';
+import { PHOENIX_LSPCI, PHOENIX_SPLIT_ROMS } from '../helpers/mixed-graphics';
 
-const reason = noBrowserReason || (!haveFixtures ? noFixturesReason : '');
-if (reason) console.warn(`[skip] browser AMD flow tests: ${reason}`);
+const reason = browserSkipReason('AMD flow', { fixtures: true });
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const read = (rel: string) => new Uint8Array(readFileSync(fixturePath(rel)));
@@ -64,11 +64,7 @@ const RENOIR_LSPCI = [
   '06:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Renoir Radeon High Definition Audio Controller [1002:1637]',
 ].join('\n');
 
-/** A Phoenix APU whose BIOS gave the GOP but no VBIOS. */
-const PHOENIX_LSPCI = [
-  'c5:00.0 Display controller [0380]: Advanced Micro Devices, Inc. [AMD/ATI] Phoenix1 [1002:15bf] (rev c1)',
-  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-].join('\n');
+/** A Phoenix APU whose BIOS gave the GOP but no VBIOS (PHOENIX_LSPCI). */
 const PHOENIX_GOP = 'amd/gop/isc30-gop-8745hs-v3.8.9/AMDGopDriver_8745hs.efi';
 const PHOENIX_VBIOS = 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin';
 /** A ROM file name the default config gives the VBIOS alone (names.ts: vbios-<id>.bin). */
@@ -112,42 +108,8 @@ function vfctTable(vbios: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The VM config lines step 3 must show: the Node core's, for the same choices. */
-function vmConfLines(
-  lspci: string,
-  o: Pick<ConfigOptions, 'romFile' | 'gopRomFile' | 'combinedRom'> & { noVbios?: boolean },
-): string {
-  const options: ConfigOptions & { noVbios?: boolean } = {
-    pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
-    boot: 'systemd-boot',
-    igpu: parseLspci(lspci).amd!,
-    mode: 'rom',
-    vmid: 100,
-    ...o,
-  };
-  return renderConfig(options)
-    .blocks.find((b) => b.id === 'vm-conf')!
-    .lines.map((l) => l.text)
-    .join('\n');
-}
-
-/** Product and tool names that stay as they are in Chinese text; the core's reset notes name Radeon devices. */
-const TECHNICAL = [
-  'Intel',
-  'Option',
-  'Proxmox',
-  'Radeon',
-  'Renoir',
-  'initramfs',
-  'libvirt',
-  'lspci',
-  'proxmox-boot-tool',
-  'systemd-boot',
-  'vendor-reset',
-];
-
-const pageVmConf = (page: Page) =>
-  page.getByTestId('block-vm-conf').getByTestId('code-text').textContent();
+/** Names that stay as they are in Chinese text: the APU's, and the reset notes' module. */
+const TECHNICAL = [...PRODUCT_NAMES, 'Renoir', 'vendor-reset'];
 
 /** Every text file of an unpacked zip, joined. */
 const zipText = (files: Record<string, Uint8Array>) =>
@@ -155,21 +117,6 @@ const zipText = (files: Record<string, Uint8Array>) =>
     .filter(([n]) => !/\.(rom|bin)$/.test(n))
     .map(([, b]) => new TextDecoder().decode(b))
     .join('\n');
-
-async function openPage(session: BrowserSession, site: Site, width = 1280): Promise<Page> {
-  const page = await session.context.newPage();
-  await page.setViewportSize({ width, height: 900 });
-  await page.goto(site.url);
-  return page;
-}
-
-/** Step 3 starts closed unless settings are remembered; opens it either way. */
-async function openConfig(page: Page) {
-  const either = page.locator('[data-testid="open-config"], [data-testid="vmid"]').first();
-  await either.waitFor();
-  if ((await either.getAttribute('data-testid')) === 'open-config') await either.click();
-  await page.getByTestId('vmid').waitFor();
-}
 
 async function buildInPage(page: Page, node: AmdRoms) {
   await page.getByTestId('build-amd-roms').click();
@@ -183,23 +130,13 @@ async function buildInPage(page: Page, node: AmdRoms) {
 }
 
 describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
-  let site: Site;
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    site = await serveBuild('/');
-    session = await launch();
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
-  });
+  const { openPage } = servedApp();
 
   it('Renoir ROM → GOP + VBIOS listed → ROMs equal Node’s → AMD config → zip', async () => {
     const { gop, vbios } = renoirParts();
     const node = await buildAmdRoms({ gop, vbios });
     expect(node.roms.map((r) => r.kind)).toEqual(['combined', 'gop-only', 'vbios']);
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page.getByTestId('file-input').setInputFiles(fixturePath(RENOIR_ROM));
     await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
 
@@ -242,25 +179,13 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     await page.getByTestId('lspci').fill(RENOIR_LSPCI);
     await page.getByTestId('block-vm-conf').waitFor();
     expect(await page.getByTestId('amd-lspci-expected').count()).toBe(0);
-    const amd = parseLspci(RENOIR_LSPCI).amd!;
-    const expected = renderConfig({
-      pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
-      boot: 'systemd-boot',
-      igpu: amd,
-      mode: 'rom',
-      vmid: 100,
+    const vmLines = amdVmConf(RENOIR_LSPCI, {
       romFile: 'vbios-1636.bin',
       gopRomFile: 'amd-gop-1636-audio.rom',
     });
-    const vmLines = expected.blocks
-      .find((b) => b.id === 'vm-conf')!
-      .lines.map((l) => l.text)
-      .join('\n');
     expect(vmLines).toContain('hostpci0: 0000:06:00.0,pcie=1,romfile=vbios-1636.bin');
     expect(vmLines).toContain('hostpci1: 0000:06:00.1,pcie=1,romfile=amd-gop-1636-audio.rom');
-    expect(await page.getByTestId('block-vm-conf').getByTestId('code-text').textContent()).toBe(
-      vmLines,
-    );
+    expect(await pageVmConf(page)).toBe(vmLines);
     // An AMD iGPU always takes option ROMs: no ROM-or-OVMF choice, one line saying so.
     expect(await page.getByTestId('mode').count()).toBe(0);
     expect(await page.getByTestId('amd-mode').textContent()).toBe(en['config.amdMode']);
@@ -293,7 +218,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
 
     // One combined ROM instead: on hostpci0, none on hostpci1, and only it in the zip.
     await page.getByTestId('amd-layout-combined').check();
-    const combinedLines = vmConfLines(RENOIR_LSPCI, {
+    const combinedLines = amdVmConf(RENOIR_LSPCI, {
       romFile: 'amd-vbios-gop-1636.rom',
       combinedRom: true,
     });
@@ -329,7 +254,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     const node = await buildAmdRoms({ gop });
     expect(node.roms.map((r) => r.kind)).toEqual(['gop-only']);
     const gopRom = node.roms[0];
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page.getByTestId('file-input').setInputFiles(writeTmp('bios.bin', biosWithGopOnly(gop)));
     await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
 
@@ -362,7 +287,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     expect(await page.getByTestId('amd-layout-why').textContent()).toBe(
       en['config.amdLayout.noVbios'],
     );
-    const lines = vmConfLines(PHOENIX_LSPCI, { gopRomFile: gopRom.fileName, noVbios: true });
+    const lines = amdVmConf(PHOENIX_LSPCI, { gopRomFile: gopRom.fileName, noVbios: true });
     expect(lines).toContain(`hostpci1: 0000:c5:00.1,pcie=1,romfile=${gopRom.fileName}`);
     expect(lines).toMatch(/^hostpci0: 0000:c5:00\.0,pcie=1$/m);
     expect(await pageVmConf(page)).toBe(lines);
@@ -401,14 +326,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     const withVbios = await buildAmdRoms({ gop, vbios });
     await buildInPage(page, withVbios);
     expect(await page.getByTestId('amd-layout-combined').isDisabled()).toBe(false);
-    await expect
-      .poll(() => pageVmConf(page))
-      .toBe(
-        vmConfLines(PHOENIX_LSPCI, {
-          romFile: 'vbios-15bf.bin',
-          gopRomFile: 'amd-gop-15bf-audio.rom',
-        }),
-      );
+    await expect.poll(() => pageVmConf(page)).toBe(amdVmConf(PHOENIX_LSPCI, PHOENIX_SPLIT_ROMS));
     await page.close();
   });
 
@@ -417,7 +335,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     const vbiosPath = 'amd/vbios/thieuson-vbios-1636-renoir/vbios_1636_org.dat';
     // What `rom --gop GOP.efi --vbios VBIOS.bin` builds (rom-amd.ts): the files as they are.
     const node = await buildAmdRoms({ gop: read(gopPath), vbios: read(vbiosPath) });
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page
       .getByTestId('file-input')
       .setInputFiles([fixturePath(gopPath), fixturePath(vbiosPath)]);
@@ -436,7 +354,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
   it('renders the AMD steps in 简体中文 without stray English or sideways overflow', async () => {
     const { gop, vbios } = renoirParts();
     const node = await buildAmdRoms({ gop, vbios });
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page.getByTestId('lang').selectOption('zh-CN');
     await page.getByTestId('file-input').setInputFiles(fixturePath(RENOIR_ROM));
     await page.getByTestId('step-output').waitFor({ timeout: 60_000 });
@@ -474,7 +392,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     const { gop, vbios } = renoirParts();
     const node = await buildAmdRoms({ gop, vbios });
     const combined = node.roms.find((r) => r.kind === 'combined')!;
-    const page = await openPage(session, site);
+    const page = await openPage();
     await tabTo(page, 'file-input');
     // Headless Chromium opens no native dialog for a key press; the focused input takes the file.
     await page.locator(':focus').setInputFiles(fixturePath(RENOIR_ROM));
@@ -499,7 +417,7 @@ describe.skipIf(!!reason)('the AMD APU flow in Chromium', () => {
     await page.keyboard.type(RENOIR_LSPCI);
     await expect
       .poll(() => pageVmConf(page))
-      .toBe(vmConfLines(RENOIR_LSPCI, { romFile: combined.fileName, combinedRom: true }));
+      .toBe(amdVmConf(RENOIR_LSPCI, { romFile: combined.fileName, combinedRom: true }));
     await tabTo(page, 'download-zip');
     const zip = await downloaded(page, () => page.keyboard.press('Enter'));
     const files = unzipSync(zip.bytes);

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-  launch,
-  noBrowserReason,
-  serveBuild,
-  type BrowserSession,
-  type Site,
-} from '../helpers/browser';
+import { downloaded } from '../helpers/browser';
+import { browserSkipReason, openConfig, servedApp } from '../helpers/browser-suite';
 import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
 import { PVE_RELEASES } from '../../src/lib/firmware/config/facts';
 import { renderConfig } from '../../src/lib/firmware/config/render';
@@ -17,7 +12,7 @@ import { ASK_DEVICE_ID_LINE } from '../../src/lib/firmware/config/device-id';
 import { vmMergeLines } from '../../src/lib/firmware/config/vm-plan';
 import { igpuGeneration, representativeIgpu } from '../../src/lib/firmware/igpu/devices';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
-import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
+import { fixtureJson, fixturePath } from '../helpers/fixtures';
 
 interface Expected {
   file: string;
@@ -25,8 +20,7 @@ interface Expected {
   vbts: { sha256_exact: string; vbt_size: number; platform: string }[];
 }
 
-const reason = noBrowserReason || (!haveFixtures ? noFixturesReason : '');
-if (reason) console.warn(`[skip] browser app-flow tests: ${reason}`);
+const reason = browserSkipReason('app-flow', { fixtures: true });
 
 const screens = join(process.cwd(), '.tmp/screens');
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -56,41 +50,18 @@ async function tabTo(page: Page, testid: string, max = 60) {
   throw new Error(`${testid} not reachable with Tab`);
 }
 
-/** Step 3 starts closed unless settings are remembered; opens it either way. */
-async function openConfig(page: Page) {
-  const either = page.locator('[data-testid="open-config"], [data-testid="vmid"]').first();
-  await either.waitFor();
-  if ((await either.getAttribute('data-testid')) === 'open-config') await either.click();
-  await page.getByTestId('vmid').waitFor();
-}
-
-async function downloaded(page: Page, click: () => Promise<void>) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
-  const path = await dl.path();
-  return { name: dl.suggestedFilename(), bytes: new Uint8Array(readFileSync(path!)) };
-}
-
 describe.skipIf(!!reason)('the app flow in Chromium', () => {
-  let site: Site;
-  let session: BrowserSession;
+  const app = servedApp();
 
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(screens, { recursive: true });
-    site = await serveBuild('/');
-    session = await launch();
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
   });
 
   it('drop a vendor SPI image → build the ROM → the download equals Node’s ROM', async () => {
     const { gop, vbt } = adlPair();
     const node = await buildIgdRom({ variant: 'full', gop, vbt, deviceId: 0x46a6 });
     for (const width of [1280, 390]) {
-      const page = await session.context.newPage();
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto(site.url);
+      const page = await app.openPage(width);
       await page.screenshot({ path: join(screens, `0-start-${width}.png`), fullPage: true });
       await page
         .getByTestId('file-input')
@@ -127,9 +98,7 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
       ASK_DEVICE_ID_LINE,
     );
     for (const width of [1280, 390]) {
-      const page = await session.context.newPage();
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto(site.url);
+      const page = await app.openPage(width);
       await openConfig(page);
       await page.getByTestId('pve').selectOption('9.1');
       await page.getByTestId('boot').selectOption('systemd-boot');
@@ -173,8 +142,8 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
   });
 
   it('remembers settings across reloads, and forgets them', async () => {
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await openConfig(page);
     await page.getByTestId('vmid').fill('4321');
     await page.getByTestId('boot').selectOption('grub');
@@ -200,8 +169,8 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
       mode: 'rom',
       vmid: 100,
     });
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     // Start from no remembered settings (an earlier test chose ADL).
     await openConfig(page);
     await page.getByTestId('forget').click();
@@ -223,8 +192,8 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
   it('runs the main flow with the keyboard only', async () => {
     const { gop, vbt } = adlPair();
     const node = await buildIgdRom({ variant: 'full', gop, vbt });
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await tabTo(page, 'file-input');
     // Headless Chromium opens no native dialog for a key press; the focused input takes the file.
     await page.locator(':focus').setInputFiles(fixturePath('vendor-like-2/aptio5-spi-adl.bin'));
@@ -247,9 +216,7 @@ describe.skipIf(!!reason)('the app flow in Chromium', () => {
       vmid: 100,
     });
     for (const width of [1280, 390]) {
-      const page = await session.context.newPage();
-      await page.setViewportSize({ width, height: 900 });
-      await page.goto(site.url);
+      const page = await app.openPage(width);
       await page.getByTestId('lang').selectOption('zh-CN');
       if (await page.getByTestId('open-config').isVisible()) await openConfig(page);
       await page.getByTestId('vmid').fill('100');

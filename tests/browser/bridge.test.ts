@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compressLzma } from '../../src/lib/firmware/api';
 import { patchOvmf } from '../../src/lib/firmware/ovmf/patch';
 import { parseFirmware } from '../../src/lib/firmware/parse';
@@ -19,9 +19,8 @@ import {
   noBrowserReason,
   pageFiles,
   serveBuild,
-  type BrowserSession,
-  type Site,
 } from '../helpers/browser';
+import { servedApp } from '../helpers/browser-suite';
 import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
 
 interface Expected {
@@ -92,20 +91,11 @@ describe.skipIf(!!noBridgeReason)('production build and the test hook', () => {
 });
 
 describe.skipIf(!!noBridgeReason)('cancelling one bridge job strands no other', () => {
-  let site: Site;
-  let session: BrowserSession;
-  beforeAll(async () => {
-    site = await serveBuild('/', E2E_BUILD);
-    session = await launch();
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
-  });
+  const app = servedApp('/', E2E_BUILD);
 
   async function bridgePage(): Promise<Page> {
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page.waitForFunction(() => 'ovmfGop' in globalThis);
     return page;
   }
@@ -316,16 +306,7 @@ function adlPairFromSpi() {
 describe.skipIf(!!(noBrowserReason || noFixtures))(
   'cancel in one panel, the other finishes',
   () => {
-    let site: Site;
-    let session: BrowserSession;
-    beforeAll(async () => {
-      site = await serveBuild('/');
-      session = await launch();
-    });
-    afterAll(async () => {
-      await session?.close();
-      await site?.stop();
-    });
+    const app = servedApp();
 
     it(
       'cancelling the OVMF patch while the explorer loads: the explorer still shows the tree',
@@ -335,9 +316,7 @@ describe.skipIf(!!(noBrowserReason || noFixtures))(
       async () => {
         let count = 0;
         walk(await parseFirmware(read(SPI)), () => void count++);
-        const page = await session.context.newPage();
-        await page.setViewportSize({ width: 1280, height: 900 });
-        await page.goto(site.url);
+        const page = await app.openPage();
         await page.getByTestId('file-input').setInputFiles(fixturePath(SPI));
         await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
         await page.getByTestId('mode-ovmf').check();
@@ -387,8 +366,8 @@ describe.skipIf(!!(noBrowserReason || noFixtures))(
     );
 
     it('cancelling the explorer’s load shows a neutral “cancelled”, not an error', async () => {
-      const page = await session.context.newPage();
-      await page.goto(site.url);
+      const page = await app.session.context.newPage();
+      await page.goto(app.site.url);
       await page.getByTestId('tab-explorer').click();
       await page.getByTestId('explorer-input').setInputFiles(fixturePath(SPI));
       await page.locator('[data-testid="explorer"] .status button').click();

@@ -10,44 +10,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/lib/firmware/doctor/engine';
 import { REPORT_HEADER } from '../../src/lib/firmware/doctor/probe-format';
 import { PROBE_SCRIPT } from '../../src/lib/firmware/doctor/probe-script';
 import { hookScript } from '../../src/lib/firmware/doctor/hookscript';
 import { parseVbt } from '../../src/lib/firmware/gop/vbt';
-import {
-  downloaded,
-  launch,
-  noBrowserReason,
-  serveBuild,
-  type BrowserSession,
-  type Site,
-} from '../helpers/browser';
+import { downloaded } from '../helpers/browser';
+import { browserSkipReason, servedApp } from '../helpers/browser-suite';
 import { fixturePath, haveFixtures } from '../helpers/fixtures';
 
-if (noBrowserReason) console.warn(`[skip] browser doctor tests: ${noBrowserReason}`);
+const reason = browserSkipReason('doctor');
 
 const REPORT = fileURLToPath(
   new URL('../../src/lib/firmware/doctor/testdata/pve9-sdboot-adl-broken.txt', import.meta.url),
 );
 const LOG = 'TASK ERROR: legacy IGD assignment is not compatible with q35';
 
-describe.skipIf(!!noBrowserReason)('Diagnose panel', () => {
-  let site: Site;
-  let session: BrowserSession;
+describe.skipIf(!!reason)('Diagnose panel', () => {
+  const app = servedApp();
   let page: Page;
 
   beforeAll(async () => {
-    site = await serveBuild();
-    session = await launch();
-    page = await session.context.newPage();
-    await page.goto(site.url);
+    page = await app.session.context.newPage();
+    await page.goto(app.site.url);
   }, 60_000);
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
-  });
 
   it('shows the probe script byte for byte', async () => {
     // The first of the panel's two folds: the probe (the hookscript follows).

@@ -2,19 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { guidBytes } from '../../src/lib/firmware/bytes/guid';
 import { checksum16 } from '../../src/lib/firmware/bytes/checksum';
-import {
-  launch,
-  noBrowserReason,
-  serveBuild,
-  type BrowserSession,
-  type Site,
-} from '../helpers/browser';
+import { browserSkipReason, servedApp } from '../helpers/browser-suite';
 
-if (noBrowserReason) console.warn(`[skip] browser tests: ${noBrowserReason}`);
+const reason = browserSkipReason('app shell');
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -50,24 +44,17 @@ async function dropFile(page: Page, name: string, bytes: Uint8Array) {
   await zone.dispatchEvent('drop', { dataTransfer });
 }
 
-describe.skipIf(!!noBrowserReason)('app shell in Chromium', () => {
-  let site: Site;
-  let session: BrowserSession;
+describe.skipIf(!!reason)('app shell in Chromium', () => {
+  const app = servedApp('/tools/gop/');
   const requests: string[] = [];
 
-  beforeAll(async () => {
-    site = await serveBuild('/tools/gop/');
-    session = await launch();
-    session.context.on('request', (r) => requests.push(r.url()));
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
+  beforeAll(() => {
+    app.session.context.on('request', (r) => requests.push(r.url()));
   });
 
   it('computes size and SHA-256 in the worker for a dropped file (served from a sub-path)', async () => {
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     const bytes = sampleFile(0x11000);
     await dropFile(page, 'volume.bin', bytes);
     await expect.poll(() => page.getByTestId('sha256').textContent()).toBe(sha256(bytes));
@@ -77,8 +64,8 @@ describe.skipIf(!!noBrowserReason)('app shell in Chromium', () => {
   });
 
   it('takes a file through the file chooser too', async () => {
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     const dir = mkdtempSync(join(tmpdir(), 'pick-'));
     const bytes = new Uint8Array(randomBytes(12345));
     writeFileSync(join(dir, 'random.bin'), bytes);
@@ -89,8 +76,8 @@ describe.skipIf(!!noBrowserReason)('app shell in Chromium', () => {
   });
 
   it('loads and works offline after the first visit', async () => {
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page.evaluate(async () => {
       const reg = await navigator.serviceWorker.ready;
       return reg.active?.state;
@@ -98,7 +85,7 @@ describe.skipIf(!!noBrowserReason)('app shell in Chromium', () => {
     // The service worker controls the next load; make sure it has finished precaching.
     await page.reload();
     await page.waitForFunction(() => !!navigator.serviceWorker.controller);
-    await session.context.setOffline(true);
+    await app.session.context.setOffline(true);
     try {
       await page.reload();
       await expect.poll(() => page.getByTestId('dropzone').isVisible()).toBe(true);
@@ -106,14 +93,14 @@ describe.skipIf(!!noBrowserReason)('app shell in Chromium', () => {
       await dropFile(page, 'offline.bin', bytes);
       await expect.poll(() => page.getByTestId('sha256').textContent()).toBe(sha256(bytes));
     } finally {
-      await session.context.setOffline(false);
+      await app.session.context.setOffline(false);
     }
     await page.close();
   });
 
   it('switches to Simplified Chinese', async () => {
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page.getByRole('combobox').selectOption('zh-CN');
     await expect.poll(() => page.getByTestId('privacy').textContent()).toContain('不上传');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
@@ -123,7 +110,8 @@ describe.skipIf(!!noBrowserReason)('app shell in Chromium', () => {
   it('never sent a request outside its own origin', () => {
     expect(requests.length).toBeGreaterThan(0);
     const foreign = requests.filter(
-      (u) => !u.startsWith(site.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'),
+      (u) =>
+        !u.startsWith(app.site.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'),
     );
     expect(foreign).toEqual([]);
   });

@@ -11,37 +11,33 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { axeViolations, downloaded, PRODUCT_NAMES, strayEnglishWords } from '../helpers/browser';
 import {
-  axeViolations,
-  downloaded,
-  launch,
-  noBrowserReason,
-  serveBuild,
-  strayEnglishWords,
-  type BrowserSession,
-  type Site,
-} from '../helpers/browser';
-import { fixturePath, haveFixtures, noFixturesReason, readFixture } from '../helpers/fixtures';
+  amdVmConf,
+  browserSkipReason,
+  openConfig,
+  pageVmConf,
+  servedApp,
+} from '../helpers/browser-suite';
+import { fixturePath, readFixture } from '../helpers/fixtures';
 import {
   intelBoardWithRadeonGop,
   intelExpected,
   intelGopWithApuVbios,
   intelGopWithApuVbiosOnly,
   MIXED,
+  PHOENIX_LSPCI,
+  PHOENIX_SPLIT_ROMS,
 } from '../helpers/mixed-graphics';
 import { captureStdout } from '../helpers/stdout';
 import { romCommand } from '../../src/cli/commands/rom';
 import { buildAmdRoms } from '../../src/lib/firmware/amd/rom';
-import { parseLspci } from '../../src/lib/firmware/config/inputs';
-import { renderConfig, type ConfigOptions } from '../../src/lib/firmware/config/render';
-import { PVE_RELEASES } from '../../src/lib/firmware/config/facts';
 import { en } from '../../src/lib/i18n/en';
 import { zhCN } from '../../src/lib/i18n/zh-CN';
 
-const reason = noBrowserReason || (!haveFixtures ? noFixturesReason : '');
-if (reason) console.warn(`[skip] browser mixed-graphics tests: ${reason}`);
+const reason = browserSkipReason('mixed-graphics', { fixtures: true });
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const stdout = captureStdout();
@@ -52,26 +48,11 @@ function writeTmp(name: string, bytes: Uint8Array): string {
   return path;
 }
 
-const PHOENIX_LSPCI = [
-  'c5:00.0 Display controller [0380]: Advanced Micro Devices, Inc. [AMD/ATI] Phoenix1 [1002:15bf] (rev c1)',
-  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-].join('\n');
 const ADL_LSPCI =
   '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
 
-/** Product and tool names that stay as they are in Chinese text (web-app.test.ts's list). */
-const TECHNICAL = [
-  'Alder',
-  'Intel',
-  'Option',
-  'Proxmox',
-  'Radeon',
-  'initramfs',
-  'libvirt',
-  'lspci',
-  'proxmox-boot-tool',
-  'systemd-boot',
-];
+/** Names that stay as they are in Chinese text: the ADL lspci's is Alder Lake. */
+const TECHNICAL = [...PRODUCT_NAMES, 'Alder'];
 
 /** What `rom --bios BIOS … --json` writes: each file's kind and SHA-256, read back from disk. */
 async function cliRom(bios: string, ...args: string[]): Promise<{ kind: string; sha: string }[]> {
@@ -88,31 +69,6 @@ async function cliRom(bios: string, ...args: string[]): Promise<{ kind: string; 
     kind: r.kind,
     sha: sha(new Uint8Array(readFileSync(r.file))),
   }));
-}
-
-/** The AMD VM config lines step 3 must show: the Node core's, for the same choices. */
-function amdVmConf(o: Pick<ConfigOptions, 'romFile' | 'gopRomFile' | 'combinedRom'>): string {
-  return renderConfig({
-    pve: PVE_RELEASES[PVE_RELEASES.length - 1].pve,
-    boot: 'systemd-boot',
-    igpu: parseLspci(PHOENIX_LSPCI).amd!,
-    mode: 'rom',
-    vmid: 100,
-    ...o,
-  })
-    .blocks.find((b) => b.id === 'vm-conf')!
-    .lines.map((l) => l.text)
-    .join('\n');
-}
-
-const pageVmConf = (page: Page) =>
-  page.getByTestId('block-vm-conf').getByTestId('code-text').textContent();
-
-async function openConfig(page: Page) {
-  const either = page.locator('[data-testid="open-config"], [data-testid="vmid"]').first();
-  await either.waitFor();
-  if ((await either.getAttribute('data-testid')) === 'open-config') await either.click();
-  await page.getByTestId('vmid').waitFor();
 }
 
 async function drop(page: Page, path: string) {
@@ -142,24 +98,7 @@ async function buildAmd(page: Page, cli: { kind: string; sha: string }[]) {
 }
 
 describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () => {
-  let site: Site;
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    site = await serveBuild('/');
-    session = await launch();
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
-  });
-
-  async function openPage(): Promise<Page> {
-    const page = await session.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(site.url);
-    return page;
-  }
+  const { openPage } = servedApp();
 
   it('an Intel board with a Radeon GOP: the Intel steps, the AMD GOP noted as a discrete-card one', async () => {
     const bios = writeTmp('intel-board-radeon-gop.cap', intelBoardWithRadeonGop());
@@ -205,6 +144,26 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     );
     expect(await strayEnglishWords(page, TECHNICAL)).toEqual([]);
     await page.getByTestId('lang').selectOption('en');
+
+    // An AMD APU's lspci: this Intel board's BIOS is not the machine's; step 3 says so, and
+    // offers no answer to change (step 1 asked nothing).
+    await page.getByTestId('lspci').fill(PHOENIX_LSPCI);
+    const mismatch = page.getByTestId('vendor-mismatch');
+    await mismatch.waitFor();
+    expect(await mismatch.locator('p').textContent()).toBe(
+      en['config.biosMismatch'].replace('{lspci}', 'AMD Radeon').replace('{bios}', 'Intel'),
+    );
+    expect(await page.getByTestId('vendor-use-lspci').count()).toBe(0);
+    expect(await axeViolations(page), 'a BIOS for the other iGPU, en').toEqual([]);
+    await page.getByTestId('lang').selectOption('zh-CN');
+    expect(await mismatch.locator('p').textContent()).toBe(
+      zhCN['config.biosMismatch'].replace('{lspci}', 'AMD Radeon').replace('{bios}', 'Intel'),
+    );
+    expect(await strayEnglishWords(page, TECHNICAL)).toEqual([]);
+    await page.getByTestId('lang').selectOption('en');
+    // The Intel lspci again (the next test starts from it): no warning.
+    await page.getByTestId('lspci').fill(ADL_LSPCI);
+    await expect.poll(() => mismatch.count()).toBe(0);
     await page.close();
   });
 
@@ -262,11 +221,12 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     await page.getByTestId('block-vm-conf').waitFor();
     expect(await page.getByTestId('mode').count()).toBe(0);
     expect(await page.getByTestId('amd-layout-split').isChecked()).toBe(true);
-    await expect
-      .poll(() => pageVmConf(page))
-      .toBe(amdVmConf({ romFile: 'vbios-15bf.bin', gopRomFile: 'amd-gop-15bf-audio.rom' }));
+    await expect.poll(() => pageVmConf(page)).toBe(amdVmConf(PHOENIX_LSPCI, PHOENIX_SPLIT_ROMS));
     await page.getByTestId('amd-layout-combined').check();
-    const combinedConf = amdVmConf({ romFile: 'amd-vbios-gop-15bf.rom', combinedRom: true });
+    const combinedConf = amdVmConf(PHOENIX_LSPCI, {
+      romFile: 'amd-vbios-gop-15bf.rom',
+      combinedRom: true,
+    });
     expect(combinedConf).toContain('hostpci0: 0000:c5:00.0,pcie=1,romfile=amd-vbios-gop-15bf.rom');
     await expect.poll(() => pageVmConf(page)).toBe(combinedConf);
     expect(await page.getByTestId('vendor-mismatch').count()).toBe(0);

@@ -1,39 +1,22 @@
 // A GOP without its "Intel(R) GOP Driver" string, dropped on the app: the found list shows its
 // version and generation and says where each was read (issue 17).
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launch,
-  noBrowserReason,
-  serveBuild,
-  type BrowserSession,
-  type Site,
-} from '../helpers/browser';
-import { fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
+import { describe, expect, it } from 'vitest';
+import { browserSkipReason, servedApp } from '../helpers/browser-suite';
+import { fixturePath } from '../helpers/fixtures';
 import { withoutNameString, withoutUtf16 } from '../helpers/gop';
 
-const reason = noBrowserReason || (!haveFixtures ? noFixturesReason : '');
-if (reason) console.warn(`[skip] browser nameless-GOP tests: ${reason}`);
+const reason = browserSkipReason('nameless-GOP', { fixtures: true });
 
 const ARL_GOP = 'newgen/lixiaoliu-ultra-desktop-gop-b1062/pc-ultra-1-2-IntelGopDriver.efi';
 
 describe.skipIf(!!reason)('a GOP without its name string in the found list', () => {
-  let site: Site;
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    site = await serveBuild('/');
-    session = await launch();
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
-  });
+  const app = servedApp();
 
   /** Drops `bytes` as a .efi file and returns what the GOP card shows. */
   async function card(bytes: Uint8Array) {
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page.getByTestId('file-input').setInputFiles({
       name: 'IntelGopDriver.efi',
       mimeType: 'application/octet-stream',

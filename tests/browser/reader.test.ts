@@ -2,19 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  E2E_BUILD,
-  launch,
-  noBridgeReason,
-  noBrowserReason,
-  serveBuild,
-  type BrowserSession,
-  type Site,
-} from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { E2E_BUILD, noBridgeReason } from '../helpers/browser';
+import { browserSkipReason, servedApp } from '../helpers/browser-suite';
 import { zipArchive } from '../../fixtures/builder/containers';
 import { buildIgdRom } from '../../src/lib/firmware/igd/rom';
-import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
+import { fixtureJson, fixturePath } from '../helpers/fixtures';
 
 interface Expected {
   file: string;
@@ -23,27 +16,16 @@ interface Expected {
   vbts: { sha256_exact: string; platform: string }[];
 }
 
-const reason = noBrowserReason || (!haveFixtures ? noFixturesReason : '');
-if (reason) console.warn(`[skip] browser reader tests: ${reason}`);
+const reason = browserSkipReason('reader', { fixtures: true });
 
 describe.skipIf(!!reason)('reader in the browser worker', () => {
-  let site: Site;
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    site = await serveBuild('/');
-    session = await launch();
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
-  });
+  const app = servedApp();
 
   it('shows the expected GOP and VBT of a 16 MiB vendor SPI image, recommended first', async () => {
     const all = fixtureJson<Expected[]>('vendor-like-2/expected.json');
     const spi = all.find((e) => e.file === 'aptio5-spi-adl.bin')!;
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page
       .getByTestId('file-input')
       .setInputFiles(fixturePath('vendor-like-2/aptio5-spi-adl.bin'));
@@ -69,8 +51,8 @@ describe.skipIf(!!reason)('reader in the browser worker', () => {
         { name: 'BIOS/E7D25IMS.1C0', data: bios, method: 'deflate' },
       ]),
     );
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page.getByTestId('file-input').setInputFiles(zip);
     await page.getByTestId('found').waitFor({ timeout: 60_000 });
     const gopShas = await page.getByTestId('gop-sha256').allTextContents();
@@ -85,8 +67,8 @@ describe.skipIf(!!reason)('reader in the browser worker', () => {
       'vendor-like-2/expected.json',
     );
     const insyde = all.find((e) => e.file === 'insyde-like-apl.fd')!;
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page
       .getByTestId('file-input')
       .setInputFiles(fixturePath('vendor-like-2/insyde-like-apl.fd'));
@@ -102,17 +84,8 @@ describe.skipIf(!!reason)('reader in the browser worker', () => {
 const bridgeReason = noBridgeReason || reason;
 
 describe.skipIf(!!bridgeReason)('option ROM in the browser worker', () => {
-  let site: Site;
-  let session: BrowserSession;
-  beforeAll(async () => {
-    // The e2e build: the page hands its bridge to tests there.
-    site = await serveBuild('/', E2E_BUILD);
-    session = await launch();
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
-  });
+  // The e2e build: the page hands its bridge to tests there.
+  const app = servedApp('/', E2E_BUILD);
 
   it('builds the same ROM bytes as Node from the same GOP and VBT', async () => {
     const gop = readFileSync(fixturePath('gop-vbt/adl/IntelGopDriver.efi'));
@@ -123,8 +96,8 @@ describe.skipIf(!!bridgeReason)('option ROM in the browser worker', () => {
       vbt: new Uint8Array(vbt),
       deviceId: 0x46a6,
     });
-    const page = await session.context.newPage();
-    await page.goto(site.url);
+    const page = await app.session.context.newPage();
+    await page.goto(app.site.url);
     await page.waitForFunction(() => 'ovmfGop' in globalThis);
     const browser = await page.evaluate(
       async ({ gop, vbt }) => {

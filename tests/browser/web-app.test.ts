@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildFile,
   buildSection,
@@ -33,15 +33,12 @@ import { zhCN } from '../../src/lib/i18n/zh-CN';
 import {
   axeViolations,
   downloaded,
-  launch,
-  noBrowserReason,
-  serveBuild,
+  PRODUCT_NAMES,
   strayEnglishWords,
   tabTo,
-  type BrowserSession,
-  type Site,
 } from '../helpers/browser';
-import { fixtureJson, fixturePath, haveFixtures, noFixturesReason } from '../helpers/fixtures';
+import { browserSkipReason, servedApp } from '../helpers/browser-suite';
+import { fixtureJson, fixturePath } from '../helpers/fixtures';
 
 interface Expected {
   file: string;
@@ -49,8 +46,7 @@ interface Expected {
   vbts: { sha256_exact: string; vbt_size: number; platform: string }[];
 }
 
-const reason = noBrowserReason || (!haveFixtures ? noFixturesReason : '');
-if (reason) console.warn(`[skip] browser web-app tests: ${reason}`);
+const reason = browserSkipReason('web-app', { fixtures: true });
 
 const SPI = 'vendor-like-2/aptio5-spi-adl.bin';
 const OVMF_DIR = 'ovmf/debian-bookworm';
@@ -98,13 +94,6 @@ function zipModes(zip: Uint8Array): Map<string, number> {
   return out;
 }
 
-async function openPage(session: BrowserSession, site: Site, width = 1280): Promise<Page> {
-  const page = await session.context.newPage();
-  await page.setViewportSize({ width, height: 900 });
-  await page.goto(site.url);
-  return page;
-}
-
 async function dropSpi(page: Page) {
   await page.getByTestId('file-input').setInputFiles(fixturePath(SPI));
   await page.getByTestId('step-output').waitFor({ timeout: 90_000 });
@@ -117,19 +106,13 @@ async function shoot(page: Page, name: string, testid?: string) {
 }
 
 describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
-  let site: Site;
-  let session: BrowserSession;
+  const app = servedApp();
+  const { openPage } = app;
   const requests: string[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(screens, { recursive: true });
-    site = await serveBuild('/');
-    session = await launch();
-    session.context.on('request', (r) => requests.push(r.url()));
-  });
-  afterAll(async () => {
-    await session?.close();
-    await site?.stop();
+    app.session.context.on('request', (r) => requests.push(r.url()));
   });
 
   it(
@@ -137,7 +120,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     { timeout: 900_000 },
     async () => {
       const { gop, vbt } = adlPair();
-      const page = await openPage(session, site);
+      const page = await openPage();
       await dropSpi(page);
       await page.getByTestId('mode-ovmf').check();
       await page
@@ -249,7 +232,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
 
   it('cancels an OVMF patch, then still builds the ROM Node builds', async () => {
     const { gop, vbt } = adlPair();
-    const page = await openPage(session, site);
+    const page = await openPage();
     await dropSpi(page);
     await page.getByTestId('mode-ovmf').check();
     await page.getByTestId('ovmf-input').setInputFiles(fixturePath(`${OVMF_DIR}/${OVMF_FILES[0]}`));
@@ -272,7 +255,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
   });
 
   it('shows clear errors for broken files and keeps working', async () => {
-    const page = await openPage(session, site);
+    const page = await openPage();
     const dir = mkdtempSync(join(tmpdir(), 'broken-'));
     // Not firmware at all.
     writeFileSync(join(dir, 'zeros.bin'), new Uint8Array(4096));
@@ -304,7 +287,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
 
   it('builds a ROM from a bare GOP .efi with its VBT .bin; remembers the OVMF file on request', async () => {
     const { gop, vbt } = adlPair();
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page
       .getByTestId('file-input')
       .setInputFiles(fixturePath('gop-vbt/adl/IntelGopDriver.efi'));
@@ -355,7 +338,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     });
     expect(gopFile).toBeDefined();
 
-    const page = await openPage(session, site);
+    const page = await openPage();
     await dropSpi(page);
     await page.getByTestId('tab-explorer').click();
     await page.getByTestId('explore-source').click();
@@ -419,7 +402,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'big-tree-'));
     writeFileSync(join(dir, 'big.fd'), image);
 
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page.getByTestId('tab-explorer').click();
     await page.getByTestId('explorer-input').setInputFiles(join(dir, 'big.fd'));
     await page.getByTestId('explorer-tree').waitFor({ timeout: 60_000 });
@@ -442,7 +425,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
   });
 
   it('renders every step in 简体中文, and the zip’s README too', async () => {
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page.getByTestId('lang').selectOption('zh-CN');
     await dropSpi(page);
     // Why the GOP and VBT were chosen, and what to watch out for: the core's Chinese texts.
@@ -479,26 +462,13 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
     // No English left in the interface: what remains is firmware data and technical names,
     // marked lang="en" or shown in monospace. Names of products, tools and drivers stay as they
     // are in Chinese text too.
-    expect(
-      await strayEnglishWords(page, [
-        'Alder',
-        'Intel',
-        'Option',
-        'Proxmox',
-        'Radeon',
-        'initramfs',
-        'libvirt',
-        'lspci',
-        'proxmox-boot-tool',
-        'systemd-boot',
-      ]),
-    ).toEqual([]);
+    expect(await strayEnglishWords(page, [...PRODUCT_NAMES, 'Alder'])).toEqual([]);
     await page.getByTestId('lang').selectOption('en');
     await page.close();
   });
 
   it('has no WCAG 2.1 A/AA failures axe-core can find: steps and explorer, light and dark', async () => {
-    const page = await openPage(session, site);
+    const page = await openPage();
     await dropSpi(page);
     await page.getByTestId('mode-rom').check();
     await page.getByTestId('build-rom').click();
@@ -529,7 +499,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
   });
 
   it('runs the main flow with the keyboard only, down to the zip', async () => {
-    const page = await openPage(session, site);
+    const page = await openPage();
     await tabTo(page, 'file-input');
     // Headless Chromium opens no native dialog for a key press; the focused input takes the file.
     await page.locator(':focus').setInputFiles(fixturePath(SPI));
@@ -551,11 +521,11 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
   });
 
   it('works offline after the first visit: analysis, ROM and zip', async () => {
-    const page = await openPage(session, site);
+    const page = await openPage();
     await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
     await page.reload();
     await page.waitForFunction(() => !!navigator.serviceWorker.controller);
-    await session.context.setOffline(true);
+    await app.session.context.setOffline(true);
     try {
       await page.reload();
       await dropSpi(page);
@@ -565,7 +535,7 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
       const zip = await downloaded(page, () => page.getByTestId('download-zip').click());
       expect(Object.keys(unzipSync(zip.bytes)).length).toBeGreaterThan(5);
     } finally {
-      await session.context.setOffline(false);
+      await app.session.context.setOffline(false);
     }
     await page.close();
   });
@@ -573,7 +543,8 @@ describe.skipIf(!!reason)('the web app in Chromium (issue 9)', () => {
   it('never sent a request outside its own origin', () => {
     expect(requests.length).toBeGreaterThan(0);
     const foreign = requests.filter(
-      (u) => !u.startsWith(site.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'),
+      (u) =>
+        !u.startsWith(app.site.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'),
     );
     expect(foreign).toEqual([]);
   });

@@ -29,6 +29,18 @@ export const MIXED = {
   vbios: 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin',
 } as const;
 
+/** `lspci -nn -s c5:00` of the Phoenix APU (1002:15bf) MIXED's VBIOS and GOPs are for. */
+export const PHOENIX_LSPCI = [
+  'c5:00.0 Display controller [0380]: Advanced Micro Devices, Inc. [AMD/ATI] Phoenix1 [1002:15bf] (rev c1)',
+  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
+].join('\n');
+
+/** The ROM files step 3 names for that APU with two ROMs (VBIOS and GOP-only, names.ts). */
+export const PHOENIX_SPLIT_ROMS = {
+  romFile: 'vbios-15bf.bin',
+  gopRomFile: 'amd-gop-15bf-audio.rom',
+} as const;
+
 /** The Intel GOP's and VBT's SHA-256 as expected-real.json (an independent script) gives them. */
 export function intelExpected(): { gopSha256: string; vbtSha256: string } {
   const real =

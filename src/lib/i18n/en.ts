@@ -184,6 +184,8 @@ export const en = {
   'config.vendorMismatch':
     'This lspci names an {lspci} iGPU, but step 1’s answer is {chosen}: the ROMs of step 2 are for the {chosen} iGPU and will not work on this one.',
   'config.vendorUseLspci': 'Answer {vendor} in step 1 instead',
+  'config.biosMismatch':
+    'This lspci names an {lspci} iGPU, but the BIOS dropped in step 1 is for an {bios} iGPU: it is not this machine’s BIOS, and the ROMs of step 2 will not work on this one. Drop the BIOS of this machine in step 1.',
   'config.amdMode':
     'Output: option ROMs. An AMD iGPU always takes its GOP from an option ROM; the patched OVMF is for Intel only.',
   'config.amdLayout': 'AMD ROM layout',

@@ -182,6 +182,8 @@ export const zhCN: Record<MessageKey, string> = {
   'config.vendorMismatch':
     '此 lspci 显示的是 {lspci} 核显，但第 1 步的回答是 {chosen}：第 2 步的 ROM 是为 {chosen} 核显生成的，在这台机器上无法使用。',
   'config.vendorUseLspci': '改为在第 1 步回答 {vendor}',
+  'config.biosMismatch':
+    '此 lspci 显示的是 {lspci} 核显，但第 1 步拖入的 BIOS 是为 {bios} 核显准备的：它不是这台机器的 BIOS，第 2 步的 ROM 在这台机器上无法使用。请在第 1 步拖入这台机器自己的 BIOS。',
   'config.amdMode':
     '输出方式：选项 ROM。AMD 核显总是从选项 ROM 加载 GOP；修补后的 OVMF 只适用于 Intel。',
   'config.amdLayout': 'AMD ROM 布局',

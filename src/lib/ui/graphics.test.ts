@@ -12,16 +12,13 @@ import {
   intelGopWithApuVbios,
   intelGopWithApuVbiosOnly,
   MIXED,
+  PHOENIX_LSPCI,
 } from '../../../tests/helpers/mixed-graphics';
 import { graphicsFoundOf, lspciVendor, missingCompanion, stepGraphics } from './graphics';
 import type { Source } from './sources';
 
 const INTEL_LSPCI =
   '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
-const AMD_LSPCI = [
-  'c5:00.0 Display controller [0380]: Advanced Micro Devices, Inc. [AMD/ATI] Phoenix1 [1002:15bf] (rev c1)',
-  'c5:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Rembrandt Radeon High Definition Audio Controller [1002:1640]',
-].join('\n');
 
 async function source(name: string, bytes: Uint8Array): Promise<Source> {
   return { name, kept: { id: 0 } as unknown as KeptFile, result: await analyze(bytes) };
@@ -31,7 +28,7 @@ const fixture = (rel: string) => source(rel, readFixture(rel));
 describe('lspciVendor', () => {
   it('reads the vendor of the first device line, and nothing from other text', () => {
     expect(lspciVendor(INTEL_LSPCI)).toBe('intel');
-    expect(lspciVendor(AMD_LSPCI)).toBe('amd');
+    expect(lspciVendor(PHOENIX_LSPCI)).toBe('amd');
     // An Intel device the iGPU table does not hold is still Intel.
     expect(lspciVendor('00:02.0 VGA [0300]: Intel Corporation Device [8086:ffff]')).toBe('intel');
     expect(lspciVendor('01:00.0 VGA [0300]: NVIDIA [10de:2684]')).toBeUndefined();
@@ -48,12 +45,21 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
     expect(found.intelGops.length).toBe(1);
     expect(found.amdGops.length).toBe(1);
     expect(found.amdVbioses).toEqual([]);
-    // Neither an answer nor an AMD lspci turns it into an AMD image.
+    // Neither an answer nor an AMD lspci turns it into an AMD image; the AMD lspci is reported:
+    // this Intel board's BIOS is not the machine's.
     for (const chosen of [undefined, 'amd'] as const)
-      expect(stepGraphics(sources, chosen, AMD_LSPCI)).toEqual({
+      expect(stepGraphics(sources, chosen, PHOENIX_LSPCI)).toEqual({
         vendor: 'intel',
         ask: false,
         discreteAmdGop: true,
+        lspciOther: 'amd',
+      });
+    for (const lspci of [INTEL_LSPCI, '', undefined])
+      expect(stepGraphics(sources, undefined, lspci)).toEqual({
+        vendor: 'intel',
+        ask: false,
+        discreteAmdGop: true,
+        lspciOther: undefined,
       });
     expect(missingCompanion(sources, 'intel')).toBeUndefined();
   });
@@ -70,7 +76,7 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
       discreteAmdGop: false,
       lspciOther: undefined,
     });
-    expect(stepGraphics(sources, undefined, AMD_LSPCI)).toMatchObject({
+    expect(stepGraphics(sources, undefined, PHOENIX_LSPCI)).toMatchObject({
       vendor: 'amd',
       from: 'lspci',
       lspciOther: undefined,
@@ -79,7 +85,7 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
       vendor: 'intel',
       from: 'lspci',
     });
-    expect(stepGraphics(sources, 'amd', AMD_LSPCI)).toMatchObject({
+    expect(stepGraphics(sources, 'amd', PHOENIX_LSPCI)).toMatchObject({
       vendor: 'amd',
       from: 'choice',
       lspciOther: undefined,
@@ -91,7 +97,7 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
       from: 'choice',
       lspciOther: 'intel',
     });
-    expect(stepGraphics(sources, 'intel', AMD_LSPCI)).toMatchObject({
+    expect(stepGraphics(sources, 'intel', PHOENIX_LSPCI)).toMatchObject({
       vendor: 'intel',
       lspciOther: 'amd',
     });
@@ -110,11 +116,34 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
 
   it('an AMD GOP .efi and a VBIOS .bin: AMD without a question', async () => {
     const sources = [await fixture(MIXED.amdGop), await fixture(MIXED.vbios)];
+    // An Intel lspci is reported: the AMD firmware is not this machine's.
     expect(stepGraphics(sources, 'intel', INTEL_LSPCI)).toEqual({
       vendor: 'amd',
       ask: false,
       discreteAmdGop: false,
+      lspciOther: 'intel',
     });
+    expect(stepGraphics(sources, undefined, PHOENIX_LSPCI)).toEqual({
+      vendor: 'amd',
+      ask: false,
+      discreteAmdGop: false,
+      lspciOther: undefined,
+    });
+  });
+
+  it('an Intel GOP or VBT alone and an AMD lspci: the mismatch; a file with no graphics firmware: none', async () => {
+    for (const rel of [MIXED.intelGop, MIXED.vbt])
+      expect(stepGraphics([await fixture(rel)], undefined, PHOENIX_LSPCI)).toMatchObject({
+        vendor: 'intel',
+        ask: false,
+        lspciOther: 'amd',
+      });
+    const notFirmware = [await source('x.txt', new TextEncoder().encode('hello'))];
+    expect(stepGraphics(notFirmware, undefined, PHOENIX_LSPCI)).toMatchObject({
+      vendor: 'intel',
+      lspciOther: undefined,
+    });
+    expect(stepGraphics([], undefined, PHOENIX_LSPCI).lspciOther).toBeUndefined();
   });
 
   it('asks for the file that completes a pair, for the vendor of the steps', async () => {

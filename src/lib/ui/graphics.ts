@@ -46,7 +46,10 @@ export interface StepGraphics {
   from?: 'choice' | 'lspci';
   /** Intel, and the AMD GOP beside it is one for discrete Radeon cards. */
   discreteAmdGop: boolean;
-  /** When asked and answered: the pasted lspci names the other vendor's iGPU. */
+  /**
+   * The pasted lspci names the other vendor's iGPU: not the one answered (when asked), or not the
+   * one step 1's BIOS is for (when the core decided; the BIOS is then not this machine's).
+   */
   lspciOther?: GraphicsVendor;
 }
 
@@ -61,20 +64,29 @@ export function stepGraphics(
   lspci: string | undefined,
 ): StepGraphics {
   const found = graphicsFoundOf(sources);
+  const pasted = lspciVendor(lspci);
+  const other = (vendor: GraphicsVendor | undefined) =>
+    vendor && pasted && pasted !== vendor ? pasted : undefined;
   try {
     const { vendor } = chooseGraphicsVendor(found);
-    return { vendor, ask: false, discreteAmdGop: vendor === 'intel' && !!found.amdGops.length };
+    // The core says Intel for files with no graphics firmware at all: no BIOS to mismatch then.
+    const holdsIgpuFirmware =
+      vendor === 'amd' || found.intelGops.length > 0 || candidates(sources).vbts.length > 0;
+    return {
+      vendor,
+      ask: false,
+      discreteAmdGop: vendor === 'intel' && !!found.amdGops.length,
+      lspciOther: holdsIgpuFirmware ? other(vendor) : undefined,
+    };
   } catch (e) {
     if (!(e instanceof MixedGraphicsError)) throw e;
   }
-  const pasted = lspciVendor(lspci);
-  const vendor = chosen ?? pasted;
   return {
-    vendor,
+    vendor: chosen ?? pasted,
     ask: true,
     from: chosen ? 'choice' : pasted ? 'lspci' : undefined,
     discreteAmdGop: false,
-    lspciOther: chosen && pasted && pasted !== chosen ? pasted : undefined,
+    lspciOther: other(chosen),
   };
 }
 
