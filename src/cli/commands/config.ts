@@ -30,11 +30,11 @@ import {
   type AmdIgpu,
   type PciAddress,
   readPcir,
+  vbiosInfo,
 } from '../../lib/firmware';
 import { basename } from 'node:path';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
-import { vbiosInfo } from '../../lib/firmware/amd/vbios';
 import { amdFromBios, vbiosFromFile } from './rom-amd';
 
 /** Reads a pasted-output file; `-` is stdin. */

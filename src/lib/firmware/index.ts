@@ -33,6 +33,7 @@ export {
 } from './amd/find';
 export { hasAmdGraphics, rankAmdCandidates, type AmdRanking } from './amd/rank';
 export { amdGopInfo, amdGopLabel, type AmdGopInfo } from './amd/gop-info';
+export { vbiosInfo } from './amd/vbios';
 export {
   isVfct,
   vbiosFromVfct,
