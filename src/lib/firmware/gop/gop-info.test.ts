@@ -309,6 +309,31 @@ describe.skipIf(!haveFixtures)('the version of a GOP without its name string', (
     expect(bare.deviceIds).toEqual(named.deviceIds);
   });
 
+  it('the older layout: the scan window is measured from the controller name’s end, not its start', () => {
+    // APL (10.0.1037): controller name, then the version strings. Moved to the far end of the
+    // window counted from the end of "Intel(R) Graphics Controller", they are still read; a
+    // window counted from inside the string would end 16 bytes ("Intel(R)") short of the build.
+    const pe = withoutNameString(readFixture('gop-vbt/apl/IntelGopDriver.efi'));
+    const text = (t: string) => [...t].flatMap((c) => [c.charCodeAt(0), 0]);
+    const find = (needle: number[], from = 0) => Buffer.from(pe).indexOf(Buffer.from(needle), from);
+    const end =
+      find(text('Intel(R) Graphics Controller')) + 2 * 'Intel(R) Graphics Controller'.length;
+    // The image's own strings: "10", "0" and "1037", the build 0xF8 after the name's end.
+    const build = find([...text('1037'), 0, 0], end);
+    expect(build - end).toBe(0xf8);
+    const own = pe.subarray(build - 12, build + 10);
+    const zeros = (n: number) => new Array<number>(n).fill(0);
+    const strings = [...text('10'), ...zeros(4), ...text('0'), ...zeros(2), ...text('1037')];
+    expect([...own]).toEqual([...strings, ...zeros(2)]);
+    own.fill(0);
+    const windowEnd = end + 0x400;
+    const at = windowEnd - 0x14; // the build then starts 8 bytes before the window's end
+    pe.fill(0, at - 2, windowEnd + 0x10);
+    pe.set([...strings, ...zeros(2)], at);
+    const g = gopInfo(pe);
+    expect([g.versionText, g.versionSource]).toEqual(['10.0.1037', 'beside-controller']);
+  });
+
   it('the newest GOPs: builds 1035 and 1062 as their SOURCE.txt states, line 22', () => {
     for (const [file, build] of [
       ['newgen/lixiaoliu-mtl-h-155h-gop-b1035/nb-ultra-155h.efi', 1035],
