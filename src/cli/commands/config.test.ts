@@ -385,7 +385,7 @@ describe('config command for an AMD iGPU', () => {
 });
 
 describe.skipIf(!haveFixtures)(
-  'config command for an AMD iGPU: the BIOS says whether there is a VBIOS',
+  'config command for an AMD iGPU: the BIOS, or --vbios, says whether there is a VBIOS',
   () => {
     const amd = ['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI];
     const GOP_ONLY = 'amd/gop/isc30-gop-6600h-v3.7.10/AMDGopDriver_6600H.rom';
@@ -434,14 +434,7 @@ describe.skipIf(!haveFixtures)(
         configCommand.run([...amd, '--bios', fixturePath(GOP_ONLY), '--rom', 'mine.bin']),
       ).rejects.toThrow(/holds no VBIOS/);
     });
-  },
-);
 
-describe.skipIf(!haveFixtures)(
-  'config command for an AMD iGPU: --vbios gives the VBIOS the BIOS lacks, as the note says',
-  () => {
-    const amd = ['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI];
-    const GOP_ONLY = 'amd/gop/isc30-gop-6600h-v3.7.10/AMDGopDriver_6600H.rom';
     const REMBRANDT = 'amd/vbios/isc30-vbios-1681-032.017.000.055.000000/vbios_6800h.bin';
     const PHOENIX = 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin';
     /** A VFCT table as the host shows it, written to the scratch folder. */

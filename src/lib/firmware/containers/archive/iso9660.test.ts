@@ -175,11 +175,7 @@ describe.skipIf(!haveXorriso)('ISO 9660 long names (images xorriso writes)', () 
 
   it('a Rock Ridge continuation area that leads back to itself is an error, not a hang', async () => {
     const iso = xorriso({ [LONGEST]: contents(2) }, ['-as', 'mkisofs', '-R']);
-    const ce = [...rockRidgeEntries(iso)].find(
-      (e) =>
-        e.signature === 'CE' &&
-        String.fromCharCode(...iso.subarray(target(iso, e.at), target(iso, e.at) + 2)) === 'NM',
-    )!;
+    const ce = nameContinuation(iso);
     // The continuation area now holds only a CE entry naming the area itself.
     const area = target(iso, ce.at);
     setBoth32(iso, ce.at + 20, 28);
@@ -220,12 +216,7 @@ describe.skipIf(!haveXorriso)('ISO 9660 long names (images xorriso writes)', () 
 
   it('a second CE in one system use area is an error at the second (SUSP allows one)', async () => {
     const iso = xorriso({ [LONGEST]: contents(2) }, ['-as', 'mkisofs', '-R']);
-    // The CE of the long name's record (the one leading to the rest of its NM).
-    const ce = [...rockRidgeEntries(iso)].find(
-      (e) =>
-        e.signature === 'CE' &&
-        String.fromCharCode(...iso.subarray(target(iso, e.at), target(iso, e.at) + 2)) === 'NM',
-    )!;
+    const ce = nameContinuation(iso);
     // An attribute entry of the same record, long enough to hold a copy of the CE.
     const spare = [...rockRidgeEntries(iso)].find(
       (e) =>
@@ -288,6 +279,14 @@ function directoryRecords(b: Uint8Array, sector: number) {
 
 /** Where a CE entry at `at` points. */
 const target = (b: Uint8Array, at: number) => u32(b, at + 4) * 2048 + u32(b, at + 12);
+
+/** The CE entry of the long name's record: the one leading to the rest of its NM. */
+const nameContinuation = (b: Uint8Array) =>
+  [...rockRidgeEntries(b)].find(
+    (e) =>
+      e.signature === 'CE' &&
+      String.fromCharCode(...b.subarray(target(b, e.at), target(b, e.at) + 2)) === 'NM',
+  )!;
 
 /** Every SUSP entry in the records of every directory sector (found by their own shape). */
 function* rockRidgeEntries(b: Uint8Array) {
