@@ -14,11 +14,11 @@
  * FFS files around GOPs carry edk2's default EFI_SECTION_VERSION "1.0" when they have one (the
  * reports/ of the fixtures), UI names carry no version, and the driver-binding protocol's Version
  * field could not be located reliably in the images, so it is not read. A version section that does
- * spell a GOP version is still used.
+ * spell a GOP version is still used, when its generation is one the device-ID table names.
  */
 import type { PeInfo } from '../pe/headers';
 import { readPe } from '../pe/headers';
-import { generationFromGopMajor } from './generations';
+import { generationFromGopMajor, type GopLine } from './generations';
 import { igpuFamily, lookupIgpu, type IgpuCode, type IgpuFamily } from '../igpu/devices';
 
 /**
@@ -376,6 +376,25 @@ function ffsVersionParts(v: FfsVersion | undefined): VersionParts | undefined {
 }
 
 /**
+ * Whether a version read elsewhere than beside the name string is refused by the device-ID table
+ * (a table that names no family decides nothing). The strings beside the controller name are
+ * the image's own version strings: only a major whose generation the table does not name
+ * refuses them (an unmapped major names no generation, and the table then names it, as for a
+ * named GOP). The FFS section belongs to the file, where OEM tools put their module versions: it
+ * counts only when its major's generation is one the table names.
+ */
+function disagreesWithTable(
+  source: GopVersionSource | undefined,
+  gen: GopLine | undefined,
+  families: IgpuFamily[],
+): boolean {
+  if (!families.length) return false;
+  const agrees = gen?.igpus.some((code) => families.some((f) => f.code === code)) ?? false;
+  if (source === 'ffs-version') return !agrees;
+  return source === 'beside-controller' && gen !== undefined && !agrees;
+}
+
+/**
  * Name, version, device IDs and PE headers of an Intel GOP driver image. `ffsVersion` is the
  * EFI_SECTION_VERSION of the FFS file holding it, read only when the image itself has no version.
  */
@@ -391,21 +410,10 @@ export function gopInfo(pe: Uint8Array, ffsVersion?: FfsVersion): GopInfo {
     parts.map((p) => (p === undefined ? '?' : String(p))).join('.');
   let gen = generationFromGopMajor(major);
   let versionRejected: GopInfo['versionRejected'];
-  // A version not read beside the name string is a guess at the GOP's own; the device-ID table
-  // (when it names a family) checks it. The strings beside the controller name are the image's
-  // own version strings, so only a major whose generation the table does not name rejects them
-  // (an unmapped major names no generation and the table names it, as for a named GOP). The
-  // FFS section belongs to the file, where OEM tools put their module versions: it counts only
-  // when its major's generation is one the table names.
-  const agrees = gen?.igpus.some((code) => deviceFamilies.some((f) => f.code === code));
-  if (
-    deviceFamilies.length &&
-    ((versionSource === 'ffs-version' && !agrees) ||
-      (versionSource === 'beside-controller' && gen && !agrees))
-  ) {
+  if (disagreesWithTable(versionSource, gen, deviceFamilies)) {
     versionRejected = {
       text: textOf([major, minor, build]),
-      source: versionSource,
+      source: versionSource as 'ffs-version' | 'beside-controller',
       generation: gen?.label,
     };
     major = minor = build = undefined;
