@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../command';
-import { fixturePath, haveFixtures } from '../../../tests/helpers/fixtures';
+import { acpiVfct } from '../../../fixtures/builder/containers';
+import { fixturePath, haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
 import { checkVmCommand } from './check-vm';
 import { configCommand } from './config';
+import { romCommand } from './rom';
 import { captureStdout } from '../../../tests/helpers/stdout';
 
 const stdout = captureStdout();
@@ -383,7 +385,7 @@ describe('config command for an AMD iGPU', () => {
 });
 
 describe.skipIf(!haveFixtures)(
-  'config command for an AMD iGPU: the BIOS says whether there is a VBIOS',
+  'config command for an AMD iGPU: the BIOS, or --vbios, says whether there is a VBIOS',
   () => {
     const amd = ['--pve', '9.1', '--boot', 'grub', '--lspci', AMD_LSPCI];
     const GOP_ONLY = 'amd/gop/isc30-gop-6600h-v3.7.10/AMDGopDriver_6600H.rom';
@@ -431,6 +433,111 @@ describe.skipIf(!haveFixtures)(
       await expect(
         configCommand.run([...amd, '--bios', fixturePath(GOP_ONLY), '--rom', 'mine.bin']),
       ).rejects.toThrow(/holds no VBIOS/);
+    });
+
+    const REMBRANDT = 'amd/vbios/isc30-vbios-1681-032.017.000.055.000000/vbios_6800h.bin';
+    const PHOENIX = 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin';
+    /** A VFCT table as the host shows it, written to the scratch folder. */
+    const vfct = (name: string, records: Parameters<typeof acpiVfct>[0]) => {
+      const path = join(dir, name);
+      writeFileSync(path, acpiVfct(records));
+      return path;
+    };
+
+    it('the note’s CLI steps: rom writes the ROMs config names, and config --bios --vbios puts the VBIOS ROM on the GPU', async () => {
+      // The note, as config --bios prints it for a BIOS without a VBIOS.
+      expect(await configCommand.run([...amd, '--bios', fixturePath(GOP_ONLY)])).toBe(0);
+      expect(stdout.text).toContain('hostpci0: 0000:c5:00.0,pcie=1\n');
+      expect(stdout.text).toContain(
+        'config with the same options as now plus --bios BIOS --vbios vfct.bin',
+      );
+      expect(stdout.text).toContain(
+        'rom --bios BIOS --vbios vfct.bin --device-id 0x1681 -o amd.rom',
+      );
+      expect(stdout.text).not.toContain('without --no-vbios');
+      // The iGPU's VBIOS at c5:00.0 beside a second GPU's at 03:00.0.
+      const table = vfct('vfct.bin', [
+        { bus: 0x03, deviceId: 0x15bf, image: readFixture(PHOENIX) },
+        { bus: 0xc5, deviceId: 0x1681, image: readFixture(REMBRANDT) },
+      ]);
+      const out = join(dir, 'vbios-step', 'amd.rom');
+      mkdirSync(join(dir, 'vbios-step'), { recursive: true });
+      stdout.clear();
+      expect(
+        // The step as the note gives it (its device ID, so rom picks the iGPU's record too).
+        await romCommand.run([
+          ...['--bios', fixturePath(GOP_ONLY), '--vbios', table],
+          ...['--device-id', '0x1681', '-o', out],
+        ]),
+      ).toBe(0);
+      stdout.clear();
+      expect(
+        await configCommand.run([
+          ...amd,
+          '--bios',
+          fixturePath(GOP_ONLY),
+          '--vbios',
+          table,
+          '--json',
+        ]),
+      ).toBe(0);
+      const r = JSON.parse(stdout.text);
+      expect(r.noVbios).toBe(false);
+      expect(r.vm.want).toEqual({
+        vendor: 'amd',
+        gpuHost: '0000:c5:00.0',
+        audioHost: '0000:c5:00.1',
+        gpuRom: 'vbios-1681.bin',
+        audioRom: 'amd-gop-1681-audio.rom',
+      });
+      // Each ROM the configuration names is one rom wrote, and the VBIOS is the table's, byte for byte.
+      for (const rom of [r.vm.want.gpuRom, r.vm.want.audioRom])
+        expect(existsSync(join(dir, 'vbios-step', rom))).toBe(true);
+      expect(readFileSync(join(dir, 'vbios-step', 'vbios-1681.bin'))).toEqual(
+        Buffer.from(readFixture(REMBRANDT)),
+      );
+      expect(r.biosNotes).toContainEqual(
+        expect.stringMatching(
+          /from the ACPI VFCT table vfct\.bin, the record for c5:00\.0 \[1002:1681\] at 0x/,
+        ),
+      );
+      expect(r.findings.map((f: { id: string }) => f.id)).not.toContain('amd-vbios-missing');
+      expect(r.blocks.map((b: { id: string }) => b.id)).not.toContain('amd-no-vbios');
+    });
+
+    it('--vbios with a table holding the device twice: the record at the --lspci address', async () => {
+      const image = readFixture(REMBRANDT);
+      const twice = vfct('vfct-twice.bin', [
+        { bus: 0x04, deviceId: 0x1681, image },
+        { bus: 0xc5, deviceId: 0x1681, image },
+      ]);
+      expect(await configCommand.run([...amd, '--vbios', twice, '--json'])).toBe(0);
+      expect(JSON.parse(stdout.text).biosNotes).toEqual([
+        expect.stringMatching(/the record for c5:00\.0 \[1002:1681\] at 0x/),
+      ]);
+    });
+
+    it('--vbios alone (a VBIOS file), and what it refuses', async () => {
+      const vbios = fixturePath(REMBRANDT);
+      expect(await configCommand.run([...amd, '--vbios', vbios, '--json'])).toBe(0);
+      expect(JSON.parse(stdout.text)).toMatchObject({
+        noVbios: false,
+        vm: { want: { gpuRom: 'vbios-1681.bin' } },
+      });
+      await expect(configCommand.run([...amd, '--vbios', fixturePath(PHOENIX)])).rejects.toThrow(
+        /VBIOS for 1002:15bf, not for this iGPU 1002:1681/,
+      );
+      await expect(configCommand.run([...amd, '--vbios', vbios, '--no-vbios'])).rejects.toThrow(
+        /either --vbios or --no-vbios/,
+      );
+      await expect(
+        configCommand.run(['--pve', '9.1', '--boot', 'grub', '--lspci', LSPCI, '--vbios', vbios]),
+      ).rejects.toThrow(UsageError);
+      await expect(
+        configCommand.run([...amd, '--vbios', fixturePath(GOP_ONLY)]),
+      ).rejects.toMatchObject({
+        code: 'bad-format',
+      });
     });
   },
 );

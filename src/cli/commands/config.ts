@@ -28,11 +28,14 @@ import {
   type IntelIgpu,
   isAmdIgpu,
   type AmdIgpu,
+  type PciAddress,
+  readPcir,
+  vbiosInfo,
 } from '../../lib/firmware';
 import { basename } from 'node:path';
 import { parseArgs, UsageError, stringFlag, type CliCommand } from '../command';
 import { printJson, readInput } from '../io';
-import { amdFromBios } from './rom-amd';
+import { amdFromBios, vbiosFromFile } from './rom-amd';
 
 /** Reads a pasted-output file; `-` is stdin. */
 export function readText(path: string): string {
@@ -162,6 +165,12 @@ export async function firmwareFoundOf(
   return Object.values(found).some((v) => v !== undefined) ? found : undefined;
 }
 
+/** Bus, device and function of `0000:bb:dd.f`, the address a VFCT record is matched on. */
+function pciAddressOf(address: string): PciAddress | undefined {
+  const m = /^(?:[0-9a-f]{4}:)?([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i.exec(address);
+  return m ? { bus: parseInt(m[1], 16), device: parseInt(m[2], 16), function: +m[3] } : undefined;
+}
+
 export function printFindings(findings: Finding[], lang: Lang): void {
   for (const f of findings)
     process.stdout.write(
@@ -177,11 +186,12 @@ function printBlock(b: ConfigBlock, lang: Lang): void {
 const USAGE =
   'config (--pve <7.4|8.0…8.4|9.0|9.1> | --pveversion <file>) [--qemu x.y --kernel x.y] ' +
   '(--boot grub|systemd-boot | --boot-status <file>) (--lspci "<lspci -nn line>" | --device 46a6 | --gen ADL) ' +
-  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--gop-rom AMDGopDriver.rom | --combined-rom | --no-vbios] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
+  '[--mode rom|ovmf] [--vmid 100] [--rom igd.rom] [--gop-rom AMDGopDriver.rom | --combined-rom | --no-vbios] [--vbios VBIOS.bin|VFCT] [--ovmf-image OVMF_CODE_4M.fd|OVMF_CODE_4M.secboot.fd] ' +
   '[--ovmf-file f] [--gms 0x2] [--memory 4096] [--strict] ' +
   '[--vm-conf <vmid>.conf] [--ostype-l26] [--cpu-host] ' +
   '[--bios BIOS | --gop-file X.efi] [--vbt-file Y.bin] [--gop-version v] [--vbt-platform name] ' +
-  '(AMD: --bios BIOS finds the GOP and VBIOS; without a VBIOS in it, as --no-vbios) ' +
+  '(AMD: --bios BIOS finds the GOP and VBIOS; without a VBIOS in it, as --no-vbios unless --vbios gives one: ' +
+  'a VBIOS file or a copy of /sys/firmware/acpi/tables/VFCT, whose record for the --lspci address and device is used) ' +
   '[--block <id>] [--json] [--lang en|zh-CN]';
 
 export const configCommand: CliCommand = {
@@ -218,6 +228,7 @@ export const configCommand: CliCommand = {
         '--lang',
         '--vm-conf',
         '--gop-rom',
+        '--vbios',
       ],
       ['--json', '--strict', '--ostype-l26', '--cpu-host', '--combined-rom', '--no-vbios'],
     );
@@ -249,22 +260,49 @@ export const configCommand: CliCommand = {
     for (const f of ['--gop-file', '--vbt-file', '--gop-version', '--vbt-platform'])
       if (amd && flags.has(f))
         throw new UsageError(`${f} cross-checks an Intel GOP/VBT; not for AMD`);
-    for (const f of ['--gop-rom', '--combined-rom', '--no-vbios'])
+    for (const f of ['--gop-rom', '--combined-rom', '--no-vbios', '--vbios'])
       if (!amd && flags.has(f))
         throw new UsageError(`${f} is for an AMD iGPU (--lspci with [1002:…])`);
     if (flags.has('--gop-rom') && flags.has('--combined-rom'))
       throw new UsageError('give either --gop-rom or --combined-rom, not both');
     // AMD: the BIOS says whether there is a VBIOS to put on the GPU function (rom-amd.ts finds
-    // the same GOP and VBIOS the rom command builds from).
+    // the same GOP and VBIOS the rom command builds from), unless --vbios gives one, as it does
+    // to rom: a VBIOS file, or the host's VFCT table read the same way.
     const bios = str('--bios');
+    const vbiosPath = str('--vbios');
     const amdNotes: string[] = [];
     let noVbios = flags.has('--no-vbios');
+    if (vbiosPath && noVbios) throw new UsageError('give either --vbios or --no-vbios, not both');
     if (amd && bios) {
       const root = await parseFirmware(readInput(bios), { name: basename(bios) });
       const found = await amdFromBios(root, bios);
       amdNotes.push(...found.notes);
       if (found.vbios && noVbios) throw new UsageError(`${bios} holds a VBIOS; drop --no-vbios`);
-      noVbios = !found.vbios;
+      noVbios = !found.vbios && !vbiosPath;
+      if (found.vbios && vbiosPath)
+        amdNotes.push(`  the BIOS's VBIOS is replaced by ${basename(vbiosPath)}`);
+    }
+    if (amd && vbiosPath) {
+      const given = vbiosFromFile(
+        readInput(vbiosPath),
+        vbiosPath,
+        igpu.deviceId,
+        pciAddressOf(igpu.gpuAddress),
+      );
+      // The configuration names the ROM for this device: a VBIOS file for another one is refused.
+      const pcir = readPcir(given.vbios, 0);
+      const info = pcir && vbiosInfo(given.vbios, pcir);
+      if (!info)
+        throw new FirmwareError(
+          'bad-format',
+          `${vbiosPath}: not an AMD VBIOS (a legacy option ROM image, vendor 1002, display class, ATOM BIOS)`,
+          { offset: 0, path: vbiosPath },
+        );
+      if (info.deviceId !== igpu.deviceId)
+        throw new UsageError(
+          `${vbiosPath} is a VBIOS for 1002:${pciId(info.deviceId)}, not for this iGPU 1002:${pciId(igpu.deviceId)}`,
+        );
+      amdNotes.push(...given.notes);
     }
     if (noVbios && str('--rom'))
       throw new UsageError(
@@ -305,7 +343,7 @@ export const configCommand: CliCommand = {
       return 0;
     }
     if (flags.has('--json')) {
-      printJson(amd && bios ? { ...result, noVbios, biosNotes: amdNotes } : result);
+      printJson(amd && (bios || vbiosPath) ? { ...result, noVbios, biosNotes: amdNotes } : result);
       return 0;
     }
     const device = isAmdIgpu(igpu)

@@ -27,6 +27,7 @@ import {
   type AmdRomOptions,
   type AmdRoms,
   type FirmwareNode,
+  type PciAddress,
 } from '../../lib/firmware';
 import { UsageError } from '../command';
 import { printJson, writeOutput } from '../io';
@@ -127,15 +128,17 @@ export async function amdFromBios(root: FirmwareNode, path: string): Promise<Amd
 
 /**
  * The VBIOS of a --vbios file: the file itself, or from an ACPI VFCT table (a copy of
- * /sys/firmware/acpi/tables/VFCT) the image for `deviceId`, or its only image without one.
+ * /sys/firmware/acpi/tables/VFCT) the image for `deviceId` (the record at `address` first, when
+ * the GPU's address is known), or its only image without one.
  */
 export function vbiosFromFile(
   bytes: Uint8Array,
   path: string,
   deviceId: number | undefined,
+  address?: PciAddress,
 ): { vbios: Uint8Array; notes: string[] } {
   if (!isVfct(bytes)) return { vbios: bytes, notes: [] };
-  const picked = vbiosFromVfct(bytes, deviceId);
+  const picked = vbiosFromVfct(bytes, deviceId, address);
   const r = picked.record;
   return {
     vbios: picked.image,

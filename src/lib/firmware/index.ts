@@ -33,7 +33,15 @@ export {
 } from './amd/find';
 export { hasAmdGraphics, rankAmdCandidates, type AmdRanking } from './amd/rank';
 export { amdGopInfo, amdGopLabel, type AmdGopInfo } from './amd/gop-info';
-export { isVfct, vbiosFromVfct, vfctPciAddress, type VfctRecord, type VfctVbios } from './amd/vfct';
+export { vbiosInfo } from './amd/vbios';
+export {
+  isVfct,
+  vbiosFromVfct,
+  vfctPciAddress,
+  type PciAddress,
+  type VfctRecord,
+  type VfctVbios,
+} from './amd/vfct';
 export {
   buildAmdRoms,
   COMBINED_ROM_SOFT_LIMIT,

@@ -33,22 +33,44 @@ export interface VfctVbios {
 const describe = (r: VfctRecord) =>
   `${vfctPciAddress(r)} [${pciId(r.vendorId)}:${pciId(r.deviceId)}]`;
 
+/** A PCI address (bus, device, function), as lspci and a VFCT record give it. */
+export interface PciAddress {
+  bus: number;
+  device: number;
+  function: number;
+}
+
+const AMD_VENDOR_ID = 0x1002;
+
+const at = (r: VfctRecord, a: PciAddress) =>
+  r.bus === a.bus && r.device === a.device && r.function === a.function;
+
 /**
- * The VBIOS of `deviceId` from a VFCT table; without `deviceId`, the table's only VBIOS. Typed
- * errors: no record for the ID (naming the ones there are), several records and no ID, a record
- * whose image is not an AMD VBIOS (with its offset).
+ * The VBIOS of `deviceId` from a VFCT table; without `deviceId`, the table's only VBIOS. As
+ * amdgpu (amdgpu_acpi_vfct_bios) matches a record on its PCI address, vendor and device ID,
+ * only AMD records (vendor 1002) count, and with `address` the record at that address is taken
+ * before others of the same device ID. Typed errors: no record for the ID (naming the ones
+ * there are), several records and no ID, a record whose image is not an AMD VBIOS (with its
+ * offset).
  */
-export function vbiosFromVfct(bytes: Uint8Array, deviceId?: number): VfctVbios {
+export function vbiosFromVfct(
+  bytes: Uint8Array,
+  deviceId?: number,
+  address?: PciAddress,
+): VfctVbios {
   const table = readVfct(bytes);
   const records = table.records.filter((r) => r.imageLength > 0);
   const there = records.map(describe).join(', ') || 'none';
-  const matching =
-    deviceId === undefined ? records : records.filter((r) => r.deviceId === deviceId);
+  const warnings = [...table.warnings];
+  const amd = records.filter((r) => r.vendorId === AMD_VENDOR_ID);
+  const ofDevice = deviceId === undefined ? amd : amd.filter((r) => r.deviceId === deviceId);
+  const atAddress = address && ofDevice.filter((r) => at(r, address));
+  const matching = atAddress?.length ? atAddress : ofDevice;
   if (!matching.length)
     throw new FirmwareError(
       'not-found',
       deviceId === undefined
-        ? 'the VFCT table holds no VBIOS image'
+        ? `the VFCT table holds no AMD VBIOS image (it holds: ${there})`
         : `the VFCT table holds no VBIOS for device 1002:${pciId(deviceId)} (it holds: ${there})`,
     );
   if (matching.length > 1)
@@ -57,14 +79,18 @@ export function vbiosFromVfct(bytes: Uint8Array, deviceId?: number): VfctVbios {
       `the VFCT table holds several VBIOS images (${there}); say which device with its ID`,
     );
   const record = matching[0];
-  const at = record.offset + VFCT_IMAGE_HEADER_SIZE;
+  if (address && !atAddress?.length)
+    warnings.push(
+      `no VBIOS record in the table is at ${vfctPciAddress(address)}; the one for ${describe(record)} is used: check that it is this iGPU`,
+    );
+  const imageAt = record.offset + VFCT_IMAGE_HEADER_SIZE;
   const pcir = readPcir(record.image, 0);
   const info = pcir && vbiosInfo(record.image, pcir);
   if (!info)
     throw new FirmwareError(
       'bad-format',
-      `the VFCT image for ${describe(record)} at ${hex(at)} is not an AMD VBIOS (a legacy option ROM image, vendor 1002, display class, ATOM BIOS)`,
-      { offset: at },
+      `the VFCT image for ${describe(record)} at ${hex(imageAt)} is not an AMD VBIOS (a legacy option ROM image, vendor 1002, display class, ATOM BIOS)`,
+      { offset: imageAt },
     );
-  return { image: record.image, info, record, warnings: table.warnings };
+  return { image: record.image, info, record, warnings };
 }

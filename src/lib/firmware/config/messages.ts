@@ -726,12 +726,12 @@ const CATALOG = {
     '从宿主机获取：宿主机固件在启动时把核显的 VBIOS 放进 ACPI VFCT 表，内核在 /sys/firmware/acpi/tables 下列出所有 ACPI 表，无论 amdgpu 是否加载、是否被屏蔽、核显是否已绑定 vfio-pci。请在 Proxmox 宿主机上以 root 运行此命令；若该文件不存在，说明本机固件没有提供 VFCT 表。',
   ],
   'amd.noVbios.app': [
-    'In the web app: drop vfct.bin next to the BIOS file; the VBIOS for this iGPU is taken from it and the ROMs and this configuration are made again with it.',
-    '在网页应用中：把 vfct.bin 与 BIOS 文件一起拖入；将从中取出本核显的 VBIOS，并据此重新生成 ROM 与本配置。',
+    'In the web app: go back to step 1 and drop vfct.bin there together with the BIOS file; the VBIOS for this iGPU is taken from it, and the ROMs and this configuration are made again with it on the GPU function.',
+    '在网页应用中：回到第 1 步，把 vfct.bin 与 BIOS 文件一起拖入；将从中取出本核显的 VBIOS，并据此重新生成 ROM 与本配置，GPU 功能将带上该 ROM。',
   ],
   'amd.noVbios.cli': [
-    'With the CLI: pass the table as the VBIOS (rom --bios BIOS --vbios vfct.bin, or rom --gop GOP.efi --vbios vfct.bin); the image whose device ID matches the iGPU is taken from it. Then run config again without --no-vbios.',
-    '使用命令行：把该表作为 VBIOS 传入（rom --bios BIOS --vbios vfct.bin，或 rom --gop GOP.efi --vbios vfct.bin）；将从中取出设备 ID 与核显相符的映像。然后去掉 --no-vbios 重新运行 config。',
+    'With the CLI: give the table as the VBIOS to both commands. rom --bios BIOS --vbios vfct.bin --device-id 0x{id} -o amd.rom (or rom --gop GOP.efi --vbios vfct.bin --device-id 0x{id} -o amd.rom) writes the ROMs this configuration names, beside amd.rom; then config with the same options as now plus --bios BIOS --vbios vfct.bin puts the VBIOS ROM on the GPU function. Each command takes from the table the image for this iGPU (config: the record at its PCI address).',
+    '使用命令行：在两个命令中都把该表作为 VBIOS 传入。rom --bios BIOS --vbios vfct.bin --device-id 0x{id} -o amd.rom（或 rom --gop GOP.efi --vbios vfct.bin --device-id 0x{id} -o amd.rom）在 amd.rom 旁写出本配置所用的 ROM；然后在 config 现有选项之外加上 --bios BIOS --vbios vfct.bin，配置就会在 GPU 功能上使用该 VBIOS ROM。两个命令都从表中取出本核显的映像（config 取其 PCI 地址上的记录）。',
   ],
   'finding.amd-no-gpu': [
     'No hostpci entry for the AMD GPU function {host}.',

@@ -229,8 +229,12 @@ export function renderAmdConfig(o: AmdRenderInput): {
         L('This BIOS holds no VBIOS for this iGPU', 'amd.noVbios.what'),
         L('Without it the GOP cannot start the GPU', 'amd.noVbios.why'),
         L('cat /sys/firmware/acpi/tables/VFCT > vfct.bin', 'amd.noVbios.vfct'),
-        L('Web app: drop vfct.bin next to the BIOS', 'amd.noVbios.app'),
-        L('CLI: rom --bios BIOS --vbios vfct.bin', 'amd.noVbios.cli'),
+        L('Web app: step 1, drop vfct.bin with the BIOS', 'amd.noVbios.app'),
+        L(
+          'CLI: rom --bios BIOS --vbios vfct.bin; config --bios BIOS --vbios vfct.bin',
+          'amd.noVbios.cli',
+          { id: pciId(amd.deviceId) },
+        ),
       ]),
     );
   blocks.push(

@@ -173,6 +173,60 @@ describe.skipIf(!haveFixtures)('ACPI VFCT table around real APU VBIOS images', (
     expect(sha(vbiosFromVfct(one).image)).toBe(expectedSha(PHOENIX));
   });
 
+  it('as amdgpu matches a record: the record at the PCI address first, and only vendor 1002', () => {
+    const rembrandt = readFixture(REMBRANDT);
+    // The same device ID at two addresses: ambiguous without one, the record there with one.
+    const two = acpiVfct([
+      { bus: 0xc5, deviceId: 0x1681, image: rembrandt },
+      { bus: 0x04, deviceId: 0x1681, image: rembrandt },
+    ]);
+    expect(catchError(() => vbiosFromVfct(two, 0x1681))).toMatchObject({ code: 'bad-input' });
+    const at04 = vbiosFromVfct(two, 0x1681, { bus: 0x04, device: 0, function: 0 });
+    expect([at04.record.bus, at04.record.offset, at04.warnings]).toEqual([
+      0x04,
+      0x4c + 28 + rembrandt.length,
+      [],
+    ]);
+    expect(vbiosFromVfct(two, 0x1681, { bus: 0xc5, device: 0, function: 0 }).record.offset).toBe(
+      0x4c,
+    );
+    // An address no record has does not settle which of the two it is.
+    expect(
+      catchError(() => vbiosFromVfct(two, 0x1681, { bus: 0x07, device: 0, function: 0 })),
+    ).toMatchObject({ code: 'bad-input' });
+    // One record for the device elsewhere: taken, with a warning naming both addresses.
+    const one = vbiosFromVfct(
+      acpiVfct([{ bus: 0xc5, deviceId: 0x1681, image: rembrandt }]),
+      0x1681,
+      {
+        bus: 0x07,
+        device: 0,
+        function: 0,
+      },
+    );
+    expect(sha(one.image)).toBe(expectedSha(REMBRANDT));
+    expect(one.warnings).toEqual([
+      expect.stringMatching(
+        /no VBIOS record .* at 07:00\.0; the one for c5:00\.0 \[1002:1681\] is used/,
+      ),
+    ]);
+    // A record of another vendor with the same device ID is not an AMD VBIOS record.
+    const mixed = acpiVfct([
+      { bus: 0, device: 2, vendorId: 0x8086, deviceId: 0x1681, image: rembrandt },
+      { bus: 0xc5, deviceId: 0x1681, image: rembrandt },
+    ]);
+    expect(vbiosFromVfct(mixed, 0x1681).record.bus).toBe(0xc5);
+    expect(vbiosFromVfct(mixed).record.bus).toBe(0xc5);
+    expect(vbiosFromVfct(mixed, 0x1681, { bus: 0, device: 2, function: 0 }).record.bus).toBe(0xc5);
+    const intelOnly = acpiVfct([
+      { bus: 0, device: 2, vendorId: 0x8086, deviceId: 0x1681, image: rembrandt },
+    ]);
+    expect(catchError(() => vbiosFromVfct(intelOnly, 0x1681))).toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/00:02\.0 \[8086:1681\]/),
+    });
+  });
+
   it('a record whose image is not a VBIOS is refused with its offset', () => {
     const t = acpiVfct([{ deviceId: 0x15bf, image: new Uint8Array(0x200) }]);
     expect(catchError(() => vbiosFromVfct(t, 0x15bf))).toMatchObject({

@@ -102,6 +102,10 @@ export function readVfct(bytes: Uint8Array, abs = 0): VfctTable {
     warnings.push(
       `table checksum does not add up (the bytes sum to ${hex(sum, 2)}, not 0): the file may have been edited; each VBIOS image is still checked on its own`,
     );
+  // amdgpu_acpi_vfct_bios checks only that a record header fits before the table's end, not
+  // that the first record starts after the 0x4C-byte header. A record inside the header would
+  // read the header's own fields (UUID, these offsets) as its PCI address and image length, so
+  // whatever came out of it would be a guess: it stays a typed error here.
   if (firstRecord < VFCT_HEADER_SIZE || firstRecord > length)
     throw new FirmwareError(
       'bad-format',

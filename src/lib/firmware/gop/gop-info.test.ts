@@ -16,6 +16,15 @@ import {
   readFixture,
 } from '../../../../tests/helpers/fixtures';
 import { withoutNameString, withoutUtf16 } from '../../../../tests/helpers/gop';
+import {
+  buildFile,
+  buildSection,
+  buildVolume,
+  FileType,
+  SectionType,
+  uiSection,
+  versionSection,
+} from '../../../../fixtures/builder/index';
 
 interface Expected {
   file: string;
@@ -203,6 +212,68 @@ function allGopFixtures(): string[] {
   ];
 }
 
+/** The file GUID of Intel's reference IntelGopDriver. */
+const INTEL_GOP_GUID = 'FF0C8745-3270-4439-B74F-3E45F8C77064';
+
+describe.skipIf(!haveFixtures)(
+  'an FFS version section that misleads: an OEM module version',
+  () => {
+    // The Alder Lake GOP with neither its name nor its controller name: no version of its own.
+    const ADL = 'gop-vbt/adl/IntelGopDriver.efi';
+    const inFile = (version: string) =>
+      buildVolume({
+        size: 0x40000,
+        files: [
+          buildFile({
+            guid: INTEL_GOP_GUID,
+            type: FileType.DRIVER,
+            sections: [
+              buildSection(
+                SectionType.PE32,
+                withoutUtf16(withoutNameString(readFixture(ADL)), 'Intel(R) Graphics Controller'),
+              ),
+              uiSection('IntelGopDriver'),
+              versionSection(0, version),
+            ],
+          }),
+        ],
+      });
+
+    it('2.20.1271 (major 2, Sandy Bridge) is not the version of a GOP whose table names Alder Lake', async () => {
+      const [gop] = (await analyze(inFile('2.20.1271'))).gops;
+      expect([gop.version, gop.versionKnown, gop.versionSource]).toEqual(['', 'none', undefined]);
+      expect([gop.generation, gop.generationBasis, gop.igpuCode]).toEqual([
+        'Alder Lake',
+        'device-ids',
+        'ADL',
+      ]);
+      expect(gop.generationFrom?.en).toBe(
+        'from its device-ID table (the version 2.20.1271 it was given names Sandy Bridge, which the table does not)',
+      );
+      const warning = gop.warnings.find((w) => w.en.includes('2.20.1271'));
+      expect(warning?.en).toBe(
+        "the FFS file's version section says 2.20.1271 (Sandy Bridge), but the device-ID table names Alder Lake, Raptor Lake, Alder Lake-N / Twin Lake: not taken as the GOP version (likely the module's own version)",
+      );
+      expect(warning?.['zh-CN']).toMatch(/^FFS 文件的版本节写的是 2\.20\.1271（Sandy Bridge）/);
+    });
+
+    it('a version of the table’s own line is taken, and a major of no known line is not', async () => {
+      const [adl] = (await analyze(inFile('21.0.1066'))).gops;
+      expect([adl.version, adl.versionSource, adl.generationBasis]).toEqual([
+        '21.0.1066',
+        'ffs-version',
+        'version',
+      ]);
+      expect(adl.warnings.map((w) => w.en).join('\n')).not.toMatch(/device-ID table names/);
+      const [unknown] = (await analyze(inFile('1.22.3333'))).gops;
+      expect([unknown.version, unknown.generationBasis]).toEqual(['', 'device-ids']);
+      expect(unknown.warnings.map((w) => w.en)).toContainEqual(
+        expect.stringMatching(/says 1\.22\.3333 \(no known GOP line\)/),
+      );
+    });
+  },
+);
+
 describe.skipIf(!haveFixtures)('the version of a GOP without its name string', () => {
   it('is the version its source states, for every gop-vbt pair', () => {
     for (const e of gopPes) {
@@ -215,7 +286,11 @@ describe.skipIf(!haveFixtures)('the version of a GOP without its name string', (
           build,
           'beside-controller',
         ]);
-        if (g.minor !== undefined) expect(g.minor, e.file).toBe(minor);
+        // The minor the named GOP reads (absent in the newer layout, else its source's) is read
+        // without the name too.
+        const named = gopInfo(readFixture(e.file));
+        expect(named.minor === undefined || named.minor === minor, e.file).toBe(true);
+        expect(g.minor, e.file).toBe(named.minor);
         expect(g.generation, e.file).toMatchObject({ basis: 'version' });
       }
     }
@@ -232,6 +307,31 @@ describe.skipIf(!haveFixtures)('the version of a GOP without its name string', (
       named.generation,
     ]);
     expect(bare.deviceIds).toEqual(named.deviceIds);
+  });
+
+  it('the older layout: the scan window is measured from the controller name’s end, not its start', () => {
+    // APL (10.0.1037): controller name, then the version strings. Moved to the far end of the
+    // window counted from the end of "Intel(R) Graphics Controller", they are still read; a
+    // window counted from inside the string would end 16 bytes ("Intel(R)") short of the build.
+    const pe = withoutNameString(readFixture('gop-vbt/apl/IntelGopDriver.efi'));
+    const text = (t: string) => [...t].flatMap((c) => [c.charCodeAt(0), 0]);
+    const find = (needle: number[], from = 0) => Buffer.from(pe).indexOf(Buffer.from(needle), from);
+    const end =
+      find(text('Intel(R) Graphics Controller')) + 2 * 'Intel(R) Graphics Controller'.length;
+    // The image's own strings: "10", "0" and "1037", the build 0xF8 after the name's end.
+    const build = find([...text('1037'), 0, 0], end);
+    expect(build - end).toBe(0xf8);
+    const own = pe.subarray(build - 12, build + 10);
+    const zeros = (n: number) => new Array<number>(n).fill(0);
+    const strings = [...text('10'), ...zeros(4), ...text('0'), ...zeros(2), ...text('1037')];
+    expect([...own]).toEqual([...strings, ...zeros(2)]);
+    own.fill(0);
+    const windowEnd = end + 0x400;
+    const at = windowEnd - 0x14; // the build then starts 8 bytes before the window's end
+    pe.fill(0, at - 2, windowEnd + 0x10);
+    pe.set([...strings, ...zeros(2)], at);
+    const g = gopInfo(pe);
+    expect([g.versionText, g.versionSource]).toEqual(['10.0.1037', 'beside-controller']);
   });
 
   it('the newest GOPs: builds 1035 and 1062 as their SOURCE.txt states, line 22', () => {
@@ -270,6 +370,12 @@ describe.skipIf(!haveFixtures)('the version of a GOP without its name string', (
       'ffs-version',
       'version',
     ]);
+    // A GOP-shaped version of another generation than the table's is not taken (below).
+    expect(gopInfo(pe, { build: 0, text: '2.20.1271' }).versionRejected).toEqual({
+      text: '2.20.1271',
+      source: 'ffs-version',
+      generation: 'Sandy Bridge',
+    });
     // The image's own version wins over the file's.
     const own = gopInfo(readFixture(file), { build: 0, text: '21.0.1066' });
     expect([own.versionText, own.versionSource]).toEqual(['22.?.1062', 'beside-name']);

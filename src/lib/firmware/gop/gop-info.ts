@@ -14,11 +14,11 @@
  * FFS files around GOPs carry edk2's default EFI_SECTION_VERSION "1.0" when they have one (the
  * reports/ of the fixtures), UI names carry no version, and the driver-binding protocol's Version
  * field could not be located reliably in the images, so it is not read. A version section that does
- * spell a GOP version is still used.
+ * spell a GOP version is still used, when its generation is one the device-ID table names.
  */
 import type { PeInfo } from '../pe/headers';
 import { readPe } from '../pe/headers';
-import { generationFromGopMajor } from './generations';
+import { generationFromGopMajor, type GopLine } from './generations';
 import { igpuFamily, lookupIgpu, type IgpuCode, type IgpuFamily } from '../igpu/devices';
 
 /**
@@ -50,6 +50,18 @@ export interface GopInfo {
   deviceFamilies: string[];
   /** `igpu` is the iGPU code (config) of the generation: the main one of a GOP line. */
   generation?: { code: string; label: string; basis: 'device-ids' | 'version'; igpu: IgpuCode };
+  /**
+   * A version read from the FFS version section or beside the controller name that was not
+   * taken: its major names a generation the device-ID table does not (an OEM module version such
+   * as 2.20.1271 in the FFS section would otherwise make an Alder Lake GOP a Sandy Bridge one),
+   * or, from the FFS section, no known generation at all.
+   */
+  versionRejected?: {
+    text: string;
+    source: 'ffs-version' | 'beside-controller';
+    /** The generation that version's major names, or undefined when no line is known for it. */
+    generation?: string;
+  };
   pe: PeInfo;
 }
 
@@ -135,25 +147,31 @@ const CONTROLLER_UTF16 = utf16(' Graphics Controller');
 /** GLK-era and later layout: name buffer, the build 0x88 after it, the controller name 0xA0 after it. */
 const BUILD_BEFORE_CONTROLLER = 0x18;
 
-/** Where the controller-name string starts ("Intel(R) … Graphics Controller"), or -1. */
-function controllerName(b: Uint8Array): number {
-  let at = indexOf(b, CONTROLLER_UTF16);
-  if (at < 0) return -1;
-  while (at >= 2 && b[at - 1] === 0 && b[at - 2] >= 0x20 && b[at - 2] < 0x7f) at -= 2;
-  return at;
+/**
+ * The controller-name string ("Intel(R) … Graphics Controller"): where it starts (walked back
+ * from " Graphics Controller" to its first character) and where it ends; undefined if absent.
+ */
+function controllerName(b: Uint8Array): { start: number; end: number } | undefined {
+  const suffix = indexOf(b, CONTROLLER_UTF16);
+  if (suffix < 0) return undefined;
+  let start = suffix;
+  while (start >= 2 && b[start - 1] === 0 && b[start - 2] >= 0x20 && b[start - 2] < 0x7f)
+    start -= 2;
+  return { start, end: suffix + CONTROLLER_UTF16.length };
 }
 
 /**
  * Where to read the version strings of a GOP without its name string: in the newer layout the
  * build stands 0x18 before the controller name; in the older one (SNB … APL, HSW/SKL 9.0) the
- * controller name comes first, then the name buffer, then major, minor and build.
+ * controller name comes first, then the name buffer, then major, minor and build, so the scan
+ * starts at the controller name's end.
  */
 function versionStartFromController(b: Uint8Array): number | undefined {
   const ctrl = controllerName(b);
-  if (ctrl < 0) return undefined;
-  const build = ctrl - BUILD_BEFORE_CONTROLLER;
-  const newer = build >= 0 && digitStrings(b, build, ctrl).some((d) => d.at === build);
-  return newer ? build : ctrl + CONTROLLER_UTF16.length;
+  if (!ctrl) return undefined;
+  const build = ctrl.start - BUILD_BEFORE_CONTROLLER;
+  const newer = build >= 0 && digitStrings(b, build, ctrl.start).some((d) => d.at === build);
+  return newer ? build : ctrl.end;
 }
 
 function findVersion(b: Uint8Array): { parts: VersionParts; source?: GopVersionSource } {
@@ -358,6 +376,25 @@ function ffsVersionParts(v: FfsVersion | undefined): VersionParts | undefined {
 }
 
 /**
+ * Whether a version read elsewhere than beside the name string is refused by the device-ID table
+ * (a table that names no family decides nothing). The strings beside the controller name are
+ * the image's own version strings: only a major whose generation the table does not name
+ * refuses them (an unmapped major names no generation, and the table then names it, as for a
+ * named GOP). The FFS section belongs to the file, where OEM tools put their module versions: it
+ * counts only when its major's generation is one the table names.
+ */
+function disagreesWithTable(
+  source: GopVersionSource | undefined,
+  gen: GopLine | undefined,
+  families: IgpuFamily[],
+): boolean {
+  if (!families.length) return false;
+  const agrees = gen?.igpus.some((code) => families.some((f) => f.code === code)) ?? false;
+  if (source === 'ffs-version') return !agrees;
+  return source === 'beside-controller' && gen !== undefined && !agrees;
+}
+
+/**
  * Name, version, device IDs and PE headers of an Intel GOP driver image. `ffsVersion` is the
  * EFI_SECTION_VERSION of the FFS file holding it, read only when the image itself has no version.
  */
@@ -366,15 +403,27 @@ export function gopInfo(pe: Uint8Array, ffsVersion?: FfsVersion): GopInfo {
   const name = isIntelGop(pe) ? GOP_NAME : '';
   const found = findVersion(pe);
   const fromFfs = found.source ? undefined : ffsVersionParts(ffsVersion);
-  const { major, minor, build } = fromFfs ?? found.parts;
-  const versionSource = fromFfs ? 'ffs-version' : found.source;
+  const { ids: deviceIds, families: deviceFamilies } = igpuDeviceTable(pe);
+  let { major, minor, build } = fromFfs ?? found.parts;
+  let versionSource = fromFfs ? 'ffs-version' : found.source;
+  const textOf = (parts: (number | undefined)[]) =>
+    parts.map((p) => (p === undefined ? '?' : String(p))).join('.');
+  let gen = generationFromGopMajor(major);
+  let versionRejected: GopInfo['versionRejected'];
+  if (disagreesWithTable(versionSource, gen, deviceFamilies)) {
+    versionRejected = {
+      text: textOf([major, minor, build]),
+      source: versionSource as 'ffs-version' | 'beside-controller',
+      generation: gen?.label,
+    };
+    major = minor = build = undefined;
+    versionSource = undefined;
+    gen = undefined;
+  }
   const parts = [major, minor, build];
   const known = parts.filter((p) => p !== undefined).length;
   const versionKnown = known === 3 ? 'full' : known === 0 ? 'none' : 'partial';
-  const versionText =
-    known === 0 ? '' : parts.map((p) => (p === undefined ? '?' : String(p))).join('.');
-  const { ids: deviceIds, families: deviceFamilies } = igpuDeviceTable(pe);
-  const gen = generationFromGopMajor(major);
+  const versionText = known === 0 ? '' : textOf(parts);
   const byIds = deviceFamilies[0];
   return {
     name,
@@ -391,6 +440,7 @@ export function gopInfo(pe: Uint8Array, ffsVersion?: FfsVersion): GopInfo {
       : byIds
         ? { code: byIds.code, label: byIds.name, basis: 'device-ids', igpu: byIds.code }
         : undefined,
+    ...(versionRejected ? { versionRejected } : {}),
     pe: info,
   };
 }

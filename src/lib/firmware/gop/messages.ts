@@ -62,6 +62,19 @@ const TEMPLATES = {
     'version only partly stored: {version}',
     '映像中只存有部分版本号：{version}',
   ],
+  'gop.warn.versionDisagrees.ffs-version': [
+    "the FFS file's version section says {version} ({generation}), but the device-ID table names {families}: not taken as the GOP version (likely the module's own version)",
+    'FFS 文件的版本节写的是 {version}（{generation}），但设备 ID 表列出的是 {families}：不作为 GOP 版本号（多半是模块自己的版本号）',
+  ],
+  'gop.warn.versionDisagrees.beside-controller': [
+    'the version {version} read beside the graphics-controller name is for {generation}, but the device-ID table names {families}: not taken as the GOP version',
+    '显卡控制器名称旁读到的版本号 {version} 对应 {generation}，但设备 ID 表列出的是 {families}：不作为 GOP 版本号',
+  ],
+  'gop.generation.unknownMajor': ['no known GOP line', '没有已知的 GOP 产品线'],
+  'gop.generation.versionDisagrees': [
+    'the version {version} it was given names {generation}, which the table does not',
+    '所给版本号 {version} 对应 {generation}，与设备 ID 表不符',
+  ],
   // Where a GOP's version and generation were read (gop/provenance.ts).
   'gop.from.whole-string': ['written out whole in the image', '映像中完整写出'],
   'gop.from.beside-name': [

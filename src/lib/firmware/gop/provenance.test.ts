@@ -45,6 +45,30 @@ describe.skipIf(!haveFixtures)('where a GOP version and generation come from', (
     }
   });
 
+  it('beside the controller name, a major of another line than the table’s: not taken, and said', () => {
+    // Major "02" (Sandy Bridge) in a nameless Arrow Lake GOP, whose table names Meteor/Arrow Lake.
+    const info = gopInfo(withoutNameString(withMajor(readFixture(ARL_GOP), '02')));
+    expect([info.versionText, info.versionSource, info.generation?.basis]).toEqual([
+      '',
+      undefined,
+      'device-ids',
+    ]);
+    expect(info.versionRejected).toEqual({
+      text: '2.?.1062',
+      source: 'beside-controller',
+      generation: 'Sandy Bridge',
+    });
+    const p = gopProvenance(info);
+    expect(p.generation?.en).toBe(
+      'from its device-ID table (the version 2.?.1062 it was given names Sandy Bridge, which the table does not)',
+    );
+    expect(p.generation?.['zh-CN']).toBe(
+      '依据其设备 ID 表（所给版本号 2.?.1062 对应 Sandy Bridge，与设备 ID 表不符）',
+    );
+    // With its name string the same strings are the GOP's own version, as before.
+    expect(gopInfo(withMajor(readFixture(ARL_GOP), '02')).versionText).toBe('2.?.1062');
+  });
+
   it('no version and no generation: says the image holds none, names nothing', () => {
     const p = gopProvenance({ versionSource: undefined, major: undefined, generation: undefined });
     expect([p.version.en, p.generation]).toEqual(['not stored in the image', undefined]);

@@ -17,15 +17,20 @@ export interface GopProvenance {
 }
 
 export function gopProvenance(
-  info: Pick<GopInfo, 'versionSource' | 'major' | 'generation'>,
+  info: Pick<GopInfo, 'versionSource' | 'major' | 'generation' | 'versionRejected'>,
 ): GopProvenance {
   const version = t(info.versionSource ? `gop.from.${info.versionSource}` : 'gop.from.none');
   const gen = info.generation;
   if (!gen) return { version };
   if (gen.basis === 'version')
     return { version, generation: t('gop.generation.fromVersion', { major: info.major! }) };
-  const why =
-    info.major === undefined
+  const rejected = info.versionRejected;
+  const why = rejected
+    ? t('gop.generation.versionDisagrees', {
+        version: rejected.text,
+        generation: rejected.generation ?? t('gop.generation.unknownMajor'),
+      })
+    : info.major === undefined
       ? t('gop.generation.noVersion')
       : t('gop.generation.unmappedMajor', { major: info.major });
   return { version, generation: t('gop.generation.fromIds', { why }) };

@@ -182,6 +182,15 @@ function rankGops(gops: GopCandidate[]): Ranked<GopCandidate>[] {
       : t('rank.after', { first: label(scored[0].c) });
     const warnings = [...s.c.warnings];
     if (!s.c.info.generation) warnings.push(t('gop.warn.generationUnknown'));
+    const rejected = s.c.info.versionRejected;
+    if (rejected)
+      warnings.push(
+        t(`gop.warn.versionDisagrees.${rejected.source}`, {
+          version: rejected.text,
+          generation: rejected.generation ?? t('gop.generation.unknownMajor'),
+          families: s.c.info.deviceFamilies.join(', '),
+        }),
+      );
     if (s.c.info.versionKnown !== 'full') {
       warnings.push(
         s.c.info.versionKnown === 'none'

@@ -175,11 +175,7 @@ describe.skipIf(!haveXorriso)('ISO 9660 long names (images xorriso writes)', () 
 
   it('a Rock Ridge continuation area that leads back to itself is an error, not a hang', async () => {
     const iso = xorriso({ [LONGEST]: contents(2) }, ['-as', 'mkisofs', '-R']);
-    const ce = [...rockRidgeEntries(iso)].find(
-      (e) =>
-        e.signature === 'CE' &&
-        String.fromCharCode(...iso.subarray(target(iso, e.at), target(iso, e.at) + 2)) === 'NM',
-    )!;
+    const ce = nameContinuation(iso);
     // The continuation area now holds only a CE entry naming the area itself.
     const area = target(iso, ce.at);
     setBoth32(iso, ce.at + 20, 28);
@@ -206,6 +202,31 @@ describe.skipIf(!haveXorriso)('ISO 9660 long names (images xorriso writes)', () 
     const e = await firmwareErrorOf(openRecorded(iso));
     expect(e).toMatchObject({ code: 'bad-format', offset: nm.at });
     expect(e.message).toMatch(/system use entry runs past its area/);
+  });
+
+  it('a Rock Ridge NM entry shorter than its 5-byte header is an error naming its offset', async () => {
+    const iso = xorriso({ 'bios.bin': contents(8) }, ['-as', 'mkisofs', '-R']);
+    const nm = [...rockRidgeEntries(iso)].find((e) => e.signature === 'NM' && e.length >= 8)!;
+    // NM cut to 4 bytes (no flags byte); the rest of its bytes become an entry nobody reads.
+    iso.set([0x4e, 0x4d, 4, 1, 0x5a, 0x5a, nm.length - 4, 1], nm.at);
+    const e = await firmwareErrorOf(openRecorded(iso));
+    expect(e).toMatchObject({ code: 'bad-format', offset: nm.at });
+    expect(e.message).toMatch(/NM entry of 4 bytes is shorter than its 5-byte header/);
+  });
+
+  it('a second CE in one system use area is an error at the second (SUSP allows one)', async () => {
+    const iso = xorriso({ [LONGEST]: contents(2) }, ['-as', 'mkisofs', '-R']);
+    const ce = nameContinuation(iso);
+    // An attribute entry of the same record, long enough to hold a copy of the CE.
+    const spare = [...rockRidgeEntries(iso)].find(
+      (e) =>
+        (e.signature === 'PX' || e.signature === 'TF') && e.length >= 32 && e.record === ce.record,
+    )!;
+    iso.copyWithin(spare.at, ce.at, ce.at + 28);
+    iso.set([0x5a, 0x5a, spare.length - 28, 1], spare.at + 28);
+    const e = await firmwareErrorOf(openRecorded(iso));
+    expect(e).toMatchObject({ code: 'bad-format', offset: Math.max(ce.at, spare.at) });
+    expect(e.message).toMatch(/second continuation entry \(CE\)/);
   });
 
   it('a damaged Joliet root record is an error at the descriptor', async () => {
@@ -259,6 +280,14 @@ function directoryRecords(b: Uint8Array, sector: number) {
 /** Where a CE entry at `at` points. */
 const target = (b: Uint8Array, at: number) => u32(b, at + 4) * 2048 + u32(b, at + 12);
 
+/** The CE entry of the long name's record: the one leading to the rest of its NM. */
+const nameContinuation = (b: Uint8Array) =>
+  [...rockRidgeEntries(b)].find(
+    (e) =>
+      e.signature === 'CE' &&
+      String.fromCharCode(...b.subarray(target(b, e.at), target(b, e.at) + 2)) === 'NM',
+  )!;
+
 /** Every SUSP entry in the records of every directory sector (found by their own shape). */
 function* rockRidgeEntries(b: Uint8Array) {
   const rootSector = u32(b, 16 * 2048 + 156 + 2);
@@ -273,7 +302,7 @@ function* rockRidgeEntries(b: Uint8Array) {
       ) {
         const signature = String.fromCharCode(b[p], b[p + 1]);
         if (!/^[A-Z]{2}$/.test(signature) || b[p + 3] !== 1) break;
-        yield { signature, at: p, length: b[p + 2] };
+        yield { signature, at: p, length: b[p + 2], record: at };
       }
     }
   }

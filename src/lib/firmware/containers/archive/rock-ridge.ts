@@ -15,6 +15,9 @@ import {
   type ReadLimit,
 } from './iso9660-records';
 
+/** An NM entry's bytes before its name: signature, length, version, flags. */
+const NM_HEADER = 5;
+
 /** What a record's Rock Ridge entries say. */
 export interface RockRidgeEntry {
   /** The POSIX name (`NM`), when given. */
@@ -82,6 +85,10 @@ function suspEntries(
       if (signature === 'ST') break;
       if (signature === 'CE') {
         if (length < 28) throw isoError(v, 'a continuation entry (CE) is too short', p);
+        // SUSP 1.12 allows one CE in each system use field or continuation area (libisofs
+        // calls a second one a break of the standard too); with two, which one continues the
+        // area is a guess, so the image is refused rather than read half.
+        if (next) throw isoError(v, 'a second continuation entry (CE) in one system use area', p);
         next = { at: v.u32(p + 4) * SECTOR + v.u32(p + 12), size: v.u32(p + 20) };
       } else out.push({ signature, at: p, length });
       p += length;
@@ -113,10 +120,17 @@ export function rockRidgeEntry(
   let named = false;
   for (const e of suspEntries(v, record, skip, limit)) {
     if (e.signature === 'NM' && !named) {
+      // SIG, LEN, VER and the flags byte: 5 bytes before any name.
+      if (e.length < NM_HEADER)
+        throw isoError(
+          v,
+          `a Rock Ridge NM entry of ${e.length} bytes is shorter than its ${NM_HEADER}-byte header`,
+          e.at,
+        );
       const flags = v.u8(e.at + 4, 'Rock Ridge NM flags');
       // CURRENT/PARENT name `.`/`..`, which the walk skips by their ISO names anyway.
       if (flags & 0x06) continue;
-      nameParts.push(v.slice(e.at + 5, e.length - 5, 'Rock Ridge name'));
+      nameParts.push(v.slice(e.at + NM_HEADER, e.length - NM_HEADER, 'Rock Ridge name'));
       // Without CONTINUE this part ends the name.
       if (!(flags & 0x01)) named = true;
     } else if (e.signature === 'CL') {
