@@ -22,6 +22,7 @@ import {
   vendorOfGop,
   vbiosFromFile,
   writeAmdRoms,
+  usageOfMismatch,
   type AmdSources,
 } from './rom-amd';
 
@@ -135,7 +136,8 @@ async function amdRom(
       const given = vbiosFromFile(
         readInput(vbiosPath),
         vbiosPath,
-        deviceId ?? deviceIdOf(src, src.gopDeviceIds),
+        deviceId ?? deviceIdOf(src),
+        src.gopDeviceIds,
       );
       if (src.vbios) src.notes.push(`  the BIOS's VBIOS is replaced by ${basename(vbiosPath)}`);
       src = { ...src, vbios: given.vbios, notes: [...src.notes, ...given.notes] };
@@ -160,7 +162,12 @@ async function amdRom(
   if (compress !== 'auto' && compress !== 'always' && compress !== 'never')
     throw new UsageError('--compress must be auto, always or never');
   src.notes.unshift(...vendorNotes);
-  await writeAmdRoms(out, src, { deviceId, compress }, flags.has('--json'));
+  await writeAmdRoms(
+    out,
+    src,
+    { deviceId, compress, anyDeviceId: forced === 'amd' },
+    flags.has('--json'),
+  );
   return true;
 }
 
@@ -225,7 +232,8 @@ export const romCommand: CliCommand = {
       gop: variant === 'assignment' ? undefined : src.gop,
       vbt: variant === 'full' ? src.vbt : undefined,
       deviceId,
-    });
+      anyDeviceId: parseVendor(get('--vendor')) === 'intel',
+    }).catch(usageOfMismatch);
     writeOutput(out, r.rom);
     if (flags.has('--json')) {
       const { rom: _rom, ...rest } = r;

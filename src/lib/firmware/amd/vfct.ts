@@ -34,16 +34,26 @@ const describe = (r: VfctRecord) =>
   `${vfctPciAddress(r)} [${pciId(r.vendorId)}:${pciId(r.deviceId)}]`;
 
 /**
- * The VBIOS of `deviceId` from a VFCT table; without `deviceId`, the table's only VBIOS. Typed
- * errors: no record for the ID (naming the ones there are), several records and no ID, a record
- * whose image is not an AMD VBIOS (with its offset).
+ * The VBIOS of `deviceId` from a VFCT table; without `deviceId`, the only record whose device is
+ * `among` the IDs the GOP is marked for (one GOP serves several APUs), else the table's only
+ * VBIOS. Typed errors: no record for the ID (naming the ones there are), several records and no
+ * ID, a record whose image is not an AMD VBIOS (with its offset).
  */
-export function vbiosFromVfct(bytes: Uint8Array, deviceId?: number): VfctVbios {
+export function vbiosFromVfct(
+  bytes: Uint8Array,
+  deviceId?: number,
+  among: readonly number[] = [],
+): VfctVbios {
   const table = readVfct(bytes);
   const records = table.records.filter((r) => r.imageLength > 0);
   const there = records.map(describe).join(', ') || 'none';
+  const named = records.filter((r) => among.includes(r.deviceId));
   const matching =
-    deviceId === undefined ? records : records.filter((r) => r.deviceId === deviceId);
+    deviceId !== undefined
+      ? records.filter((r) => r.deviceId === deviceId)
+      : named.length === 1
+        ? named
+        : records;
   if (!matching.length)
     throw new FirmwareError(
       'not-found',
