@@ -376,4 +376,34 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     expect(sha(file.bytes)).toBe(combined.sha256);
     await page.close();
   });
+
+  it('an lspci that passes through none on its way to the other vendor clears what the first built', async () => {
+    // A fresh profile: no answer or lspci remembered from the tests before.
+    const fresh = await launch();
+    try {
+      const page = await fresh.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(site.url);
+      await drop(page, writeTmp('intel-gop-apu-vbios.cap', intelGopWithApuVbios()));
+      await page.getByTestId('vendor-question').waitFor({ timeout: 60_000 });
+      await openConfig(page);
+      await page.getByTestId('lspci').fill(PHOENIX_LSPCI);
+      await page.getByTestId('build-amd-roms').click();
+      await page.getByTestId('amd-rom-result').waitFor({ timeout: 60_000 });
+      // Emptied: no vendor yet; then an Intel lspci: the Intel steps.
+      await page.getByTestId('lspci').fill('');
+      await page.getByTestId('output-needs-vendor').waitFor();
+      await page.getByTestId('lspci').fill(ADL_LSPCI);
+      await page.getByTestId('build-rom').waitFor();
+      // The AMD ROMs are gone: step 4 asks for the Intel ROM, not for an AMD config for them.
+      await page.getByTestId('step-download').waitFor();
+      expect(await page.getByTestId('download-needs-amd-config').count()).toBe(0);
+      expect(await page.getByTestId('download-needs').textContent()).toContain(
+        en['download.needsRom'],
+      );
+      await page.close();
+    } finally {
+      await fresh.close();
+    }
+  });
 });
