@@ -377,7 +377,7 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     await page.close();
   });
 
-  it('an lspci that passes through none on its way to the other vendor clears what the first built', async () => {
+  it('an lspci edited through none: back to the same vendor keeps what was built, on to the other clears it', async () => {
     // A fresh profile: no answer or lspci remembered from the tests before.
     const fresh = await launch();
     try {
@@ -387,20 +387,30 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
       await drop(page, writeTmp('intel-gop-apu-vbios.cap', intelGopWithApuVbios()));
       await page.getByTestId('vendor-question').waitFor({ timeout: 60_000 });
       await openConfig(page);
+      const lspci = async (text: string) => {
+        await page.getByTestId('lspci').fill('');
+        await page.getByTestId('output-needs-vendor').waitFor();
+        await page.getByTestId('lspci').fill(text);
+      };
       await page.getByTestId('lspci').fill(PHOENIX_LSPCI);
       await page.getByTestId('build-amd-roms').click();
       await page.getByTestId('amd-rom-result').waitFor({ timeout: 60_000 });
-      // Emptied: no vendor yet; then an Intel lspci: the Intel steps.
-      await page.getByTestId('lspci').fill('');
-      await page.getByTestId('output-needs-vendor').waitFor();
-      await page.getByTestId('lspci').fill(ADL_LSPCI);
+      const built = await page.getByTestId('amd-rom-sha256').allTextContents();
+      // Emptied (no vendor yet), then AMD again: the AMD ROMs still apply and stay.
+      await lspci(PHOENIX_LSPCI);
+      await page.getByTestId('build-amd-roms').waitFor();
+      expect(await page.getByTestId('amd-rom-sha256').allTextContents()).toEqual(built);
+      // Emptied, then Intel: the AMD ROMs are dropped; step 4 asks for the Intel ROM.
+      await lspci(ADL_LSPCI);
       await page.getByTestId('build-rom').waitFor();
-      // The AMD ROMs are gone: step 4 asks for the Intel ROM, not for an AMD config for them.
       await page.getByTestId('step-download').waitFor();
       expect(await page.getByTestId('download-needs-amd-config').count()).toBe(0);
       expect(await page.getByTestId('download-needs').textContent()).toContain(
         en['download.needsRom'],
       );
+      await lspci(PHOENIX_LSPCI);
+      await page.getByTestId('build-amd-roms').waitFor();
+      expect(await page.getByTestId('amd-rom-result').count()).toBe(0);
       await page.close();
     } finally {
       await fresh.close();
