@@ -14,7 +14,7 @@ import {
   MIXED,
   withPcirDeviceId,
 } from '../../../tests/helpers/mixed-graphics';
-import { analyze } from './analyze';
+import { analyze, type AnalyzeResult } from './analyze';
 import { sha256Hex } from './bytes/sha256';
 import { FirmwareError } from './errors';
 import {
@@ -34,6 +34,14 @@ const both: GraphicsFound = {
   amdGops: [{ version: '3.8.9' }],
   amdVbioses: [phoenixVbios],
 };
+
+/** What a front end hands the vendor choice from an analysis. */
+const foundOf = (r: AnalyzeResult): GraphicsFound => ({
+  intelGops: r.gops,
+  intelVbts: r.vbts,
+  amdGops: r.amd?.gops ?? [],
+  amdVbioses: r.amd?.vbioses ?? [],
+});
 
 function mixedError(f: () => unknown): MixedGraphicsError {
   try {
@@ -186,12 +194,7 @@ describe.skipIf(!haveFixtures)('analysis of images with Intel and AMD graphics',
     ]);
     expect(r.warnings).toEqual([]);
     // What a front end asks of the same summary: Intel, no question.
-    const found = {
-      intelGops: r.gops,
-      intelVbts: r.vbts,
-      amdGops: r.amd!.gops,
-      amdVbioses: r.amd!.vbioses,
-    };
+    const found = foundOf(r);
     expect(chooseGraphicsVendor(found).vendor).toBe('intel');
   });
 
@@ -206,12 +209,7 @@ describe.skipIf(!haveFixtures)('analysis of images with Intel and AMD graphics',
       [await sha256Hex(readFixture(MIXED.vbios)), 0x15bf, 'Phoenix', 0x1640],
     ]);
     expect(r.amd?.warnings).toEqual([]);
-    const found = {
-      intelGops: r.gops,
-      intelVbts: r.vbts,
-      amdGops: r.amd!.gops,
-      amdVbioses: r.amd!.vbioses,
-    };
+    const found = foundOf(r);
     expect(mixedError(() => chooseGraphicsVendor(found)).amdVbios).toBe(
       '1002:15bf Phoenix 022.012.000.027.000001',
     );
@@ -222,12 +220,7 @@ describe.skipIf(!haveFixtures)('analysis of images with Intel and AMD graphics',
     expect(r.gops).toEqual([]);
     expect(r.vbts.map((v) => v.sha256)).toEqual([vbtSha()]);
     expect(r.amd?.gops.map((g) => g.version)).toEqual(['3.8.3']);
-    const found = {
-      intelGops: r.gops,
-      intelVbts: r.vbts,
-      amdGops: r.amd!.gops,
-      amdVbioses: r.amd!.vbioses,
-    };
+    const found = foundOf(r);
     expect(chooseGraphicsVendor(found).vendor).toBe('intel');
   });
 
@@ -247,12 +240,7 @@ describe.skipIf(!haveFixtures)('analysis of images with Intel and AMD graphics',
         'AMD VBIOS 1002:694c 与 Intel GOP 并存，且不在 APU 表中：这是独立 Radeon 显卡的 VBIOS，这里的核显是 Intel',
       ],
     ]);
-    const found = {
-      intelGops: r.gops,
-      intelVbts: r.vbts,
-      amdGops: r.amd!.gops,
-      amdVbioses: r.amd!.vbioses,
-    };
+    const found = foundOf(r);
     expect(chooseGraphicsVendor(found).vendor).toBe('intel');
   });
 });
