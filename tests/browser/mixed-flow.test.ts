@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { axeViolations, downloaded, PRODUCT_NAMES, strayEnglishWords } from '../helpers/browser';
+import {
+  axeViolations,
+  downloaded,
+  launch,
+  PRODUCT_NAMES,
+  strayEnglishWords,
+} from '../helpers/browser';
 import {
   amdVmConf,
   browserSkipReason,
@@ -98,7 +104,8 @@ async function buildAmd(page: Page, cli: { kind: string; sha: string }[]) {
 }
 
 describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () => {
-  const { openPage } = servedApp();
+  const app = servedApp();
+  const { openPage } = app;
 
   it('an Intel board with a Radeon GOP: the Intel steps, the AMD GOP noted as a discrete-card one', async () => {
     const bios = writeTmp('intel-board-radeon-gop.cap', intelBoardWithRadeonGop());
@@ -335,5 +342,45 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     expect(file.name).toBe(combined.fileName);
     expect(sha(file.bytes)).toBe(combined.sha256);
     await page.close();
+  });
+
+  it('an lspci edited through none: back to the same vendor keeps what was built, on to the other clears it', async () => {
+    // A fresh profile: no answer or lspci remembered from the tests before.
+    const fresh = await launch();
+    try {
+      const page = await fresh.context.newPage();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(app.site.url);
+      await drop(page, writeTmp('intel-gop-apu-vbios.cap', intelGopWithApuVbios()));
+      await page.getByTestId('vendor-question').waitFor({ timeout: 60_000 });
+      await openConfig(page);
+      const lspci = async (text: string) => {
+        await page.getByTestId('lspci').fill('');
+        await page.getByTestId('output-needs-vendor').waitFor();
+        await page.getByTestId('lspci').fill(text);
+      };
+      await page.getByTestId('lspci').fill(PHOENIX_LSPCI);
+      await page.getByTestId('build-amd-roms').click();
+      await page.getByTestId('amd-rom-result').waitFor({ timeout: 60_000 });
+      const built = await page.getByTestId('amd-rom-sha256').allTextContents();
+      // Emptied (no vendor yet), then AMD again: the AMD ROMs still apply and stay.
+      await lspci(PHOENIX_LSPCI);
+      await page.getByTestId('build-amd-roms').waitFor();
+      expect(await page.getByTestId('amd-rom-sha256').allTextContents()).toEqual(built);
+      // Emptied, then Intel: the AMD ROMs are dropped; step 4 asks for the Intel ROM.
+      await lspci(ADL_LSPCI);
+      await page.getByTestId('build-rom').waitFor();
+      await page.getByTestId('step-download').waitFor();
+      expect(await page.getByTestId('download-needs-amd-config').count()).toBe(0);
+      expect(await page.getByTestId('download-needs').textContent()).toContain(
+        en['download.needsRom'],
+      );
+      await lspci(PHOENIX_LSPCI);
+      await page.getByTestId('build-amd-roms').waitFor();
+      expect(await page.getByTestId('amd-rom-result').count()).toBe(0);
+      await page.close();
+    } finally {
+      await fresh.close();
+    }
   });
 });

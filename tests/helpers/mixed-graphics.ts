@@ -5,7 +5,13 @@
  *   the CSM option-ROM file the AMD GOP option ROM a board carries for discrete Radeon cards;
  * - `intelGopWithApuVbios`: the same Intel GOP and VBT beside an AMD APU VBIOS (CSM file) and an
  *   AMD GOP driver (DXE file), as a test or a mis-flashed image would hold them;
- * - `intelGopWithApuVbiosOnly`: the same without the AMD GOP (the web app then asks for it).
+ * - `intelGopWithApuVbiosOnly`: the same without the AMD GOP (the web app then asks for it);
+ * - `intelVbtWithRadeonGop`: an Intel board's BIOS whose Intel GOP is not readable (only its VBT
+ *   is found) beside a Radeon GOP for discrete cards;
+ * - `intelGopWithDiscreteVbios`: the Intel GOP and VBT beside a discrete Radeon's VBIOS, as a
+ *   Kaby Lake-G laptop's BIOS holds its Vega M's (the Phoenix VBIOS with PCIR 1002:694c);
+ * - `apuGopForTwoDevices`: an AMD BIOS without a VBIOS whose GOP sits in two option ROMs, marked
+ *   1002:15bf (Phoenix) and 1002:1900 (Hawk Point), as one GOP serving both.
  */
 import {
   buildFile,
@@ -27,6 +33,8 @@ export const MIXED = {
   amdGopRom: 'amd/gop/isc30-gop-7840hs-v3.8.3/AMDGopDriver_7840hs.rom',
   amdGop: 'amd/gop/isc30-gop-8745hs-v3.8.9/AMDGopDriver_8745hs.efi',
   vbios: 'amd/vbios/isc30-vbios-15bf-022.012.000.027.000001/vbios_7840hs.bin',
+  /** Option ROM around `amdGop`, marked 1002:1900. */
+  hawkPointGopRom: 'amd/gop/isc30-gop-8745hs-v3.8.9/AMDGopDriver_8745hs.rom',
 } as const;
 
 /** `lspci -nn -s c5:00` of the Phoenix APU (1002:15bf) MIXED's VBIOS and GOPs are for. */
@@ -40,6 +48,28 @@ export const PHOENIX_SPLIT_ROMS = {
   romFile: 'vbios-15bf.bin',
   gopRomFile: 'amd-gop-15bf-audio.rom',
 } as const;
+
+/** Kaby Lake-G's Radeon RX Vega M GH: a discrete GPU, in neither iGPU table. */
+export const DISCRETE_RADEON = 0x694c;
+
+/**
+ * A copy of a one-image option ROM with another PCIR device ID; a legacy image's checksum is
+ * made good again where the reader looks for it (0x21 for ATOM BIOS images, else its last byte).
+ */
+export function withPcirDeviceId(rom: Uint8Array, deviceId: number): Uint8Array {
+  const out = rom.slice();
+  const pcir = out[0x18] | (out[0x19] << 8);
+  out[pcir + 6] = deviceId & 0xff;
+  out[pcir + 7] = deviceId >> 8;
+  if (out[pcir + 0x14] === 0) {
+    const size = out[2] * 512;
+    const at = String.fromCharCode(...out.subarray(0x30, 0x3a)) === ' 761295520' ? 0x21 : size - 1;
+    out[at] = 0;
+    const sum = out.subarray(0, size).reduce((a, b) => a + b, 0);
+    out[at] = (256 - (sum % 256)) % 256;
+  }
+  return out;
+}
 
 /** The Intel GOP's and VBT's SHA-256 as expected-real.json (an independent script) gives them. */
 export function intelExpected(): { gopSha256: string; vbtSha256: string } {
@@ -117,4 +147,24 @@ export function intelGopWithApuVbios(): Uint8Array {
 /** The Intel GOP and VBT beside an AMD APU VBIOS, with no AMD GOP anywhere. */
 export function intelGopWithApuVbiosOnly(): Uint8Array {
   return image([...intelFiles(), csmFile([readFixture(MIXED.vbios)])]);
+}
+
+/** The VBT and, for discrete cards, the Radeon GOP; the Intel GOP file holds no readable GOP. */
+export function intelVbtWithRadeonGop(): Uint8Array {
+  const [, vbt] = intelFiles();
+  return image([vbt, csmFile([readFixture(MIXED.amdGopRom)])]);
+}
+
+/** The Intel GOP and VBT beside a discrete Radeon's VBIOS (no AMD GOP). */
+export function intelGopWithDiscreteVbios(): Uint8Array {
+  return image([
+    ...intelFiles(),
+    csmFile([withPcirDeviceId(readFixture(MIXED.vbios), DISCRETE_RADEON)]),
+  ]);
+}
+
+/** An AMD BIOS with no VBIOS; its GOP is in two option ROMs, for 15bf and for 1900. */
+export function apuGopForTwoDevices(): Uint8Array {
+  const hawkPoint = readFixture(MIXED.hawkPointGopRom);
+  return image([csmFile([hawkPoint, withPcirDeviceId(hawkPoint, 0x15bf)])]);
 }

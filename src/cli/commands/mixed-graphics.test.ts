@@ -10,12 +10,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readOptionRom } from '../../lib/firmware';
 import { bytesOf } from '../../lib/firmware/bytes/view';
-import { haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
+import { fixturePath, haveFixtures, readFixture } from '../../../tests/helpers/fixtures';
+import { acpiVfct } from '../../../fixtures/builder/containers';
 import {
+  apuGopForTwoDevices,
   intelBoardWithRadeonGop,
   intelExpected,
   intelGopWithApuVbios,
+  intelGopWithDiscreteVbios,
+  intelVbtWithRadeonGop,
   MIXED,
+  withPcirDeviceId,
 } from '../../../tests/helpers/mixed-graphics';
 import { captureStdout } from '../../../tests/helpers/stdout';
 import { UsageError } from '../command';
@@ -36,9 +41,13 @@ describe.skipIf(!haveFixtures)('Intel and AMD graphics in one BIOS', () => {
   // The two images, written once where the commands read them.
   const radeonGopBios = join(root, 'intel-board-radeon-gop.cap');
   const apuVbiosBios = join(root, 'intel-gop-apu-vbios.cap');
+  const vbtRadeonGopBios = join(root, 'intel-vbt-radeon-gop.cap');
+  const discreteVbiosBios = join(root, 'intel-gop-discrete-vbios.cap');
   if (haveFixtures) {
     writeFileSync(radeonGopBios, intelBoardWithRadeonGop());
     writeFileSync(apuVbiosBios, intelGopWithApuVbios());
+    writeFileSync(vbtRadeonGopBios, intelVbtWithRadeonGop());
+    writeFileSync(discreteVbiosBios, intelGopWithDiscreteVbios());
   }
 
   /** The Intel ROM at `file`: its PCIR and the GOP a re-read finds in it. */
@@ -188,5 +197,120 @@ describe.skipIf(!haveFixtures)('Intel and AMD graphics in one BIOS', () => {
     expect(j.gop.sha256).toBe(fixtureSha(MIXED.amdGopRom.replace('.rom', '.efi')));
     const model = readOptionRom(bytesOf(readFileSync(out)));
     expect(model.images.map((i) => [i.type, i.pcir.vendorId])).toEqual([['efi', 0x1002]]);
+  });
+
+  it('rom --bios with an Intel VBT (no readable Intel GOP) beside a Radeon GOP goes to Intel, not AMD', async () => {
+    const d = dir();
+    // The Intel reader then says the GOP is what is missing; no AMD ROM is written.
+    await expect(
+      romCommand.run(['--bios', vbtRadeonGopBios, '-o', join(d, 'x.rom')]),
+    ).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/no Intel GOP driver found/),
+    });
+    expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('rom --bios builds the Intel ROM beside a discrete Radeon VBIOS, saying whose VBIOS it is', async () => {
+    const out = join(dir(), 'igd.rom');
+    stdout.clear();
+    expect(await romCommand.run(['--bios', discreteVbiosBios, '-o', out, '--json'])).toBe(0);
+    const j = JSON.parse(stdout.text);
+    expect(j.notes[0]).toBe(
+      "vendor: intel (an Intel GOP and no AMD APU VBIOS: the AMD VBIOS (1002:694c) is a discrete Radeon's)",
+    );
+    const { model, gops } = await intelRom(out);
+    expect(model.images.every((i) => i.pcir.vendorId === 0x8086)).toBe(true);
+    expect(gops).toEqual([intelGopSha()]);
+  });
+
+  it("rom refuses a --device-id only the other vendor's table holds, unless --vendor says so", async () => {
+    const d = dir();
+    const out = join(d, 'x.rom');
+    const mismatch =
+      /--device-id: device ID 0x1681 is an AMD iGPU .*not for an Intel ROM; --vendor intel builds it all the same/;
+    for (const input of [
+      ['--bios', radeonGopBios],
+      ['--gop', fixturePath(MIXED.intelGop)],
+    ]) {
+      const err = await romCommand
+        .run([...input, '--device-id', '0x1681', '-o', out])
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(mismatch);
+    }
+    await expect(
+      romCommand.run(['--gop', fixturePath(MIXED.amdGop), '--device-id', '0x46a6', '-o', out]),
+    ).rejects.toThrow(/device ID 0x46a6 is an Intel iGPU .*not for an AMD ROM; --vendor amd/);
+    expect(readdirSync(d)).toEqual([]);
+    // Forced: the ID the user asked for is in the PCIR.
+    expect(
+      await romCommand.run([
+        '--bios',
+        radeonGopBios,
+        '--vendor',
+        'intel',
+        '--device-id',
+        '0x1681',
+        '-o',
+        out,
+      ]),
+    ).toBe(0);
+    expect(
+      readOptionRom(bytesOf(readFileSync(out))).images.map((i) => [
+        i.pcir.vendorId,
+        i.pcir.deviceId,
+      ]),
+    ).toContainEqual([0x8086, 0x1681]);
+  });
+
+  it('rom --bios --vbios VFCT picks the record among the devices the GOP is marked for', async () => {
+    const bios = join(dir(), 'two-apus.cap');
+    writeFileSync(bios, apuGopForTwoDevices());
+    const hawkPoint = withPcirDeviceId(readFixture(MIXED.vbios), 0x1900);
+    const vfct = (d: string, records: Parameters<typeof acpiVfct>[0]) => {
+      writeFileSync(join(d, 'vfct.bin'), acpiVfct(records));
+      return join(d, 'vfct.bin');
+    };
+    // The GOP's ROM images are marked 15bf and 1900; the host's table holds only 1900.
+    const d = dir();
+    const out = join(d, 'amd.rom');
+    const one = vfct(d, [{ deviceId: 0x1900, image: hawkPoint }]);
+    stdout.clear();
+    expect(await romCommand.run(['--bios', bios, '--vbios', one, '-o', out, '--json'])).toBe(0);
+    const j = JSON.parse(stdout.text);
+    expect(j.deviceId).toBe('0x1900');
+    expect(j.notes).toContainEqual(expect.stringMatching(/the record for c5:00\.0 \[1002:1900\]/));
+    expect(sha(readFileSync(join(d, 'vbios-1900.bin')))).toBe(sha(hawkPoint));
+    expect(
+      readOptionRom(bytesOf(readFileSync(out))).images.map((i) => [i.type, i.pcir.deviceId]),
+    ).toEqual([
+      ['legacy', 0x1900],
+      ['efi', 0x1900],
+    ]);
+    // The GOP's ID among two other records picks it; both of the GOP's IDs there is not guessed.
+    const d2 = dir();
+    const rembrandt = {
+      bus: 0x03,
+      deviceId: 0x1681,
+      image: readFixture('amd/vbios/isc30-vbios-1681-032.017.000.055.000000/vbios_6800h.bin'),
+    };
+    const named = vfct(d2, [rembrandt, { deviceId: 0x1900, image: hawkPoint }]);
+    stdout.clear();
+    expect(
+      await romCommand.run(['--bios', bios, '--vbios', named, '-o', join(d2, 'a.rom'), '--json']),
+    ).toBe(0);
+    expect(JSON.parse(stdout.text).deviceId).toBe('0x1900');
+    const d3 = dir();
+    const two = vfct(d3, [
+      { bus: 0x03, deviceId: 0x15bf, image: readFixture(MIXED.vbios) },
+      { deviceId: 0x1900, image: hawkPoint },
+    ]);
+    await expect(
+      romCommand.run(['--bios', bios, '--vbios', two, '-o', join(d3, 'a.rom')]),
+    ).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/several VBIOS images/),
+    });
   });
 });

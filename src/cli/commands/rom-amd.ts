@@ -7,6 +7,7 @@ import {
   amdGopInfo,
   amdGopLabel,
   chooseGraphicsVendor,
+  DeviceVendorMismatchError,
   MixedGraphicsError,
   rankCandidates,
   type GraphicsFound,
@@ -50,7 +51,11 @@ async function graphicsFound(root: FirmwareNode): Promise<GraphicsFound> {
   const intel = rankCandidates(await findCandidates(root));
   const amd = rankAmdCandidates(await findAmdCandidates(root));
   return {
-    intelGops: intel.gops.map((g) => ({ version: g.candidate.info.versionText })),
+    intelGops: intel.gops.map(({ candidate: { info } }) => ({
+      version: info.versionText,
+      generation: info.generation?.label,
+    })),
+    intelVbts: intel.vbts,
     amdGops: amd.gops.map((g) => ({ version: g.candidate.info.version })),
     amdVbioses: amd.vbioses.map(({ candidate: { info } }) => ({
       deviceId: info.deviceId,
@@ -61,10 +66,11 @@ async function graphicsFound(root: FirmwareNode): Promise<GraphicsFound> {
 }
 
 /**
- * Which vendor's ROM the BIOS gives (graphics-vendor.ts): Intel for an Intel GOP whose only AMD
- * company is a discrete-card AMD GOP, AMD for AMD graphics without an Intel GOP; an Intel GOP
- * beside an AMD APU VBIOS needs --vendor (or a --device-id only one table holds). When the image
- * held both vendors' graphics, `notes` gets why this one was taken.
+ * Which vendor's ROM the BIOS gives (graphics-vendor.ts): Intel for an Intel GOP or VBT whose only
+ * AMD company is a discrete-card AMD GOP or VBIOS, AMD for AMD graphics without either; Intel
+ * beside an AMD APU VBIOS needs --vendor (or a --device-id only one table holds), and a
+ * --device-id only the other vendor's table holds is refused. When the image held both vendors'
+ * graphics, `notes` gets why this one was taken.
  */
 export async function vendorOfBios(
   root: FirmwareNode,
@@ -75,18 +81,26 @@ export async function vendorOfBios(
   const found = await graphicsFound(root);
   try {
     const { vendor, why } = chooseGraphicsVendor(found, { deviceId, path });
-    if (found.intelGops.length && found.amdGops.length + found.amdVbioses.length)
+    const intel = found.intelGops.length + found.intelVbts.length;
+    if (intel && found.amdGops.length + found.amdVbioses.length)
       notes.push(`vendor: ${vendor} (${why})`);
     return vendor;
   } catch (e) {
     if (e instanceof MixedGraphicsError)
       throw new UsageError(
-        `${path} holds an Intel GOP driver (${e.intelGop}) and an AMD APU VBIOS (${e.amdVbios})` +
+        `${path} holds ${e.intel} and an AMD APU VBIOS (${e.amdVbios})` +
           `${e.deviceNote}: choose with --vendor intel or --vendor amd ` +
           '(or a --device-id that only one of the two device tables holds)',
       );
-    throw e;
+    return usageOfMismatch(e);
   }
+}
+
+/** Rethrows a device ID of the other vendor's iGPU as a usage error, with the way to force it. */
+export function usageOfMismatch(e: unknown): never {
+  throw e instanceof DeviceVendorMismatchError
+    ? new UsageError(`--device-id: ${e.message}; --vendor ${e.vendor} builds it all the same`)
+    : e;
 }
 
 export interface AmdSources {
@@ -129,16 +143,19 @@ export async function amdFromBios(root: FirmwareNode, path: string): Promise<Amd
 /**
  * The VBIOS of a --vbios file: the file itself, or from an ACPI VFCT table (a copy of
  * /sys/firmware/acpi/tables/VFCT) the image for `deviceId` (the record at `address` first, when
- * the GPU's address is known), or its only image without one.
+ * the GPU's address is known); without an ID, the only image whose device is among `gopIds` (one
+ * GOP serves several APUs: Phoenix 15bf and Hawk Point 1900), else the table's only image;
+ * several left is an error asking for the ID.
  */
 export function vbiosFromFile(
   bytes: Uint8Array,
   path: string,
   deviceId: number | undefined,
   address?: PciAddress,
+  gopIds: readonly number[] = [],
 ): { vbios: Uint8Array; notes: string[] } {
   if (!isVfct(bytes)) return { vbios: bytes, notes: [] };
-  const picked = vbiosFromVfct(bytes, deviceId, address);
+  const picked = vbiosFromVfct(bytes, deviceId, address, gopIds);
   const r = picked.record;
   return {
     vbios: picked.image,
@@ -150,9 +167,9 @@ export function vbiosFromFile(
   };
 }
 
-/** The GPU device ID a BIOS's AMD graphics are for: its VBIOS's, else the GOP's ROM image's. */
-export function deviceIdOf(src: AmdSources, gopIds: readonly number[] = []): number | undefined {
-  return (src.vbios && readPcir(src.vbios, 0)?.deviceId) ?? gopIds[0];
+/** The GPU device ID a BIOS's own VBIOS is for. */
+export function deviceIdOf(src: AmdSources): number | undefined {
+  return src.vbios && readPcir(src.vbios, 0)?.deviceId;
 }
 
 /** The size limits the ROMs were checked against, each with where it comes from. */
@@ -192,7 +209,7 @@ export async function writeAmdRoms(
   opts: Omit<AmdRomOptions, 'gop' | 'vbios'>,
   json: boolean,
 ): Promise<void> {
-  const r = await buildAmdRoms({ ...opts, gop: src.gop, vbios: src.vbios });
+  const r = await buildAmdRoms({ ...opts, gop: src.gop, vbios: src.vbios }).catch(usageOfMismatch);
   const main = r.roms[0];
   const written = r.roms.map((rom) => ({
     path: rom === main ? out : join(dirname(out), rom.fileName),

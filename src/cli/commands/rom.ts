@@ -22,6 +22,7 @@ import {
   vendorOfGop,
   vbiosFromFile,
   writeAmdRoms,
+  usageOfMismatch,
   type AmdSources,
 } from './rom-amd';
 
@@ -30,9 +31,10 @@ const USAGE =
   '[--variant full|assignment|gop] -o igd.rom [--json]\n' +
   '       rom (--bios BIOS | --gop AMD.efi) [--vbios VBIOS.bin|VFCT] [--device-id 0x1900]\n' +
   '           [--compress auto|always|never] -o OUT.rom [--json]\n' +
-  '       (--bios: AMD when it holds AMD graphics and no Intel GOP; an Intel GOP beside an AMD\n' +
+  '       (--bios: AMD when it holds AMD graphics and no Intel GOP or VBT; Intel beside an AMD\n' +
   '        APU VBIOS needs --vendor amd|intel or a --device-id only one vendor has; an AMD GOP\n' +
-  '        alone beside an Intel GOP is for discrete Radeon cards: Intel.\n' +
+  '        or a VBIOS of a non-APU Radeon beside Intel is for discrete GPUs: Intel. A --device-id\n' +
+  "        only the other vendor's table holds is refused unless --vendor says so.\n" +
   '        AMD: OUT is the VBIOS+GOP ROM for BB:00.0,\n' +
   '        or without a VBIOS the GOP-only ROM for the audio function BB:00.1; the GOP-only ROM\n' +
   '        and vbios-<device>.bin are written beside it; --vbios takes a VBIOS file or a copy of\n' +
@@ -135,7 +137,9 @@ async function amdRom(
       const given = vbiosFromFile(
         readInput(vbiosPath),
         vbiosPath,
-        deviceId ?? deviceIdOf(src, src.gopDeviceIds),
+        deviceId ?? deviceIdOf(src),
+        undefined,
+        src.gopDeviceIds,
       );
       if (src.vbios) src.notes.push(`  the BIOS's VBIOS is replaced by ${basename(vbiosPath)}`);
       src = { ...src, vbios: given.vbios, notes: [...src.notes, ...given.notes] };
@@ -160,7 +164,12 @@ async function amdRom(
   if (compress !== 'auto' && compress !== 'always' && compress !== 'never')
     throw new UsageError('--compress must be auto, always or never');
   src.notes.unshift(...vendorNotes);
-  await writeAmdRoms(out, src, { deviceId, compress }, flags.has('--json'));
+  await writeAmdRoms(
+    out,
+    src,
+    { deviceId, compress, anyDeviceId: forced === 'amd' },
+    flags.has('--json'),
+  );
   return true;
 }
 
@@ -225,7 +234,8 @@ export const romCommand: CliCommand = {
       gop: variant === 'assignment' ? undefined : src.gop,
       vbt: variant === 'full' ? src.vbt : undefined,
       deviceId,
-    });
+      anyDeviceId: parseVendor(get('--vendor')) === 'intel',
+    }).catch(usageOfMismatch);
     writeOutput(out, r.rom);
     if (flags.has('--json')) {
       const { rom: _rom, ...rest } = r;

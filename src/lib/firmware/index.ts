@@ -51,7 +51,9 @@ export {
 } from './amd/rom';
 export { AMD_APUS, lookupAmdApu, type AmdApu, type AmdApuFamily } from './igpu/amd';
 export {
+  checkDeviceIdVendor,
   chooseGraphicsVendor,
+  DeviceVendorMismatchError,
   MixedGraphicsError,
   vendorsOfDeviceId,
   type GraphicsChoice,

@@ -11,6 +11,8 @@ import {
   intelBoardWithRadeonGop,
   intelGopWithApuVbios,
   intelGopWithApuVbiosOnly,
+  intelGopWithDiscreteVbios,
+  intelVbtWithRadeonGop,
   MIXED,
   PHOENIX_LSPCI,
 } from '../../../tests/helpers/mixed-graphics';
@@ -112,6 +114,31 @@ describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
     expect(missingCompanion(sources, 'amd')).toBe('amdGop');
     expect(missingCompanion(sources, 'intel')).toBeUndefined();
     expect(missingCompanion(sources, undefined)).toBeUndefined();
+  });
+
+  it('an Intel VBT without a readable Intel GOP, beside a Radeon GOP: Intel, asking for the Intel GOP', async () => {
+    const sources = [await source('vbt-radeon-gop.cap', intelVbtWithRadeonGop())];
+    expect(graphicsFoundOf(sources).intelVbts.length).toBe(1);
+    expect(stepGraphics(sources, undefined, PHOENIX_LSPCI)).toEqual({
+      vendor: 'intel',
+      ask: false,
+      discreteAmdGop: true,
+      lspciOther: 'amd',
+    });
+    expect(missingCompanion(sources, 'intel')).toBe('gop');
+  });
+
+  it('an Intel GOP beside a discrete Radeon VBIOS: Intel, no question', async () => {
+    const sources = [await source('discrete-vbios.cap', intelGopWithDiscreteVbios())];
+    expect(graphicsFoundOf(sources).amdVbioses.map((v) => v.deviceId)).toEqual([0x694c]);
+    for (const chosen of [undefined, 'amd'] as const)
+      expect(stepGraphics(sources, chosen, PHOENIX_LSPCI)).toEqual({
+        vendor: 'intel',
+        ask: false,
+        discreteAmdGop: false,
+        lspciOther: 'amd',
+      });
+    expect(missingCompanion(sources, 'intel')).toBeUndefined();
   });
 
   it('an AMD GOP .efi and a VBIOS .bin: AMD without a question', async () => {

@@ -1,7 +1,7 @@
 /**
  * Which vendor's steps the page shows for step 1's files: the core's vendor choice
  * (graphics-vendor.ts) over all sources, with the person's answer (or the iGPU of a pasted
- * lspci) settling an image that holds an Intel GOP beside an AMD APU VBIOS.
+ * lspci) settling an image that holds an Intel GOP or VBT beside an AMD APU VBIOS.
  */
 import {
   chooseGraphicsVendor,
@@ -15,8 +15,10 @@ import { amdCandidates, candidates, type Source } from './sources';
 /** What step 1's sources hold, in the shape the vendor choice reads. */
 export function graphicsFoundOf(sources: Source[]): GraphicsFound {
   const amd = amdCandidates(sources);
+  const intel = candidates(sources);
   return {
-    intelGops: candidates(sources).gops.map((g) => ({ version: g.version })),
+    intelGops: intel.gops.map((g) => ({ version: g.version, generation: g.generation })),
+    intelVbts: intel.vbts,
     amdGops: amd.gops.map((g) => ({ version: g.version })),
     amdVbioses: amd.vbioses.map((v) => ({
       deviceId: v.deviceId,

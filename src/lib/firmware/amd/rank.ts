@@ -99,8 +99,9 @@ function rankVbioses(vbioses: VbiosCandidate[]): Ranked<VbiosCandidate>[] {
 }
 
 /**
- * `besideIntelGop`: the image also holds an Intel GOP, so an AMD GOP without a VBIOS is the one
- * an Intel board carries for discrete Radeon cards, not half of an APU's pair.
+ * `besideIntelGop`: the image also holds an Intel GOP, so an AMD GOP without an APU VBIOS is the
+ * one an Intel board carries for discrete Radeon cards, and a VBIOS of a device the APU table
+ * lacks is a discrete GPU's (a laptop's dGPU), neither half of an APU's pair.
  */
 export function rankAmdCandidates(
   found: AmdCandidates,
@@ -111,9 +112,18 @@ export function rankAmdCandidates(
   const warnings: Text[] = found.peiGops.map((p) =>
     t('amd.pei.reported', { machine: p.machine, path: p.path }),
   );
-  if (vbioses.length && !gops.length) warnings.push(t('amd.image.noGop'));
-  if (gops.length && !vbioses.length)
+  // Beside an Intel GOP only an APU's VBIOS makes an AMD pair: others are a discrete GPU's.
+  const discrete = besideIntelGop
+    ? vbioses.filter((v) => !v.candidate.info.apu).map((v) => v.candidate.info.deviceId)
+    : [];
+  const pairing = vbioses.length - discrete.length;
+  if (pairing && !gops.length) warnings.push(t('amd.image.noGop'));
+  if (gops.length && !pairing)
     warnings.push(t(besideIntelGop ? 'amd.image.discreteGop' : 'amd.image.noVbios'));
+  if (discrete.length)
+    warnings.push(
+      t('amd.image.discreteVbios', { id: discrete.map((id) => `1002:${pciId(id)}`).join(', ') }),
+    );
   const mismatch = familyMismatch(gops[0]?.candidate, vbioses[0]?.candidate);
   if (mismatch) vbioses[0].warnings.push(mismatch);
   return { gops, vbioses, warnings };

@@ -21,6 +21,7 @@ import { sha256Hex } from '../bytes/sha256';
 import { pciId } from '../bytes/hex';
 import { FirmwareError, hex } from '../errors';
 import { gopMessages } from '../gop/messages';
+import { checkDeviceIdVendor } from '../graphics-vendor';
 import { AMD_VENDOR_ID, lookupAmdApu, type AmdApu } from '../igpu/amd';
 import { efiDriverImage } from '../oprom/efi-driver';
 import type { LegacyImage, OptionRom } from '../oprom/image';
@@ -82,6 +83,8 @@ export interface AmdRomOptions {
   vbios?: Uint8Array;
   /** The GPU's PCI device ID (e.g. 0x1900); by default the VBIOS's. */
   deviceId?: number;
+  /** Take a `deviceId` only Intel's iGPU table holds all the same (the user said AMD). */
+  anyDeviceId?: boolean;
   /**
    * EFI-compress the GOP image (compression type 1, which OVMF's PCI bus driver decodes with the
    * DXE core's Decompress protocol): 'auto' (default) only in a combined ROM that would be over
@@ -227,6 +230,7 @@ export async function buildAmdRoms(opts: AmdRomOptions): Promise<AmdRoms> {
   const deviceId = opts.deviceId ?? vbios?.info.deviceId;
   if (deviceId !== undefined && (deviceId < 0 || deviceId > 0xffff))
     throw new FirmwareError('bad-input', `device ID ${hex(deviceId)} is not 16-bit`);
+  if (!opts.anyDeviceId) checkDeviceIdVendor(opts.deviceId, 'amd');
   const apu = deviceId === undefined ? undefined : lookupAmdApu(deviceId);
   if (vbios && deviceId !== undefined && deviceId !== vbios.info.deviceId) {
     warnings.push(

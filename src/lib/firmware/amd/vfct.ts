@@ -46,24 +46,32 @@ const at = (r: VfctRecord, a: PciAddress) =>
   r.bus === a.bus && r.device === a.device && r.function === a.function;
 
 /**
- * The VBIOS of `deviceId` from a VFCT table; without `deviceId`, the table's only VBIOS. As
- * amdgpu (amdgpu_acpi_vfct_bios) matches a record on its PCI address, vendor and device ID,
- * only AMD records (vendor 1002) count, and with `address` the record at that address is taken
- * before others of the same device ID. Typed errors: no record for the ID (naming the ones
- * there are), several records and no ID, a record whose image is not an AMD VBIOS (with its
+ * The VBIOS of `deviceId` from a VFCT table; without `deviceId`, the only record whose device is
+ * `among` the IDs the GOP is marked for (one GOP serves several APUs), else the table's only
+ * VBIOS. As amdgpu (amdgpu_acpi_vfct_bios) matches a record on its PCI address, vendor and
+ * device ID, only AMD records (vendor 1002) count, and with `address` the record at that address
+ * is taken before others of the same device ID. Typed errors: no record for the ID (naming the
+ * ones there are), several records and no ID, a record whose image is not an AMD VBIOS (with its
  * offset).
  */
 export function vbiosFromVfct(
   bytes: Uint8Array,
   deviceId?: number,
   address?: PciAddress,
+  among: readonly number[] = [],
 ): VfctVbios {
   const table = readVfct(bytes);
   const records = table.records.filter((r) => r.imageLength > 0);
   const there = records.map(describe).join(', ') || 'none';
   const warnings = [...table.warnings];
   const amd = records.filter((r) => r.vendorId === AMD_VENDOR_ID);
-  const ofDevice = deviceId === undefined ? amd : amd.filter((r) => r.deviceId === deviceId);
+  const named = amd.filter((r) => among.includes(r.deviceId));
+  const ofDevice =
+    deviceId !== undefined
+      ? amd.filter((r) => r.deviceId === deviceId)
+      : named.length === 1
+        ? named
+        : amd;
   const atAddress = address && ofDevice.filter((r) => at(r, address));
   const matching = atAddress?.length ? atAddress : ofDevice;
   if (!matching.length)

@@ -104,4 +104,37 @@ describe('amdIgpuFromConf: an AMD iGPU VM from its config alone', () => {
       amdIgpuFromConf(conf('hostpci0: 0000:00:02.0,legacy-igd=1'), { readPci }),
     ).toBeUndefined();
   });
+
+  it("a Radeon card beside Intel's IGD is no AMD iGPU: not from the host, not from a device ID", () => {
+    const text = conf(
+      'hostpci0: 0000:00:02.0,legacy-igd=1,romfile=igd.rom',
+      'hostpci1: 0000:03:00.0,pcie=1',
+    );
+    const readPci = host({
+      '0000:00:02.0': { vendorId: 0x8086, deviceId: 0x46a6, classCode: 0x030000 },
+      // Navi 23 [Radeon RX 6600]: a discrete card, in no iGPU table.
+      '0000:03:00.0': { vendorId: 0x1002, deviceId: 0x73ff, classCode: 0x030000 },
+      '0000:03:00.1': { vendorId: 0x1002, deviceId: 0xab28, classCode: 0x040300 },
+    });
+    expect(amdIgpuFromConf(text, { readPci })).toBeUndefined();
+    // The card alone (no IGD passed) is still no APU.
+    expect(amdIgpuFromConf(conf('hostpci1: 0000:03:00.0,pcie=1'), { readPci })).toBeUndefined();
+    // An APU ID given for the same VM: the IGD entry says Intel, so no guess.
+    expect(amdIgpuFromConf(text, { deviceId: 0x1681 })).toBeUndefined();
+    // The IGD known by the host's vendor rather than its address.
+    const elsewhere = host({
+      '0000:00:02.0': { vendorId: 0x1002, deviceId: 0x15bf, classCode: 0x030000 },
+      '0000:00:04.0': { vendorId: 0x8086, deviceId: 0x46a6, classCode: 0x030000 },
+    });
+    expect(
+      amdIgpuFromConf(conf('hostpci0: 0000:00:04.0', 'hostpci1: c5:00.0', 'hostpci2: c5:00.1'), {
+        deviceId: 0x1681,
+        readPci: elsewhere,
+      }),
+    ).toBeUndefined();
+    // Without the Intel entry the same ID finds its GPU function.
+    expect(
+      amdIgpuFromConf(conf('hostpci1: 0000:03:00.0,pcie=1'), { deviceId: 0x1681 })!.amd.gpuAddress,
+    ).toBe('0000:03:00.0');
+  });
 });

@@ -2,8 +2,11 @@
  * An AMD iGPU VM recognised from its config, for check-vm without pasted lspci. In order of
  * trust: what the host's PCI devices say about a hostpci address (the caller reads sysfs on a
  * Proxmox host), the ROM names the AMD ROM builder gives its files (amd/names.ts) on a hostpci
- * line, or a device ID the user gave that the AMD table (igpu/amd.ts) knows. Each answer says what
- * it assumed, so the user can tell a wrong guess.
+ * line, or a device ID the user gave that the AMD table (igpu/amd.ts) knows. Only a device the
+ * APU table holds is taken for the iGPU (a Radeon card passed beside an Intel iGPU is none), and
+ * a VM that passes Intel's IGD (00:02.0, or what the host says is an Intel display function) is
+ * never guessed AMD from the host or a device ID. Each answer says what it assumed, so the user
+ * can tell a wrong guess.
  */
 import { pciId } from '../bytes/hex';
 import { amdRomFileNames } from '../amd/names';
@@ -29,6 +32,9 @@ export interface AmdFromConf {
 }
 
 const DISPLAY_CLASS = 0x03;
+const INTEL_VENDOR_ID = 0x8086;
+/** Where every Intel iGPU sits. */
+const INTEL_IGD_ADDRESS = '0000:00:02.0';
 
 /** The hostpci entries that name a host address (a mapping= names none). */
 const addressed = (conf: VmConf) => conf.hostpci.filter((h) => !h.options.has('mapping') && h.host);
@@ -46,12 +52,23 @@ function igpu(gpuAddress: string, deviceId: number, audioDeviceId?: number): Amd
   };
 }
 
-/** A hostpci host whose function on this host is an AMD display controller. */
+/** True when the VM passes Intel's IGD: the 00:02.0 entry, or an Intel display function here. */
+function passesIntelIgd(conf: VmConf, read?: PciReader): boolean {
+  return addressed(conf).some((h) => {
+    if (h.host === INTEL_IGD_ADDRESS) return true;
+    const f = read?.(h.host);
+    return f?.vendorId === INTEL_VENDOR_ID && f.classCode >> 16 === DISPLAY_CLASS;
+  });
+}
+
+/** A hostpci host whose function on this host is an AMD APU's display controller. */
 function fromHost(conf: VmConf, read: PciReader): AmdFromConf | undefined {
+  if (passesIntelIgd(conf, read)) return undefined;
   for (const h of addressed(conf)) {
     const gpuAddress = `${slotOf(h.host)}.0`;
     const gpu = read(gpuAddress);
     if (!gpu || gpu.vendorId !== AMD_VENDOR_ID || gpu.classCode >> 16 !== DISPLAY_CLASS) continue;
+    if (!lookupAmdApu(gpu.deviceId)) continue; // a discrete Radeon, not an iGPU
     const audio = read(`${slotOf(h.host)}.1`);
     const amd = igpu(
       gpuAddress,
@@ -98,13 +115,17 @@ function fromRomNames(conf: VmConf): AmdFromConf | undefined {
 
 /**
  * The GPU function for a device ID the user gave: the one function-0 entry whose function 1 is
- * passed too, or the only function-0 entry that is not Intel's 00:02.0.
+ * passed too, or the only function-0 entry; none in a VM that passes Intel's IGD.
  */
-function fromDeviceId(conf: VmConf, deviceId: number): AmdFromConf | undefined {
+function fromDeviceId(
+  conf: VmConf,
+  deviceId: number,
+  read: PciReader | undefined,
+): AmdFromConf | undefined {
   const apu = lookupAmdApu(deviceId);
-  if (!apu) return undefined;
+  if (!apu || passesIntelIgd(conf, read)) return undefined;
   const hosts = addressed(conf);
-  const fn0 = hosts.filter((h) => h.host.endsWith('.0') && h.host !== '0000:00:02.0');
+  const fn0 = hosts.filter((h) => h.host.endsWith('.0'));
   const paired = fn0.filter((h) => hosts.some((o) => o.host === `${slotOf(h.host)}.1`));
   const pick: HostpciEntry | undefined = paired[0] ?? (fn0.length === 1 ? fn0[0] : undefined);
   if (!pick) return undefined;
@@ -129,6 +150,6 @@ export function amdIgpuFromConf(
   return (
     (hints.readPci && fromHost(conf, hints.readPci)) ||
     fromRomNames(conf) ||
-    (hints.deviceId === undefined ? undefined : fromDeviceId(conf, hints.deviceId))
+    (hints.deviceId === undefined ? undefined : fromDeviceId(conf, hints.deviceId, hints.readPci))
   );
 }

@@ -231,6 +231,10 @@ const TEMPLATES = {
     'AMD GOP beside an Intel GOP and no APU VBIOS: a GOP for discrete Radeon cards; the iGPU here is Intel',
     'AMD GOP 与 Intel GOP 并存且没有 APU VBIOS：这是给独立 Radeon 显卡用的 GOP，这里的核显是 Intel',
   ],
+  'amd.image.discreteVbios': [
+    "AMD VBIOS {id} beside an Intel GOP, and not an APU the table holds: a discrete Radeon GPU's VBIOS; the iGPU here is Intel",
+    'AMD VBIOS {id} 与 Intel GOP 并存，且不在 APU 表中：这是独立 Radeon 显卡的 VBIOS，这里的核显是 Intel',
+  ],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type GopMessageKey = keyof typeof TEMPLATES;

@@ -7,6 +7,7 @@ import { sha256Hex } from '../bytes/sha256';
 import { igdAssignment, platformGopPolicy } from '../drivers/generated';
 import { FirmwareError } from '../errors';
 import { gopLabel } from '../gop/gop-info';
+import { checkDeviceIdVendor } from '../graphics-vendor';
 import { parseVbt } from '../gop/vbt';
 import { efiDriverImage, type PcirIds } from '../oprom/efi-driver';
 import { layoutOptionRom } from '../oprom/layout';
@@ -30,6 +31,8 @@ export interface IgdRomOptions {
   vbt?: Uint8Array | 'opregion';
   /** PCIR device ID (the user's iGPU, e.g. 0x46A6); 0xFFFF by default. */
   deviceId?: number;
+  /** Take a `deviceId` only AMD's APU table holds all the same (the user said Intel). */
+  anyDeviceId?: boolean;
 }
 
 export type IgdRomRole = 'igd-assignment' | 'gop-policy' | 'gop';
@@ -80,6 +83,7 @@ export async function buildIgdRom(opts: IgdRomOptions = {}): Promise<IgdRom> {
     throw new FirmwareError('bad-input', `the ${variant} variant needs a GOP driver`);
   if (!needsGop && opts.gop)
     throw new FirmwareError('bad-input', 'the assignment variant holds no GOP driver');
+  if (!opts.anyDeviceId) checkDeviceIdVendor(opts.deviceId, 'intel');
   const embed = opts.vbt instanceof Uint8Array ? opts.vbt : undefined;
   if (embed && variant !== 'full') {
     throw new FirmwareError(
