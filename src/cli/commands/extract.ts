@@ -20,6 +20,7 @@ import {
   type AmdGopCandidate,
   type VbiosCandidate,
   gopProvenance,
+  intelEvidence,
 } from '../../lib/firmware';
 import { parseArgs, UsageError, type CliCommand } from '../command';
 import { printJson, readInput, writeOutput } from '../io';
@@ -281,7 +282,9 @@ export async function findInFile(path: string): Promise<{
   const found = await findCandidates(root);
   const amdFound = await findAmdCandidates(root);
   const ranking = rankCandidates(found);
-  const amd = rankAmdCandidates(amdFound, { besideIntelGop: ranking.gops.length > 0 });
+  const amd = rankAmdCandidates(amdFound, {
+    besideIntel: intelEvidence({ intelGops: ranking.gops, intelVbts: ranking.vbts }),
+  });
   return { found, ranking, amdFound, amd };
 }
 

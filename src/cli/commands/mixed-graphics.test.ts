@@ -211,6 +211,20 @@ describe.skipIf(!haveFixtures)('Intel and AMD graphics in one BIOS', () => {
     expect(readdirSync(d)).toEqual([]);
   });
 
+  it('extract of an Intel VBT (no readable Intel GOP) beside a Radeon GOP names that GOP a discrete-card one', async () => {
+    const out = dir();
+    expect(await extractCommand.run([vbtRadeonGopBios, '-o', out, '--json'])).toBe(0);
+    const j = JSON.parse(stdout.text);
+    expect(j.written.map((w: { vendor: string; kind: string }) => [w.vendor, w.kind])).toEqual([
+      ['intel', 'vbt'],
+      ['amd', 'amd-gop'],
+    ]);
+    expect(j.warnings).toContain(
+      'AMD GOP beside an Intel VBT and no APU VBIOS: a GOP for discrete Radeon cards; the iGPU here is Intel',
+    );
+    expect(j.warnings).not.toContain('AMD GOP found but no APU VBIOS');
+  });
+
   it('rom --bios builds the Intel ROM beside a discrete Radeon VBIOS, saying whose VBIOS it is', async () => {
     const out = join(dir(), 'igd.rom');
     stdout.clear();

@@ -17,6 +17,7 @@ import type { FirmwareErrorData } from './errors';
 import { findAmdCandidates, type AmdGopCandidate, type VbiosCandidate } from './amd/find';
 import { hasAmdGraphics, rankAmdCandidates } from './amd/rank';
 import { gopMessages } from './gop/messages';
+import { intelEvidence } from './graphics-vendor';
 
 /** What every ranked candidate shows: where it is, why it ranks where it does. */
 export interface CandidateSummary {
@@ -230,7 +231,9 @@ export async function analyze(
   let amd: AmdAnalysis | undefined;
   let warnings = ranking.warnings;
   if (hasAmdGraphics(amdFound) || amdFound.peiGops.length) {
-    const amdRanking = rankAmdCandidates(amdFound, { besideIntelGop: ranking.gops.length > 0 });
+    const amdRanking = rankAmdCandidates(amdFound, {
+      besideIntel: intelEvidence({ intelGops: ranking.gops, intelVbts: ranking.vbts }),
+    });
     amd = {
       gops: amdRanking.gops.map(amdGopSummary),
       vbioses: amdRanking.vbioses.map(vbiosSummary),

@@ -21,6 +21,7 @@ import {
   checkDeviceIdVendor,
   chooseGraphicsVendor,
   DeviceVendorMismatchError,
+  intelEvidence,
   MixedGraphicsError,
   vendorsOfDeviceId,
   type GraphicsFound,
@@ -52,6 +53,14 @@ function mixedError(f: () => unknown): MixedGraphicsError {
   }
   throw new Error('no MixedGraphicsError');
 }
+
+describe('intelEvidence', () => {
+  it('is the Intel GOP, else the Intel VBT, else none', () => {
+    expect(intelEvidence(both)).toBe('gop');
+    expect(intelEvidence({ intelGops: [], intelVbts: [{}] })).toBe('vbt');
+    expect(intelEvidence({ intelGops: [], intelVbts: [] })).toBeUndefined();
+  });
+});
 
 describe('chooseGraphicsVendor', () => {
   it('takes the one vendor an image holds, Intel when it holds neither', () => {
@@ -220,6 +229,13 @@ describe.skipIf(!haveFixtures)('analysis of images with Intel and AMD graphics',
     expect(r.gops).toEqual([]);
     expect(r.vbts.map((v) => v.sha256)).toEqual([vbtSha()]);
     expect(r.amd?.gops.map((g) => g.version)).toEqual(['3.8.3']);
+    // The AMD note reads the choice's rule: a GOP for discrete cards, not "no APU VBIOS".
+    expect(r.amd?.warnings.map((w) => [w.en, w['zh-CN']])).toEqual([
+      [
+        'AMD GOP beside an Intel VBT and no APU VBIOS: a GOP for discrete Radeon cards; the iGPU here is Intel',
+        'AMD GOP 与 Intel VBT 并存且没有 APU VBIOS：这是给独立 Radeon 显卡用的 GOP，这里的核显是 Intel',
+      ],
+    ]);
     const found = foundOf(r);
     expect(chooseGraphicsVendor(found).vendor).toBe('intel');
   });

@@ -25,6 +25,20 @@ export interface GraphicsFound {
   amdVbioses: { deviceId: number; family?: string; version?: string }[];
 }
 
+/** The Intel evidence an image holds, as the vendor choice counts it: its GOP, else its VBT. */
+export type IntelEvidence = 'gop' | 'vbt';
+
+/**
+ * Which Intel evidence the image holds, if any: a VBT without a readable GOP is still an Intel
+ * board's. The AMD ranking's discrete-card notes read the same rule the choice below does.
+ */
+export function intelEvidence(
+  found: Pick<GraphicsFound, 'intelGops' | 'intelVbts'>,
+): IntelEvidence | undefined {
+  if (found.intelGops.length) return 'gop';
+  return found.intelVbts.length ? 'vbt' : undefined;
+}
+
 export interface GraphicsChoice {
   vendor: GraphicsVendor;
   /** Why, in one English clause (for the CLI's notes). */
@@ -132,8 +146,8 @@ export function chooseGraphicsVendor(
 }
 
 function choose(found: GraphicsFound, deviceId?: number, path?: string): GraphicsChoice {
-  const intel = found.intelGops.length > 0 || found.intelVbts.length > 0;
-  const what = found.intelGops.length ? 'an Intel GOP' : 'an Intel VBT';
+  const intel = intelEvidence(found);
+  const what = intel === 'gop' ? 'an Intel GOP' : 'an Intel VBT';
   const apuVbioses = found.amdVbioses.filter((v) => lookupAmdApu(v.deviceId));
   const amdGop = found.amdGops.length > 0;
   const discreteVbios = found.amdVbioses.find((v) => !lookupAmdApu(v.deviceId));

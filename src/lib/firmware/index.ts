@@ -54,11 +54,13 @@ export {
   checkDeviceIdVendor,
   chooseGraphicsVendor,
   DeviceVendorMismatchError,
+  intelEvidence,
   MixedGraphicsError,
   vendorsOfDeviceId,
   type GraphicsChoice,
   type GraphicsFound,
   type GraphicsVendor,
+  type IntelEvidence,
 } from './graphics-vendor';
 export {
   amdIgpuFromConf,

@@ -12,6 +12,7 @@ import { lookupAmdApu } from '../igpu/amd';
 import type { Text } from '../text';
 import type { AmdCandidates, AmdGopCandidate, VbiosCandidate } from './find';
 import type { Location } from '../gop/find';
+import type { IntelEvidence } from '../graphics-vendor';
 
 const { t } = gopMessages;
 
@@ -99,30 +100,35 @@ function rankVbioses(vbioses: VbiosCandidate[]): Ranked<VbiosCandidate>[] {
 }
 
 /**
- * `besideIntelGop`: the image also holds an Intel GOP, so an AMD GOP without an APU VBIOS is the
- * one an Intel board carries for discrete Radeon cards, and a VBIOS of a device the APU table
- * lacks is a discrete GPU's (a laptop's dGPU), neither half of an APU's pair.
+ * `besideIntel`: the Intel GOP or VBT the image also holds (graphics-vendor.ts `intelEvidence`),
+ * so an AMD GOP without an APU VBIOS is the one an Intel board carries for discrete Radeon cards,
+ * and a VBIOS of a device the APU table lacks is a discrete GPU's (a laptop's dGPU), neither half
+ * of an APU's pair.
  */
 export function rankAmdCandidates(
   found: AmdCandidates,
-  { besideIntelGop = false }: { besideIntelGop?: boolean } = {},
+  { besideIntel }: { besideIntel?: IntelEvidence } = {},
 ): AmdRanking {
   const vbioses = rankVbioses(found.vbioses);
   const gops = rankGops(found.gops, vbioses[0]?.candidate);
   const warnings: Text[] = found.peiGops.map((p) =>
     t('amd.pei.reported', { machine: p.machine, path: p.path }),
   );
-  // Beside an Intel GOP only an APU's VBIOS makes an AMD pair: others are a discrete GPU's.
-  const discrete = besideIntelGop
+  // Beside Intel graphics only an APU's VBIOS makes an AMD pair: others are a discrete GPU's.
+  const discrete = besideIntel
     ? vbioses.filter((v) => !v.candidate.info.apu).map((v) => v.candidate.info.deviceId)
     : [];
+  const intel = besideIntel === 'vbt' ? 'Intel VBT' : 'Intel GOP';
   const pairing = vbioses.length - discrete.length;
   if (pairing && !gops.length) warnings.push(t('amd.image.noGop'));
   if (gops.length && !pairing)
-    warnings.push(t(besideIntelGop ? 'amd.image.discreteGop' : 'amd.image.noVbios'));
+    warnings.push(besideIntel ? t('amd.image.discreteGop', { intel }) : t('amd.image.noVbios'));
   if (discrete.length)
     warnings.push(
-      t('amd.image.discreteVbios', { id: discrete.map((id) => `1002:${pciId(id)}`).join(', ') }),
+      t('amd.image.discreteVbios', {
+        id: discrete.map((id) => `1002:${pciId(id)}`).join(', '),
+        intel,
+      }),
     );
   const mismatch = familyMismatch(gops[0]?.candidate, vbioses[0]?.candidate);
   if (mismatch) vbioses[0].warnings.push(mismatch);

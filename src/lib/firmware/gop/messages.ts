@@ -227,13 +227,14 @@ const TEMPLATES = {
     '找到了 APU VBIOS，但没有 x64 AMD GOP 驱动',
   ],
   'amd.image.noVbios': ['AMD GOP found but no APU VBIOS', '找到了 AMD GOP，但没有 APU VBIOS'],
+  // {intel}: "Intel GOP", or "Intel VBT" when the image holds no readable Intel GOP.
   'amd.image.discreteGop': [
-    'AMD GOP beside an Intel GOP and no APU VBIOS: a GOP for discrete Radeon cards; the iGPU here is Intel',
-    'AMD GOP 与 Intel GOP 并存且没有 APU VBIOS：这是给独立 Radeon 显卡用的 GOP，这里的核显是 Intel',
+    'AMD GOP beside an {intel} and no APU VBIOS: a GOP for discrete Radeon cards; the iGPU here is Intel',
+    'AMD GOP 与 {intel} 并存且没有 APU VBIOS：这是给独立 Radeon 显卡用的 GOP，这里的核显是 Intel',
   ],
   'amd.image.discreteVbios': [
-    "AMD VBIOS {id} beside an Intel GOP, and not an APU the table holds: a discrete Radeon GPU's VBIOS; the iGPU here is Intel",
-    'AMD VBIOS {id} 与 Intel GOP 并存，且不在 APU 表中：这是独立 Radeon 显卡的 VBIOS，这里的核显是 Intel',
+    "AMD VBIOS {id} beside an {intel}, and not an APU the table holds: a discrete Radeon GPU's VBIOS; the iGPU here is Intel",
+    'AMD VBIOS {id} 与 {intel} 并存，且不在 APU 表中：这是独立 Radeon 显卡的 VBIOS，这里的核显是 Intel',
   ],
 } as const satisfies Record<string, readonly [string, string]>;
 
