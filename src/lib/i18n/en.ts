@@ -85,6 +85,8 @@ export const en = {
   'vendor.intel': 'Intel',
   'vendor.amd': 'AMD Radeon',
   'vendor.intelGop': 'Intel GOP driver {version}',
+  'vendor.intelGopGeneration': 'Intel GOP driver ({generation}, no version stored)',
+  'vendor.intelGopNoVersion': 'Intel GOP driver (no version stored)',
   'vendor.intelVbt': 'VBT',
   'vendor.amdVbios': 'APU VBIOS',
   'vendor.amdGop': 'AMD GOP driver {version}',

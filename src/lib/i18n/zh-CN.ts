@@ -85,6 +85,8 @@ export const zhCN: Record<MessageKey, string> = {
   'vendor.intel': 'Intel',
   'vendor.amd': 'AMD Radeon',
   'vendor.intelGop': 'Intel GOP 驱动 {version}',
+  'vendor.intelGopGeneration': 'Intel GOP 驱动（{generation}，未存储版本号）',
+  'vendor.intelGopNoVersion': 'Intel GOP 驱动（未存储版本号）',
   'vendor.intelVbt': 'VBT',
   'vendor.amdVbios': 'APU VBIOS',
   'vendor.amdGop': 'AMD GOP 驱动 {version}',

@@ -16,7 +16,13 @@ import {
   MIXED,
   PHOENIX_LSPCI,
 } from '../../../tests/helpers/mixed-graphics';
-import { graphicsFoundOf, lspciVendor, missingCompanion, stepGraphics } from './graphics';
+import {
+  graphicsFoundOf,
+  intelGopText,
+  lspciVendor,
+  missingCompanion,
+  stepGraphics,
+} from './graphics';
 import type { Source } from './sources';
 
 const INTEL_LSPCI =
@@ -37,6 +43,27 @@ describe('lspciVendor', () => {
     expect(lspciVendor('no ids here')).toBeUndefined();
     expect(lspciVendor('  ')).toBeUndefined();
     expect(lspciVendor(undefined)).toBeUndefined();
+  });
+});
+
+describe('intelGopText', () => {
+  it('names a GOP by its version, else by its generation and that no version is stored', () => {
+    const both = (g: { version: string; generation?: string }) => [
+      intelGopText(g, 'en'),
+      intelGopText(g, 'zh-CN'),
+    ];
+    expect(both({ version: '21.?.1066', generation: 'Alder Lake' })).toEqual([
+      'Intel GOP driver 21.?.1066',
+      'Intel GOP 驱动 21.?.1066',
+    ]);
+    expect(both({ version: '', generation: 'Meteor Lake' })).toEqual([
+      'Intel GOP driver (Meteor Lake, no version stored)',
+      'Intel GOP 驱动（Meteor Lake，未存储版本号）',
+    ]);
+    expect(both({ version: '' })).toEqual([
+      'Intel GOP driver (no version stored)',
+      'Intel GOP 驱动（未存储版本号）',
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type GraphicsFound,
   type GraphicsVendor,
 } from '$lib/firmware';
+import { translate, type Locale } from '$lib/i18n/translate';
 import { amdCandidates, candidates, type Source } from './sources';
 
 /** What step 1's sources hold, in the shape the vendor choice reads. */
@@ -26,6 +27,18 @@ export function graphicsFoundOf(sources: Source[]): GraphicsFound {
       version: v.version,
     })),
   };
+}
+
+/**
+ * An Intel GOP as the vendor question names it: its version, else (a GOP whose image stores
+ * none) its generation and that no version is stored, as the found list and the core's
+ * MixedGraphicsError say it.
+ */
+export function intelGopText(g: { version: string; generation?: string }, locale: Locale): string {
+  if (g.version) return translate(locale, 'vendor.intelGop', { version: g.version });
+  return g.generation
+    ? translate(locale, 'vendor.intelGopGeneration', { generation: g.generation })
+    : translate(locale, 'vendor.intelGopNoVersion');
 }
 
 /** The vendor of the device a pasted `lspci -nn` names first: 8086 Intel, 1002 AMD, else none. */
