@@ -32,9 +32,10 @@ export type IntelEvidence = 'gop' | 'vbt';
  * Which Intel evidence the image holds, if any: a VBT without a readable GOP is still an Intel
  * board's. The AMD ranking's discrete-card notes read the same rule the choice below does.
  */
-export function intelEvidence(
-  found: Pick<GraphicsFound, 'intelGops' | 'intelVbts'>,
-): IntelEvidence | undefined {
+export function intelEvidence(found: {
+  intelGops: unknown[];
+  intelVbts: unknown[];
+}): IntelEvidence | undefined {
   if (found.intelGops.length) return 'gop';
   return found.intelVbts.length ? 'vbt' : undefined;
 }
