@@ -6,6 +6,8 @@
  * - `intelGopWithApuVbios`: the same Intel GOP and VBT beside an AMD APU VBIOS (CSM file) and an
  *   AMD GOP driver (DXE file), as a test or a mis-flashed image would hold them;
  * - `intelGopWithApuVbiosOnly`: the same without the AMD GOP (the web app then asks for it);
+ * - `versionlessIntelGopWithApuVbios`: as `intelGopWithApuVbiosOnly`, its Intel GOP stripped of
+ *   the strings its version is read beside (no version stored; its device IDs name Alder Lake);
  * - `intelVbtWithRadeonGop`: an Intel board's BIOS whose Intel GOP is not readable (only its VBT
  *   is found) beside a Radeon GOP for discrete cards;
  * - `intelGopWithDiscreteVbios`: the Intel GOP and VBT beside a discrete Radeon's VBIOS, as a
@@ -25,6 +27,7 @@ import {
 import { capsule } from '../../fixtures/builder/containers';
 import { guidBytes } from '../../src/lib/firmware/bytes/guid';
 import { fixtureJson, readFixture } from './fixtures';
+import { withoutNameString, withoutUtf16 } from './gop';
 
 export const MIXED = {
   intelGop: 'gop-vbt/adl/IntelGopDriver.efi',
@@ -94,15 +97,12 @@ function freeform(body: Uint8Array, subtype: string): Uint8Array {
   return buildSection(SectionType.FREEFORM_SUBTYPE_GUID, body, { extra: guidBytes(subtype) });
 }
 
-function intelFiles(): Uint8Array[] {
+function intelFiles(gop = readFixture(MIXED.intelGop)): Uint8Array[] {
   return [
     buildFile({
       guid: AMI_INTEL_GOP_FILE,
       type: FileType.DRIVER,
-      sections: [
-        buildSection(SectionType.PE32, readFixture(MIXED.intelGop)),
-        uiSection('IntelGopDriver'),
-      ],
+      sections: [buildSection(SectionType.PE32, gop), uiSection('IntelGopDriver')],
     }),
     buildFile({
       guid: VBT_FILE,
@@ -147,6 +147,15 @@ export function intelGopWithApuVbios(): Uint8Array {
 /** The Intel GOP and VBT beside an AMD APU VBIOS, with no AMD GOP anywhere. */
 export function intelGopWithApuVbiosOnly(): Uint8Array {
   return image([...intelFiles(), csmFile([readFixture(MIXED.vbios)])]);
+}
+
+/** The Intel GOP without the strings its version is read beside, and the VBT, by an APU VBIOS. */
+export function versionlessIntelGopWithApuVbios(): Uint8Array {
+  const gop = withoutUtf16(
+    withoutNameString(readFixture(MIXED.intelGop)),
+    'Intel(R) Graphics Controller',
+  );
+  return image([...intelFiles(gop), csmFile([readFixture(MIXED.vbios)])]);
 }
 
 /** The VBT and, for discrete cards, the Radeon GOP; the Intel GOP file holds no readable GOP. */

@@ -15,6 +15,7 @@ import {
   intelVbtWithRadeonGop,
   MIXED,
   PHOENIX_LSPCI,
+  versionlessIntelGopWithApuVbios,
 } from '../../../tests/helpers/mixed-graphics';
 import {
   graphicsFoundOf,
@@ -23,7 +24,7 @@ import {
   missingCompanion,
   stepGraphics,
 } from './graphics';
-import type { Source } from './sources';
+import { candidates, type Source } from './sources';
 
 const INTEL_LSPCI =
   '00:02.0 VGA compatible controller [0300]: Intel Corporation Alder Lake-P GT2 [Iris Xe Graphics] [8086:46a6] (rev 0c)';
@@ -65,6 +66,20 @@ describe('intelGopText', () => {
       'Intel GOP 驱动（未存储版本号）',
     ]);
   });
+
+  it.skipIf(!haveFixtures)(
+    'names the GOP of a real analysis that stores no version by its generation',
+    async () => {
+      const sources = [await source('versionless.cap', versionlessIntelGopWithApuVbios())];
+      // The GOP as the vendor question lists it (step 1's candidates).
+      const [gop] = candidates(sources).gops;
+      expect([gop.version, gop.versionKnown, gop.generation]).toEqual(['', 'none', 'Alder Lake']);
+      expect([intelGopText(gop, 'en'), intelGopText(gop, 'zh-CN')]).toEqual([
+        'Intel GOP driver (Alder Lake, no version stored)',
+        'Intel GOP 驱动（Alder Lake，未存储版本号）',
+      ]);
+    },
+  );
 });
 
 describe.skipIf(!haveFixtures)('stepGraphics on real analyses', () => {
