@@ -36,6 +36,7 @@ import {
   MIXED,
   PHOENIX_LSPCI,
   PHOENIX_SPLIT_ROMS,
+  versionlessIntelGopWithApuVbios,
 } from '../helpers/mixed-graphics';
 import { captureStdout } from '../helpers/stdout';
 import { romCommand } from '../../src/cli/commands/rom';
@@ -382,5 +383,20 @@ describe.skipIf(!!reason)('Intel and AMD graphics in one BIOS, in Chromium', () 
     } finally {
       await fresh.close();
     }
+  });
+
+  it('a versionless Intel GOP beside an APU VBIOS: the question names it by its generation', async () => {
+    const page = await openPage();
+    await drop(page, writeTmp('versionless-gop.cap', versionlessIntelGopWithApuVbios()));
+    await page.getByTestId('vendor-question').waitFor({ timeout: 60_000 });
+    const intelFound = page.getByTestId('vendor-intel-found');
+    const gopText = en['vendor.intelGopGeneration'].replace('{generation}', 'Alder Lake');
+    expect(await intelFound.textContent()).toContain(gopText);
+    await page.getByTestId('lang').selectOption('zh-CN');
+    expect(await intelFound.textContent()).toContain(
+      zhCN['vendor.intelGopGeneration'].replace('{generation}', 'Alder Lake'),
+    );
+    await page.getByTestId('lang').selectOption('en');
+    await page.close();
   });
 });
