@@ -7,6 +7,7 @@ import {
   amdGopInfo,
   amdGopLabel,
   chooseGraphicsVendor,
+  intelEvidence,
   DeviceVendorMismatchError,
   MixedGraphicsError,
   rankCandidates,
@@ -81,8 +82,7 @@ export async function vendorOfBios(
   const found = await graphicsFound(root);
   try {
     const { vendor, why } = chooseGraphicsVendor(found, { deviceId, path });
-    const intel = found.intelGops.length + found.intelVbts.length;
-    if (intel && found.amdGops.length + found.amdVbioses.length)
+    if (intelEvidence(found) && found.amdGops.length + found.amdVbioses.length)
       notes.push(`vendor: ${vendor} (${why})`);
     return vendor;
   } catch (e) {

@@ -5,6 +5,7 @@
  */
 import {
   chooseGraphicsVendor,
+  intelEvidence,
   MixedGraphicsError,
   parseLspci,
   type GraphicsFound,
@@ -85,8 +86,7 @@ export function stepGraphics(
   try {
     const { vendor } = chooseGraphicsVendor(found);
     // The core says Intel for files with no graphics firmware at all: no BIOS to mismatch then.
-    const holdsIgpuFirmware =
-      vendor === 'amd' || found.intelGops.length > 0 || candidates(sources).vbts.length > 0;
+    const holdsIgpuFirmware = vendor === 'amd' || intelEvidence(found) !== undefined;
     return {
       vendor,
       ask: false,
