@@ -170,6 +170,31 @@ describe.skipIf(!have)('patchOvmf on real OVMF builds', () => {
     expect(twice.sha256).toBe(once.sha256);
   });
 
+  it('reports while the payload is joined and while the image is rebuilt after the encoder', async () => {
+    const rel = OVMFS[0].rel;
+    const reports: { phase: string; done: number; total: number }[] = [];
+    const r = await patchOvmf({
+      ovmf: readFixture(rel),
+      gop: gop(),
+      vbt: vbt(),
+      onProgress: (p) => reports.push({ ...p }),
+    });
+    expect(r.sha256).toBe((await patchFixture(rel)).sha256);
+    const phases = reports.map((p) => p.phase);
+    const firstCompress = phases.indexOf('compress');
+    const firstVerify = phases.indexOf('verify');
+    const lastBuild = phases.lastIndexOf('build');
+    // The build's last step (the DXEFV section), then the joined payload before its compare.
+    expect(lastBuild).toBe(firstCompress - 1);
+    const buildEnd = reports.filter((p) => p.phase === 'build' && p.done === p.total);
+    expect(buildEnd.length).toBe(2);
+    // After the encoder's end: the LZMA section, the FV file, FVMAIN_COMPACT and the image.
+    const encoderEnd = reports.findIndex((p) => p.phase === 'compress' && p.done === p.total);
+    expect(encoderEnd).toBeGreaterThan(firstCompress);
+    const between = reports.slice(encoderEnd + 1, firstVerify);
+    expect(between).toEqual(Array(4).fill(reports[encoderEnd]));
+  });
+
   it('with the payload encoded afresh, the image holds the same payload', async () => {
     const rel = OVMFS[0].rel;
     const resumed = await patchFixture(rel);

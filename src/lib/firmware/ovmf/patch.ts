@@ -27,7 +27,7 @@ import { erasedByte, FILE_HEADER_SIZE, FILE_TYPE, FILE_TYPE_NAMES, SECTION_TYPE 
 import type { VolumeData } from '../tree/data';
 import { addChild, makeNode, NEW_NODE, pathOf, type FirmwareNode } from '../tree/node';
 import { markModified, serialize } from '../tree/serialize';
-import type { ProgressCallback } from '../progress';
+import type { Progress, ProgressCallback } from '../progress';
 import {
   GOP_FILE_GUID,
   IGD_ASSIGNMENT_FILE_GUID,
@@ -216,14 +216,23 @@ function freeBytes(volume: Uint8Array, emptyByte: number): number {
 }
 
 export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult> {
-  const progress = input.onProgress;
+  let last: Progress | undefined;
+  const progress = (p: Progress) => {
+    last = p;
+    input.onProgress?.(p);
+  };
+  // Repeats the last report: a long step that moves no counter (a payload joined or compared,
+  // a volume rebuilt after the encoder) still says the job is alive, between such steps.
+  const stillAt = () => {
+    if (last) input.onProgress?.(last);
+  };
   const total = input.ovmf.length;
-  progress?.({ phase: 'parse', done: 0, total });
+  progress({ phase: 'parse', done: 0, total });
   // The drivers are checked first: a wrong file there is the cheaper mistake to report.
   const gop = checkGop(input.gop);
   const vbt = parseVbt(input.vbt);
   const root = await parseFirmware(input.ovmf, {
-    progress: (done) => progress?.({ phase: 'parse', done, total }),
+    progress: (done) => progress({ phase: 'parse', done, total }),
   });
   const layout = locateOvmf(root);
   const { compact, fvFile, lzmaSection, dxeFv } = layout;
@@ -235,7 +244,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   for (let n: FirmwareNode | undefined = dxeFv; n && n !== lzmaSection; n = n.parent) depth++;
   const buildSteps = 1 + depth;
   let built = 0;
-  const building = () => progress?.({ phase: 'build', done: built++, total: buildSteps });
+  const building = () => progress({ phase: 'build', done: built++, total: buildSteps });
   building();
   const files = await buildInsertedFiles(input, gop, emptyByte);
   const before = snapshotOvmf(input.ovmf, root, layout);
@@ -257,11 +266,11 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
         path: pathOf(node),
       });
     }
-    progress?.({ phase: 'compress', done: 0, total: plain.length });
+    progress({ phase: 'compress', done: 0, total: plain.length });
     const opts = {
       preset: input.preset ?? 'default',
       dictSize,
-      onProgress: (done: number) => progress?.({ phase: 'compress', done, total: plain.length }),
+      onProgress: (done: number) => progress({ phase: 'compress', done, total: plain.length }),
     };
     const r =
       input.recompress === 'full'
@@ -275,9 +284,8 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   const opts = {
     encode,
     cache: new WeakMap<FirmwareNode, Uint8Array>(),
-    onRebuilt: () => {
-      if (!encoded) building();
-    },
+    onRebuilt: () => (encoded ? stillAt() : building()),
+    onJoined: stillAt,
   };
 
   const dxeBytes = serialize(dxeFv, opts);
@@ -301,7 +309,7 @@ export async function patchOvmf(input: OvmfPatchInput): Promise<OvmfPatchResult>
   }
 
   const checks = await verifyPatchedOvmf(before, image, files, (done) =>
-    progress?.({ phase: 'verify', done, total }),
+    progress({ phase: 'verify', done, total }),
   );
   const compactAfter = image.subarray(compact.absOffset!, compact.absOffset! + compact.raw.length);
   return {

@@ -48,6 +48,11 @@ export interface SerializeOptions {
   cache?: WeakMap<FirmwareNode, Uint8Array>;
   /** Called after each node that had to be rebuilt (for progress on large images). */
   onRebuilt?: (node: FirmwareNode) => void;
+  /**
+   * Called when a decoded body (megabytes, for OVMF's payload) has been joined, before it is
+   * compared with the old one and re-encoded: each is a long step of its own.
+   */
+  onJoined?: (node: FirmwareNode) => void;
 }
 
 export function serialize(node: FirmwareNode, opts: SerializeOptions = {}): Uint8Array {
@@ -167,6 +172,7 @@ function rebuildSection(node: FirmwareNode, data: SectionData, opts: SerializeOp
   let whole: Uint8Array | undefined;
   if (node.decoded) {
     const plain = layout(node, node.decoded.bytes, 0, opts).finish();
+    opts.onJoined?.(node);
     if (bytesEqual(plain, node.decoded.bytes)) {
       body = node.raw.subarray(node.headerSize);
     } else if (node.decoded.method === 'signed') {

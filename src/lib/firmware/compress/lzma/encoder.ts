@@ -129,6 +129,8 @@ class Encoder {
   private readonly coder: SymbolEncoder;
   /** fast-parser.ts or normal-parser.ts, over match-finder.ts. */
   private readonly parser: Parser;
+  /** The first position the finder indexes. */
+  private readonly first: number;
 
   constructor(data: Uint8Array, dictSize: number, opts: LzmaCompressOptions) {
     this.data = data;
@@ -140,6 +142,7 @@ class Encoder {
     const resume = opts.resume;
     // Resuming, only the recent history is indexed: older matches would save little and cost time.
     const first = resume ? resume.pos - Math.min(resume.pos, RESUME_HISTORY) : 0;
+    this.first = first;
     const mf =
       t.finder === 'hc'
         ? new HashChainFinder(data, dictSize, niceLen, depth, hashBytes, first)
@@ -160,6 +163,11 @@ class Encoder {
     let pos = this.opts.resume?.pos ?? 0;
     // The tables are allocated by now (tens of milliseconds on a large input): say so.
     this.opts.onProgress?.(pos);
+    // Indexing the kept history is a step of its own: report between chunks of it too.
+    for (let to = this.first + CHECK_EVERY; to < pos; to += CHECK_EVERY) {
+      this.parser.indexUpTo(to);
+      this.opts.onProgress?.(pos);
+    }
     this.parser.indexUpTo(pos);
     let nextCheck = pos + CHECK_EVERY;
     while (pos < n) {
