@@ -143,10 +143,12 @@ class Encoder {
     // Resuming, only the recent history is indexed: older matches would save little and cost time.
     const first = resume ? resume.pos - Math.min(resume.pos, RESUME_HISTORY) : 0;
     this.first = first;
+    // Its tables are megabytes on a large input: setting them up reports between the parts.
+    const step = () => opts.onProgress?.(resume?.pos ?? 0);
     const mf =
       t.finder === 'hc'
-        ? new HashChainFinder(data, dictSize, niceLen, depth, hashBytes, first)
-        : new BinaryTreeFinder(data, dictSize, niceLen, depth, hashBytes, first);
+        ? new HashChainFinder(data, dictSize, niceLen, depth, hashBytes, first, step)
+        : new BinaryTreeFinder(data, dictSize, niceLen, depth, hashBytes, first, step);
     const rc = new RangeEncoder(((data.length - (resume?.pos ?? 0)) >> 3) + 1024, resume?.coder);
     const probs = new Uint16Array(probCount(LC, LP)).fill(PROB_INIT);
     if (resume) probs.set(resume.probs);

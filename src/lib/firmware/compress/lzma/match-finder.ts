@@ -31,6 +31,9 @@ const HASH_MUL = 0x9e3779b1 | 0;
 /** Where a search that can find nothing records its matches. */
 const NO_MATCHES = new Int32Array(0);
 
+/** Bucket heads set to empty at a time while a finder is set up. */
+const HEAD_FILL_STEP = 1 << 20;
+
 function headNBits(n: number): number {
   return Math.min(22, Math.max(12, 31 - Math.clz32(n | 1)));
 }
@@ -157,6 +160,7 @@ abstract class HashedFinder implements MatchFinder {
     depth: number,
     hashBytes: 4 | 5,
     start: number,
+    onStep?: () => void,
   ) {
     this.data = data;
     this.window = Math.max(1, Math.min(dictSize, data.length));
@@ -168,7 +172,12 @@ abstract class HashedFinder implements MatchFinder {
     this.niceLen = niceLen;
     this.depth = depth;
     const bits = headNBits(span);
-    this.headN = new Int32Array(1 << bits).fill(-1);
+    // Up to 16 MiB: filled in parts, with a report between them (a busy browser took 100 ms).
+    this.headN = new Int32Array(1 << bits);
+    for (let at = 0; at < this.headN.length; at += HEAD_FILL_STEP) {
+      this.headN.fill(-1, at, at + HEAD_FILL_STEP);
+      onStep?.();
+    }
     this.shiftN = 32 - bits;
     this.mul5 = hashBytes === 5 ? 0x2545f491 : 0;
   }
@@ -195,9 +204,12 @@ export class BinaryTreeFinder extends HashedFinder {
     depth: number,
     hashBytes: 4 | 5,
     start = 0,
+    /** Called between the parts of setting up (megabytes of tables on a large input). */
+    onStep?: () => void,
   ) {
-    super(data, dictSize, niceLen, depth, hashBytes, start);
+    super(data, dictSize, niceLen, depth, hashBytes, start, onStep);
     this.son = new Int32Array(this.cyc * 2);
+    onStep?.();
   }
 
   getMatches(lens: Int32Array, dists: Int32Array): number {
@@ -356,9 +368,12 @@ export class HashChainFinder extends HashedFinder {
     depth: number,
     hashBytes: 4 | 5,
     start = 0,
+    /** Called between the parts of setting up (megabytes of tables on a large input). */
+    onStep?: () => void,
   ) {
-    super(data, dictSize, niceLen, depth, hashBytes, start);
+    super(data, dictSize, niceLen, depth, hashBytes, start, onStep);
     this.chain = new Int32Array(this.cyc);
+    onStep?.();
   }
 
   getMatches(lens: Int32Array, dists: Int32Array): number {
